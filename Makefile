@@ -1,0 +1,36 @@
+# Two front doors: `make demo` and `make test`. Each creates .venv/ on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_DB ?= sqlite:///actionbot-demo.db
+
+.PHONY: demo test unit lint typecheck bench serve clean
+
+$(BIN)/actionbot: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+demo: $(BIN)/actionbot ## the offline demo: SQLite, the bundled sample plan, no Slack
+	$(BIN)/actionbot --database-url $(DEMO_DB) demo
+
+test: lint typecheck unit ## everything CI checks
+
+unit: $(BIN)/actionbot
+	$(BIN)/pytest -q
+
+lint: $(BIN)/actionbot
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(BIN)/actionbot
+	$(BIN)/mypy
+
+bench: $(BIN)/actionbot
+	$(BIN)/python bench/run.py
+
+serve: $(BIN)/actionbot
+	$(BIN)/actionbot serve
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache actionbot-demo.db*

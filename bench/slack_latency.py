@@ -1,0 +1,474 @@
+"""`/action mine` latency over real HTTP, beside a bare Bolt app that only acks.
+
+    .venv/bin/python bench/slack_latency.py [--requests 200] [--actions 10000]
+        [--owners 1000] [--database-url URL]
+
+Builds a register (a fresh SQLite file unless --database-url names an empty, migratable
+database), serves the real actionbot ASGI app (inline=False, as in production) and a bare
+slack_bolt AsyncApp whose /action listener only calls `await ack()`, both under uvicorn on
+loopback and both talking to the fake Slack Web API. Sends signed `/action mine` slash
+commands from random owners over keep-alive HTTP, alternating between the two apps so both
+see the same machine state, and prints p50/p90/p99/max per app.
+
+Client and servers share one process (and one GIL), as they do in tests/harness.py: the
+figures include that contention for both apps alike. The script prints figures; it never
+fails because of them (exit 0), only when an answer is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import random
+import socket
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import func, insert, select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.clock import FixedClock
+from bot.runtime import open_runtime
+from bot.server import build_app
+from store.db import make_engine, make_session_factory, transaction, upgrade
+from store.models import OPEN_STATUSES, Action, ActionOwner, Owner, Person, Plan
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `python bench/slack_latency.py` puts bench/ first, not the root
+    sys.path.insert(0, str(ROOT))
+
+from tests.fakes.signing import sign, slash_command_body  # noqa: E402
+from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
+from tests.harness import SECRET, TOKEN, make_settings, serve_in_thread  # noqa: E402
+
+Serve = Callable[[Any], AbstractContextManager[str]]
+
+AIM_P99_MS = 50.0
+SLACK_LIMIT_MS = 3000.0
+WARMUP = 10
+SEED = 20180115
+
+# (status, weight): half of all actions open, as in a live register.
+STATUS_WEIGHTS = (
+    ("not_started", 25),
+    ("in_progress", 20),
+    ("blocked", 5),
+    ("done", 40),
+    ("cancelled", 10),
+)
+RAG_WEIGHTS = ((None, 40), ("green", 35), ("amber", 18), ("red", 7))
+OWNERS_PER_ACTION = ((1, 35), (2, 35), (3, 30))  # ~1.95 owners per action
+ROLES = (
+    "Head of Finance",
+    "Service Manager",
+    "Procurement Lead",
+    "Programme Officer",
+    "Data Protection Officer",
+    "Assistant Director",
+    "Team Leader",
+    "Business Partner",
+)
+AREAS = (
+    "Adult Social Care",
+    "Children's Services",
+    "Highways",
+    "Housing",
+    "Libraries",
+    "Planning",
+    "Revenues and Benefits",
+    "Waste",
+)
+VERBS = ("Review", "Agree", "Publish", "Implement", "Report on", "Reconcile", "Train staff on")
+OBJECTS = (
+    "the budget monitoring process",
+    "the medium-term financial strategy",
+    "contract register entries",
+    "the debt recovery policy",
+    "savings delivery plans",
+    "the capital programme",
+    "month-end closedown",
+    "the scheme of delegation",
+)
+
+
+@dataclass(frozen=True)
+class Register:
+    plans: int
+    actions: int
+    open_actions: int
+    open_links: int
+    owners: int
+    links: int
+    slack_users: list[str]
+
+
+@dataclass(frozen=True)
+class Figures:
+    name: str
+    samples_ms: list[float]
+
+    def pct(self, q: float) -> float:
+        """Nearest-rank percentile (p99 of 200 samples is the 198th fastest)."""
+        ordered = sorted(self.samples_ms)
+        rank = max(1, math.ceil(q * len(ordered)))
+        return ordered[rank - 1]
+
+    @property
+    def p50(self) -> float:
+        return self.pct(0.50)
+
+    @property
+    def p90(self) -> float:
+        return self.pct(0.90)
+
+    @property
+    def p99(self) -> float:
+        return self.pct(0.99)
+
+    @property
+    def max(self) -> float:
+        return max(self.samples_ms)
+
+
+def _weighted(rng: random.Random, table: Sequence[tuple[Any, int]]) -> Any:
+    values, weights = zip(*table, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+# -- the register ----------------------------------------------------------------------------
+
+
+def build_register(url: str, *, actions: int, owners: int, today: date, seed: int) -> Register:
+    """Migrate `url` and fill it with bulk inserts: plans, people, owners, actions, links."""
+    rng = random.Random(seed)
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        sessions = make_session_factory(engine)
+        now = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
+        plan_count = max(1, min(5, actions // 200))
+        with transaction(sessions) as session:
+            if session.scalar(select(func.count()).select_from(Action)):
+                raise SystemExit(f"{url} already holds actions: give an empty database")
+            plan_ids = list(
+                session.scalars(
+                    insert(Plan).returning(Plan.id, sort_by_parameter_order=True),
+                    [
+                        {
+                            "code": f"BENCH{p + 1}",
+                            "name": f"Improvement plan {p + 1}",
+                            "source_file": f"bench-plan-{p + 1}.csv",
+                            "default_due": today + timedelta(days=180),
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                        for p in range(plan_count)
+                    ],
+                )
+            )
+            slack_users = [f"U{i:04d}" for i in range(owners)]
+            person_ids = list(
+                session.scalars(
+                    insert(Person).returning(Person.id, sort_by_parameter_order=True),
+                    [
+                        {
+                            "email": f"owner{i:04d}@council.example",
+                            "display_name": f"Owner {i:04d}",
+                            "slack_user_id": slack_users[i],
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                        for i in range(owners)
+                    ],
+                )
+            )
+            owner_names = [
+                f"{ROLES[i % len(ROLES)]}, {AREAS[(i // len(ROLES)) % len(AREAS)]} ({i:04d})"
+                for i in range(owners)
+            ]
+            owner_ids = list(
+                session.scalars(
+                    insert(Owner).returning(Owner.id, sort_by_parameter_order=True),
+                    [
+                        {"name": owner_names[i], "person_id": person_ids[i], "created_at": now}
+                        for i in range(owners)
+                    ],
+                )
+            )
+            action_rows: list[dict[str, Any]] = []
+            chosen_owners: list[list[int]] = []
+            open_count = open_links = 0
+            for n in range(actions):
+                plan_index = n % plan_count
+                position = n // plan_count
+                status = _weighted(rng, STATUS_WEIGHTS)
+                picked = rng.sample(range(owners), min(owners, _weighted(rng, OWNERS_PER_ACTION)))
+                if status in OPEN_STATUSES:
+                    open_count += 1
+                    open_links += len(picked)
+                due = (
+                    None if rng.random() < 0.05 else today + timedelta(days=rng.randint(-120, 365))
+                )
+                chosen_owners.append(picked)
+                action_rows.append(
+                    {
+                        "plan_id": plan_ids[plan_index],
+                        "ref": f"{position // 20 + 1}.{position % 20 + 1}",
+                        "position": position,
+                        "title": f"{rng.choice(VERBS)} {rng.choice(OBJECTS)} "
+                        f"in {rng.choice(AREAS)}",
+                        "tasks": [],
+                        "theme": rng.choice(AREAS),
+                        "section": f"Section {position // 20 + 1}",
+                        "owners_text": "; ".join(owner_names[i] for i in picked),
+                        "target_date": due,
+                        "target_text": due.isoformat() if due else "TBC",
+                        "milestones": [],
+                        "due_date": due,
+                        "slip_count": 0,
+                        "status": status,
+                        "rag": _weighted(rng, RAG_WEIGHTS),
+                        "flags": [],
+                        "extra": {},
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+            action_ids = list(
+                session.scalars(
+                    insert(Action).returning(Action.id, sort_by_parameter_order=True), action_rows
+                )
+            )
+            links = [
+                {"action_id": action_id, "owner_id": owner_ids[i], "position": position}
+                for action_id, picked in zip(action_ids, chosen_owners, strict=True)
+                for position, i in enumerate(picked)
+            ]
+            session.execute(insert(ActionOwner), links)
+        return Register(
+            plans=plan_count,
+            actions=actions,
+            open_actions=open_count,
+            open_links=open_links,
+            owners=owners,
+            links=len(links),
+            slack_users=slack_users,
+        )
+    finally:
+        engine.dispose()
+
+
+# -- serving -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def serve_nodelay(app: Any) -> Iterator[str]:
+    """`tests.harness.serve_in_thread`, but the listening socket is made with IPPROTO_TCP.
+
+    asyncio sets TCP_NODELAY only on accepted sockets whose proto is IPPROTO_TCP
+    (asyncio.base_events._set_nodelay); serve_in_thread's socket(AF_INET, SOCK_STREAM) has
+    proto 0, so uvicorn's two writes per answer (headers, then body) meet Nagle and the
+    client's delayed ACK: ~40 ms on every answer with a body, none on an empty ack. `actionbot
+    serve` lets uvicorn bind host:port (getaddrinfo gives IPPROTO_TCP), so production has
+    TCP_NODELAY and this is what it sees. --harness-socket measures with serve_in_thread.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+# -- the two apps ------------------------------------------------------------------------------
+
+
+def bare_bolt_app(fake: FakeSlackAPI) -> Starlette:
+    """The floor: Bolt + Starlette adapter + signature check, a listener that only acks."""
+    bolt = AsyncApp(
+        client=AsyncWebClient(token=TOKEN, base_url=fake.base_url),
+        signing_secret=SECRET,
+        process_before_response=False,  # as actionbot runs in production
+    )
+
+    async def ack_only(ack: AsyncAck) -> None:
+        await ack()
+
+    bolt.command("/action")(ack_only)
+    handler = AsyncSlackRequestHandler(bolt)
+
+    async def slack_events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    return Starlette(routes=[Route("/slack/events", slack_events, methods=["POST"])])
+
+
+@dataclass
+class Target:
+    name: str
+    base: str
+    http: httpx.Client
+    expect_blocks: bool
+    samples_ms: list[float]
+
+    def hit(self, user: str, response_url: str) -> float:
+        """One signed `/action mine`; checks the answer; returns wall time in ms."""
+        body = slash_command_body("mine", user_id=user, response_url=response_url)
+        headers = sign(body, secret=SECRET, timestamp=int(time.time()))
+        url, content = f"{self.base}/slack/events", body.encode()
+        started = time.perf_counter()
+        response = self.http.post(url, content=content, headers=headers)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"{self.name}: HTTP {response.status_code} for {user}")
+        if self.expect_blocks:
+            blocks = response.json().get("blocks") if response.content else None
+            if not blocks:
+                raise RuntimeError(f"{self.name}: no blocks in the answer to {user}")
+        return elapsed
+
+
+@contextmanager
+def _client() -> Iterator[httpx.Client]:
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    with httpx.Client(timeout=10, limits=limits) as client:
+        yield client
+
+
+def measure(
+    url: str, register: Register, *, requests: int, today: date, seed: int, serve: Serve
+) -> tuple[Figures, Figures]:
+    rng = random.Random(seed + 1)
+    clock = FixedClock(
+        datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+    )
+    with FakeSlackAPI(bot_token=TOKEN) as fake:
+        for i, user in enumerate(register.slack_users):
+            fake.add_user(user, email=f"owner{i:04d}@council.example")
+        runtime = open_runtime(make_settings(url, fake), clock=clock)
+        try:
+            service = build_app(runtime, inline=False)
+            with (
+                serve(service.asgi) as bot_base,
+                serve(bare_bolt_app(fake)) as bare_base,
+                _client() as bot_http,
+                _client() as bare_http,
+            ):
+                targets = [
+                    Target("actionbot /action mine", bot_base, bot_http, True, []),
+                    Target("bare Bolt ack()", bare_base, bare_http, False, []),
+                ]
+                response_url = fake.response_url("bench")
+                for n in range(WARMUP + requests):
+                    user = rng.choice(register.slack_users)
+                    # Alternate who goes first, so neither app always follows the other.
+                    for target in targets if n % 2 == 0 else targets[::-1]:
+                        elapsed = target.hit(user, response_url)
+                        if n >= WARMUP:
+                            target.samples_ms.append(elapsed)
+        finally:
+            runtime.engine.dispose()
+        if fake.server_errors:
+            raise RuntimeError(f"fake Slack raised: {fake.server_errors[0]!r}")
+    return Figures(targets[0].name, targets[0].samples_ms), Figures(
+        targets[1].name, targets[1].samples_ms
+    )
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def report(register: Register, bot: Figures, bare: Figures, *, database: str, server: str) -> str:
+    lines = [
+        f"register: {register.actions:,} actions ({register.open_actions:,} open) in "
+        f"{register.plans} plans, {register.owners:,} owners linked to Slack users, "
+        f"{register.links:,} owner links ({register.links / register.owners:.1f} actions "
+        f"per owner, {register.open_links / register.owners:.1f} of them open)",
+        f"database: {database}",
+        f"requests: {len(bot.samples_ms)} per app after {WARMUP} warm-up, signed, over "
+        "keep-alive HTTP on loopback, apps alternating",
+        f"server: uvicorn in a thread, {server}",
+        "",
+        f"{'app':<24} {'requests':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}",
+    ]
+    for figures in (bot, bare):
+        lines.append(
+            f"{figures.name:<24} {len(figures.samples_ms):>8} {figures.p50:>8.1f} "
+            f"{figures.p90:>8.1f} {figures.p99:>8.1f} {figures.max:>8.1f}"
+        )
+    verdict = "meets" if bot.p99 < AIM_P99_MS else "MISSES"
+    lines += [
+        "",
+        f"actionbot p99 {bot.p99:.1f} ms {verdict} the {AIM_P99_MS:.0f} ms aim "
+        f"(bare Bolt p99 {bare.p99:.1f} ms; Slack allows {SLACK_LIMIT_MS:,.0f} ms)",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--actions", type=int, default=10_000)
+    parser.add_argument("--owners", type=int, default=1_000)
+    parser.add_argument(
+        "--database-url", default=None, help="an empty database (default: temp SQLite)"
+    )
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--harness-socket",
+        action="store_true",
+        help="serve with tests.harness.serve_in_thread as is (no TCP_NODELAY: +~40 ms)",
+    )
+    args = parser.parse_args(argv)
+    if args.requests < 1 or args.actions < 1 or args.owners < 1:
+        parser.error("--requests, --actions and --owners must be positive")
+    today = datetime.now(UTC).date()
+    with tempfile.TemporaryDirectory(prefix="actionbot-bench-") as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'register.db'}"
+        started = time.perf_counter()
+        register = build_register(
+            url, actions=args.actions, owners=args.owners, today=today, seed=args.seed
+        )
+        built = time.perf_counter() - started
+        gc.collect()  # the builder's garbage is not the server's to collect mid-measurement
+        serve: Serve = serve_in_thread if args.harness_socket else serve_nodelay
+        bot, bare = measure(
+            url, register, requests=args.requests, today=today, seed=args.seed, serve=serve
+        )
+    database = "temporary SQLite file" if args.database_url is None else "--database-url"
+    server = (
+        "tests.harness.serve_in_thread socket (no TCP_NODELAY)"
+        if args.harness_socket
+        else "TCP_NODELAY socket as under `actionbot serve`"
+    )
+    print(
+        report(register, bot, bare, database=f"{database} (built in {built:.1f} s)", server=server)
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Settings from the environment and `.env` (12-factor). Loaded once, in `main()`."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_MARKERS = ("changeme", "your-", "xxxx", "<", "placeholder")
+
+
+class ConfigError(Exception):
+    """Settings that cannot work; the message says which and why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///actionbot.db", alias="DATABASE_URL")
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
+    digest_channel: str | None = Field(default=None, alias="DIGEST_CHANNEL")
+    admins: str = Field(default="", alias="ACTIONBOT_ADMINS")
+    tz: str = Field(default="Europe/London", alias="ACTIONBOT_TZ")
+    port: int = Field(default=3000, alias="PORT")
+    # Days before the due date on which owners are reminded (0 = on the day).
+    nudge_days: str = Field(default="14,7,1,0", alias="ACTIONBOT_NUDGE_DAYS")
+    nudge_hour: int = Field(default=9, alias="ACTIONBOT_NUDGE_HOUR")
+    holiday_region: str = Field(default="GB-ENG", alias="ACTIONBOT_HOLIDAYS")
+    digest_cron: str = Field(default="mon 08:30", alias="ACTIONBOT_DIGEST_CRON")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"ACTIONBOT_TZ={value!r} is not a known time zone") from exc
+        return value
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        """Slack ids, Teams ids or emails, compared case-insensitively."""
+        return frozenset(p.strip().lower() for p in self.admins.split(",") if p.strip())
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
+
+    def require_slack(self) -> tuple[str, str]:
+        """The bot token and signing secret, or a ConfigError naming what is missing."""
+        token = _secret(self.slack_bot_token, "SLACK_BOT_TOKEN", prefix="xoxb-")
+        if self.slack_app_token is not None:
+            # Socket Mode does not sign requests, so the secret is optional there.
+            _secret(self.slack_app_token, "SLACK_APP_TOKEN", prefix="xapp-")
+            secret = (
+                self.slack_signing_secret.get_secret_value() if self.slack_signing_secret else ""
+            )
+            return token, secret
+        return token, _secret(self.slack_signing_secret, "SLACK_SIGNING_SECRET", prefix="")
+
+
+def _secret(value: SecretStr | None, name: str, *, prefix: str) -> str:
+    if value is None or not value.get_secret_value().strip():
+        raise ConfigError(f"{name} is not set (see .env.example)")
+    raw = value.get_secret_value().strip()
+    if any(marker in raw.lower() for marker in PLACEHOLDER_MARKERS):
+        raise ConfigError(f"{name} still holds a placeholder value; put the real one in .env")
+    if prefix and not raw.startswith(prefix):
+        raise ConfigError(f"{name} should start with {prefix!r}")
+    return raw

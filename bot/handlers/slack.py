@@ -1,0 +1,387 @@
+"""Slack entry points (Bolt, async). Thin: verify → parse → service → render → answer.
+
+Every listener is a method of `SlackDoor`, so each can be read and tested alone;
+`register(app, door)` wires them. Nothing connects or starts at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+from slack_bolt import BoltResponse
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.commands import AddNote, AdminDigest, AdminNudge, Command, Revise, SetRag, SetStatus
+from bot.config import Settings
+from bot.messages import Reply, error
+from bot.render.blocks import (
+    ADD_UPDATE_VIEW,
+    NEW_DATE_VIEW,
+    add_update_modal,
+    home_view,
+    new_date_modal,
+    reply_message,
+)
+from bot.services.actions import RAG_LABEL
+from bot.services.conversation import (
+    Outcome,
+    Who,
+    action_ref,
+    converse,
+    home_cards,
+    local_today,
+    needs_email,
+)
+from bot.services.inbound import first_time
+
+log = logging.getLogger(__name__)
+
+JobTrigger = Callable[[str], Awaitable[str]]  # "nudge" | "digest" → a sentence for the admin
+
+
+class SlackDoor:
+    """What the Slack listeners need: the register, the clock, settings, and job triggers."""
+
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        settings: Settings,
+        run_job: JobTrigger | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.settings = settings
+        self.run_job = run_job
+        self._emails: dict[str, str | None] = {}
+
+    # -- identity -----------------------------------------------------------------------
+
+    async def who(self, user_id: str, client: AsyncWebClient) -> Who:
+        """The Slack user, with their email looked up only while they are not yet linked."""
+        if user_id not in self._emails:
+            if await asyncio.to_thread(needs_email, self.sessions, Who("slack", user_id)):
+                self._emails[user_id] = await self._email_of(user_id, client)
+            else:
+                return Who("slack", user_id)
+        return Who("slack", user_id, self._emails.get(user_id))
+
+    async def _email_of(self, user_id: str, client: AsyncWebClient) -> str | None:
+        try:
+            response = await client.users_info(user=user_id)
+        except SlackApiError as exc:
+            log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+            return None
+        profile = (response.get("user") or {}).get("profile") or {}
+        email = profile.get("email")
+        return str(email) if email else None
+
+    async def converse(self, who: Who, **kwargs: Any) -> Outcome:
+        return await asyncio.to_thread(
+            converse,
+            self.sessions,
+            who,
+            admins=self.settings.admin_ids,
+            default_tz=self.settings.tz,
+            now=self.clock.now(),
+            **kwargs,
+        )
+
+    # -- /action ------------------------------------------------------------------------
+
+    async def on_command(
+        self, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        text = command.get("text") or ""
+        who = await self.who(command["user_id"], client)
+        outcome = await self.converse(who, text=text)
+        if isinstance(outcome.command, AdminNudge | AdminDigest) and outcome.reply.ok:
+            await ack(response_type="ephemeral", text="On it: I'll post here when it's done.")
+            return
+        await ack(**self._answer(outcome.reply, raw=text))
+
+    async def run_admin_job(
+        self, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        """Lazy part of /action: admin jobs run after the ack (they can take a while)."""
+        text = command.get("text") or ""
+        if not re.match(r"^\s*admin\s+(nudge|digest)\s*$", text, re.IGNORECASE):
+            return
+        who = await self.who(command["user_id"], client)
+        outcome = await self.converse(who, text=text)
+        if not outcome.reply.ok or not isinstance(outcome.command, AdminNudge | AdminDigest):
+            return
+        kind = "nudge" if isinstance(outcome.command, AdminNudge) else "digest"
+        if self.run_job is None:
+            await respond(text=f"The {kind} job is not configured in this process.")
+            return
+        await respond(text=await self.run_job(kind), response_type="ephemeral")
+
+    @staticmethod
+    def _answer(reply: Reply, *, raw: str = "", page: int = 0) -> dict[str, Any]:
+        message = reply_message(reply, page=page, raw=raw)
+        message["response_type"] = "in_channel" if reply.public and reply.ok else "ephemeral"
+        return message
+
+    # -- buttons --------------------------------------------------------------------------
+
+    async def on_quick_button(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        await ack()
+        kind = action["action_id"].removeprefix("action_")
+        action_id = int(action["value"])
+        ref = await asyncio.to_thread(action_ref, self.sessions, action_id)
+        who = await self.who(body["user"]["id"], client)
+        if ref is None:
+            reply = error("That action no longer exists.")
+        else:
+            command: Command = (
+                SetStatus(ref.target, "done", None)
+                if kind == "done"
+                else SetRag(ref.target, "green" if kind == "on_track" else "amber", None)
+            )
+            reply = (await self.converse(who, command=command, pinned_action_id=action_id)).reply
+        await self._after_click(body, reply, respond, client, who)
+
+    async def _after_click(
+        self,
+        body: dict[str, Any],
+        reply: Reply,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        who: Who,
+    ) -> None:
+        if (body.get("container") or {}).get("type") == "view" or body.get("view", {}).get(
+            "type"
+        ) == "home":
+            await self.publish_home(client, who)
+            if not reply.ok:
+                await client.chat_postMessage(channel=who.user_id, **reply_message(reply))
+            return
+        if body.get("response_url"):
+            await respond(**self._answer(reply), replace_original=False)
+        else:
+            await client.chat_postMessage(channel=who.user_id, **reply_message(reply))
+
+    async def on_choose(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        await ack()
+        pinned, _, raw = action["value"].partition("|")
+        who = await self.who(body["user"]["id"], client)
+        outcome = await self.converse(who, text=raw, pinned_action_id=int(pinned))
+        await respond(**self._answer(outcome.reply, raw=raw), replace_original=True)
+
+    async def on_page(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        await ack()
+        state = json.loads(action["value"])
+        who = await self.who(body["user"]["id"], client)
+        outcome = await self.converse(who, text=state["t"])
+        await respond(
+            **self._answer(outcome.reply, raw=state["t"], page=int(state["p"])),
+            replace_original=True,
+        )
+
+    async def on_open_modal(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        action_id = int(action["value"])
+        ref = await asyncio.to_thread(action_ref, self.sessions, action_id)
+        if ref is None:
+            return
+        if action["action_id"] == "action_new_date":
+            today = local_today(self.clock.now(), self.settings.tz)
+            view = new_date_modal(
+                action_id=action_id, label=ref.label, current=ref.due, today=today
+            )
+        else:
+            view = add_update_modal(action_id=action_id, label=ref.label)
+        # trigger_id expires 3 s after the click: open the modal before anything slow.
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    # -- modal submissions ------------------------------------------------------------------
+
+    async def on_new_date(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        values = view["state"]["values"]
+        picked = values["date"]["value"].get("selected_date")
+        reason = (values["reason"]["value"].get("value") or "").strip()
+        errors = {}
+        if not picked:
+            errors["date"] = "Pick the new date."
+        if not reason:
+            errors["reason"] = "Say why it is moving: leadership sees this."
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        ref = await asyncio.to_thread(action_ref, self.sessions, int(view["private_metadata"]))
+        new = date.fromisoformat(picked)
+        if ref is None or new < local_today(self.clock.now(), self.settings.tz):
+            problem = (
+                "That action no longer exists."
+                if ref is None
+                else "Pick a date that is not in the past."
+            )
+            await ack(response_action="errors", errors={"date": problem})
+            return
+        command = Revise(ref.target, new, picked, reason[:1500])
+        who = await self.who(body["user"]["id"], client)
+        outcome = await self.converse(
+            who, command=command, pinned_action_id=int(view["private_metadata"])
+        )
+        if not outcome.reply.ok:
+            await ack(response_action="errors", errors={"date": outcome.reply.lines[0][:150]})
+            return
+        await ack()
+        await client.chat_postMessage(channel=who.user_id, **reply_message(outcome.reply))
+        await self.publish_home(client, who)
+
+    async def on_add_update(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        values = view["state"]["values"]
+        note = (values["note"]["value"].get("value") or "").strip()
+        rag = ((values.get("rag", {}).get("value", {}) or {}).get("selected_option") or {}).get(
+            "value"
+        )
+        if not note:
+            await ack(response_action="errors", errors={"note": "Write the update."})
+            return
+        await ack()
+        action_id = int(view["private_metadata"])
+        who = await self.who(body["user"]["id"], client)
+        ref = await asyncio.to_thread(action_ref, self.sessions, action_id)
+        if ref is None:
+            return
+        target = ref.target
+        command: Command = SetRag(target, rag, note) if rag in RAG_LABEL else AddNote(target, note)
+        outcome = await self.converse(who, command=command, pinned_action_id=action_id)
+        await client.chat_postMessage(channel=who.user_id, **reply_message(outcome.reply))
+        await self.publish_home(client, who)
+
+    # -- App Home --------------------------------------------------------------------------
+
+    async def on_home_opened(self, event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        await self.publish_home(client, await self.who(event["user"], client))
+
+    async def on_home_page(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await self.publish_home(
+            client, await self.who(body["user"]["id"], client), page=int(action["value"])
+        )
+
+    async def publish_home(self, client: AsyncWebClient, who: Who, *, page: int = 0) -> None:
+        cards, today, known = await asyncio.to_thread(
+            home_cards,
+            self.sessions,
+            who,
+            admins=self.settings.admin_ids,
+            default_tz=self.settings.tz,
+            now=self.clock.now(),
+        )
+        intro = (
+            None
+            if known
+            else (
+                "I don't know which actions are yours yet. Ask an admin to run "
+                '`/action admin owner "Your role" @you`, or to add your email to the owners file.'
+            )
+        )
+        await client.views_publish(
+            user_id=who.user_id, view=home_view(cards, today=today, page=page, intro=intro)
+        )
+
+    # -- errors -----------------------------------------------------------------------------
+
+    async def on_error(self, error: Exception, body: dict[str, Any], respond: AsyncRespond) -> None:
+        log.exception("unhandled error in a Slack listener", exc_info=error)
+        if body.get("response_url"):
+            await respond(
+                text="Sorry, something went wrong on my side and nothing was changed. "
+                "Please try again; if it keeps happening, tell an actionbot admin.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+
+
+class EventDeduplication(AsyncMiddleware):
+    """Slack retries Events API deliveries (X-Slack-Retry-Num); Bolt does not de-duplicate.
+
+    The first delivery of an event_id inserts a row; any retry hits the unique key and
+    is answered 200 without running listeners again.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self.sessions = sessions
+        self.clock = clock
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        event_id = req.body.get("event_id") if req.body.get("type") == "event_callback" else None
+        if event_id and not await asyncio.to_thread(
+            first_time,
+            self.sessions,
+            platform="slack",
+            event_id=str(event_id),
+            now=self.clock.now(),
+        ):
+            log.info("duplicate Slack event %s ignored", event_id)
+            return BoltResponse(status=200, body="")
+        return await next()
+
+
+def register(app: AsyncApp, door: SlackDoor) -> None:
+    """Wire every Slack listener to the door."""
+    app.use(EventDeduplication(door.sessions, door.clock))
+    app.command("/action")(ack=door.on_command, lazy=[door.run_admin_job])
+    app.action(re.compile(r"^action_(done|on_track|at_risk)$"))(door.on_quick_button)
+    app.action(re.compile(r"^action_(new_date|add_update)$"))(door.on_open_modal)
+    app.action(re.compile(r"^action_choose_\d+$"))(door.on_choose)
+    app.action(re.compile(r"^page_(next|prev)$"))(door.on_page)
+    app.action(re.compile(r"^home_(next|prev)$"))(door.on_home_page)
+    app.view(NEW_DATE_VIEW)(door.on_new_date)
+    app.view(ADD_UPDATE_VIEW)(door.on_add_update)
+    app.event("app_home_opened")(door.on_home_opened)
+    app.error(door.on_error)

@@ -1,0 +1,112 @@
+"""Job entry points: one sweep, one digest, one delivery round. Plain functions of
+(runtime, time); the scheduler, the CLI and `/action admin` all call these."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.jobs.calendar import calendar_for
+from bot.jobs.delivery import DeliveryStats, deliver_pending, reply_payload
+from bot.jobs.digest import build_digest, digest_replies
+from bot.jobs.facts import events_since, load_facts, parse_days
+from bot.jobs.nudges import SweepResult, sweep
+from bot.jobs.planner import local_day
+from bot.messages import Reply
+from bot.messenger import Messenger
+from bot.runtime import Runtime
+from store.outbox import enqueue, failed_since
+
+
+@dataclass
+class DigestResult:
+    replies: list[Reply]
+    channel: str
+    key: str
+    enqueued: bool
+    stats: DeliveryStats = field(default_factory=DeliveryStats)
+
+
+def run_sweep(runtime: Runtime, *, now: datetime, dry_run: bool = False) -> SweepResult:
+    """Plan today's reminders as of `now` into the outbox (or, dry, just say what they'd be)."""
+    cal = calendar_for(runtime.settings.holiday_region)
+    with runtime.sessions() as session:
+        transaction = session.begin()
+        try:
+            result = sweep(session, now=now, settings=runtime.settings, cal=cal)
+        except BaseException:
+            transaction.rollback()
+            raise
+        if dry_run:
+            transaction.rollback()
+        else:
+            transaction.commit()
+    return result
+
+
+def digest_key(channel: str, now: datetime, *, scheduled: bool) -> str:
+    if scheduled:
+        year, week, _ = now.isocalendar()
+        return f"channel:{channel}:digest:{year}-W{week:02d}"
+    return f"channel:{channel}:digest:{now.isoformat()}"
+
+
+def run_digest(
+    runtime: Runtime,
+    *,
+    now: datetime,
+    channel: str | None = None,
+    dry_run: bool = False,
+    scheduled: bool = False,
+) -> DigestResult:
+    """Build the digest as of `now` and put it in the outbox for `channel`.
+
+    The scheduled digest is keyed by ISO week, so it goes out once a week however many
+    processes or restarts try; an on-demand one is keyed by the instant.
+    """
+    settings = runtime.settings
+    target = channel or settings.digest_channel
+    if not target:
+        raise ValueError("no digest channel: set DIGEST_CHANNEL or pass --channel")
+    cal = calendar_for(settings.holiday_region)
+    today, _ = local_day(now, settings.tz)
+    with runtime.sessions() as session, session.begin():
+        facts = load_facts(session, default_days=parse_days(settings.nudge_days), open_only=False)
+        events = events_since(session, since=now - timedelta(days=7))
+        failures = [
+            f"{d.kind} to {d.recipient}: {d.last_error}"
+            for d in failed_since(session, since=now - timedelta(days=7))
+        ]
+        unreachable = {
+            owner: [f"{a.plan_code}:{a.ref}" for a in actions]
+            for owner, actions in facts.unreachable.items()
+        }
+        sections = build_digest(
+            facts, events, now=now, today=today, cal=cal, failures=failures, unreachable=unreachable
+        )
+        replies = digest_replies(sections, title=f"Weekly digest, {today:%d %B %Y}")
+        key = digest_key(target, now, scheduled=scheduled)
+        enqueued = False
+        if not dry_run:
+            enqueued = enqueue(
+                session,
+                key=key,
+                platform="slack",
+                recipient=f"channel:{target}",
+                kind="digest",
+                payload=reply_payload(replies),
+                not_before=now,
+                now=now,
+            )
+    return DigestResult(replies, target, key, enqueued)
+
+
+def run_delivery(
+    runtime: Runtime,
+    messengers: Mapping[str, Messenger],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DeliveryStats:
+    return deliver_pending(runtime.sessions, messengers, clock=runtime.clock, sleep=sleep)

@@ -1,0 +1,55 @@
+"""Platforms behind one Protocol. Jobs talk to a Messenger and never to a platform SDK."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.messages import Reply
+
+
+@dataclass
+class Address:
+    """Where a direct message goes. A messenger may fill in ids it learns (and time zones)."""
+
+    person_id: int | None = None
+    email: str | None = None
+    slack_user_id: str | None = None
+    teams_user_id: str | None = None
+    tz: str | None = None
+
+
+class DeliveryError(Exception):
+    """A send failed. `permanent` ones are recorded and reported, never retried."""
+
+    permanent = False
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RateLimited(DeliveryError):
+    """HTTP 429: try again after `retry_after` seconds."""
+
+
+class TemporaryFailure(DeliveryError):
+    """5xx or a network error: retry with backoff."""
+
+
+class PermanentFailure(DeliveryError):
+    """user_not_found, channel_not_found and the like."""
+
+    permanent = True
+
+
+class Messenger(Protocol):
+    platform: str
+
+    def send_direct(self, address: Address, reply: Reply) -> Address:
+        """DM one person. Returns the address with any ids learned on the way."""
+        ...
+
+    def post_channel(self, channel: str, replies: list[Reply]) -> None:
+        """Post the first reply to the channel and the rest into its thread."""
+        ...

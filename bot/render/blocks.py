@@ -1,0 +1,279 @@
+"""Block Kit from the neutral Reply. Pure functions; slack_sdk models validate limits.
+
+Long lists are paginated with Previous/Next buttons that re-run the command for another
+page, so nothing is ever cut off silently.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.messages import ActionCard, Reply
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_TEXT = 3000
+CARDS_PER_MESSAGE = 12  # 3 blocks each + header, paging and context: well under 50
+CARDS_PER_HOME = 25
+RAG_EMOJI = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
+BUTTON_STYLE = {"done": "primary"}
+
+NEW_DATE_VIEW = "new_date"
+ADD_UPDATE_VIEW = "add_update"
+
+
+def _mrkdwn(text: str) -> MarkdownTextObject:
+    if len(text) > MAX_TEXT:
+        # Section text over 3,000 characters is refused by Slack; say that it was shortened.
+        text = text[: MAX_TEXT - 40] + "… _(shortened; see /action REF)_"
+    return MarkdownTextObject(text=text)
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn control characters, so a title cannot ping @channel or break links."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def card_blocks(card: ActionCard) -> list[Block]:
+    status = card.status.replace("_", " ")
+    head = f"*{escape(card.label)}* {escape(card.title) or '_(no title)_'}"
+    details = [
+        f"{RAG_EMOJI.get(card.rag, '⚪')} {status}",
+        card.due_label,
+        "Owners: " + (escape(", ".join(card.owners)) or "none"),
+    ]
+    blocks: list[Block] = [
+        SectionBlock(text=_mrkdwn(head), block_id=f"card:{card.action_id}"),
+        ContextBlock(elements=[_mrkdwn(" · ".join(details))]),
+    ]
+    if card.updates:
+        blocks.append(
+            ContextBlock(elements=[_mrkdwn("\n".join(escape(u) for u in card.updates[:5]))])
+        )
+    buttons = card.button_list()
+    if buttons:
+        blocks.append(
+            ActionsBlock(
+                block_id=f"buttons:{card.action_id}",
+                elements=[
+                    ButtonElement(
+                        text=b.label,
+                        action_id=f"action_{b.kind}",
+                        value=b.value,
+                        style=BUTTON_STYLE.get(b.kind),
+                    )
+                    for b in buttons
+                ],
+            )
+        )
+    return blocks
+
+
+def _pager(
+    page: int,
+    pages: int,
+    shown: int,
+    total: int,
+    *,
+    per_page: int,
+    prefix: str,
+    value: Callable[[int], str],
+    block_id: str,
+) -> list[Block]:
+    """ "Showing 13-24 of 25" and Previous/Next buttons; nothing when one page holds it all."""
+    if pages <= 1:
+        return []
+    nav = []
+    if page > 0:
+        nav.append(
+            ButtonElement(text="‹ Previous", action_id=f"{prefix}_prev", value=value(page - 1))
+        )
+    if page < pages - 1:
+        nav.append(ButtonElement(text="Next ›", action_id=f"{prefix}_next", value=value(page + 1)))
+    first = page * per_page + 1
+    return [
+        ContextBlock(elements=[_mrkdwn(f"Showing {first}-{first + shown - 1} of {total}")]),
+        ActionsBlock(block_id=block_id, elements=nav),
+    ]
+
+
+def page_value(page: int, raw: str) -> str:
+    return json.dumps({"p": page, "t": raw[:1800]})
+
+
+def reply_blocks(reply: Reply, *, page: int = 0, raw: str = "") -> list[Block]:
+    """One message's blocks for page `page` of the reply (≤ 50 blocks)."""
+    blocks: list[Block] = []
+    if reply.title:
+        blocks.append(HeaderBlock(text=PlainTextObject(text=reply.title[:150])))
+    for line in reply.lines:
+        blocks.append(SectionBlock(text=_mrkdwn(line)))
+    if reply.choices:
+        blocks.append(
+            ActionsBlock(
+                block_id="choices",
+                elements=[
+                    ButtonElement(text=c.label[:75], action_id=f"action_choose_{i}", value=c.value)
+                    for i, c in enumerate(reply.choices[:25])
+                ],
+            )
+        )
+    pages = max(1, -(-len(reply.cards) // CARDS_PER_MESSAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = reply.cards[page * CARDS_PER_MESSAGE : (page + 1) * CARDS_PER_MESSAGE]
+    for index, card in enumerate(shown):
+        if index:
+            blocks.append(DividerBlock())
+        blocks.extend(card_blocks(card))
+    blocks += _pager(
+        page,
+        pages,
+        len(shown),
+        len(reply.cards),
+        per_page=CARDS_PER_MESSAGE,
+        prefix="page",
+        value=lambda p: page_value(p, raw),
+        block_id="paging",
+    )
+    assert len(blocks) <= MAX_MESSAGE_BLOCKS
+    return blocks
+
+
+def reply_message(reply: Reply, *, page: int = 0, raw: str = "") -> dict[str, Any]:
+    """Keyword arguments for chat.postMessage / respond / ack: text fallback and blocks."""
+    return {
+        "text": reply.text[:3000] or "actionbot",
+        "blocks": [b.to_dict() for b in reply_blocks(reply, page=page, raw=raw)],
+    }
+
+
+def _bucket(card: ActionCard, today: date) -> str:
+    if card.due is None:
+        return "No due date"
+    days = (card.due - today).days
+    if days < 0:
+        return "Overdue"
+    if days <= 7:
+        return "Due this week"
+    if days <= 30:
+        return "Due in the next 30 days"
+    return "Later"
+
+
+def home_view(
+    cards: list[ActionCard], *, today: date, page: int = 0, intro: str | None = None
+) -> dict[str, Any]:
+    """The App Home tab: the user's open actions grouped by due date (≤ 100 blocks)."""
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="Your open actions"))]
+    if intro:
+        blocks.append(SectionBlock(text=_mrkdwn(intro)))
+    if not cards:
+        blocks.append(SectionBlock(text=_mrkdwn("You have no open actions. 🎉")))
+    pages = max(1, -(-len(cards) // CARDS_PER_HOME))
+    page = min(max(page, 0), pages - 1)
+    shown = cards[page * CARDS_PER_HOME : (page + 1) * CARDS_PER_HOME]
+    current = None
+    for card in shown:
+        bucket = _bucket(card, today)
+        if bucket != current:
+            blocks.append(SectionBlock(text=_mrkdwn(f"*{bucket}*")))
+            current = bucket
+        blocks.extend(card_blocks(card))
+    blocks += _pager(
+        page,
+        pages,
+        len(shown),
+        len(cards),
+        per_page=CARDS_PER_HOME,
+        prefix="home",
+        value=str,
+        block_id="home_paging",
+    )
+    assert len(blocks) <= MAX_VIEW_BLOCKS
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def new_date_modal(
+    *, action_id: int, label: str, current: date | None, today: date
+) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id=NEW_DATE_VIEW,
+        private_metadata=str(action_id),
+        title=PlainTextObject(text="New target date"),
+        submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            SectionBlock(
+                text=_mrkdwn(
+                    f"*{escape(label)}*" + (f"\nNow due {current:%d %b %Y}" if current else "")
+                )
+            ),
+            InputBlock(
+                block_id="date",
+                label=PlainTextObject(text="New date"),
+                element=DatePickerElement(
+                    action_id="value", initial_date=(current or today).isoformat()
+                ),
+            ),
+            InputBlock(
+                block_id="reason",
+                label=PlainTextObject(text="Why is it moving?"),
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=1500),
+            ),
+        ],
+    ).to_dict()
+
+
+def add_update_modal(*, action_id: int, label: str) -> dict[str, Any]:
+    rag_options = [
+        Option(value="none", label="No change"),
+        Option(value="green", label="🟢 On track"),
+        Option(value="amber", label="🟠 At risk"),
+        Option(value="red", label="🔴 Off track"),
+    ]
+    return View(
+        type="modal",
+        callback_id=ADD_UPDATE_VIEW,
+        private_metadata=str(action_id),
+        title=PlainTextObject(text="Add an update"),
+        submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            SectionBlock(text=_mrkdwn(f"*{escape(label)}*")),
+            InputBlock(
+                block_id="note",
+                label=PlainTextObject(text="Update"),
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=1500),
+            ),
+            InputBlock(
+                block_id="rag",
+                label=PlainTextObject(text="RAG"),
+                optional=True,
+                element=StaticSelectElement(
+                    action_id="value", options=rag_options, initial_option=rag_options[0]
+                ),
+            ),
+        ],
+    ).to_dict()

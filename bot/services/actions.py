@@ -1,0 +1,316 @@
+"""Use cases behind `/action`: read and change actions. Knows the database, no platform.
+
+`handle` runs one Command for one Caller inside the caller's transaction and answers
+with a neutral Reply; every change is an Event with the caller as actor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.commands import (
+    AddNote,
+    AdminDigest,
+    AdminNudge,
+    AdminOwner,
+    Command,
+    DueWithin,
+    Help,
+    Mine,
+    Overdue,
+    RefSpec,
+    Revise,
+    SetRag,
+    SetStatus,
+    Show,
+    Snooze,
+    help_text,
+)
+from bot.messages import ActionCard, Button, Reply, error
+from bot.services.audit import Actor, record, set_field
+from bot.services.people import Caller
+from store.models import Action, Person
+from store.queries import (
+    action_for_update,
+    actions_by_ref,
+    open_actions,
+    open_actions_of_owners,
+    owners_by_name,
+    person_by_platform_id,
+    recent_events,
+)
+
+RAG_LABEL = {"green": "on track", "amber": "at risk", "red": "off track"}
+STATUS_VERB = {"done": "done", "in_progress": "in progress", "blocked": "blocked"}
+
+
+def due_label(due: date | None, today: date) -> str:
+    if due is None:
+        return "no due date"
+    days = (due - today).days
+    when = f"{due:%d %b %Y}"
+    if days < 0:
+        return f"overdue by {-days} day{'s' if days != -1 else ''} (due {when})"
+    if days == 0:
+        return f"due today ({when})"
+    return f"due {when} (in {days} day{'s' if days != 1 else ''})"
+
+
+def card(
+    action: Action, today: date, *, updates: Sequence[str] = (), buttons: bool = True
+) -> ActionCard:
+    return ActionCard(
+        action_id=action.id,
+        plan_code=action.plan.code,
+        ref=action.ref,
+        title=action.title,
+        owners=action.owner_names,
+        due=action.due_date,
+        due_label=due_label(action.due_date, today),
+        status=action.status,
+        rag=action.rag,
+        theme=action.theme,
+        updates=list(updates),
+        buttons=buttons,
+    )
+
+
+def handle(
+    session: Session,
+    command: Command,
+    *,
+    caller: Caller,
+    now: datetime,
+    today: date,
+    raw: str = "",
+    pinned_action_id: int | None = None,
+) -> Reply:
+    """Run `command` for `caller`. `today` is the caller's local date."""
+    if isinstance(command, Help):
+        return Reply(title="How to use /action", lines=[help_text(admin=caller.is_admin)])
+    if isinstance(command, Mine):
+        return _listing(session, caller, today, title="Your open actions", mine=True)
+    if isinstance(command, Overdue):
+        return _listing(session, caller, today, title="Overdue actions", before=today)
+    if isinstance(command, DueWithin):
+        return _listing(
+            session,
+            caller,
+            today,
+            title=f"Due in the next {command.days} days",
+            before=today + timedelta(days=command.days + 1),
+        )
+    if isinstance(command, AdminOwner | AdminNudge | AdminDigest):
+        if not caller.is_admin:
+            return error("Only actionbot admins can do that (ACTIONBOT_ADMINS).")
+        if isinstance(command, AdminOwner):
+            return _map_owner(session, command, caller=caller, now=now)
+        return Reply(lines=["Queued."])  # the door runs the job; see handlers
+    found = _find(session, command.target, raw=raw, pinned=pinned_action_id)
+    if isinstance(found, Reply):
+        return found
+    if isinstance(command, Show):
+        return _show(session, found, today)
+    action = action_for_update(session, action_id=found.id)
+    assert action is not None
+    if not caller.may_change(action):
+        owners = ", ".join(action.owner_names) or "nobody yet"
+        return error(
+            f"{action.plan.code}:{action.ref} belongs to {owners}; only its owners or an admin "
+            "can change it. Nothing was changed."
+        )
+    return _change(session, action, command, caller=caller, now=now, today=today)
+
+
+def _find(session: Session, target: RefSpec, *, raw: str, pinned: int | None) -> Action | Reply:
+    if pinned is not None:
+        matches = [
+            a
+            for a in actions_by_ref(session, ref=target.ref, plan_code=target.plan)
+            if a.id == pinned
+        ]
+    else:
+        matches = list(actions_by_ref(session, ref=target.ref, plan_code=target.plan))
+    if not matches:
+        where = f" in plan {target.plan}" if target.plan else ""
+        return error(f"No action {target.ref!r}{where}.", "/action mine")
+    if len(matches) > 1:
+        return Reply(
+            lines=[f"{target.ref} is in {len(matches)} plans. Which one did you mean?"],
+            choices=[
+                Button("choose", f"{a.plan.code}:{a.ref}", f"{a.id}|{raw}"[:1900]) for a in matches
+            ],
+        )
+    return matches[0]
+
+
+def _show(session: Session, action: Action, today: date) -> Reply:
+    updates = [
+        f"{e.at:%d %b %Y} {e.actor}: {_describe(e.field, e.old_value, e.new_value, e.note)}"
+        for e in recent_events(session, action_id=action.id)
+    ]
+    lines = []
+    if action.tasks:
+        lines.append("Tasks: " + "; ".join(action.tasks))
+    if action.target_text and action.target_text != (
+        action.due_date and action.due_date.isoformat()
+    ):
+        lines.append(f"Target as written in the plan: {action.target_text}")
+    if action.slip_count:
+        lines.append(f"Target revised {action.slip_count} time(s)")
+    return Reply(lines=lines, cards=[card(action, today, updates=updates)])
+
+
+def _describe(field: str, old: str | None, new: str | None, note: str | None) -> str:
+    if field == "note":
+        return note or ""
+    text = f"{field} {old or '-'} → {new or '-'}"
+    return f"{text} ({note})" if note else text
+
+
+def _listing(
+    session: Session,
+    caller: Caller,
+    today: date,
+    *,
+    title: str,
+    mine: bool = False,
+    before: date | None = None,
+) -> Reply:
+    if caller.person_id is None and not caller.is_admin:
+        return error(
+            "I don't know which actions are yours yet: ask an admin to map you "
+            '(`/action admin owner "Head of Finance" @you`) or add your email to the owners file.'
+        )
+    if mine or not caller.is_admin:
+        actions = open_actions_of_owners(session, owner_ids=caller.owner_ids, due_before=before)
+    else:
+        actions = open_actions(session, due_before=before)
+    if not actions:
+        return Reply(title=title, lines=["Nothing here. 🎉" if mine else "None."])
+    return Reply(title=f"{title} ({len(actions)})", cards=[card(a, today) for a in actions])
+
+
+def _change(
+    session: Session,
+    action: Action,
+    command: Command,
+    *,
+    caller: Caller,
+    now: datetime,
+    today: date,
+) -> Reply:
+    actor = Actor(name=caller.actor, source=caller.platform)
+    label = f"{action.plan.code}:{action.ref}"
+    if isinstance(command, SetStatus):
+        changed = set_field(
+            session, action, "status", command.status, actor=actor, at=now, note=command.note
+        )
+        if command.status == "done":
+            set_field(session, action, "snoozed_until", None, actor=actor, at=now)
+        said = f"{label} is now {STATUS_VERB.get(command.status, command.status)}"
+        if not changed and not command.note:
+            return Reply(
+                lines=[
+                    f"{label} was already {STATUS_VERB.get(command.status, command.status)}; "
+                    "nothing changed."
+                ],
+                cards=[card(action, today)],
+            )
+        if not changed:
+            record(session, action, "note", actor=actor, at=now, note=command.note)
+    elif isinstance(command, SetRag):
+        changed = set_field(
+            session, action, "rag", command.rag, actor=actor, at=now, note=command.note
+        )
+        if not changed:
+            record(
+                session,
+                action,
+                "note",
+                actor=actor,
+                at=now,
+                note=command.note or f"still {RAG_LABEL[command.rag]}",
+            )
+        if action.status == "not_started":
+            set_field(session, action, "status", "in_progress", actor=actor, at=now)
+        said = f"{label} is {RAG_LABEL[command.rag]}"
+    elif isinstance(command, AddNote):
+        record(session, action, "note", actor=actor, at=now, note=command.note)
+        said = f"Note added to {label}"
+    elif isinstance(command, Revise):
+        if not action.is_open:
+            return error(f"{label} is {action.status}; reopen it before moving its date.")
+        old_due = action.due_date
+        set_field(
+            session,
+            action,
+            "revised_target_date",
+            command.new_date,
+            actor=actor,
+            at=now,
+            note=command.reason,
+        )
+        set_field(session, action, "revised_text", command.date_text, actor=actor, at=now)
+        set_field(session, action, "due_date", command.new_date, actor=actor, at=now)
+        set_field(
+            session,
+            action,
+            "slip_count",
+            action.slip_count + 1,
+            actor=actor,
+            at=now,
+            note=command.reason,
+        )
+        said = (
+            f"{label} moved from {old_due:%d %b %Y} to {command.new_date:%d %b %Y}"
+            if old_due
+            else f"{label} now due {command.new_date:%d %b %Y}"
+        ) + f" (revision {action.slip_count}): {command.reason}"
+    elif isinstance(command, Snooze):
+        until = today + timedelta(days=command.days)
+        set_field(session, action, "snoozed_until", until, actor=actor, at=now, note=command.reason)
+        said = f"Reminders for {label} paused until {until:%d %b %Y}"
+    else:  # pragma: no cover - the parser produces no other commands with a target
+        return error("That command cannot change an action.")
+    note = getattr(command, "note", None) or getattr(command, "reason", None)
+    if note:
+        action.latest_update = note
+    action.last_update_at = now
+    action.updated_at = now
+    others = [n for n in action.owner_names if len(action.owner_names) > 1]
+    return Reply(lines=[said + "."], cards=[card(action, today)], public=bool(others))
+
+
+def _map_owner(session: Session, command: AdminOwner, *, caller: Caller, now: datetime) -> Reply:
+    owner = owners_by_name(session, names=[command.owner]).get(command.owner.lower())
+    if owner is None:
+        known = sorted(o.name for o in owners_by_name(session).values())
+        hint = ", ".join(known[:10]) + ("…" if len(known) > 10 else "")
+        return error(f"No owner called {command.owner!r}. Owners include: {hint or 'none yet'}.")
+    person = person_by_platform_id(session, platform=caller.platform, user_id=command.user)
+    if person is None:
+        person = Person(created_at=now, updated_at=now)
+        if caller.platform == "teams":
+            person.teams_user_id = command.user
+        else:
+            person.slack_user_id = command.user
+        session.add(person)
+        session.flush()
+    old = owner.person_id
+    owner.person = person
+    actor = Actor(name=caller.actor, source=caller.platform)
+    record(
+        session,
+        None,
+        f"owner:{owner.name}",
+        old=old,
+        new=person.id,
+        actor=actor,
+        at=now,
+        note=f"mapped to {caller.platform} user {command.user}",
+    )
+    return Reply(lines=[f"{owner.name} is now <@{command.user}>; they will get its reminders."])

@@ -1,0 +1,142 @@
+"""One entry for every door: a platform user said something; answer it.
+
+Slack, Teams and the console all call `converse`, so they share identity, grammar,
+permissions and the one-transaction-per-command rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.commands import Command, ParseError, RefSpec, parse
+from bot.messages import ActionCard, Reply, error
+from bot.services.actions import card, handle
+from bot.services.people import Caller, identify
+from store.models import Action, Person
+from store.queries import open_actions_of_owners, person_by_platform_id
+
+
+@dataclass(frozen=True)
+class Who:
+    """A platform user as the door knows them."""
+
+    platform: str
+    user_id: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    reply: Reply
+    caller: Caller
+    command: Command | None
+
+
+def local_today(now: datetime, tz: str) -> date:
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
+def _tz_of(session: Session, caller: Caller, default: str) -> str:
+    if caller.person_id is None:
+        return default
+    person = session.get(Person, caller.person_id)
+    return (person.tz if person and person.tz else None) or default
+
+
+def _caller(session: Session, who: Who, *, admins: frozenset[str], now: datetime) -> Caller:
+    return identify(
+        session, platform=who.platform, user_id=who.user_id, email=who.email, admins=admins, now=now
+    )
+
+
+def converse(
+    sessions: sessionmaker[Session],
+    who: Who,
+    *,
+    text: str | None = None,
+    command: Command | None = None,
+    admins: frozenset[str],
+    default_tz: str,
+    now: datetime,
+    pinned_action_id: int | None = None,
+) -> Outcome:
+    """Parse `text` (or run `command`) for `who` in one transaction, recorded as events.
+
+    A refused or unparseable command rolls back, so it leaves no trace at all.
+    """
+    with sessions() as session:
+        try:
+            caller = _caller(session, who, admins=admins, now=now)
+            today = local_today(now, _tz_of(session, caller, default_tz))
+            if command is None:
+                parsed = parse(text or "", today=today)
+                if isinstance(parsed, ParseError):
+                    session.rollback()
+                    return Outcome(error(parsed.message, parsed.suggestion), caller, None)
+                command = parsed
+            reply = handle(
+                session,
+                command,
+                caller=caller,
+                now=now,
+                today=today,
+                raw=text or "",
+                pinned_action_id=pinned_action_id,
+            )
+        except BaseException:
+            session.rollback()
+            raise
+        if reply.ok:
+            session.commit()
+        else:
+            session.rollback()
+        return Outcome(reply, caller, command)
+
+
+def needs_email(sessions: sessionmaker[Session], who: Who) -> bool:
+    """True when the door should look up the user's email before `converse`."""
+    with sessions() as session:
+        return person_by_platform_id(session, platform=who.platform, user_id=who.user_id) is None
+
+
+def home_cards(
+    sessions: sessionmaker[Session],
+    who: Who,
+    *,
+    admins: frozenset[str],
+    default_tz: str,
+    now: datetime,
+) -> tuple[list[ActionCard], date, bool]:
+    """The user's open actions for a home screen, and whether we know who they are."""
+    with sessions() as session:
+        caller = _caller(session, who, admins=admins, now=now)
+        today = local_today(now, _tz_of(session, caller, default_tz))
+        actions = open_actions_of_owners(session, owner_ids=caller.owner_ids)
+        cards = [card(a, today) for a in actions]
+        session.commit()  # keeps a first-time email → platform id link
+        return cards, today, caller.person_id is not None
+
+
+@dataclass(frozen=True)
+class ActionRef:
+    """Enough about one action for a door to build a command or a modal from a button."""
+
+    target: RefSpec
+    label: str
+    due: date | None
+
+
+def action_ref(sessions: sessionmaker[Session], action_id: int) -> ActionRef | None:
+    with sessions() as session:
+        action = session.get(Action, action_id)
+        if action is None:
+            return None
+        return ActionRef(
+            target=RefSpec(ref=action.ref, plan=action.plan.code),
+            label=f"{action.plan.code}:{action.ref} {action.title}"[:150],
+            due=action.due_date,
+        )

@@ -1,0 +1,147 @@
+"""Who an owner name is: importing the owners file and listing reachability."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from bot.importer.errors import ImportFileError
+from bot.importer.reader import decode, sniff_delimiter
+from store.models import Owner, Person
+from store.queries import owner_action_counts, owners_by_name, person_by_email
+
+OWNER_COLUMNS = ("owner", "email", "slack_id", "teams_id", "tz", "escalate_to")
+
+
+@dataclass
+class OwnersReport:
+    added: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class OwnerRow:
+    name: str
+    actions: int
+    email: str | None
+    slack_user_id: str | None
+    teams_user_id: str | None
+    escalate_to: str | None
+
+    @property
+    def reachable(self) -> str:
+        if self.slack_user_id or self.teams_user_id:
+            return "yes"
+        if self.email:
+            return "by email (looked up in Slack on first use)"
+        return "no: add an email or Slack id with `actionbot owners import`"
+
+
+def read_owners_file(path: Path) -> list[dict[str, str]]:
+    """Rows of an owners CSV (owner,email[,slack_id,teams_id,tz,escalate_to]), validated."""
+    if not path.is_file():
+        raise ImportFileError(f"no such file: {path}")
+    data = path.read_bytes()
+    if not data.strip():
+        raise ImportFileError(f"{path.name} is empty")
+    if b"\x00" in data[:65536]:
+        raise ImportFileError(f"{path.name} is not a text file")
+    text, _ = decode(data, name=path.name)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    headers = [h.strip().lower() for h in reader.fieldnames or []]
+    if "owner" not in headers:
+        raise ImportFileError(f"{path.name} needs an 'owner' column; it has {headers}", row=1)
+    rows: list[dict[str, str]] = []
+    for number, raw in enumerate(reader, start=2):
+        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        if not row.get("owner"):
+            if any(row.values()):
+                raise ImportFileError("no owner name", row=number, column="owner")
+            continue
+        email = row.get("email", "")
+        if email and "@" not in email:
+            raise ImportFileError(f"{email!r} is not an email address", row=number, column="email")
+        tz = row.get("tz", "")
+        if tz:
+            try:
+                ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ImportFileError(f"unknown time zone {tz!r}", row=number, column="tz") from exc
+        rows.append(row)
+    return rows
+
+
+def import_owners(session: Session, *, rows: list[dict[str, str]], now: datetime) -> OwnersReport:
+    owners = owners_by_name(session)
+    report = OwnersReport(0, 0, 0)
+    for row in rows:
+        owner = owners.get(row["owner"].lower())
+        is_new = owner is None
+        if owner is None:
+            owner = Owner(name=row["owner"], created_at=now)
+            session.add(owner)
+            owners[owner.name.lower()] = owner
+        before = (owner.person_id, owner.escalate_to, _person_state(owner.person))
+        person = _person_for(session, row, owner, now=now)
+        if person is not None:
+            owner.person = person
+        if row.get("escalate_to"):
+            owner.escalate_to = row["escalate_to"]
+        session.flush()
+        after = (owner.person_id, owner.escalate_to, _person_state(owner.person))
+        if is_new:
+            report.added += 1
+        elif before != after:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    return report
+
+
+def _person_state(person: Person | None) -> tuple[str | None, ...]:
+    if person is None:
+        return ()
+    return (person.email, person.slack_user_id, person.teams_user_id, person.tz)
+
+
+def _person_for(
+    session: Session, row: dict[str, str], owner: Owner, *, now: datetime
+) -> Person | None:
+    email = row.get("email") or None
+    person = person_by_email(session, email=email) if email else owner.person
+    if person is None and not (email or row.get("slack_id") or row.get("teams_id")):
+        return None
+    if person is None:
+        person = Person(email=email, created_at=now, updated_at=now)
+        session.add(person)
+    for attr, key in (("slack_user_id", "slack_id"), ("teams_user_id", "teams_id"), ("tz", "tz")):
+        value = row.get(key)
+        if value and getattr(person, attr) != value:
+            setattr(person, attr, value)
+            person.updated_at = now
+    return person
+
+
+def list_owners(session: Session) -> list[OwnerRow]:
+    counts = owner_action_counts(session)
+    rows = []
+    for owner in sorted(owners_by_name(session).values(), key=lambda o: o.name.lower()):
+        person = owner.person
+        rows.append(
+            OwnerRow(
+                name=owner.name,
+                actions=counts.get(owner.id, 0),
+                email=person.email if person else None,
+                slack_user_id=person.slack_user_id if person else None,
+                teams_user_id=person.teams_user_id if person else None,
+                escalate_to=owner.escalate_to,
+            )
+        )
+    return rows

@@ -1,0 +1,111 @@
+"""The Slack Messenger: DMs and channel posts through the Web API, errors classified.
+
+It deliberately has no RateLimitErrorRetryHandler: a 429 comes back to the delivery
+worker as RateLimited, which waits Retry-After (on an injectable sleeper) or reschedules.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+
+from bot.config import Settings
+from bot.messages import Reply
+from bot.messenger import Address, PermanentFailure, RateLimited, TemporaryFailure
+from bot.render.blocks import reply_message
+
+log = logging.getLogger(__name__)
+
+PERMANENT_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "account_inactive",
+        "user_disabled",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "msg_too_long",
+        "msg_blocks_too_long",
+        "no_text",
+        "invalid_auth",
+        "not_authed",
+        "missing_scope",
+    }
+)
+
+
+def make_web_client(settings: Settings, token: str) -> WebClient:
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url or WebClient.BASE_URL,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2)],
+        timeout=15,
+    )
+
+
+class SlackMessenger:
+    platform = "slack"
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            if method == "chat.postMessage":
+                response = self.client.chat_postMessage(**kwargs)
+            else:
+                response = self.client.users_lookupByEmail(**kwargs)
+        except SlackApiError as exc:
+            raise _classify(method, exc) from exc
+        except (URLError, OSError, TimeoutError) as exc:
+            raise TemporaryFailure(f"{method}: {exc}") from exc
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def _user_for(self, address: Address) -> Address:
+        if address.slack_user_id:
+            return address
+        if not address.email:
+            raise PermanentFailure("no Slack id and no email for this person")
+        data = self._call("users.lookupByEmail", email=address.email)
+        user = data.get("user") or {}
+        address.slack_user_id = str(user["id"])
+        if user.get("tz") and not address.tz:
+            address.tz = str(user["tz"])
+        return address
+
+    def send_direct(self, address: Address, reply: Reply) -> Address:
+        address = self._user_for(address)
+        # Posting to a user id lands in the app's DM with them; no conversations.open needed.
+        self._call("chat.postMessage", channel=address.slack_user_id, **reply_message(reply))
+        return address
+
+    def post_channel(self, channel: str, replies: list[Reply]) -> None:
+        if not replies:
+            return
+        first = self._call("chat.postMessage", channel=channel, **reply_message(replies[0]))
+        thread = first.get("ts")
+        for reply in replies[1:]:
+            self._call(
+                "chat.postMessage", channel=channel, thread_ts=thread, **reply_message(reply)
+            )
+
+
+def _classify(method: str, exc: SlackApiError) -> Exception:
+    response = exc.response
+    error = str(response.get("error", "unknown_error"))
+    status = response.status_code
+    if status == 429 or error == "ratelimited":
+        header = response.headers.get("Retry-After") or response.headers.get("retry-after") or "1"
+        value = header[0] if isinstance(header, list) else header
+        return RateLimited(f"{method}: rate limited", retry_after=float(value))
+    if error in PERMANENT_ERRORS:
+        return PermanentFailure(f"{method}: {error}")
+    return TemporaryFailure(f"{method}: {error} (HTTP {status})")

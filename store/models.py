@@ -1,0 +1,243 @@
+"""The action register: SQLAlchemy 2.0 typed models.
+
+Dates that are due dates are `date`s; instants are UTC datetimes (see `UTCDateTime`).
+Every original text an admin imported is kept beside the value parsed from it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal, get_args
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from store.types import UTCDateTime, utcnow
+
+Status = Literal["not_started", "in_progress", "done", "blocked", "cancelled"]
+Rag = Literal["green", "amber", "red"]
+Source = Literal["cli", "import", "slack", "teams", "system", "console"]
+DeliveryState = Literal["pending", "sent", "failed"]
+
+STATUSES: tuple[str, ...] = get_args(Status)
+RAGS: tuple[str, ...] = get_args(Rag)
+SOURCES: tuple[str, ...] = get_args(Source)
+OPEN_STATUSES: tuple[str, ...] = ("not_started", "in_progress", "blocked")
+
+# Named constraints so Alembic migrations are reproducible on every backend.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Plan(Base):
+    __tablename__ = "plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    default_due: Mapped[date | None] = mapped_column(Date)
+    # Per-plan overrides (e.g. nudge schedule); None means "use the settings".
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="plan", order_by="Action.position", cascade="all, delete-orphan"
+    )
+
+
+class Person(Base):
+    """Somebody the bot can reach. Owners (names in plans) point at people."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    slack_user_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    teams_user_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    teams_conversation_id: Mapped[str | None] = mapped_column(String(300))
+    teams_service_url: Mapped[str | None] = mapped_column(String(300))
+    tz: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Owner(Base):
+    """An owner as plans write it: a role ("Head of Finance"), a team or a person."""
+
+    __tablename__ = "owner"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    escalate_to: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person | None] = relationship()
+
+
+class ActionOwner(Base):
+    __tablename__ = "action_owner"
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("action.id", ondelete="CASCADE"), primary_key=True
+    )
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("owner.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+
+    owner: Mapped[Owner] = relationship(lazy="joined")
+
+
+class Action(Base):
+    __tablename__ = "action"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "ref", name="uq_action_plan_ref"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint("rag IS NULL OR " + _in("rag", RAGS), name="rag"),
+        Index("ix_action_due_open", "status", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    ref: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(Text, default="")
+    tasks: Mapped[list[str]] = mapped_column(JSON, default=list)
+    theme: Mapped[str | None] = mapped_column(String(300))
+    section: Mapped[str | None] = mapped_column(String(300))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    latest_update: Mapped[str | None] = mapped_column(Text)
+    owners_text: Mapped[str | None] = mapped_column(Text)
+
+    target_date: Mapped[date | None] = mapped_column(Date)
+    target_text: Mapped[str | None] = mapped_column(Text)
+    revised_target_date: Mapped[date | None] = mapped_column(Date)
+    revised_text: Mapped[str | None] = mapped_column(Text)
+    milestones: Mapped[list[str]] = mapped_column(JSON, default=list)
+    recurrence: Mapped[str | None] = mapped_column(String(40))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    slip_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    status_text: Mapped[str | None] = mapped_column(String(200))
+    rag: Mapped[str | None] = mapped_column(String(10))
+    snoozed_until: Mapped[date | None] = mapped_column(Date)
+    # When the owner's escalation contact was last told this action is overdue.
+    escalated_on: Mapped[date | None] = mapped_column(Date)
+    # Import warnings about this action (unreadable dates, doubtful owners), for admins.
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Columns of the plan file that actionbot has no field for, kept verbatim.
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    last_update_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    plan: Mapped[Plan] = relationship(back_populates="actions")
+    owner_links: Mapped[list[ActionOwner]] = relationship(
+        order_by="ActionOwner.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    events: Mapped[list[Event]] = relationship(
+        back_populates="action", order_by="Event.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def owners(self) -> list[Owner]:
+        return [link.owner for link in self.owner_links]
+
+    @property
+    def owner_names(self) -> list[str]:
+        return [link.owner.name for link in self.owner_links]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Event(Base):
+    """The audit trail: one row per changed field (or per note), never updated."""
+
+    __tablename__ = "event"
+    __table_args__ = (CheckConstraint(_in("source", SOURCES), name="source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("action.id", ondelete="CASCADE"), index=True
+    )
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    actor: Mapped[str] = mapped_column(String(320))
+    source: Mapped[str] = mapped_column(String(20))
+    field: Mapped[str] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(index=True)
+
+    action: Mapped[Action | None] = relationship(back_populates="events")
+
+
+class Delivery(Base):
+    """The outbox. A row is written in the transaction that decides to send; the unique
+    key makes a second decision for the same (recipient, kind, day) impossible."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        CheckConstraint(_in("state", ("pending", "sent", "failed")), name="state"),
+        Index("ix_delivery_due", "state", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class InboundEvent(Base):
+    """Platform event ids already handled; Slack retries deliveries and Bolt does not
+    de-duplicate them, so the unique key is what makes a retry a no-op."""
+
+    __tablename__ = "inbound_event"
+    __table_args__ = (UniqueConstraint("platform", "event_id", name="uq_inbound_event_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,85 @@
+"""The outbox: the only way a message leaves. Keyword-only; the caller owns the commit.
+
+A Delivery is written in the transaction that decides to send; its unique key means a
+second decision (a re-run, a restart, another instance) inserts nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from store.models import Delivery
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    platform: str,
+    recipient: str,
+    kind: str,
+    payload: dict[str, Any],
+    not_before: datetime,
+    now: datetime,
+) -> bool:
+    """Insert a pending delivery unless one with `key` exists. Returns True when inserted."""
+    values = {
+        "key": key,
+        "platform": platform,
+        "recipient": recipient,
+        "kind": kind,
+        "payload": payload,
+        "state": "pending",
+        "attempts": 0,
+        "not_before": not_before,
+        "created_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    # Values are bound at execution, so the statement (built once) stays in SQLAlchemy's
+    # compiled cache; RETURNING, not rowcount, since drivers disagree after DO NOTHING.
+    connection = session.connection()
+    return connection.execute(_insert_statement(dialect), values).scalar() is not None
+
+
+@lru_cache(maxsize=4)
+def _insert_statement(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(Delivery).on_conflict_do_nothing(index_elements=["key"]).returning(Delivery.id)
+
+
+def claim_next(session: Session, *, now: datetime) -> Delivery | None:
+    """Lock the next due pending delivery. On PostgreSQL, SKIP LOCKED lets several workers
+    share the queue without ever taking the same row; SQLite has one writer anyway."""
+    query = (
+        select(Delivery)
+        .where(Delivery.state == "pending", Delivery.not_before <= now)
+        .order_by(Delivery.not_before, Delivery.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return session.scalars(query).first()
+
+
+def existing_keys(session: Session, *, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found.update(session.scalars(select(Delivery.key).where(Delivery.key.in_(chunk))))
+    return found
+
+
+def failed_since(session: Session, *, since: datetime) -> list[Delivery]:
+    return list(
+        session.scalars(
+            select(Delivery)
+            .where(Delivery.state == "failed", Delivery.created_at >= since)
+            .order_by(Delivery.id)
+        )
+    )

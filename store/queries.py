@@ -1,0 +1,131 @@
+"""Read queries shared by services. Keyword-only, session first; callers own the commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from store.models import OPEN_STATUSES, Action, ActionOwner, Event, Owner, Person, Plan
+
+
+def plan_by_code(session: Session, *, code: str) -> Plan | None:
+    return session.scalar(select(Plan).where(func.upper(Plan.code) == code.upper()))
+
+
+def all_plans(session: Session) -> Sequence[Plan]:
+    return session.scalars(select(Plan).order_by(Plan.code)).all()
+
+
+def actions_of_plan(session: Session, *, plan_id: int) -> Sequence[Action]:
+    return session.scalars(
+        select(Action).where(Action.plan_id == plan_id).order_by(Action.position, Action.id)
+    ).all()
+
+
+def actions_with_events(session: Session, *, plan_id: int) -> Sequence[Action]:
+    return session.scalars(
+        select(Action)
+        .where(Action.plan_id == plan_id)
+        .options(selectinload(Action.events))
+        .order_by(Action.position, Action.id)
+    ).all()
+
+
+def owners_by_name(session: Session, *, names: Iterable[str] | None = None) -> dict[str, Owner]:
+    """Owners keyed by lower-cased name (plans are not consistent about case)."""
+    query = select(Owner)
+    if names is not None:
+        wanted = {n.lower() for n in names}
+        if not wanted:
+            return {}
+        query = query.where(func.lower(Owner.name).in_(wanted))
+    return {o.name.lower(): o for o in session.scalars(query)}
+
+
+def owner_action_counts(session: Session) -> dict[int, int]:
+    rows = session.execute(
+        select(ActionOwner.owner_id, func.count()).group_by(ActionOwner.owner_id)
+    ).all()
+    return {int(owner_id): int(count) for owner_id, count in rows}
+
+
+def person_by_email(session: Session, *, email: str) -> Person | None:
+    return session.scalar(select(Person).where(func.lower(Person.email) == email.lower()))
+
+
+def events_of_action(session: Session, *, action_id: int) -> Sequence[Event]:
+    return session.scalars(
+        select(Event).where(Event.action_id == action_id).order_by(Event.id)
+    ).all()
+
+
+def actions_by_ref(session: Session, *, ref: str, plan_code: str | None = None) -> Sequence[Action]:
+    """Actions whose ref matches (case- and space-insensitively), across plans unless named."""
+    query = (
+        select(Action)
+        .join(Plan)
+        .where(func.lower(func.replace(Action.ref, " ", "")) == ref.replace(" ", "").lower())
+        .order_by(Plan.code)
+    )
+    if plan_code is not None:
+        query = query.where(func.upper(Plan.code) == plan_code.upper())
+    return session.scalars(query).all()
+
+
+def action_for_update(session: Session, *, action_id: int) -> Action | None:
+    """Load and lock one action (row lock on PostgreSQL; SQLite serialises writers)."""
+    return session.scalar(select(Action).where(Action.id == action_id).with_for_update())
+
+
+def person_by_platform_id(session: Session, *, platform: str, user_id: str) -> Person | None:
+    column = Person.teams_user_id if platform == "teams" else Person.slack_user_id
+    return session.scalar(select(Person).where(column == user_id))
+
+
+def owner_ids_of_person(session: Session, *, person_id: int) -> list[int]:
+    return list(session.scalars(select(Owner.id).where(Owner.person_id == person_id)))
+
+
+def open_actions_of_owners(
+    session: Session, *, owner_ids: Iterable[int], due_before: date | None = None
+) -> Sequence[Action]:
+    ids = list(owner_ids)
+    if not ids:
+        return []
+    # DISTINCT ids in a subquery, not DISTINCT actions: PostgreSQL cannot compare the JSON
+    # columns that would need. Joined rather than `Action.id IN (…)`: with IN, SQLite walks
+    # every open action through ix_action_due_open; joined, it starts from the owners' links.
+    owned = select(ActionOwner.action_id).where(ActionOwner.owner_id.in_(ids)).distinct().subquery()
+    query = (
+        select(Action)
+        .join(owned, Action.id == owned.c.action_id)
+        .where(Action.status.in_(OPEN_STATUSES))
+        .options(selectinload(Action.plan))
+    )
+    if due_before is not None:
+        query = query.where(Action.due_date < due_before)
+    return _soonest_first(session.scalars(query).all())
+
+
+def open_actions(session: Session, *, due_before: date | None = None) -> Sequence[Action]:
+    query = (
+        select(Action).where(Action.status.in_(OPEN_STATUSES)).options(selectinload(Action.plan))
+    )
+    if due_before is not None:
+        query = query.where(Action.due_date < due_before)
+    return _soonest_first(session.scalars(query).all())
+
+
+def _soonest_first(actions: Sequence[Action]) -> list[Action]:
+    return sorted(
+        actions, key=lambda a: (a.due_date is None, a.due_date or date.max, a.plan_id, a.position)
+    )
+
+
+def recent_events(session: Session, *, action_id: int, limit: int = 5) -> Sequence[Event]:
+    return session.scalars(
+        select(Event).where(Event.action_id == action_id).order_by(Event.id.desc()).limit(limit)
+    ).all()

@@ -1,0 +1,243 @@
+"""Build signed request bodies the way Slack sends them to an app.
+
+Bolt's request verification rejects timestamps more than 5 minutes away from
+its own clock, so pass ``timestamp=int(time.time())`` when dispatching into a
+real ``App`` (the signature itself is deterministic for a given timestamp).
+
+    body = slash_command_body("list", user_id="U123")
+    headers = sign(body, secret="s3cret", timestamp=int(time.time()))
+    app.dispatch(BoltRequest(body=body, headers=headers))
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+__all__ = [
+    "block_action_body",
+    "event_body",
+    "sign",
+    "slash_command_body",
+    "view_submission_body",
+]
+
+API_APP_ID = "A0001"
+VERIFICATION_TOKEN = "verification-token"  # the deprecated `token` field Slack still sends
+TEAM_DOMAIN = "fake-workspace"
+BOT_USER_ID = "UBOT"  # matches FakeSlackAPI's default bot_user_id
+BOT_ID = "BBOT"
+MESSAGE_TS = "1700000000.000100"
+ACTION_TS = "1700000000.000200"
+
+
+def sign(body: str, *, secret: str, timestamp: int) -> dict[str, str]:
+    """Headers Slack would send with ``body``: timestamp, v0 signature, content type."""
+    signature = SignatureVerifier(secret).generate_signature(timestamp=str(timestamp), body=body)
+    if signature is None:  # only when timestamp is None; keeps mypy honest
+        raise ValueError("could not sign body")
+    content_type = (
+        "application/json" if body.startswith("{") else "application/x-www-form-urlencoded"
+    )
+    return {
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": signature,
+        "Content-Type": content_type,
+    }
+
+
+def _user(user_id: str, team_id: str) -> dict[str, Any]:
+    return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team_id}
+
+
+def _team(team_id: str) -> dict[str, Any]:
+    return {"id": team_id, "domain": TEAM_DOMAIN}
+
+
+def slash_command_body(
+    text: str,
+    *,
+    user_id: str,
+    command: str = "/action",
+    team_id: str = "T0001",
+    response_url: str = "",
+    trigger_id: str = "trig-1",
+    channel_id: str = "C0001",
+) -> str:
+    """A slash command invocation, form-encoded like Slack sends it."""
+    return urlencode(
+        {
+            "token": VERIFICATION_TOKEN,
+            "team_id": team_id,
+            "team_domain": TEAM_DOMAIN,
+            "channel_id": channel_id,
+            "channel_name": "general",
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": API_APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id,
+        }
+    )
+
+
+def _interactivity(payload: dict[str, Any]) -> str:
+    return urlencode({"payload": json.dumps(payload, separators=(",", ":"))})
+
+
+def block_action_body(
+    *,
+    user_id: str,
+    action_id: str,
+    value: str,
+    block_id: str = "b1",
+    response_url: str = "",
+    trigger_id: str = "trig-1",
+    container: dict[str, Any] | None = None,
+    team_id: str = "T0001",
+    channel_id: str = "C0001",
+) -> str:
+    """A button click (``block_actions``), as ``payload=<urlencoded JSON>``.
+
+    The default container is a bot message in ``channel_id``. Pass
+    ``container={"type": "view", "view_id": "V123"}`` for a click inside a modal or
+    App Home; the payload then carries ``view`` instead of ``channel``/``message``.
+    """
+    if container is None:
+        container = {
+            "type": "message",
+            "message_ts": MESSAGE_TS,
+            "channel_id": channel_id,
+            "is_ephemeral": False,
+        }
+    action = {
+        "type": "button",
+        "action_id": action_id,
+        "block_id": block_id,
+        "text": {"type": "plain_text", "text": "Button", "emoji": True},
+        "value": value,
+        "action_ts": ACTION_TS,
+    }
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": _user(user_id, team_id),
+        "api_app_id": API_APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "container": container,
+        "trigger_id": trigger_id,
+        "team": _team(team_id),
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "actions": [action],
+    }
+    if container.get("type") == "view":
+        view_id = str(container.get("view_id", "V0001"))
+        payload["view"] = {
+            "id": view_id,
+            "team_id": team_id,
+            "type": str(container.get("view_type", "modal")),
+            "blocks": [],
+            "private_metadata": "",
+            "callback_id": "",
+            "state": {"values": {}},
+            "hash": "1700000000.view-hash",
+            "root_view_id": view_id,
+            "previous_view_id": None,
+            "app_id": API_APP_ID,
+            "bot_id": BOT_ID,
+        }
+    else:
+        message_channel = str(container.get("channel_id", channel_id))
+        payload["channel"] = {"id": message_channel, "name": "general"}
+        payload["message"] = {
+            "type": "message",
+            "subtype": "bot_message",
+            "text": "",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "ts": str(container.get("message_ts", MESSAGE_TS)),
+            "blocks": [],
+        }
+        payload["state"] = {"values": {}}
+    payload["response_url"] = response_url
+    return _interactivity(payload)
+
+
+def view_submission_body(
+    *,
+    user_id: str,
+    callback_id: str,
+    values: dict[str, dict[str, dict[str, Any]]],
+    private_metadata: str = "",
+    team_id: str = "T0001",
+    view_id: str = "V0001",
+) -> str:
+    """A modal submission; ``values`` is ``view.state.values``
+    (``{block_id: {action_id: {"type": ..., "value": ...}}}``)."""
+    payload = {
+        "type": "view_submission",
+        "team": _team(team_id),
+        "user": _user(user_id, team_id),
+        "api_app_id": API_APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "trigger_id": "trig-1",
+        "view": {
+            "id": view_id,
+            "team_id": team_id,
+            "type": "modal",
+            "blocks": [],
+            "private_metadata": private_metadata,
+            "callback_id": callback_id,
+            "state": {"values": values},
+            "hash": "1700000000.view-hash",
+            "title": {"type": "plain_text", "text": "Modal"},
+            "close": {"type": "plain_text", "text": "Cancel"},
+            "submit": {"type": "plain_text", "text": "Submit"},
+            "clear_on_close": False,
+            "notify_on_close": False,
+            "root_view_id": view_id,
+            "previous_view_id": None,
+            "app_id": API_APP_ID,
+            "external_id": "",
+            "app_installed_team_id": team_id,
+            "bot_id": BOT_ID,
+        },
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
+    return _interactivity(payload)
+
+
+def event_body(event: dict[str, Any], *, event_id: str, team_id: str = "T0001") -> str:
+    """An Events API ``event_callback`` envelope (JSON)."""
+    event_time = int(float(event.get("event_ts", event.get("ts", "1700000000"))))
+    return json.dumps(
+        {
+            "token": VERIFICATION_TOKEN,
+            "team_id": team_id,
+            "api_app_id": API_APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": event_time,
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": team_id,
+                    "user_id": BOT_USER_ID,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": f"4-{event_id}",
+        },
+        separators=(",", ":"),
+    )

@@ -1,0 +1,174 @@
+"""A real actionbot HTTP server on loopback, wired to a fake Slack Web API.
+
+Used by the Slack scenario tests and by bench/: requests are signed like Slack signs
+them and go over real HTTP; everything the bot says comes out at the fake Slack.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import uvicorn
+
+from bot.clock import Clock, FixedClock
+from bot.config import Settings
+from bot.handlers.slack import JobTrigger
+from bot.runtime import Runtime, open_runtime
+from bot.server import Service, build_app
+from tests.fakes.signing import (
+    block_action_body,
+    event_body,
+    sign,
+    slash_command_body,
+    view_submission_body,
+)
+from tests.fakes.slack_api import FakeSlackAPI
+
+SECRET = "test-signing-secret-0123456789"
+TOKEN = "xoxb-test-token"
+
+
+def make_settings(db_url: str, fake: FakeSlackAPI, **extra: Any) -> Settings:
+    values: dict[str, Any] = {
+        "DATABASE_URL": db_url,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.base_url,
+        "ACTIONBOT_ADMINS": "UADMIN",
+        "DIGEST_CHANNEL": "CDIGEST",
+    }
+    values.update(extra)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@contextmanager
+def serve_in_thread(app: Any) -> Iterator[str]:
+    """Run an ASGI app under uvicorn on a pre-bound loopback socket.
+
+    The socket listens before uvicorn starts, so requests simply queue until it accepts:
+    no readiness polling needed.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@dataclass
+class SlackWorld:
+    fake: FakeSlackAPI
+    runtime: Runtime
+    service: Service
+    base: str
+    http: httpx.Client
+    clock: Clock
+
+    def post(
+        self, body: str, *, timestamp: int | None = None, secret: str = SECRET
+    ) -> httpx.Response:
+        # Bolt checks the signature's age against the real clock, so sign with real time.
+        ts = int(time.time()) if timestamp is None else timestamp
+        headers = sign(body, secret=secret, timestamp=ts)
+        return self.http.post(f"{self.base}/slack/events", content=body.encode(), headers=headers)
+
+    def command(self, text: str, *, user: str, key: str = "r1") -> httpx.Response:
+        return self.post(
+            slash_command_body(text, user_id=user, response_url=self.fake.response_url(key))
+        )
+
+    def click(
+        self, action_id: str, value: str, *, user: str, key: str = "c1", **kw: Any
+    ) -> httpx.Response:
+        return self.post(
+            block_action_body(
+                user_id=user,
+                action_id=action_id,
+                value=value,
+                response_url=self.fake.response_url(key),
+                **kw,
+            )
+        )
+
+    def submit(
+        self, callback_id: str, values: dict[str, Any], *, user: str, metadata: str
+    ) -> httpx.Response:
+        return self.post(
+            view_submission_body(
+                user_id=user, callback_id=callback_id, values=values, private_metadata=metadata
+            )
+        )
+
+    def event(
+        self, event: dict[str, Any], *, event_id: str, retry: int | None = None
+    ) -> httpx.Response:
+        body = event_body(event, event_id=event_id)
+        headers = sign(body, secret=SECRET, timestamp=int(time.time()))
+        if retry is not None:
+            headers["X-Slack-Retry-Num"] = str(retry)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        return self.http.post(f"{self.base}/slack/events", content=body.encode(), headers=headers)
+
+
+@contextmanager
+def slack_world(
+    db_url: str,
+    *,
+    clock: Clock | None = None,
+    inline: bool = True,
+    run_job: JobTrigger | None = None,
+    with_jobs: bool = False,
+    **settings: Any,
+) -> Iterator[SlackWorld]:
+    with FakeSlackAPI(bot_token=TOKEN) as fake:
+        clock = clock or FixedClock(datetime(2018, 1, 15, 9, 0, tzinfo=UTC))
+        runtime = open_runtime(make_settings(db_url, fake, **settings), clock=clock)
+        if with_jobs:
+            from bot.serve import job_trigger
+            from bot.slack_messenger import SlackMessenger, make_web_client
+
+            messenger = SlackMessenger(make_web_client(runtime.settings, TOKEN))
+            run_job = job_trigger(runtime, {"slack": messenger})
+        service = build_app(runtime, inline=inline, run_job=run_job)
+        with serve_in_thread(service.asgi) as base, httpx.Client(timeout=10) as http:
+            yield SlackWorld(fake, runtime, service, base, http, clock)
+        runtime.engine.dispose()
+
+
+def seed_sample(runtime: Runtime, now: datetime) -> None:
+    """The bundled owners file and sample plan (25 actions, due 31 March 2018)."""
+    from datetime import date
+
+    from bot.services.audit import Actor
+    from bot.services.imports import ImportOptions, import_file
+    from bot.services.owners import import_owners, read_owners_file
+    from store.db import transaction
+    from tests.conftest import SAMPLES
+
+    with transaction(runtime.sessions) as session:
+        import_owners(session, rows=read_owners_file(SAMPLES / "ncc-owners-example.csv"), now=now)
+    import_file(
+        runtime.sessions,
+        path=SAMPLES / "ncc-financial-management-2017.csv",
+        options=ImportOptions(
+            plan_code="NCC", source_file="ncc.csv", default_due=date(2018, 3, 31)
+        ),
+        actor=Actor("test", "cli"),
+        now=now,
+    )

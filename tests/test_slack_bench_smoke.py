@@ -1,0 +1,17 @@
+"""bench/slack_latency.py must keep running: a tiny register, a few requests, both rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import slack_latency
+
+
+def test_slack_latency_bench_prints_both_apps(capsys: pytest.CaptureFixture[str]) -> None:
+    assert slack_latency.main(["--requests", "5", "--actions", "200", "--owners", "20"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line for line in out.splitlines() if line.split()[-5:-4] == ["5"]}
+    assert "actionbot /action mine" in out and "bare Bolt ack()" in out
+    assert rows.keys() == {"actionbot", "bare"}, out
+    assert "register: 200 actions" in out
+    assert "the 50 ms aim" in out
