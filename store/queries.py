@@ -77,7 +77,14 @@ def actions_by_ref(session: Session, *, ref: str, plan_code: str | None = None) 
 
 def action_for_update(session: Session, *, action_id: int) -> Action | None:
     """Load and lock one action (row lock on PostgreSQL; SQLite serialises writers)."""
-    return session.scalar(select(Action).where(Action.id == action_id).with_for_update())
+    # populate_existing: the action is usually in the identity map already (found by ref),
+    # and without it the ORM would keep the values read before the lock was granted.
+    return session.scalar(
+        select(Action)
+        .where(Action.id == action_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def person_by_platform_id(session: Session, *, platform: str, user_id: str) -> Person | None:

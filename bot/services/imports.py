@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import String, insert
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from bot.importer.dates import due_from
 from bot.importer.errors import ImportFileError
@@ -317,8 +318,13 @@ def _insert_new(
     """
     if not added:
         return
+    # Every row gets the same keys: rows with differing keys go out in separate small
+    # batches, and stitching thousands of RETURNING batches together is quadratic.
+    keys = set().union(*(wanted for _, wanted, _ in added))
+    defaults = {key: _column_default(key) for key in keys}
     rows = [
         {
+            **defaults,
             **wanted,
             "plan_id": plan.id,
             "ref": item.ref,
@@ -328,7 +334,12 @@ def _insert_new(
         }
         for item, wanted, _ in added
     ]
-    inserted = session.execute(insert(Action).returning(Action.id, Action.ref), rows)
+    # render_nulls: the ORM otherwise drops None values, so rows split into many shapes.
+    inserted = session.execute(
+        insert(Action).returning(Action.id, Action.ref),
+        rows,
+        execution_options={"render_nulls": True},
+    )
     ids = {ref: action_id for action_id, ref in inserted}
     links = [
         {"action_id": ids[item.ref], "owner_id": owners[name.lower()].id, "position": position}
@@ -352,6 +363,12 @@ def _insert_new(
         for item, _, _ in added
     ]
     session.execute(insert(Event), events)
+
+
+def _column_default(name: str) -> Any:
+    # Only the optional scalar fields (status, rag, revised_*) can be missing from a row.
+    default = Action.__table__.c[name].default
+    return default.arg if isinstance(default, ScalarElementColumnDefault) else None
 
 
 def _ensure_owners(session: Session, parsed: ParsedPlan, *, now: datetime) -> dict[str, Owner]:
