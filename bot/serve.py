@@ -59,6 +59,7 @@ async def serve(runtime: Runtime, *, host: str, port: int) -> None:
     config = uvicorn.Config(service.asgi, host=host, port=port, log_level="info", lifespan="off")
     tasks = [uvicorn.Server(config).serve()]
     app_token = runtime.settings.slack_app_token
+    socket = None
     if app_token is not None and service.bolt is not None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -70,3 +71,6 @@ async def serve(runtime: Runtime, *, host: str, port: int) -> None:
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        if socket is not None:
+            # Say goodbye on the WebSocket, so Slack routes the next envelope elsewhere at once.
+            await socket.close_async()  # type: ignore[no-untyped-call]

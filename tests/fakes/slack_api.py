@@ -66,6 +66,7 @@ JSON_FIELDS = frozenset(
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 
+_APP_LEVEL_METHODS = frozenset({"apps.connections.open"})
 _MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update"})
 _TS_BASE = 1_700_000_000
 
@@ -214,6 +215,9 @@ class FakeSlackAPI:
         bot_user_id: str = "UBOT",
     ) -> None:
         self.bot_token = bot_token
+        # Socket Mode: the app-level token and the WebSocket URL apps.connections.open hands out.
+        self.app_token: str | None = None
+        self.socket_mode_url: str | None = None
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = "B" + bot_user_id.removeprefix("U")
@@ -250,6 +254,7 @@ class FakeSlackAPI:
             "views.publish": self._views_publish,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
+            "apps.connections.open": self._apps_connections_open,
         }
 
     # ------------------------------------------------------------------ lifecycle
@@ -502,7 +507,7 @@ class FakeSlackAPI:
         impl = self._methods.get(method)
         if impl is None:
             return _Reply(200, {"ok": False, "error": "unknown_method", "req_method": method})
-        auth_error = self._auth_error(params, headers)
+        auth_error = self._auth_error(params, headers, app_level=method in _APP_LEVEL_METHODS)
         if auth_error is not None:
             return _Reply(200, {"ok": False, "error": auth_error})
         try:
@@ -513,7 +518,9 @@ class FakeSlackAPI:
                 body["response_metadata"] = {"messages": e.messages}
             return _Reply(200, body)
 
-    def _auth_error(self, params: dict[str, Any], headers: dict[str, str]) -> str | None:
+    def _auth_error(
+        self, params: dict[str, Any], headers: dict[str, str], *, app_level: bool = False
+    ) -> str | None:
         authorization = headers.get("authorization", "")
         token: str | None = None
         if authorization.lower().startswith("bearer "):
@@ -522,6 +529,11 @@ class FakeSlackAPI:
             token = str(params["token"])
         if not token:
             return "not_authed"
+        if app_level:
+            # apps.connections.open takes only the app-level token (xapp-…).
+            if token == self.bot_token:
+                return "not_allowed_token_type"
+            return None if token == self.app_token else "invalid_auth"
         if token != self.bot_token:
             return "invalid_auth"
         return None
@@ -739,6 +751,11 @@ class FakeSlackAPI:
             if str(user["profile"].get("email", "")).lower() == email and email:
                 return {"user": user}
         raise _SlackError("users_not_found")
+
+    def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_mode_url is None:
+            raise _SlackError("socket_mode_not_enabled")
+        return {"url": self.socket_mode_url}
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"user": self._user(params.get("user"))}
