@@ -43,13 +43,22 @@ class PermanentFailure(DeliveryError):
     permanent = True
 
 
+@dataclass
+class Progress:
+    """How far a delivery of several messages got. A messenger counts each message as it
+    goes; a retry after a failure part-way resumes there and never repeats a message."""
+
+    sent: int = 0
+    thread: str | None = None  # the channel message the rest are threaded under
+
+
 class Messenger(Protocol):
     platform: str
 
-    def send_direct(self, address: Address, reply: Reply) -> Address:
+    def send_direct(self, address: Address, replies: list[Reply], progress: Progress) -> Address:
         """DM one person. Returns the address with any ids learned on the way."""
         ...
 
-    def post_channel(self, channel: str, replies: list[Reply]) -> None:
-        """Post the first reply to the channel and the rest into its thread."""
+    def post_channel(self, channel: str, replies: list[Reply], progress: Progress) -> None:
+        """Post the first message to the channel and the rest into its thread."""
         ...

@@ -43,8 +43,9 @@ def build_bolt(
     bolt = AsyncApp(
         client=client,
         signing_secret=secret or None,
-        # Socket Mode has no signature to check; HTTP mode always checks it.
-        request_verification_enabled=bool(secret) and runtime.settings.slack_app_token is None,
+        # Bolt skips the check for Socket Mode envelopes itself; every HTTP request is checked.
+        # Without a secret (Socket Mode only) build_app serves no HTTP route for Slack at all.
+        request_verification_enabled=bool(secret),
         process_before_response=inline,
         logger=logging.getLogger("actionbot.slack"),
     )
@@ -77,7 +78,9 @@ def build_app(
         async def slack_events(request: Request) -> Response:
             return await handler.handle(request)
 
-        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+        _, secret = runtime.settings.require_slack()
+        if secret:
+            routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     return Service(
         asgi=Starlette(routes=routes),
         bolt=bolt,

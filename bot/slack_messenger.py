@@ -16,8 +16,8 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
 from bot.config import Settings
 from bot.messages import Reply
-from bot.messenger import Address, PermanentFailure, RateLimited, TemporaryFailure
-from bot.render.blocks import reply_message
+from bot.messenger import Address, PermanentFailure, Progress, RateLimited, TemporaryFailure
+from bot.render.blocks import reply_pages
 
 log = logging.getLogger(__name__)
 
@@ -81,21 +81,29 @@ class SlackMessenger:
             address.tz = str(user["tz"])
         return address
 
-    def send_direct(self, address: Address, reply: Reply) -> Address:
+    def send_direct(self, address: Address, replies: list[Reply], progress: Progress) -> Address:
         address = self._user_for(address)
         # Posting to a user id lands in the app's DM with them; no conversations.open needed.
-        self._call("chat.postMessage", channel=address.slack_user_id, **reply_message(reply))
+        # One DM a day: anything that does not fit in it goes into its thread.
+        assert address.slack_user_id is not None
+        self._post_threaded(address.slack_user_id, replies, progress)
         return address
 
-    def post_channel(self, channel: str, replies: list[Reply]) -> None:
-        if not replies:
-            return
-        first = self._call("chat.postMessage", channel=channel, **reply_message(replies[0]))
-        thread = first.get("ts")
-        for reply in replies[1:]:
-            self._call(
-                "chat.postMessage", channel=channel, thread_ts=thread, **reply_message(reply)
+    def post_channel(self, channel: str, replies: list[Reply], progress: Progress) -> None:
+        self._post_threaded(channel, replies, progress)
+
+    def _post_threaded(self, channel: str, replies: list[Reply], progress: Progress) -> None:
+        """The first message to `channel`, the rest in its thread; resumes at `progress`."""
+        for message in _messages(replies)[progress.sent :]:
+            posted = self._call(
+                "chat.postMessage", channel=channel, thread_ts=progress.thread, **message
             )
+            progress.thread = progress.thread or posted.get("ts")
+            progress.sent += 1
+
+
+def _messages(replies: list[Reply]) -> list[dict[str, Any]]:
+    return [message for reply in replies for message in reply_pages(reply)]
 
 
 def _classify(method: str, exc: SlackApiError) -> Exception:

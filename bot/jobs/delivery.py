@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.messages import Reply, reply_from_dict, reply_to_dict
-from bot.messenger import Address, DeliveryError, Messenger, RateLimited
+from bot.messenger import Address, DeliveryError, Messenger, Progress, RateLimited
 from store.models import Delivery, Person
 from store.outbox import claim_next
 from store.queries import person_by_email, person_by_platform_id
@@ -79,10 +79,35 @@ def _attempt(
     if messenger is None:
         _give_up(delivery, f"no messenger for platform {delivery.platform!r}", stats)
         return
+    progress = Progress(**delivery.payload.get("progress", {}))
+    try:
+        _attempt_sending(
+            session, delivery, messenger, progress, clock=clock, sleep=sleep, stats=stats
+        )
+    except Exception as exc:  # noqa: BLE001
+        # A bug or a message the platform can never take must not block the queue behind it,
+        # and is not retried: a half-sent message would repeat. It is reported like a
+        # permanent error.
+        log.exception("delivery %s failed unexpectedly", delivery.key)
+        _give_up(delivery, f"{type(exc).__name__}: {exc}", stats)
+    # Saved with the row, so a retry resumes after the messages that already went.
+    delivery.payload = {**delivery.payload, "progress": asdict(progress)}
+
+
+def _attempt_sending(
+    session: Session,
+    delivery: Delivery,
+    messenger: Messenger,
+    progress: Progress,
+    *,
+    clock: Clock,
+    sleep: Callable[[float], None],
+    stats: DeliveryStats,
+) -> None:
     for _ in range(INLINE_RATE_LIMIT_TRIES):
         delivery.attempts += 1
         try:
-            _send(session, delivery, messenger)
+            _send(session, delivery, messenger, progress)
         except RateLimited as exc:
             stats.rate_limited += 1
             wait = exc.retry_after if exc.retry_after is not None else 1.0
@@ -121,16 +146,15 @@ def _give_up(delivery: Delivery, error: str, stats: DeliveryStats) -> None:
     log.warning("delivery %s failed permanently: %s", delivery.key, error)
 
 
-def _send(session: Session, delivery: Delivery, messenger: Messenger) -> None:
+def _send(session: Session, delivery: Delivery, messenger: Messenger, progress: Progress) -> None:
     payload = delivery.payload
     replies = [reply_from_dict(r) for r in payload.get("replies", [])] or [reply_from_dict(payload)]
     kind, _, target = delivery.recipient.partition(":")
     if kind == "channel":
-        messenger.post_channel(target, replies)
+        messenger.post_channel(target, replies, progress)
         return
     person, address = _address(session, kind, target)
-    for reply in replies:
-        address = messenger.send_direct(address, reply)
+    address = messenger.send_direct(address, replies, progress)
     if person is not None:
         _remember(session, person, address, delivery)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -34,7 +35,9 @@ from bot.messages import ActionCard, Reply
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_TEXT = 3000
-CARDS_PER_MESSAGE = 12  # 3 blocks each + header, paging and context: well under 50
+MAX_CARDS_PER_MESSAGE = 12
+CARD_BLOCKS = 5  # the most one card takes: head, details, updates, buttons, divider
+PAGER_BLOCKS = 2
 CARDS_PER_HOME = 25
 RAG_EMOJI = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
 BUTTON_STYLE = {"done": "primary"}
@@ -104,6 +107,8 @@ def _pager(
     """ "Showing 13-24 of 25" and Previous/Next buttons; nothing when one page holds it all."""
     if pages <= 1:
         return []
+    first = page * per_page + 1
+    where = ContextBlock(elements=[_mrkdwn(f"Showing {first}-{first + shown - 1} of {total}")])
     nav = []
     if page > 0:
         nav.append(
@@ -111,11 +116,7 @@ def _pager(
         )
     if page < pages - 1:
         nav.append(ButtonElement(text="Next ›", action_id=f"{prefix}_next", value=value(page + 1)))
-    first = page * per_page + 1
-    return [
-        ContextBlock(elements=[_mrkdwn(f"Showing {first}-{first + shown - 1} of {total}")]),
-        ActionsBlock(block_id=block_id, elements=nav),
-    ]
+    return [where, ActionsBlock(block_id=block_id, elements=nav)]
 
 
 def page_value(page: int, raw: str) -> str:
@@ -139,9 +140,10 @@ def reply_blocks(reply: Reply, *, page: int = 0, raw: str = "") -> list[Block]:
                 ],
             )
         )
-    pages = max(1, -(-len(reply.cards) // CARDS_PER_MESSAGE))
+    per_page = cards_per_message(reply)
+    pages = max(1, -(-len(reply.cards) // per_page))
     page = min(max(page, 0), pages - 1)
-    shown = reply.cards[page * CARDS_PER_MESSAGE : (page + 1) * CARDS_PER_MESSAGE]
+    shown = reply.cards[page * per_page : (page + 1) * per_page]
     for index, card in enumerate(shown):
         if index:
             blocks.append(DividerBlock())
@@ -151,7 +153,7 @@ def reply_blocks(reply: Reply, *, page: int = 0, raw: str = "") -> list[Block]:
         pages,
         len(shown),
         len(reply.cards),
-        per_page=CARDS_PER_MESSAGE,
+        per_page=per_page,
         prefix="page",
         value=lambda p: page_value(p, raw),
         block_id="paging",
@@ -160,11 +162,50 @@ def reply_blocks(reply: Reply, *, page: int = 0, raw: str = "") -> list[Block]:
     return blocks
 
 
+def cards_per_message(reply: Reply) -> int:
+    """How many cards fit in one message beside the reply's title, lines and pager."""
+    overhead = bool(reply.title) + len(reply.lines) + bool(reply.choices) + PAGER_BLOCKS
+    # The first card has no divider before it, hence the + 1.
+    fits = (MAX_MESSAGE_BLOCKS - overhead + 1) // CARD_BLOCKS
+    return max(1, min(MAX_CARDS_PER_MESSAGE, fits))
+
+
+def reply_pages(reply: Reply) -> list[dict[str, Any]]:
+    """The whole reply as one or more messages, for messages nobody pages through (DMs from
+    the reminder job): every card is sent, none is hidden behind a Next button. The first
+    message is the one to post; the others belong in its thread."""
+    per_page = cards_per_message(reply)
+    chunks = [reply.cards[i : i + per_page] for i in range(0, len(reply.cards), per_page)]
+    if len(chunks) <= 1:
+        return [reply_message(reply)]
+    messages = []
+    for number, chunk in enumerate(chunks):
+        first = number * per_page + 1
+        part = replace(
+            reply,
+            title=reply.title if number == 0 else f"{reply.title or 'actionbot'} (continued)",
+            lines=reply.lines if number == 0 else [],
+            choices=reply.choices if number == 0 else [],
+            cards=chunk,
+        )
+        where = f"{first}-{first + len(chunk) - 1} of {len(reply.cards)} actions"
+        if number == 0:
+            where += "; the rest follow in the thread"
+        blocks = reply_blocks(part)
+        blocks.append(ContextBlock(elements=[_mrkdwn(where)]))
+        messages.append({"text": part.text[:3000] or "actionbot", "blocks": _dicts(blocks)})
+    return messages
+
+
+def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:
+    return [b.to_dict() for b in blocks]
+
+
 def reply_message(reply: Reply, *, page: int = 0, raw: str = "") -> dict[str, Any]:
     """Keyword arguments for chat.postMessage / respond / ack: text fallback and blocks."""
     return {
         "text": reply.text[:3000] or "actionbot",
-        "blocks": [b.to_dict() for b in reply_blocks(reply, page=page, raw=raw)],
+        "blocks": _dicts(reply_blocks(reply, page=page, raw=raw)),
     }
 
 

@@ -22,7 +22,7 @@ from store.queries import actions_by_ref
 from tests.fakes.signing import slash_command_body
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.socket_mode import FakeSocketMode
-from tests.harness import TOKEN, make_settings, seed_sample
+from tests.harness import TOKEN, make_settings, seed_sample, slack_world
 
 APP_TOKEN = "xapp-1-A0FAKEAPP-1-0123456789"
 FINANCE = "UFIN"
@@ -93,3 +93,36 @@ def test_socket_mode_answers_slash_commands_without_a_public_url(db_url: str) ->
         assert action.status == "done"
         changes = [(e.field, e.source, e.actor, e.new_value) for e in action.events]
     assert ("status", "slack", "slack:UFIN (finance@northants.example)", "done") in changes
+
+
+def test_socket_mode_still_checks_signatures_on_http(db_url: str) -> None:
+    # Socket Mode needs no signature, but the HTTP door stays open beside it and must not
+    # become a way in: an unsigned update over HTTP is refused and changes nothing.
+    body = slash_command_body("4.5 done", user_id="UADMIN")
+    with slack_world(db_url, inline=True, SLACK_APP_TOKEN=APP_TOKEN) as world:
+        seed_sample(world.runtime, NOW)
+        unsigned = world.http.post(
+            f"{world.base}/slack/events",
+            content=body.encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        forged = world.post(body, secret="not-the-secret")
+        with world.runtime.sessions() as session:
+            [action] = actions_by_ref(session, ref="4.5", plan_code="NCC")
+    assert (unsigned.status_code, forged.status_code) == (401, 401)
+    assert action.status != "done"
+
+
+def test_socket_mode_without_a_signing_secret_serves_no_http_door(db_url: str) -> None:
+    with slack_world(db_url, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET="") as world:
+        seed_sample(world.runtime, NOW)
+        response = world.http.post(
+            f"{world.base}/slack/events",
+            content=slash_command_body("4.5 done", user_id="UADMIN").encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert world.http.get(f"{world.base}/healthz").status_code == 200
+        with world.runtime.sessions() as session:
+            [action] = actions_by_ref(session, ref="4.5", plan_code="NCC")
+    assert response.status_code == 404
+    assert action.status != "done"

@@ -17,15 +17,21 @@ CAL = WorkingCalendar("GB-ENG")
 
 
 def dms(world: JobWorld, since: int) -> list[tuple[str, str]]:
-    """(channel, text of blocks) of direct messages posted since call number `since`."""
-    out = []
+    """(channel, text of blocks) of direct messages posted since call number `since`.
+
+    A reply in a DM's thread (the overflow of a long day's list) is part of that DM.
+    """
+    out: list[tuple[str, str]] = []
     for call in world.fake.calls[since:]:
-        if (
-            call.method == "chat.postMessage"
-            and call.status == 200
-            and str(call.params["channel"]).startswith("U")
-        ):
-            out.append((str(call.params["channel"]), json.dumps(call.params.get("blocks"))))
+        channel = str(call.params.get("channel"))
+        if call.method != "chat.postMessage" or call.status != 200 or not channel.startswith("U"):
+            continue
+        text = json.dumps(call.params.get("blocks"))
+        if call.params.get("thread_ts"):
+            index = max(i for i, (c, _) in enumerate(out) if c == channel)
+            out[index] = (channel, out[index][1] + text)
+        else:
+            out.append((channel, text))
     return out
 
 
