@@ -66,28 +66,27 @@ class SlackDoor:
         self.clock = clock
         self.settings = settings
         self.run_job = run_job
-        self._emails: dict[str, str | None] = {}
-
-    # -- identity -----------------------------------------------------------------------
+        self._profiles: dict[str, Who] = {}
 
     async def who(self, user_id: str, client: AsyncWebClient) -> Who:
-        """The Slack user, with their email looked up only while they are not yet linked."""
-        if user_id not in self._emails:
+        """The Slack user, with email and time zone looked up only while not yet linked."""
+        if user_id not in self._profiles:
             if await asyncio.to_thread(needs_email, self.sessions, Who("slack", user_id)):
-                self._emails[user_id] = await self._email_of(user_id, client)
+                self._profiles[user_id] = await self._profile_of(user_id, client)
             else:
                 return Who("slack", user_id)
-        return Who("slack", user_id, self._emails.get(user_id))
+        return self._profiles[user_id]
 
-    async def _email_of(self, user_id: str, client: AsyncWebClient) -> str | None:
+    async def _profile_of(self, user_id: str, client: AsyncWebClient) -> Who:
         try:
             response = await client.users_info(user=user_id)
         except SlackApiError as exc:
             log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-            return None
-        profile = (response.get("user") or {}).get("profile") or {}
-        email = profile.get("email")
-        return str(email) if email else None
+            return Who("slack", user_id)
+        user = response.get("user") or {}
+        email = (user.get("profile") or {}).get("email")
+        tz = user.get("tz")
+        return Who("slack", user_id, str(email) if email else None, str(tz) if tz else None)
 
     async def converse(self, who: Who, **kwargs: Any) -> Outcome:
         return await asyncio.to_thread(

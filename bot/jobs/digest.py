@@ -124,12 +124,16 @@ def plan_sections(
         if e.field == "revised_target_date" and e.at >= week_ago and e.action_id in ids
     ]
     if revisions:
+        # The first revision's old value is "no revised date"; the due date it moved from is
+        # in the due_date event written with it.
+        moved_from = {(e.action_id, e.at): e.old for e in events if e.field == "due_date" and e.old}
         lines = []
         for e in revisions:
             a = by_id[e.action_id or 0]
             slips = f"slipped {a.slip_count} time{'s' * (a.slip_count != 1)}"
             why = e.note or "(no reason)"
-            lines.append(f"• {_label(a)}: {e.old or 'no date'} → {e.new}, because {why} ({slips})")
+            old = e.old or moved_from.get((e.action_id, e.at)) or "no date"
+            lines.append(f"• {_label(a)}: {old} → {e.new}, because {why} ({slips})")
         sections.append(Section(f"Dates revised this week ({len(revisions)})", lines))
 
     risky = sorted(

@@ -11,15 +11,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, text
 
-from bot.jobs.runner import run_delivery, run_digest, run_sweep
+from bot.config import ConfigError
+from bot.jobs.runner import digest_key, run_delivery, run_digest, run_sweep
 from bot.messenger import Messenger
 from bot.runtime import Runtime
+from store.outbox import existing_keys
 
 log = logging.getLogger(__name__)
 LEADER_LOCK_KEY = 0x61637462  # "actb"
@@ -64,21 +67,64 @@ class Leadership:
                 self._connection = None
 
 
-def parse_digest_cron(spec: str) -> CronTrigger:
-    """ "mon 08:30" → every Monday at 08:30 (ACTIONBOT_TZ)."""
-    day, _, clock = spec.strip().partition(" ")
-    hour, _, minute = clock.partition(":")
-    return CronTrigger(day_of_week=day or "mon", hour=int(hour or 8), minute=int(minute or 0))
+def parse_digest_cron(spec: str, tz: str = "Europe/London") -> CronTrigger:
+    """ "mon 08:30" (day and time) or a crontab line ("30 8 * * mon") in the zone `tz`.
+
+    Raises:
+        ConfigError: naming the setting and both accepted forms.
+    """
+    text = spec.strip()
+    try:
+        if len(text.split()) == 5:
+            return CronTrigger.from_crontab(text, timezone=tz)
+        day, _, clock = text.partition(" ")
+        hour, _, minute = clock.partition(":")
+        return CronTrigger(
+            day_of_week=day or "mon", hour=int(hour or 8), minute=int(minute or 0), timezone=tz
+        )
+    except ValueError as exc:
+        raise ConfigError(
+            f"ACTIONBOT_DIGEST_CRON {spec!r} is not understood ({exc}); "
+            "write a day and time like 'mon 08:30' or a crontab line like '30 8 * * mon'"
+        ) from exc
+
+
+def missed_digest_time(trigger: CronTrigger, now: datetime) -> datetime | None:
+    """This ISO week's scheduled digest time if it has passed, else None.
+
+    APScheduler keeps its schedule in memory, so a digest due while the bot was down would
+    wait a week; the sweep calls this to post it late instead (the outbox key is per week,
+    so it still goes once).
+    """
+    last: datetime | None = None
+    fire: datetime | None = trigger.get_next_fire_time(None, now - timedelta(days=7))
+    while fire is not None and fire <= now:
+        last = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    if last is None or last.isocalendar()[:2] != now.astimezone(last.tzinfo).isocalendar()[:2]:
+        return None
+    return last
 
 
 def build_scheduler(runtime: Runtime, messengers: Mapping[str, Messenger]) -> BackgroundScheduler:
     leadership = Leadership(runtime)
     scheduler = BackgroundScheduler(timezone=runtime.settings.tz)
 
+    digest_trigger = parse_digest_cron(runtime.settings.digest_cron, runtime.settings.tz)
+
     def sweep_job() -> None:
         if leadership.is_leader():
-            result = run_sweep(runtime, now=runtime.clock.now())
+            now = runtime.clock.now()
+            result = run_sweep(runtime, now=now)
             log.info("nudge sweep: %s", result)
+            channel = runtime.settings.digest_channel
+            if channel and missed_digest_time(digest_trigger, now) is not None:
+                with runtime.sessions() as session:
+                    key = digest_key(channel, now, scheduled=True)
+                    sent = bool(existing_keys(session, keys=[key]))
+                if not sent:
+                    log.info("posting this week's digest late: the bot was down at its time")
+                    run_digest(runtime, now=now, scheduled=True)
         delivery_job()
 
     def delivery_job() -> None:
@@ -104,7 +150,5 @@ def build_scheduler(runtime: Runtime, messengers: Mapping[str, Messenger]) -> Ba
     scheduler.add_job(
         delivery_job, IntervalTrigger(minutes=DELIVERY_MINUTES), id="delivery", **common
     )
-    scheduler.add_job(
-        digest_job, parse_digest_cron(runtime.settings.digest_cron), id="weekly_digest", **common
-    )
+    scheduler.add_job(digest_job, digest_trigger, id="weekly_digest", **common)
     return scheduler

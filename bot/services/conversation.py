@@ -27,6 +27,7 @@ class Who:
     platform: str
     user_id: str
     email: str | None = None
+    tz: str | None = None  # the platform's time zone for the user, e.g. Slack's users.info
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,13 @@ def _tz_of(session: Session, caller: Caller, default: str) -> str:
 
 def _caller(session: Session, who: Who, *, admins: frozenset[str], now: datetime) -> Caller:
     return identify(
-        session, platform=who.platform, user_id=who.user_id, email=who.email, admins=admins, now=now
+        session,
+        platform=who.platform,
+        user_id=who.user_id,
+        email=who.email,
+        tz=who.tz,
+        admins=admins,
+        now=now,
     )
 
 

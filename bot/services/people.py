@@ -41,6 +41,7 @@ def identify(
     email: str | None,
     admins: frozenset[str],
     now: datetime,
+    tz: str | None = None,
 ) -> Caller:
     """Find (and link) the Person behind a platform user.
 
@@ -54,6 +55,11 @@ def identify(
             _link(person, platform, user_id, now)
     if person is not None and email and not person.email:
         person.email = email
+    if person is not None and tz and not person.tz:
+        # Reminders go at 09:00 in this zone; an owners-file zone, if any, is kept.
+        person.tz = tz
+    email = email or (person.email if person else None)
+    # An admin listed by email stays one once linked, when the door no longer looks it up.
     is_admin = user_id.lower() in admins or bool(email and email.lower() in admins)
     owner_ids = (
         frozenset(owner_ids_of_person(session, person_id=person.id)) if person else frozenset()
@@ -62,7 +68,7 @@ def identify(
         platform=platform,
         user_id=user_id,
         person_id=person.id if person else None,
-        email=email or (person.email if person else None),
+        email=email,
         is_admin=is_admin,
         owner_ids=owner_ids,
     )

@@ -126,12 +126,14 @@ def facts(
     )
 
 
-def sections_for(actions: list[ActionFacts], today: date = TODAY) -> dict[str, list[str]]:
+def sections_for(
+    actions: list[ActionFacts], today: date = TODAY, events: list[EventFacts] | None = None
+) -> dict[str, list[str]]:
     found = plan_sections(
         "FIN",
         "Financial recovery",
         actions,
-        EVENTS,
+        EVENTS if events is None else events,
         now=datetime(today.year, today.month, today.day, 8, 0, tzinfo=UTC),
         today=today,
         cal=CAL,
@@ -147,6 +149,19 @@ def refs(lines: list[str]) -> list[str]:
 
 
 # --- sections and their items -----------------------------------------------------------------
+
+
+def test_a_first_revision_shows_the_due_date_it_moved_from() -> None:
+    # The first revision has no old *revised* date; the due date it replaced is in the
+    # due_date event written in the same change.
+    moved = [
+        event(6, "revised_target_date", "2018-05-14", t(4, 26), note="Supplier late"),
+        event(6, "due_date", "2018-05-14", t(4, 26), old="2018-03-31"),
+    ]
+    got = sections_for(FIN, events=moved)
+    assert got["Dates revised this week (1)"] == [
+        "• *FIN:F6* Title F6: 2018-03-31 → 2018-05-14, because Supplier late (slipped 1 time)"
+    ]
 
 
 def test_every_section_with_the_right_items() -> None:
