@@ -27,6 +27,14 @@ INLINE_RATE_LIMIT_WAIT = 30.0  # wait this long in place; longer Retry-After res
 INLINE_RATE_LIMIT_TRIES = 5
 
 
+@dataclass(frozen=True)
+class FailedDelivery:
+    key: str
+    kind: str
+    recipient: str
+    error: str
+
+
 @dataclass
 class DeliveryStats:
     sent: int = 0
@@ -34,6 +42,7 @@ class DeliveryStats:
     failed: int = 0
     rate_limited: int = 0
     failures: list[str] = field(default_factory=list)
+    failed_rows: list[FailedDelivery] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
@@ -143,6 +152,7 @@ def _give_up(delivery: Delivery, error: str, stats: DeliveryStats) -> None:
     delivery.last_error = error
     stats.failed += 1
     stats.failures.append(f"{delivery.kind} to {delivery.recipient}: {error}")
+    stats.failed_rows.append(FailedDelivery(delivery.key, delivery.kind, delivery.recipient, error))
     log.warning("delivery %s failed permanently: %s", delivery.key, error)
 
 

@@ -7,17 +7,20 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from hashlib import sha256
 
 from bot.jobs.calendar import calendar_for
 from bot.jobs.delivery import DeliveryStats, deliver_pending, reply_payload
 from bot.jobs.digest import build_digest, digest_replies
 from bot.jobs.facts import events_since, load_facts, parse_days
-from bot.jobs.nudges import SweepResult, sweep
+from bot.jobs.nudges import SweepResult, admin_recipients, sweep
 from bot.jobs.planner import local_day
 from bot.messages import Reply
 from bot.messenger import Messenger
 from bot.runtime import Runtime
 from store.outbox import enqueue, failed_since
+
+DELIVERY_FAILED = "delivery_failed"
 
 
 @dataclass
@@ -109,4 +112,47 @@ def run_delivery(
     *,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryStats:
-    return deliver_pending(runtime.sessions, messengers, clock=runtime.clock, sleep=sleep)
+    stats = deliver_pending(runtime.sessions, messengers, clock=runtime.clock, sleep=sleep)
+    if _tell_admins(runtime, stats):
+        more = deliver_pending(runtime.sessions, messengers, clock=runtime.clock, sleep=sleep)
+        stats.sent += more.sent
+        stats.rescheduled += more.rescheduled
+        stats.failed += more.failed
+        stats.rate_limited += more.rate_limited
+        stats.failures += more.failures
+    return stats
+
+
+def _tell_admins(runtime: Runtime, stats: DeliveryStats) -> bool:
+    """Queue a DM to each admin about each message given up on; True when any was queued.
+
+    A failed notice to an admin is not itself reported, or one bad admin id would loop.
+    """
+    failed = [f for f in stats.failed_rows if f.kind != DELIVERY_FAILED]
+    if not failed:
+        return False
+    now = runtime.clock.now()
+    queued = False
+    with runtime.sessions.begin() as session:
+        for failure in failed:
+            reply = Reply(
+                title="A message could not be delivered",
+                lines=[
+                    f"The {failure.kind} to `{failure.recipient}` failed: {failure.error}. "
+                    "actionbot will not retry it. Check the owner's mapping "
+                    '(`/action admin owner "NAME" @person`) or the channel.'
+                ],
+            )
+            for admin in admin_recipients(runtime.settings):
+                queued |= enqueue(
+                    session,
+                    # Hashed: the failed row's key may be as long as a key may be.
+                    key=f"{admin}:{DELIVERY_FAILED}:{sha256(failure.key.encode()).hexdigest()}",
+                    platform="slack",
+                    recipient=admin,
+                    kind=DELIVERY_FAILED,
+                    payload=reply_payload([reply]),
+                    not_before=now,
+                    now=now,
+                )
+    return queued

@@ -50,7 +50,7 @@ def put(jobs: JobWorld, key: str, recipient: str, replies: list[Reply]) -> None:
 
 
 def posted(jobs: JobWorld) -> list[dict[str, object]]:
-    return [c.params for c in jobs.fake.calls_to("chat.postMessage") if c.status == 200]
+    return [c.params for c in jobs.fake.calls_to("chat.postMessage") if c.response.get("ok")]
 
 
 def states(jobs: JobWorld) -> dict[str, tuple[str, str | None]]:
@@ -129,8 +129,28 @@ def test_a_row_that_cannot_be_sent_is_failed_and_the_queue_moves_on(jobs: JobWor
 
     stats = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
 
-    assert (stats.sent, stats.failed) == (1, 1)
+    assert stats.failed == 1 and stats.sent == 2  # the fine row, and the admins' notice
     result = states(jobs)
     assert result["fine"] == ("sent", None)
     assert result["broken"][0] == "failed" and "ValueError" in str(result["broken"][1])
+    assert [m["channel"] for m in posted(jobs)] == [OWNER, "UADMIN"]
+
+
+def test_admins_are_told_at_once_about_a_message_that_cannot_be_delivered(
+    jobs: JobWorld,
+) -> None:
+    jobs.fake.add_user("UADMIN", email="admin@northants.example")
+    put(jobs, "gone", "slack:UGONE", [long_reminder(1)])
+    jobs.fake.fail("chat.postMessage", error="channel_not_found", times=1)
+
+    stats = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
+
+    assert stats.failed == 1 and stats.sent == 1
+    [notice] = posted(jobs)
+    assert notice["channel"] == "UADMIN"
+    text = json.dumps(notice["blocks"])
+    assert "slack:UGONE" in text and "channel_not_found" in text
+    # Told once: the next round has nothing new to say.
+    again = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
+    assert (again.sent, again.failed) == (0, 0)
     assert len(posted(jobs)) == 1

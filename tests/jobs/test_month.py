@@ -173,12 +173,15 @@ def test_rate_limits_are_waited_out_and_permanent_errors_recorded(jobs: JobWorld
     jobs.at(datetime(2018, 3, 16, 9, 30, tzinfo=LONDON))
     planned = run_sweep(jobs.runtime, now=jobs.clock.now())
     stats = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
-    assert stats.failed == 1 and stats.sent == planned.enqueued - 1
+    # Every planned message but the failed one, plus a notice about it to the one admin.
+    assert stats.failed == 1 and stats.sent == planned.enqueued - 1 + 1
+    notices = [m for m in jobs.fake.posted_messages() if m.params["channel"] == "UADMIN"]
+    assert any("users_not_found" in json.dumps(m.params["blocks"]) for m in notices)
     assert stats.rate_limited >= 1 and set(jobs.waits) == {3.0}
     with jobs.runtime.sessions() as session:
         failed = session.scalars(select(Delivery).where(Delivery.state == "failed")).all()
         assert len(failed) == 1 and "users_not_found" in (failed[0].last_error or "")
-    # Not retried forever, and admins see it in the digest.
+    # Not retried forever, and the digest lists it too.
     assert run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep).sent == 0
     digest = run_digest(jobs.runtime, now=jobs.clock.now(), channel="CDIGEST", dry_run=True)
     assert "users_not_found" in json.dumps([r.lines for r in digest.replies])
