@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import ConfigError, Settings
 from bot.importer.errors import ImportFileError
+from bot.jobs.facts import parse_days
 from bot.jobs.runner import run_delivery, run_digest, run_sweep
 from bot.messenger import Messenger
 from bot.render.terminal import (
@@ -27,7 +28,7 @@ from bot.render.terminal import (
     reply_view,
 )
 from bot.runtime import Runtime, open_runtime
-from bot.services.audit import Actor
+from bot.services.audit import Actor, record
 from bot.services.export import export_csv, export_json
 from bot.services.imports import ImportOptions, ImportReport, import_file
 from bot.services.owners import import_owners, list_owners, read_owners_file
@@ -223,6 +224,54 @@ def plans_list() -> None:
     with transaction(rt.sessions) as session:
         plans = [(p, len(actions_of_plan(session, plan_id=p.id))) for p in all_plans(session)]
         out.print(plans_table(plans))
+
+
+@plans_app.command("schedule")
+def plans_schedule(
+    plan: Annotated[str, typer.Argument(help="Plan code.")],
+    days: Annotated[
+        str | None,
+        typer.Option(
+            "--days",
+            help="Reminders this many days before the due date, e.g. '30,14,7,1,0' "
+            "(1 means the working day before; 0 the day itself). Omit to use ACTIONBOT_NUDGE_DAYS.",
+        ),
+    ] = None,
+) -> None:
+    """Set a plan's own reminder schedule, or go back to the default."""
+    value = None
+    if days is not None:
+        try:
+            parsed = parse_days(days) if days.strip() else ()
+        except ValueError:
+            parsed = ()
+        if not parsed or any(d < 0 or d > 365 for d in parsed):
+            raise fail(f"--days {days!r}: give whole days from 0 to 365 separated by commas")
+        value = ",".join(str(d) for d in parsed)
+    rt = runtime()
+    with transaction(rt.sessions) as session:
+        found = plan_by_code(session, code=plan)
+        if found is None:
+            raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
+        options = dict(found.options or {})
+        old = options.get("nudge_days")
+        if value is None:
+            options.pop("nudge_days", None)
+        else:
+            options["nudge_days"] = value
+        if old != value:
+            found.options = options
+            record(
+                session,
+                None,
+                "plan.nudge_days",
+                old=old,
+                new=value,
+                actor=CLI_ACTOR,
+                at=rt.clock.now(),
+                plan_id=found.id,
+            )
+    out.print(f"{plan}: reminders {value or 'as ACTIONBOT_NUDGE_DAYS'} days before the due date")
 
 
 @app.command("show")
