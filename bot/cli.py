@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from bot.config import ConfigError, Settings
 from bot.importer.errors import ImportFileError
-from bot.jobs.facts import parse_days
 from bot.jobs.runner import run_delivery, run_digest, run_sweep
 from bot.messenger import Messenger
 from bot.render.terminal import (
@@ -28,10 +27,11 @@ from bot.render.terminal import (
     reply_view,
 )
 from bot.runtime import Runtime, open_runtime
-from bot.services.audit import Actor, record
+from bot.services.audit import Actor
 from bot.services.export import export_csv, export_json
 from bot.services.imports import ImportOptions, ImportReport, import_file
 from bot.services.owners import import_owners, list_owners, read_owners_file
+from bot.services.plans import ScheduleError, read_nudge_days, set_nudge_days
 from bot.slack_messenger import SlackMessenger, make_web_client
 from store.db import transaction
 from store.queries import actions_of_plan, all_plans, plan_by_code
@@ -239,38 +239,16 @@ def plans_schedule(
     ] = None,
 ) -> None:
     """Set a plan's own reminder schedule, or go back to the default."""
-    value = None
-    if days is not None:
-        try:
-            parsed = parse_days(days) if days.strip() else ()
-        except ValueError:
-            parsed = ()
-        if not parsed or any(d < 0 or d > 365 for d in parsed):
-            raise fail(f"--days {days!r}: give whole days from 0 to 365 separated by commas")
-        value = ",".join(str(d) for d in parsed)
+    try:
+        value = None if days is None else read_nudge_days(days)
+    except ScheduleError as exc:
+        raise fail(f"--days {exc}") from exc
     rt = runtime()
     with transaction(rt.sessions) as session:
         found = plan_by_code(session, code=plan)
         if found is None:
             raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
-        options = dict(found.options or {})
-        old = options.get("nudge_days")
-        if value is None:
-            options.pop("nudge_days", None)
-        else:
-            options["nudge_days"] = value
-        if old != value:
-            found.options = options
-            record(
-                session,
-                None,
-                "plan.nudge_days",
-                old=old,
-                new=value,
-                actor=CLI_ACTOR,
-                at=rt.clock.now(),
-                plan_id=found.id,
-            )
+        set_nudge_days(session, found, value, actor=CLI_ACTOR, now=rt.clock.now())
     out.print(f"{plan}: reminders {value or 'as ACTIONBOT_NUDGE_DAYS'} days before the due date")
 
 

@@ -44,6 +44,15 @@ class DeliveryStats:
     failures: list[str] = field(default_factory=list)
     failed_rows: list[FailedDelivery] = field(default_factory=list)
 
+    def absorb(self, other: DeliveryStats) -> None:
+        """Add another round's figures to these."""
+        self.sent += other.sent
+        self.rescheduled += other.rescheduled
+        self.failed += other.failed
+        self.rate_limited += other.rate_limited
+        self.failures += other.failures
+        self.failed_rows += other.failed_rows
+
     def __str__(self) -> str:
         return (
             f"{self.sent} sent, {self.rescheduled} to retry later, {self.failed} failed, "
@@ -93,7 +102,7 @@ def _attempt(
         _attempt_sending(
             session, delivery, messenger, progress, clock=clock, sleep=sleep, stats=stats
         )
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         # A bug or a message the platform can never take must not block the queue behind it,
         # and is not retried: a half-sent message would repeat. It is reported like a
         # permanent error.

@@ -114,12 +114,9 @@ def run_delivery(
 ) -> DeliveryStats:
     stats = deliver_pending(runtime.sessions, messengers, clock=runtime.clock, sleep=sleep)
     if _tell_admins(runtime, stats):
-        more = deliver_pending(runtime.sessions, messengers, clock=runtime.clock, sleep=sleep)
-        stats.sent += more.sent
-        stats.rescheduled += more.rescheduled
-        stats.failed += more.failed
-        stats.rate_limited += more.rate_limited
-        stats.failures += more.failures
+        stats.absorb(
+            deliver_pending(runtime.sessions, messengers, clock=runtime.clock, sleep=sleep)
+        )
     return stats
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from bot.jobs.delivery import reply_payload
 from bot.jobs.runner import run_delivery
@@ -99,7 +99,7 @@ def test_a_long_wait_is_rescheduled_and_resumes_later(jobs: JobWorld) -> None:
     assert len(posted(jobs)) == 1  # the first message went before the 429
 
     jobs.fake.rate_limit_every(0)
-    jobs.at(jobs.clock.now().replace(minute=jobs.clock.now().minute + 3))
+    jobs.clock.advance(timedelta(minutes=3))
     second = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
     assert second.sent == 1
     messages = posted(jobs)
