@@ -22,8 +22,8 @@ from sqlalchemy import insert  # noqa: E402
 
 from bot.clock import FixedClock  # noqa: E402
 from bot.jobs.runner import run_delivery, run_sweep  # noqa: E402
+from bot.messengers.slack import SlackMessenger, make_web_client  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
-from bot.slack_messenger import SlackMessenger, make_web_client  # noqa: E402
 from store.models import Action, ActionOwner, Owner, Person, Plan  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
 from tests.harness import TOKEN, make_settings  # noqa: E402

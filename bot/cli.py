@@ -19,6 +19,7 @@ from bot.config import ConfigError, Settings
 from bot.importer.errors import ImportFileError
 from bot.jobs.runner import run_delivery, run_digest, run_sweep
 from bot.messenger import Messenger
+from bot.messengers.slack import SlackMessenger, make_web_client
 from bot.render.terminal import (
     import_report_view,
     owners_table,
@@ -32,7 +33,6 @@ from bot.services.export import export_csv, export_json
 from bot.services.imports import ImportOptions, ImportReport, import_file
 from bot.services.owners import import_owners, list_owners, read_owners_file
 from bot.services.plans import ScheduleError, read_nudge_days, set_nudge_days
-from bot.slack_messenger import SlackMessenger, make_web_client
 from store.db import transaction
 from store.queries import actions_of_plan, all_plans, plan_by_code
 

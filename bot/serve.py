@@ -12,9 +12,9 @@ import uvicorn
 from bot.jobs.runner import run_delivery, run_digest, run_sweep
 from bot.jobs.scheduler import build_scheduler
 from bot.messenger import Messenger
+from bot.messengers.slack import SlackMessenger, make_web_client
 from bot.runtime import Runtime
 from bot.server import build_app, check_slack_token
-from bot.slack_messenger import SlackMessenger, make_web_client
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from starlette.routing import Route
 from bot.config import ConfigError
 from bot.handlers import slack as slack_handlers
 from bot.handlers.slack import JobTrigger, SlackDoor
+from bot.messengers.slack_client import make_async_client
 from bot.runtime import Runtime
-from bot.slack_client import make_async_client
 
 log = logging.getLogger(__name__)
 

@@ -140,8 +140,8 @@ def slack_world(
         clock = clock or FixedClock(datetime(2018, 1, 15, 9, 0, tzinfo=UTC))
         runtime = open_runtime(make_settings(db_url, fake, **settings), clock=clock)
         if with_jobs:
+            from bot.messengers.slack import SlackMessenger, make_web_client
             from bot.serve import job_trigger
-            from bot.slack_messenger import SlackMessenger, make_web_client
 
             messenger = SlackMessenger(make_web_client(runtime.settings, TOKEN))
             run_job = job_trigger(runtime, {"slack": messenger})

@@ -1,0 +1,1 @@
+"""One Messenger per platform, each with its API client: how the outbox reaches people."""
