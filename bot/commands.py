@@ -5,12 +5,14 @@ The help text is generated from `GRAMMAR`, so it can never drift from what is pa
 
 from __future__ import annotations
 
+import calendar
 import re
 import shlex
 from dataclasses import dataclass
 from datetime import date
 
 from bot.importer.dates import parse_date
+from bot.when import day
 
 MAX_INPUT = 2000
 MAX_NOTE = 1500
@@ -122,18 +124,29 @@ Command = (
 
 @dataclass(frozen=True)
 class ParseError:
-    """Why the text was not understood, and the closest valid form."""
+    """Why the text was not understood, and the closest valid forms (each one command),
+    built from what the user typed."""
 
     message: str
-    suggestion: str
+    suggestions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Form:
     usage: str
     summary: str
-    example: str
+    example: str  # may hold {date}: a valid future date, so the example always works
     admin: bool = False
+
+    def example_for(self, today: date) -> str:
+        return self.example.replace("{date}", example_date(today))
+
+
+def example_date(today: date) -> str:
+    """A date that is always accepted as a new target: the end of next month, DD/MM/YYYY."""
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    return f"{last:%d/%m/%Y}"
 
 
 GRAMMAR: tuple[Form, ...] = (
@@ -152,7 +165,7 @@ GRAMMAR: tuple[Form, ...] = (
     Form(
         "REF date DATE REASON",
         "revise the target date; the reason is required and the slip is counted",
-        "2.7 date 30/06/2018 awaiting audit",
+        "2.7 date {date} awaiting audit",
     ),
     Form("REF snooze Nd [reason]", "pause reminders for one action", "2.7 snooze 3d on leave"),
     Form('"REF WITH SPACES" …, PLAN:REF …', "quote a ref, or name its plan", '"10/16 (c)" done'),
@@ -173,13 +186,23 @@ _DAYS = re.compile(r"^(\d{1,3})\s*d(?:ays?)?$", re.IGNORECASE)
 _MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
-def help_text(*, admin: bool = False) -> str:
+def help_text(*, today: date, admin: bool = False) -> str:
+    """Every form of the grammar with a working example; dates in examples lie ahead of
+    `today`, so an example copied as it stands is accepted."""
     lines = ["*/action* keeps your actions current. Forms:"]
     for form in GRAMMAR:
         if form.admin and not admin:
             continue
-        lines.append(f"• `/action {form.usage}`: {form.summary} (e.g. `/action {form.example}`)")
-    lines.append("Dates: 30/06/2018, 30 June, 2018-06-30, end of June.")
+        example = form.example_for(today)
+        same = example == form.usage
+        lines.append(
+            f"• `/action {form.usage}`: {form.summary}"
+            + ("" if same else f"; e.g. `/action {example}`")
+        )
+    ahead = date(*(int(p) for p in reversed(example_date(today).split("/"))))
+    lines.append(
+        f"Dates: {ahead:%d/%m/%Y}, {ahead.day} {ahead:%B}, {ahead.isoformat()}, end of {ahead:%B}."
+    )
     return "\n".join(lines)
 
 
@@ -193,8 +216,8 @@ def parse(text: str, *, today: date) -> Command | ParseError:
     text = " ".join(text.replace("\u201c", '"').replace("\u201d", '"').split())
     if len(text) > MAX_INPUT:
         return ParseError(
-            f"That is {len(text):,} characters; /action reads up to {MAX_INPUT:,}.",
-            "/action REF note TEXT with a shorter note",
+            f"That is {len(text):,} characters; /action reads up to {MAX_INPUT:,}. "
+            "Shorten it and send it again."
         )
     if not text:
         return Help()
@@ -218,7 +241,7 @@ def _due(rest: str) -> Command | ParseError:
         return DueWithin(14)
     match = _DAYS.match(rest)
     if not match or not 0 < int(match.group(1)) <= 366:
-        return ParseError(f"I can't read {rest!r} as a number of days.", "/action due 14d")
+        return ParseError(f"I can't read {rest!r} as a number of days.", ("/action due 14d",))
     return DueWithin(int(match.group(1)))
 
 
@@ -226,7 +249,9 @@ def _admin(rest: str) -> Command | ParseError:
     try:
         words = shlex.split(rest)
     except ValueError:
-        return ParseError("A quote is not closed.", '/action admin owner "Head of Finance" @jane')
+        return ParseError(
+            "A quote is not closed.", ('/action admin owner "Head of Finance" @jane',)
+        )
     if words == ["nudge"]:
         return AdminNudge()
     if words == ["digest"]:
@@ -236,10 +261,11 @@ def _admin(rest: str) -> Command | ParseError:
         if mention:
             return AdminOwner(owner=words[1], user=mention.group(1))
         return ParseError(
-            f"{words[2]!r} is not a Slack mention.", f'/action admin owner "{words[1]}" @jane'
+            f"{words[2]!r} is not a Slack mention.", (f'/action admin owner "{words[1]}" @jane',)
         )
     return ParseError(
-        "Admin commands are: owner, nudge, digest.", '/action admin owner "Head of Finance" @jane'
+        "Admin commands are: owner, nudge, digest.",
+        ('/action admin owner "Head of Finance" @jane', "/action admin nudge"),
     )
 
 
@@ -249,7 +275,7 @@ def _split_ref(text: str) -> tuple[str, str] | ParseError:
         quote = text[0]
         end = text.find(quote, 1)
         if end == -1:
-            return ParseError("A quote is not closed.", '/action "10/16 (c)" done')
+            return ParseError("A quote is not closed.", ('/action "10/16 (c)" done',))
         return text[1:end].strip(), text[end + 1 :].strip()
     words = text.split(" ")
     for index, word in enumerate(words):
@@ -278,12 +304,13 @@ def _about_ref(text: str, today: date) -> Command | ParseError:
         return split
     ref, rest = split
     if not ref:
-        return ParseError("Which action? Start with its reference.", "/action 2.4 done")
+        return ParseError("Which action? Start with its reference.", ("/action mine",))
     if len(ref) > 60:
         return ParseError(
-            "I couldn't find an action reference or a command in that.", "/action help"
+            "I couldn't find an action reference or a command in that.", ("/action help",)
         )
     target = _target(ref)
+    ref = _typed(ref)
     if not rest:
         return Show(target)
     verb, _, tail = rest.partition(" ")
@@ -297,42 +324,50 @@ def _about_ref(text: str, today: date) -> Command | ParseError:
         return _noted(SetStatus(target, "done", tail or None), tail)
     if verb in ("progress", "update"):
         if not tail:
-            return ParseError("Progress needs a note.", f"/action {ref} progress draft sent to CLT")
+            return ParseError("Progress needs a note.", (f"/action {ref} {verb} <what happened>",))
         return _noted(SetStatus(target, "in_progress", tail), tail)
     if verb == "blocked":
         if not tail:
-            return ParseError(
-                "Say what it is blocked by.", f"/action {ref} blocked awaiting cabinet"
-            )
+            return ParseError("Say what it is blocked by.", (f"/action {ref} blocked <reason>",))
         return _noted(SetStatus(target, "blocked", tail), tail)
     if verb == "note":
         if not tail:
-            return ParseError("The note is empty.", f"/action {ref} note met the auditors")
+            return ParseError("The note is empty.", (f"/action {ref} note <text>",))
         return _noted(AddNote(target, tail), tail)
     if verb == "date":
-        return _revise(target, tail, today)
+        return _revise(target, ref, tail, today)
     if verb == "snooze":
         days, _, reason = tail.partition(" ")
         match = _DAYS.match(days)
         if not match or not 0 < int(match.group(1)) <= 90:
-            return ParseError(
-                "Snooze for how many days (1-90)?", f"/action {ref} snooze 3d on leave"
-            )
+            example = f"/action {ref} snooze 7d" + (f" {reason.strip()}" if reason.strip() else "")
+            return ParseError("Snooze for how many days (1-90)?", (example,))
         return Snooze(target, int(match.group(1)), reason.strip() or None)
     return ParseError(
         f"I don't know {verb!r}.",
-        f"/action {ref} done · /action {ref} at risk NOTE · /action {ref} date 30/06/2018 REASON",
+        (
+            f"/action {ref} done",
+            f"/action {ref} at risk <note>",
+            f"/action {ref} date {example_date(today)} <reason>",
+        ),
     )
+
+
+def _typed(ref: str) -> str:
+    """The ref as the user would type it again: quoted when it holds a space."""
+    return f'"{ref}"' if " " in ref else ref
 
 
 def _noted(command: Command, note: str | None) -> Command | ParseError:
     if note and len(note) > MAX_NOTE:
-        return ParseError(f"Notes are limited to {MAX_NOTE:,} characters.", "a shorter note")
+        return ParseError(
+            f"Notes are limited to {MAX_NOTE:,} characters and this one has {len(note):,}. "
+            "Shorten it and send it again."
+        )
     return command
 
 
-def _revise(target: RefSpec, tail: str, today: date) -> Command | ParseError:
-    example = f"/action {target} date 30/06/2018 awaiting audit sign-off"
+def _revise(target: RefSpec, ref: str, tail: str, today: date) -> Command | ParseError:
     words = tail.split(" ") if tail else []
     found: tuple[date, str, str] | None = None
     for length in range(min(4, len(words)), 0, -1):
@@ -345,14 +380,19 @@ def _revise(target: RefSpec, tail: str, today: date) -> Command | ParseError:
         ):
             found = (parsed.value, candidate, " ".join(words[length:]).strip())
             break
+    ahead = example_date(today)
     if found is None:
         what = f"I can't read a date in {tail!r}." if tail else "Which date?"
-        return ParseError(what, example)
+        return ParseError(what, (f"/action {ref} date {ahead} <reason>",))
     new_date, text, reason = found
+    if new_date < today:
+        return ParseError(
+            f"{day(new_date, today)} is in the past; a new target date must be today or later.",
+            (f"/action {ref} date {ahead} {reason or '<reason>'}",),
+        )
     if not reason:
         return ParseError(
-            "A new date needs a reason, so leadership can see why it slipped.", example
+            "A new date needs a reason, so leadership can see why it slipped.",
+            (f"/action {ref} date {text} <reason>",),
         )
-    if new_date < today:
-        return ParseError(f"{new_date:%d %B %Y} is in the past.", example)
     return _noted(Revise(target, new_date, text, reason), reason)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 # Button intents shared by every platform; each maps to a service call.
 ButtonKind = Literal["done", "on_track", "at_risk", "new_date", "add_update", "choose"]
+RAG_WORDS = {"green": "on track", "amber": "at risk", "red": "off track"}
 ACTION_BUTTONS: tuple[tuple[ButtonKind, str], ...] = (
     ("done", "Done"),
     ("on_track", "On track"),
@@ -25,8 +26,22 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Detail:
+    """A labelled paragraph of an action's detail view: its tasks, its outcome, the date as
+    the plan wrote it. Plain text; a renderer may show the label in bold."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ActionCard:
-    """One action as a person sees it."""
+    """One action as a person sees it.
+
+    A list shows a card in two lines (the action, then due date · status · owners); the
+    detail view (`detail=True`, the answer to `/action REF`) adds `details` and the history
+    in `updates`, and never shortens the title.
+    """
 
     action_id: int
     plan_code: str
@@ -34,16 +49,46 @@ class ActionCard:
     title: str
     owners: list[str]
     due: date | None
-    due_label: str  # e.g. "due 31 Mar 2018 (in 5 days)", "overdue by 3 days"
+    due_label: str  # bot.when.due_phrase: "due in 5 days (Sat 31 Mar)", "overdue by 3 days …"
     status: str
     rag: str | None
     theme: str | None = None
-    updates: list[str] = field(default_factory=list)
+    updates: list[str] = field(default_factory=list)  # history sentences, newest first
     buttons: bool = True
+    details: list[Detail] = field(default_factory=list)
+    detail: bool = False
 
     @property
     def label(self) -> str:
         return f"{self.plan_code}:{self.ref}"
+
+    @property
+    def headline(self) -> str:
+        """The first thing anyone reads about the action: its ref and title."""
+        return f"{self.label} {self.title or '(no title)'}"
+
+    @property
+    def status_label(self) -> str:
+        status = self.status.replace("_", " ")
+        rag = RAG_WORDS.get(self.rag or "")
+        return f"{status}, {rag}" if rag else status
+
+    @property
+    def facts(self) -> list[str]:
+        """Due date, status and RAG, owners: the line under the headline."""
+        owners = ", ".join(self.owners) or "no owner"
+        return [self.due_label, self.status_label, f"owners: {owners}"]
+
+    def text_lines(self) -> list[str]:
+        """The card as plain text (notifications, screen readers, the terminal)."""
+        if not self.detail:
+            return [f"{self.headline} ({self.due_label}, {self.status_label})"]
+        lines = [self.headline, " · ".join(self.facts)]
+        lines += [f"{d.label}: {d.text}" for d in self.details]
+        if self.updates:
+            lines.append("History:")
+            lines += self.updates
+        return lines
 
     def button_list(self) -> list[Button]:
         if not self.buttons or self.status in ("done", "cancelled"):
@@ -53,31 +98,47 @@ class ActionCard:
 
 @dataclass
 class Reply:
-    """An answer. `lines` are short paragraphs (markdown-ish: *bold*, `code`)."""
+    """An answer. `lines` are short paragraphs before the cards, `footer` paragraphs after
+    them (markdown-ish: *bold*, _emphasis_, `code`: one command per code span).
+
+    The first line of `text` is what a phone notification shows, so a reply leads with the
+    action or the count it is about, never with a label.
+    """
 
     title: str | None = None
     lines: list[str] = field(default_factory=list)
     cards: list[ActionCard] = field(default_factory=list)
     choices: list[Button] = field(default_factory=list)
     ok: bool = True
-    # Answers go only to the asker unless they concern others (an update to a shared action).
+    # Channel-wide answers (the digest). Answers to a person always go to that person only.
     public: bool = False
+    footer: list[str] = field(default_factory=list)
+    # One line for the others who share the action, posted where the command was typed;
+    # never the whole card.
+    notice: str | None = None
 
     @property
     def text(self) -> str:
         """A plain-text fallback (notifications, screen readers, the terminal)."""
         parts = [self.title] if self.title else []
         parts += self.lines
-        parts += [
-            f"{c.label} {c.title} ({c.due_label}, {c.status.replace('_', ' ')})" for c in self.cards
-        ]
+        for card in self.cards:
+            parts += card.text_lines()
+        parts += self.footer
         return "\n".join(p for p in parts if p)
 
 
-def error(message: str, suggestion: str | None = None) -> Reply:
+def suggest(*commands: str) -> str:
+    """ "Try `/action 2.4 done`", or several commands, each in its own code span."""
+    if len(commands) == 1:
+        return f"Try `{commands[0]}`"
+    return "Try one of: " + ", ".join(f"`{c}`" for c in commands)
+
+
+def error(message: str, *suggestions: str) -> Reply:
     lines = [message]
-    if suggestion:
-        lines.append(f"Try: `{suggestion}`")
+    if suggestions:
+        lines.append(suggest(*suggestions))
     return Reply(lines=lines, ok=False)
 
 
@@ -87,6 +148,7 @@ def reply_to_dict(reply: Reply) -> dict[str, object]:
         "title": reply.title,
         "lines": list(reply.lines),
         "public": reply.public,
+        "footer": list(reply.footer),
         "cards": [
             {
                 "action_id": c.action_id,
@@ -101,6 +163,8 @@ def reply_to_dict(reply: Reply) -> dict[str, object]:
                 "theme": c.theme,
                 "updates": list(c.updates),
                 "buttons": c.buttons,
+                "details": [[d.label, d.text] for d in c.details],
+                "detail": c.detail,
             }
             for c in reply.cards
         ],
@@ -112,6 +176,7 @@ def reply_from_dict(data: dict[str, Any]) -> Reply:
         title=data.get("title"),
         lines=list(data.get("lines", [])),
         public=bool(data.get("public", False)),
+        footer=list(data.get("footer", [])),
         cards=[
             ActionCard(
                 action_id=int(c["action_id"]),
@@ -126,6 +191,8 @@ def reply_from_dict(data: dict[str, Any]) -> Reply:
                 theme=c.get("theme"),
                 updates=list(c.get("updates", [])),
                 buttons=bool(c.get("buttons", True)),
+                details=[Detail(label, text) for label, text in c.get("details", [])],
+                detail=bool(c.get("detail", False)),
             )
             for c in data.get("cards", [])
         ],

@@ -41,6 +41,7 @@ from bot.services.conversation import (
     action_ref,
     converse,
     home_cards,
+    home_intro,
     local_today,
     needs_email,
 )
@@ -102,7 +103,11 @@ class SlackDoor:
     # -- /action ------------------------------------------------------------------------
 
     async def on_command(
-        self, ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
+        self,
+        ack: AsyncAck,
+        command: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
     ) -> None:
         text = command.get("text") or ""
         who = await self.who(command["user_id"], client)
@@ -111,6 +116,14 @@ class SlackDoor:
             await ack(response_type="ephemeral", text="On it: I'll post here when it's done.")
             return
         await ack(**self._answer(outcome.reply, raw=text))
+        await self._tell_team(outcome.reply, str(command.get("channel_id") or ""), respond)
+
+    @staticmethod
+    async def _tell_team(reply: Reply, channel: str, respond: AsyncRespond) -> None:
+        """The one-line notice for an action's other owners, in the channel where the change
+        was typed; not in a DM with the bot, where nobody else would read it."""
+        if reply.ok and reply.notice and channel and not channel.startswith("D"):
+            await respond(text=reply.notice, response_type="in_channel", replace_original=False)
 
     async def run_admin_job(
         self, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
@@ -315,14 +328,7 @@ class SlackDoor:
             default_tz=self.settings.tz,
             now=self.clock.now(),
         )
-        intro = (
-            None
-            if known
-            else (
-                "I don't know which actions are yours yet. Ask an admin to run "
-                '`/action admin owner "Your role" @you`, or to add your email to the owners file.'
-            )
-        )
+        intro = home_intro(known=known, cards=len(cards))
         await client.views_publish(
             user_id=who.user_id, view=home_view(cards, today=today, page=page, intro=intro)
         )

@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.jobs.calendar import WorkingCalendar
+from bot.when import day as day_label
+from bot.when import plural, relative
 
 DEFAULT_DAYS: tuple[int, ...] = (14, 7, 1, 0)
 CHECK_IN_AFTER_DAYS = 60
@@ -100,9 +102,7 @@ def reason_today(action: ActionFacts, day: date, cal: WorkingCalendar) -> NudgeI
         # Weekly while overdue, each reminder moved back to a working day when it falls on one off.
         for week in (over // 7, over // 7 + 1):
             if week >= 1 and cal.on_or_before(due + timedelta(days=7 * week)) == day:
-                return NudgeItem(
-                    action.action_id, f"overdue by {over} day{'s' * (over != 1)}", "overdue"
-                )
+                return NudgeItem(action.action_id, f"overdue by {plural(over, 'day')}", "overdue")
         return None
     for days_before in action.days:
         if days_before == 0:
@@ -115,9 +115,10 @@ def reason_today(action: ActionFacts, day: date, cal: WorkingCalendar) -> NudgeI
             left = (due - day).days
             if left == 0:
                 return NudgeItem(action.action_id, "due today", "on_day")
-            label = "tomorrow" if left == 1 else f"in {left} days"
             kind = "on_day" if days_before == 0 else "before"
-            return NudgeItem(action.action_id, f"due {label} ({due:%a %d %b})", kind)
+            return NudgeItem(
+                action.action_id, f"due {relative(due, day)} ({day_label(due, day)})", kind
+            )
     if (due - day).days > CHECK_IN_AFTER_DAYS and day == cal.first_working_day_of_month(day):
         return NudgeItem(
             action.action_id, "monthly check-in: one line and a RAG, please", "check_in"

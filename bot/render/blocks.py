@@ -31,6 +31,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.messages import ActionCard, Reply
+from bot.when import day
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -46,11 +47,18 @@ NEW_DATE_VIEW = "new_date"
 ADD_UPDATE_VIEW = "add_update"
 
 
-def _mrkdwn(text: str) -> MarkdownTextObject:
+def _mrkdwn(text: str, *, more: str | None = None) -> MarkdownTextObject:
+    """Section text; over 3,000 characters Slack refuses it, so it is shortened and, when
+    `more` names a command that shows it in full, says which."""
     if len(text) > MAX_TEXT:
-        # Section text over 3,000 characters is refused by Slack; say that it was shortened.
-        text = text[: MAX_TEXT - 40] + "… _(shortened; see /action REF)_"
+        tail = f"… _(in full: `{more}`)_" if more else "…"
+        text = text[: MAX_TEXT - len(tail)] + tail
     return MarkdownTextObject(text=text)
+
+
+def _pieces(text: str, size: int = MAX_TEXT - 100) -> list[str]:
+    """Long text as consecutive pieces that each fit a section: nothing cut."""
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
 def escape(text: str) -> str:
@@ -59,21 +67,29 @@ def escape(text: str) -> str:
 
 
 def card_blocks(card: ActionCard) -> list[Block]:
-    status = card.status.replace("_", " ")
+    """A card: the action, then due date · status · owners; the detail view adds its details
+    and history, and shows the whole title however long."""
     head = f"*{escape(card.label)}* {escape(card.title) or '_(no title)_'}"
-    details = [
-        f"{RAG_EMOJI.get(card.rag, '⚪')} {status}",
+    facts = [
         card.due_label,
+        f"{RAG_EMOJI.get(card.rag, '⚪')} {card.status_label}",
         "Owners: " + (escape(", ".join(card.owners)) or "none"),
     ]
-    blocks: list[Block] = [
-        SectionBlock(text=_mrkdwn(head), block_id=f"card:{card.action_id}"),
-        ContextBlock(elements=[_mrkdwn(" · ".join(details))]),
-    ]
+    blocks: list[Block]
+    if card.detail:
+        heads = _pieces(head)
+        blocks = [SectionBlock(text=_mrkdwn(heads[0]), block_id=f"card:{card.action_id}")]
+        blocks += [SectionBlock(text=_mrkdwn(piece)) for piece in heads[1:]]
+    else:
+        more = f"/action {card.label}"
+        blocks = [SectionBlock(text=_mrkdwn(head, more=more), block_id=f"card:{card.action_id}")]
+    blocks.append(ContextBlock(elements=[_mrkdwn(" · ".join(facts))]))
+    for detail in card.details:
+        body = f"*{escape(detail.label)}*\n{escape(detail.text)}"
+        blocks.append(SectionBlock(text=_mrkdwn(body, more=f"/action {card.label}")))
     if card.updates:
-        blocks.append(
-            ContextBlock(elements=[_mrkdwn("\n".join(escape(u) for u in card.updates[:5]))])
-        )
+        shown = card.updates if card.detail else card.updates[:5]
+        blocks.append(ContextBlock(elements=[_mrkdwn("\n".join(escape(u) for u in shown))]))
     buttons = card.button_list()
     if buttons:
         blocks.append(
@@ -148,6 +164,8 @@ def reply_blocks(reply: Reply, *, page: int = 0, raw: str = "") -> list[Block]:
         if index:
             blocks.append(DividerBlock())
         blocks.extend(card_blocks(card))
+    for line in reply.footer:
+        blocks.append(SectionBlock(text=_mrkdwn(line)))
     blocks += _pager(
         page,
         pages,
@@ -164,9 +182,16 @@ def reply_blocks(reply: Reply, *, page: int = 0, raw: str = "") -> list[Block]:
 
 def cards_per_message(reply: Reply) -> int:
     """How many cards fit in one message beside the reply's title, lines and pager."""
-    overhead = bool(reply.title) + len(reply.lines) + bool(reply.choices) + PAGER_BLOCKS
-    # The first card has no divider before it, hence the + 1.
-    fits = (MAX_MESSAGE_BLOCKS - overhead + 1) // CARD_BLOCKS
+    overhead = (
+        bool(reply.title)
+        + len(reply.lines)
+        + len(reply.footer)
+        + bool(reply.choices)
+        + PAGER_BLOCKS
+    )
+    # Each card and the divider before it; the first card has none, hence the + 1.
+    size = 1 + max((len(card_blocks(c)) for c in reply.cards), default=CARD_BLOCKS - 1)
+    fits = (MAX_MESSAGE_BLOCKS - overhead + 1) // size
     return max(1, min(MAX_CARDS_PER_MESSAGE, fits))
 
 
@@ -185,6 +210,7 @@ def reply_pages(reply: Reply) -> list[dict[str, Any]]:
             reply,
             title=reply.title if number == 0 else f"{reply.title or 'actionbot'} (continued)",
             lines=reply.lines if number == 0 else [],
+            footer=reply.footer if number == len(chunks) - 1 else [],
             choices=reply.choices if number == 0 else [],
             cards=chunk,
         )
@@ -229,7 +255,7 @@ def home_view(
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="Your open actions"))]
     if intro:
         blocks.append(SectionBlock(text=_mrkdwn(intro)))
-    if not cards:
+    if not cards and not intro:
         blocks.append(SectionBlock(text=_mrkdwn("You have no open actions. 🎉")))
     pages = max(1, -(-len(cards) // CARDS_PER_HOME))
     page = min(max(page, 0), pages - 1)
@@ -268,7 +294,7 @@ def new_date_modal(
         blocks=[
             SectionBlock(
                 text=_mrkdwn(
-                    f"*{escape(label)}*" + (f"\nNow due {current:%d %b %Y}" if current else "")
+                    f"*{escape(label)}*" + (f"\nNow due {day(current, today)}" if current else "")
                 )
             ),
             InputBlock(

@@ -29,9 +29,12 @@ from bot.commands import (
     Snooze,
     help_text,
 )
-from bot.messages import ActionCard, Button, Reply, error
+from bot.importer.dates import parse_date
+from bot.messages import ActionCard, Button, Detail, Reply, error
 from bot.services.audit import Actor, record, set_field
+from bot.services.history import actor_name, history_lines
 from bot.services.people import Caller
+from bot.when import day, due_phrase, plural
 from store.models import Action, Person
 from store.queries import (
     action_for_update,
@@ -45,22 +48,25 @@ from store.queries import (
 
 RAG_LABEL = {"green": "on track", "amber": "at risk", "red": "off track"}
 STATUS_VERB = {"done": "done", "in_progress": "in progress", "blocked": "blocked"}
+HISTORY_SHOWN = 8
+UNKNOWN_CALLER = (
+    "I don't know which actions are yours yet. Ask an admin to map you "
+    '(`/action admin owner "Your role" @you`) or to add your email to the owners file.'
+)
 
 
 def due_label(due: date | None, today: date) -> str:
-    if due is None:
-        return "no due date"
-    days = (due - today).days
-    when = f"{due:%d %b %Y}"
-    if days < 0:
-        return f"overdue by {-days} day{'s' if days != -1 else ''} (due {when})"
-    if days == 0:
-        return f"due today ({when})"
-    return f"due {when} (in {days} day{'s' if days != 1 else ''})"
+    return due_phrase(due, today)
 
 
 def card(
-    action: Action, today: date, *, updates: Sequence[str] = (), buttons: bool = True
+    action: Action,
+    today: date,
+    *,
+    updates: Sequence[str] = (),
+    buttons: bool = True,
+    details: Sequence[Detail] = (),
+    detail: bool = False,
 ) -> ActionCard:
     return ActionCard(
         action_id=action.id,
@@ -75,6 +81,8 @@ def card(
         theme=action.theme,
         updates=list(updates),
         buttons=buttons,
+        details=list(details),
+        detail=detail,
     )
 
 
@@ -90,17 +98,20 @@ def handle(
 ) -> Reply:
     """Run `command` for `caller`. `today` is the caller's local date."""
     if isinstance(command, Help):
-        return Reply(title="How to use /action", lines=[help_text(admin=caller.is_admin)])
+        return Reply(
+            title="How to use /action",
+            lines=[help_text(today=today, admin=caller.is_admin)],
+        )
     if isinstance(command, Mine):
-        return _listing(session, caller, today, title="Your open actions", mine=True)
+        return _listing(session, caller, today, what="open", mine=True)
     if isinstance(command, Overdue):
-        return _listing(session, caller, today, title="Overdue actions", before=today)
+        return _listing(session, caller, today, what="overdue", before=today)
     if isinstance(command, DueWithin):
         return _listing(
             session,
             caller,
             today,
-            title=f"Due in the next {command.days} days",
+            what=f"due in the next {plural(command.days, 'day')}",
             before=today + timedelta(days=command.days + 1),
         )
     if isinstance(command, AdminOwner | AdminNudge | AdminDigest):
@@ -148,27 +159,40 @@ def _find(session: Session, target: RefSpec, *, raw: str, pinned: int | None) ->
 
 
 def _show(session: Session, action: Action, today: date) -> Reply:
-    updates = [
-        f"{e.at:%d %b %Y} {e.actor}: {_describe(e.field, e.old_value, e.new_value, e.note)}"
-        for e in recent_events(session, action_id=action.id)
-    ]
-    lines = []
+    """The detail view: the action first (its first line is the phone notification), then
+    due date, status and owners, then what helps: tasks, outcome, the date as the plan wrote
+    it when that says more than the date itself, and the history as sentences."""
+    events = recent_events(session, action_id=action.id, limit=HISTORY_SHOWN * 3)
+    updates = history_lines(session, events, today=today)[:HISTORY_SHOWN]
+    details = []
     if action.tasks:
-        lines.append("Tasks: " + "; ".join(action.tasks))
-    if action.target_text and action.target_text != (
-        action.due_date and action.due_date.isoformat()
-    ):
-        lines.append(f"Target as written in the plan: {action.target_text}")
+        details.append(Detail("Tasks", "\n".join(f"• {t}" for t in action.tasks)))
+    if action.outcome:
+        details.append(Detail("Outcome", action.outcome))
     if action.slip_count:
-        lines.append(f"Target revised {action.slip_count} time(s)")
-    return Reply(lines=lines, cards=[card(action, today, updates=updates)])
+        details.append(Detail("Date moved", plural(action.slip_count, "time")))
+    written = _as_written(action, today)
+    if written:
+        details.append(Detail("The plan said", written))
+    return Reply(
+        cards=[card(action, today, updates=updates, details=details, detail=True)],
+    )
 
 
-def _describe(field: str, old: str | None, new: str | None, note: str | None) -> str:
-    if field == "note":
-        return note or ""
-    text = f"{field} {old or '-'} → {new or '-'}"
-    return f"{text} ({note})" if note else text
+def _as_written(action: Action, today: date) -> str | None:
+    """The plan's own words for the target, only when they say more than the due date
+    ("end of June 2018", "quarterly"), or when the due date has since moved."""
+    text = (action.target_text or "").strip()
+    if not text:
+        return None
+    if action.due_date is None:
+        return text
+    parsed = parse_date(text, reference=today)
+    if parsed.value == action.due_date and parsed.kind == "exact":
+        return None
+    if parsed.value is not None and parsed.value != action.due_date:
+        return f"{text} (due then {day(parsed.value, today)})"
+    return text
 
 
 def _listing(
@@ -176,22 +200,27 @@ def _listing(
     caller: Caller,
     today: date,
     *,
-    title: str,
+    what: str,
     mine: bool = False,
     before: date | None = None,
 ) -> Reply:
     if caller.person_id is None and not caller.is_admin:
-        return error(
-            "I don't know which actions are yours yet: ask an admin to map you "
-            '(`/action admin owner "Head of Finance" @you`) or add your email to the owners file.'
-        )
+        return error(UNKNOWN_CALLER)
     if mine or not caller.is_admin:
         actions = open_actions_of_owners(session, owner_ids=caller.owner_ids, due_before=before)
+        whose = "of yours"
     else:
         actions = open_actions(session, due_before=before)
+        whose = "in the register"
     if not actions:
-        return Reply(title=title, lines=["Nothing here. 🎉" if mine else "None."])
-    return Reply(title=f"{title} ({len(actions)})", cards=[card(a, today) for a in actions])
+        return Reply(lines=[f"No {what} actions {whose}. 🎉"])
+    count = len(actions)
+    title = (
+        f"{plural(count, 'action')} {whose} {what}"
+        if what.startswith("due")
+        else (f"{count:,} {what} {'action' if count == 1 else 'actions'} {whose}")
+    )
+    return Reply(title=title, cards=[card(a, today) for a in actions])
 
 
 def _change(
@@ -266,14 +295,14 @@ def _change(
             note=command.reason,
         )
         said = (
-            f"{label} moved from {old_due:%d %b %Y} to {command.new_date:%d %b %Y}"
+            f"{label} moved from {day(old_due, today)} to {day(command.new_date, today)}"
             if old_due
-            else f"{label} now due {command.new_date:%d %b %Y}"
-        ) + f" (revision {action.slip_count}): {command.reason}"
+            else f"{label} now due {day(command.new_date, today)}"
+        ) + f" (moved {plural(action.slip_count, 'time')}): {command.reason}"
     elif isinstance(command, Snooze):
         until = today + timedelta(days=command.days)
         set_field(session, action, "snoozed_until", until, actor=actor, at=now, note=command.reason)
-        said = f"Reminders for {label} paused until {until:%d %b %Y}"
+        said = f"{label}: reminders paused until {day(until, today)}"
     else:  # pragma: no cover - the parser produces no other commands with a target
         return error("That command cannot change an action.")
     note = getattr(command, "note", None) or getattr(command, "reason", None)
@@ -281,8 +310,29 @@ def _change(
         action.latest_update = note
     action.last_update_at = now
     action.updated_at = now
-    others = [n for n in action.owner_names if len(action.owner_names) > 1]
-    return Reply(lines=[said + "."], cards=[card(action, today)], public=bool(others))
+    return Reply(
+        lines=[said + "."],
+        cards=[card(action, today)],
+        notice=_team_notice(session, action, command, caller=caller, today=today),
+    )
+
+
+def _team_notice(
+    session: Session, action: Action, command: Command, *, caller: Caller, today: date
+) -> str | None:
+    """One line for the others who share an action, when what changed is news to them:
+    done, blocked, a RAG, a new date. Notes and snoozes stay with the person."""
+    if len(action.owner_names) < 2:
+        return None
+    who = actor_name(session, caller.actor)
+    label = f"{action.plan.code}:{action.ref}"
+    if isinstance(command, SetStatus) and command.status in ("done", "blocked"):
+        return f"{label}: {who} marked it {STATUS_VERB[command.status]}."
+    if isinstance(command, SetRag):
+        return f"{label}: {who} says it is {RAG_LABEL[command.rag]}."
+    if isinstance(command, Revise):
+        return f"{label}: {who} moved the due date to {day(command.new_date, today)}."
+    return None
 
 
 def _map_owner(session: Session, command: AdminOwner, *, caller: Caller, now: datetime) -> Reply:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.commands import Command, ParseError, RefSpec, parse
 from bot.messages import ActionCard, Reply, error
-from bot.services.actions import card, handle
+from bot.services.actions import UNKNOWN_CALLER, card, handle
 from bot.services.people import Caller, identify
 from store.models import Action, Person
 from store.queries import open_actions_of_owners, person_by_platform_id
@@ -83,7 +83,7 @@ def converse(
                 parsed = parse(text or "", today=today)
                 if isinstance(parsed, ParseError):
                     session.rollback()
-                    return Outcome(error(parsed.message, parsed.suggestion), caller, None)
+                    return Outcome(error(parsed.message, *parsed.suggestions), caller, None)
                 command = parsed
             reply = handle(
                 session,
@@ -126,6 +126,19 @@ def home_cards(
         cards = [card(a, today) for a in actions]
         session.commit()  # keeps a first-time email → platform id link
         return cards, today, caller.person_id is not None
+
+
+def home_intro(*, known: bool, cards: int) -> str | None:
+    """The one sentence above a home screen's cards, or None when the cards say it all.
+
+    An unknown user is told how to get mapped and nothing else: "no open actions" would
+    contradict "I don't know which actions are yours".
+    """
+    if not known and not cards:
+        return UNKNOWN_CALLER
+    if not cards:
+        return "You have no open actions. 🎉"
+    return None
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,9 @@ def test_unparseable_input_gets_a_friendly_answer(
 ) -> None:
     body = answer(world.command(text, user=FINANCE))
     assert expected in all_text(body)
-    assert "Try:" in all_text(body)
+    assert "Try `/action " in all_text(body) or "Try one of: `/action " in all_text(body)
+    # One command per code span: never several joined in one.
+    assert " · /action" not in all_text(body)
     assert "Traceback" not in all_text(body)
 
 

@@ -1,0 +1,55 @@
+"""Dates as people read them: one style for every message on every platform.
+
+`Sat 31 Mar 2018`, the year dropped only within the current year; relative words with
+correct plurals ("in 1 day", "2 days ago", "today", "tomorrow"). Machine output (JSON, CSV
+exports, outbox payloads) keeps ISO dates and never comes through here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`plural(1, "day")` → "1 day"; `plural(2, "day")` → "2 days"."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def day(value: date | datetime, today: date | None = None) -> str:
+    """`Sat 31 Mar 2018`; `Sat 31 Mar` when `value` falls in `today`'s year.
+
+    Without `today` the year is always written (a page read outside any "now").
+    """
+    if isinstance(value, datetime):
+        value = value.date()
+    text = f"{value:%a} {value.day} {value:%b}"
+    if today is None or value.year != today.year:
+        text += f" {value.year}"
+    return text
+
+
+def relative(value: date, today: date) -> str:
+    """ "today", "tomorrow", "yesterday", "in 5 days", "3 days ago"."""
+    days = (value - today).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    if days > 0:
+        return f"in {plural(days, 'day')}"
+    return f"{plural(-days, 'day')} ago"
+
+
+def due_phrase(due: date | None, today: date) -> str:
+    """How a due date reads on a card: "due tomorrow (Sat 31 Mar)", "overdue by 3 days
+    (due Wed 28 Mar)", "no due date"."""
+    if due is None:
+        return "no due date"
+    days = (due - today).days
+    if days < 0:
+        return f"overdue by {plural(-days, 'day')} (due {day(due, today)})"
+    if days == 0:
+        return f"due today ({day(due, today)})"
+    return f"due {relative(due, today)} ({day(due, today)})"
