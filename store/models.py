@@ -241,3 +241,18 @@ class InboundEvent(Base):
     platform: Mapped[str] = mapped_column(String(20))
     event_id: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AdminNotice(Base):
+    """A problem admins were told about (an owner nobody can reach, a message that could not
+    be delivered). The daily admin summary names a problem again only when its `fingerprint`
+    (what is wrong, and for whom) changes; a problem that goes away loses its row."""
+
+    __tablename__ = "admin_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)  # "owner:NAME", "recipient:…"
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)  # the summary line: who, what is wrong, the fix
+    first_seen: Mapped[datetime]
+    told_at: Mapped[datetime | None]

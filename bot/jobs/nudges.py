@@ -5,16 +5,19 @@ One transaction: the Delivery rows, escalation marks and their events commit tog
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.jobs.admin_summary import note_problems, unreachable_problems
 from bot.jobs.calendar import WorkingCalendar
 from bot.jobs.delivery import reply_payload
 from bot.jobs.facts import RegisterFacts, load_facts, parse_days
 from bot.jobs.planner import (
+    ESCALATE_AFTER,
     ActionFacts,
     Escalation,
     NudgeItem,
@@ -27,10 +30,13 @@ from bot.jobs.planner import (
 )
 from bot.messages import ActionCard, Reply
 from bot.services.audit import Actor, record
+from bot.when import plural
 from store.models import Action
 from store.outbox import enqueue, existing_keys
 
 SYSTEM = Actor(name="actionbot", source="system")
+MOST_URGENT = 10  # cards in one reminder; the rest are a count and a pointer
+ALL_MINE = "`/action mine` lists them all, as does actionbot's Home tab"
 
 
 @dataclass
@@ -70,38 +76,55 @@ def _card(fact: ActionFacts, item: NudgeItem, *, buttons: bool = True) -> Action
     )
 
 
+def _counts(items: list[NudgeItem]) -> str:
+    """ "12 overdue, 3 due today, 65 coming up" for the first line of a reminder."""
+    counts = Counter(
+        "overdue"
+        if i.kind == "overdue"
+        else "due today"
+        if i.reason == "due today"
+        else "check-in"
+        if i.kind == "check_in"
+        else "coming up"
+        for i in items
+    )
+    parts = [
+        f"{counts[k]:,} {k if k != 'check-in' or counts[k] == 1 else 'check-ins'}"
+        for k in ("overdue", "due today", "coming up", "check-in")
+        if counts[k]
+    ]
+    return ", ".join(parts)
+
+
 def nudge_reply(message: PlannedMessage, facts: dict[int, ActionFacts]) -> Reply:
+    """One DM a day, however many actions: the counts, the most urgent as cards (overdue
+    first, then by due date), and where the rest are."""
     count = len(message.items)
+    shown = message.items[:MOST_URGENT]
+    footer = ["Use the buttons, or `/action help` for every way to update an action."]
+    if count > len(shown):
+        footer.insert(0, f"…and {count - len(shown):,} more: {ALL_MINE}.")
     return Reply(
-        title=f"{count} action{'s' * (count != 1)} to look at today",
-        lines=[
-            "Use the buttons, or `/action REF done`, `/action REF at risk NOTE`, "
-            "`/action REF date DD/MM/YYYY REASON`."
-        ],
-        cards=[_card(facts[i.action_id], i) for i in message.items],
+        title=f"{plural(count, 'action')} to look at today: {_counts(message.items)}",
+        cards=[_card(facts[i.action_id], i) for i in shown],
+        footer=footer,
     )
 
 
 def escalation_reply(message: PlannedMessage, facts: dict[int, ActionFacts]) -> Reply:
+    count = len(message.items)
+    shown = message.items[:MOST_URGENT]
+    footer = []
+    if count > len(shown):
+        footer.append(f"…and {count - len(shown):,} more: `/action overdue` lists them all.")
     return Reply(
-        title="Overdue actions with no update",
+        title=f"{plural(count, 'overdue action')} with no update: you are the escalation contact",
         lines=[
-            "You are the escalation contact for these owners. Each action is more than 10 "
-            "working days overdue and nobody has updated it since its due date."
+            f"Each is more than {ESCALATE_AFTER} working days overdue and nobody has updated it "
+            "since its due date. Please ask its owners for an update or a new date."
         ],
-        cards=[_card(facts[i.action_id], i, buttons=False) for i in message.items],
-    )
-
-
-def unreachable_reply(unreachable: dict[str, list[str]]) -> Reply:
-    lines = [f"• *{owner}*: {', '.join(refs)}" for owner, refs in sorted(unreachable.items())]
-    return Reply(
-        title="Owners actionbot cannot reach",
-        lines=[
-            "These owners have actions that needed a reminder today, but nobody is mapped to "
-            'them. Add them to the owners file, or use `/action admin owner "NAME" @person`.',
-            "\n".join(lines)[:2900],
-        ],
+        cards=[_card(facts[i.action_id], i, buttons=False) for i in shown],
+        footer=footer,
     )
 
 
@@ -132,7 +155,9 @@ def sweep(
     office_open = hour >= settings.nudge_hour and cal.is_working_day(today)
     if office_open:
         _plan_escalations(session, facts, now=now, today=today, cal=cal, result=result, by_id=by_id)
-        _plan_unreachable(facts, today=today, cal=cal, settings=settings, result=result)
+        _plan_unreachable(facts, today=today, cal=cal, result=result)
+        # Told once, in the daily admin summary the delivery round sends (bot.jobs.runner).
+        note_problems(session, unreachable_problems(facts), now=now, forget_others="owner:")
 
     already = existing_keys(session, keys=[m.key for m, _ in result.messages])
     for message, reply in result.messages:
@@ -200,18 +225,12 @@ def _plan_unreachable(
     *,
     today: date,
     cal: WorkingCalendar,
-    settings: Settings,
     result: SweepResult,
 ) -> None:
+    """Owners whose reminders nobody receives today, for the sweep's own report."""
     for owner, actions in facts.unreachable.items():
         refs = [
             f"{a.plan_code}:{a.ref}" for a in actions if reason_today(a, today, cal) is not None
         ]
         if refs:
             result.unreachable[owner] = refs
-    if not result.unreachable:
-        return
-    reply = unreachable_reply(result.unreachable)
-    for admin in admin_recipients(settings):
-        message = PlannedMessage(admin, "unreachable", today)
-        result.messages.append((message, reply))

@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from hashlib import sha256
 
+from bot.jobs.admin_summary import ADMIN_SUMMARY, delivery_problem, note_problems, queue_summary
 from bot.jobs.calendar import calendar_for
 from bot.jobs.delivery import DeliveryStats, deliver_pending, reply_payload
 from bot.jobs.digest import build_digest, digest_replies
@@ -19,8 +19,6 @@ from bot.messages import Reply
 from bot.messenger import Messenger
 from bot.runtime import Runtime
 from store.outbox import enqueue, failed_since
-
-DELIVERY_FAILED = "delivery_failed"
 
 
 @dataclass
@@ -121,35 +119,21 @@ def run_delivery(
 
 
 def _tell_admins(runtime: Runtime, stats: DeliveryStats) -> bool:
-    """Queue a DM to each admin about each message given up on; True when any was queued.
+    """Note this round's undeliverable messages, and queue the day's admin summary once the
+    office day has begun; True when a summary was queued.
 
-    A failed notice to an admin is not itself reported, or one bad admin id would loop.
+    A failed summary to an admin is not itself reported, or one bad admin id would loop.
     """
-    failed = [f for f in stats.failed_rows if f.kind != DELIVERY_FAILED]
-    if not failed:
-        return False
     now = runtime.clock.now()
-    queued = False
+    settings = runtime.settings
+    failed = [f for f in stats.failed_rows if f.kind != ADMIN_SUMMARY]
+    today, hour = local_day(now, settings.tz)
+    office_open = hour >= settings.nudge_hour and calendar_for(
+        settings.holiday_region
+    ).is_working_day(today)
     with runtime.sessions.begin() as session:
-        for failure in failed:
-            reply = Reply(
-                title="A message could not be delivered",
-                lines=[
-                    f"The {failure.kind} to `{failure.recipient}` failed: {failure.error}. "
-                    "actionbot will not retry it. Check the owner's mapping "
-                    '(`/action admin owner "NAME" @person`) or the channel.'
-                ],
-            )
-            for admin in admin_recipients(runtime.settings):
-                queued |= enqueue(
-                    session,
-                    # Hashed: the failed row's key may be as long as a key may be.
-                    key=f"{admin}:{DELIVERY_FAILED}:{sha256(failure.key.encode()).hexdigest()}",
-                    platform="slack",
-                    recipient=admin,
-                    kind=DELIVERY_FAILED,
-                    payload=reply_payload([reply]),
-                    not_before=now,
-                    now=now,
-                )
-    return queued
+        if failed:
+            note_problems(session, (delivery_problem(session, f) for f in failed), now=now)
+        if not office_open:
+            return False
+        return queue_summary(session, admins=admin_recipients(settings), today=today, now=now)

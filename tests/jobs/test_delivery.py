@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.jobs.delivery import reply_payload
 from bot.jobs.runner import run_delivery
@@ -12,7 +13,10 @@ from store.models import Delivery
 from store.outbox import enqueue
 from tests.jobs.conftest import JobWorld
 
-OWNER = "UFINANCE"  # finance@northants.example in the sample owners file
+OWNER = "UFINANCE"
+OFFICE_HOURS = datetime(
+    2018, 3, 1, 9, 30, tzinfo=ZoneInfo("Europe/London")
+)  # a Thursday  # finance@northants.example in the sample owners file
 
 
 def long_reminder(count: int) -> Reply:
@@ -113,6 +117,7 @@ def test_a_long_wait_is_rescheduled_and_resumes_later(jobs: JobWorld) -> None:
 
 
 def test_a_row_that_cannot_be_sent_is_failed_and_the_queue_moves_on(jobs: JobWorld) -> None:
+    jobs.at(OFFICE_HOURS)
     now = jobs.clock.now()
     with jobs.runtime.sessions.begin() as session:
         enqueue(
@@ -129,16 +134,17 @@ def test_a_row_that_cannot_be_sent_is_failed_and_the_queue_moves_on(jobs: JobWor
 
     stats = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
 
-    assert stats.failed == 1 and stats.sent == 2  # the fine row, and the admins' notice
+    assert stats.failed == 1 and stats.sent == 2  # the fine row, and the admins' summary
     result = states(jobs)
     assert result["fine"] == ("sent", None)
     assert result["broken"][0] == "failed" and "ValueError" in str(result["broken"][1])
     assert [m["channel"] for m in posted(jobs)] == [OWNER, "UADMIN"]
 
 
-def test_admins_are_told_at_once_about_a_message_that_cannot_be_delivered(
+def test_admins_are_told_in_office_hours_about_a_message_that_cannot_be_delivered(
     jobs: JobWorld,
 ) -> None:
+    jobs.at(OFFICE_HOURS)
     jobs.fake.add_user("UADMIN", email="admin@northants.example")
     put(jobs, "gone", "slack:UGONE", [long_reminder(1)])
     jobs.fake.fail("chat.postMessage", error="channel_not_found", times=1)
@@ -154,3 +160,14 @@ def test_admins_are_told_at_once_about_a_message_that_cannot_be_delivered(
     again = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
     assert (again.sent, again.failed) == (0, 0)
     assert len(posted(jobs)) == 1
+
+
+def test_a_failure_before_office_hours_waits_for_the_days_summary(jobs: JobWorld) -> None:
+    jobs.at(datetime(2018, 3, 1, 7, 0, tzinfo=ZoneInfo("Europe/London")))
+    put(jobs, "gone", "slack:UGONE", [long_reminder(1)])
+    jobs.fake.fail("chat.postMessage", error="channel_not_found", times=1)
+    early = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
+    assert (early.sent, early.failed) == (0, 1) and posted(jobs) == []
+    jobs.at(OFFICE_HOURS)
+    later = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
+    assert later.sent == 1 and [m["channel"] for m in posted(jobs)] == ["UADMIN"]

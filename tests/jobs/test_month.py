@@ -122,10 +122,11 @@ def test_rerunning_a_sweep_or_restarting_never_sends_twice(jobs: JobWorld, db_ur
     again = run_sweep(restarted, now=jobs.clock.now() + timedelta(hours=2))
     assert again.enqueued == 0 and again.already_planned == planned.enqueued
     stats = run_delivery(restarted, {"slack": jobs.messenger}, sleep=jobs.sleep)
-    assert stats.sent == planned.enqueued
+    assert stats.sent == planned.enqueued + 1  # and the admins' summary (unmapped owners)
     assert run_delivery(restarted, {"slack": jobs.messenger}, sleep=jobs.sleep).sent == 0
     channels = [c.params["channel"] for c in jobs.fake.calls_to("chat.postMessage")]
-    assert len(channels) == len(set(channels)) == planned.enqueued
+    assert len(channels) == len(set(channels)) == planned.enqueued + 1
+    assert "UADMIN" in channels
     restarted.engine.dispose()
 
 
@@ -155,12 +156,54 @@ def test_snooze_pauses_one_action(jobs: JobWorld) -> None:
     assert not any("ref='2.4'" in c for c in cards)
 
 
-def test_unreachable_owners_are_quiet_but_reported_to_admins(jobs: JobWorld) -> None:
+def admin_dms(world: JobWorld, since: int) -> list[str]:
+    return [text for channel, text in dms(world, since) if channel == "UADMIN"]
+
+
+def test_unreachable_owners_are_quiet_but_reported_to_admins_once(jobs: JobWorld) -> None:
+    owner = "Directorates (BI&PM Finance Support)"
     jobs.at(datetime(2018, 3, 16, 9, 30, tzinfo=LONDON))
     result = run_sweep(jobs.runtime, now=jobs.clock.now())
-    assert "Directorates (BI&PM Finance Support)" in result.unreachable
-    admin = [m for m, _ in result.messages if m.kind == "unreachable"]
-    assert [m.recipient for m in admin] == ["slack:UADMIN"]
+    assert owner in result.unreachable
+    assert not [m for m, _ in result.messages if m.recipient.startswith("slack:")]
+    run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
+    [summary] = admin_dms(jobs, 0)
+    # Named as the plan writes it, with its plan, what is wrong and the exact fix.
+    assert f"*{owner}* (plan NCC), no email" in summary
+    assert "nobody is mapped" in summary
+    assert f'/action admin owner \\"{owner}\\" @person' in summary
+    assert "actionbot owners import" in summary
+    # A known problem is not repeated: the next working days bring no admin DM at all.
+    for day in (19, 20):
+        jobs.at(datetime(2018, 3, day, 9, 30, tzinfo=LONDON))
+        mark = len(jobs.fake.calls)
+        run_sweep(jobs.runtime, now=jobs.clock.now())
+        run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
+        assert admin_dms(jobs, mark) == []
+
+
+def test_forty_unknown_emails_make_one_admin_message_not_forty(jobs: JobWorld) -> None:
+    from sqlalchemy import select
+
+    from store.models import Person
+
+    jobs.fake.fail("users.lookupByEmail", error="users_not_found", times=None)
+    with jobs.runtime.sessions.begin() as session:
+        emails = [p.email for p in session.scalars(select(Person)) if p.email]
+    jobs.at(datetime(2018, 3, 16, 9, 30, tzinfo=LONDON))
+    run_sweep(jobs.runtime, now=jobs.clock.now())
+    stats = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
+    assert stats.failed >= 2
+    [summary] = admin_dms(jobs, 0)
+    told = [e for e in emails if e in summary]
+    assert len(told) == stats.failed  # each owner whose reminder failed, by email
+    assert summary.count("Slack has no user with the email") == stats.failed
+    # The next day the same people fail again: nothing new, so nothing to admins.
+    jobs.at(datetime(2018, 3, 19, 9, 30, tzinfo=LONDON))
+    mark = len(jobs.fake.calls)
+    run_sweep(jobs.runtime, now=jobs.clock.now())
+    run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
+    assert admin_dms(jobs, mark) == []
 
 
 def test_rate_limits_are_waited_out_and_permanent_errors_recorded(jobs: JobWorld) -> None:
@@ -173,10 +216,11 @@ def test_rate_limits_are_waited_out_and_permanent_errors_recorded(jobs: JobWorld
     jobs.at(datetime(2018, 3, 16, 9, 30, tzinfo=LONDON))
     planned = run_sweep(jobs.runtime, now=jobs.clock.now())
     stats = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
-    # Every planned message but the failed one, plus a notice about it to the one admin.
+    # Every planned message but the failed one, plus the day's summary to the one admin.
     assert stats.failed == 1 and stats.sent == planned.enqueued - 1 + 1
     notices = [m for m in jobs.fake.posted_messages() if m.params["channel"] == "UADMIN"]
-    assert any("users_not_found" in json.dumps(m.params["blocks"]) for m in notices)
+    assert len(notices) == 1
+    assert "Slack has no user with the email" in json.dumps(notices[0].params["blocks"])
     assert stats.rate_limited >= 1 and set(jobs.waits) == {3.0}
     with jobs.runtime.sessions() as session:
         failed = session.scalars(select(Delivery).where(Delivery.state == "failed")).all()
@@ -192,7 +236,8 @@ def test_server_errors_are_retried_with_backoff(jobs: JobWorld) -> None:
     jobs.at(datetime(2018, 3, 16, 9, 30, tzinfo=LONDON))
     planned = run_sweep(jobs.runtime, now=jobs.clock.now())
     first = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
-    assert first.rescheduled == 1 and first.sent == planned.enqueued - 1
+    # All but the failed one, and the admins' summary (the sample has unmapped owners).
+    assert first.rescheduled == 1 and first.sent == planned.enqueued - 1 + 1
     assert run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep).sent == 0
     jobs.clock.advance(timedelta(minutes=2))
     assert run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep).sent == 1
