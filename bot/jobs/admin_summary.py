@@ -28,6 +28,7 @@ OWNERS_FIX = "add their email to the owners file and run `actionbot owners impor
 MAP_FIX = '`/action admin owner "{name}" @person`'
 CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 GONE_ERRORS = frozenset({"account_inactive", "user_disabled"})
+KIND_WORDS = {"nudge": "reminder", "escalation": "escalation notice"}
 SHOWN = 40  # problems named in one summary; the rest wait for tomorrow's
 
 
@@ -120,7 +121,7 @@ def delivery_problem(session: Session, failure: FailedDelivery) -> Problem:
         return Problem(
             key=f"recipient:{failure.recipient}",
             text=(
-                f"• The {failure.kind} could not be posted to channel {target}: Slack said "
+                f"• The {KIND_WORDS.get(failure.kind, failure.kind)} could not be posted to channel {target}: Slack said "
                 f"`{code}`. Fix: invite actionbot to the channel (`/invite @actionbot`), "
                 "or set DIGEST_CHANNEL to a channel it is in."
             ),
@@ -146,7 +147,10 @@ def delivery_problem(session: Session, failure: FailedDelivery) -> Problem:
         fix = f"check `actionbot owners list`, or {fix_map}"
     return Problem(
         key=f"recipient:{failure.recipient}",
-        text=f"• {named}: their {failure.kind} was not delivered: {wrong}. Fix: {fix}.",
+        text=(
+            f"• {named}: their {KIND_WORDS.get(failure.kind, failure.kind)} was not delivered: "
+            f"{wrong}. Fix: {fix}."
+        ),
         cause=f"{code}|{who.email if who else ''}",
     )
 

@@ -1,6 +1,8 @@
 """The weekly leadership digest: a pure function of (register facts, events, time).
 
-Sections per plan; every list is complete. Slack's 50-block limit is met by packing the
+It leads with what changed this week and what needs a decision (newly overdue, dates moved,
+at risk, escalated); the full overdue list is a count and a pointer, not a page of lines.
+Every list it does show is complete. Slack's 50-block limit is met by packing the
 sections into several messages: the first goes to the channel, the rest into its thread.
 """
 
@@ -15,17 +17,31 @@ from bot.jobs.calendar import WorkingCalendar
 from bot.jobs.facts import EventFacts, RegisterFacts
 from bot.jobs.planner import DIGEST_ESCALATE_AFTER, ActionFacts
 from bot.messages import Reply
+from bot.themes import first_spellings, theme_key
+from bot.when import day, plural, relative
 
 LINES_PER_MESSAGE = 45  # + a header block: within Slack's 50 blocks per message
 MAX_LINE = 2900  # section text is limited to 3,000 characters
 RAG_EMOJI = {"green": "🟢", "amber": "🟠", "red": "🔴"}
 STATUS_ORDER = ("not_started", "in_progress", "blocked", "done", "cancelled")
+NO_THEME = "No theme"
 
 
 @dataclass(frozen=True)
 class Section:
     title: str
     lines: list[str]
+
+
+@dataclass(frozen=True)
+class WeekFacts:
+    """What needs a decision this week, across every plan: the digest's first line."""
+
+    newly_overdue: int = 0
+    slipped: int = 0
+    at_risk: int = 0
+    escalated: int = 0
+    decisions: frozenset[int] = frozenset()  # the actions behind those counts
 
 
 def _label(a: ActionFacts) -> str:
@@ -42,14 +58,26 @@ def _by_theme(
 ) -> list[str]:
     if not themed:
         return [line(a) for a in actions]
+    spelt = first_spellings(a.theme for a in actions)
     groups: dict[str, list[ActionFacts]] = defaultdict(list)
     for a in actions:
-        groups[a.theme or "No theme"].append(a)
+        groups[spelt[theme_key(a.theme)] if a.theme and a.theme.strip() else NO_THEME].append(a)
     out = []
-    for theme in sorted(groups):
+    for theme in sorted(groups, key=lambda t: (t == NO_THEME, theme_key(t))):
         out.append(f"_{theme}_")
         out.extend(line(a) for a in groups[theme])
     return out
+
+
+def _totals(actions: list[ActionFacts], open_: list[ActionFacts]) -> str:
+    status = Counter(a.status for a in actions)
+    rag = Counter(a.rag for a in open_)
+    totals = ", ".join(f"{status[s]} {s.replace('_', ' ')}" for s in STATUS_ORDER if status[s])
+    text = f"{plural(len(actions), 'action')}: {totals}"
+    if open_:
+        rags = " ".join(f"{RAG_EMOJI[r]} {rag[r]}" for r in ("green", "amber", "red") if rag[r])
+        text += f"\nOpen by RAG: {rags} ⚪ {rag[None]}".replace(":  ⚪", ": ⚪")
+    return text
 
 
 def plan_sections(
@@ -62,61 +90,41 @@ def plan_sections(
     today: date,
     cal: WorkingCalendar,
     created: dict[int, datetime],
+    week: dict[str, set[int]] | None = None,
 ) -> list[Section]:
+    """One plan's part of the digest: what changed and what needs a decision first, then
+    what is done and due; the full overdue list is a count and where to find it.
+
+    `week`, when given, collects the ids behind each "needs a decision" count.
+    """
     week_ago = now - timedelta(days=7)
     open_ = [a for a in actions if a.is_open]
     ids = {a.action_id for a in actions}
     by_id = {a.action_id: a for a in actions}
-    themed = len({a.theme for a in actions if a.theme}) > 1
-    status = Counter(a.status for a in actions)
-    rag = Counter(a.rag for a in open_)
-    totals = " · ".join(f"{s.replace('_', ' ')} {status[s]}" for s in STATUS_ORDER if status[s])
-    rags = " ".join(f"{RAG_EMOJI[r]} {rag[r]}" for r in ("green", "amber", "red") if rag[r])
-    sections = [
-        Section(
-            f"{code}: {name}",
-            [
-                f"{len(actions)} actions: {totals}"
-                + (f"\nOpen by RAG: {rags} ⚪ {rag[None]}" if open_ else "")
-            ],
-        )
-    ]
+    themed = len(first_spellings(a.theme for a in actions)) > 1
+    header = Section(f"{code}: {name}", [_totals(actions, open_)])
+    sections: list[Section] = []
 
     def add(title: str, items: list[ActionFacts], line: Callable[[ActionFacts], str]) -> None:
         if items:
             sections.append(Section(f"{title} ({len(items)})", _by_theme(items, line, themed)))
 
-    done_ids = [
-        e.action_id
-        for e in events
-        if e.field == "status" and e.new == "done" and e.at >= week_ago and e.action_id in ids
-    ]
-    add(
-        "Done this week",
-        [by_id[i] for i in dict.fromkeys(done_ids)],
-        lambda a: f"✅ {_label(a)}: {_owners(a)}",
-    )
+    def note(kind: str, items: Iterable[ActionFacts | int]) -> None:
+        if week is not None:
+            week.setdefault(kind, set()).update(
+                i if isinstance(i, int) else i.action_id for i in items
+            )
 
     overdue = sorted((a for a in open_ if a.due and a.due < today), key=lambda a: (a.due, a.ref))
     newly = [a for a in overdue if a.due and a.due >= today - timedelta(days=7)]
 
     def late(a: ActionFacts) -> str:
         assert a.due is not None
-        return (
-            f"• {_label(a)}: {_owners(a)}, due {a.due:%d %b %Y} ({(today - a.due).days} days ago)"
-        )
+        return f"• {_label(a)}: {_owners(a)}, due {day(a.due, today)} ({relative(a.due, today)})"
 
+    # What needs a decision: newly overdue, dates moved, at risk, escalated.
     add("Newly overdue this week", newly, late)
-    add("All overdue, oldest first", overdue, late)
-    soon = sorted(
-        (a for a in open_ if a.due and today <= a.due <= today + timedelta(days=14)),
-        key=lambda a: (a.due, a.ref),
-    )
-    add(
-        "Due in the next 14 days",
-        soon,
-        lambda a: f"• {_label(a)}: {_owners(a)}, due {a.due:%a %d %b}",
-    )
+    note("newly_overdue", newly)
 
     revisions = [
         e
@@ -130,11 +138,14 @@ def plan_sections(
         lines = []
         for e in revisions:
             a = by_id[e.action_id or 0]
-            slips = f"slipped {a.slip_count} time{'s' * (a.slip_count != 1)}"
-            why = e.note or "(no reason)"
-            old = e.old or moved_from.get((e.action_id, e.at)) or "no date"
-            lines.append(f"• {_label(a)}: {old} → {e.new}, because {why} ({slips})")
-        sections.append(Section(f"Dates revised this week ({len(revisions)})", lines))
+            why = f"because {e.note}" if e.note else "no reason given"
+            old = e.old or moved_from.get((e.action_id, e.at))
+            lines.append(
+                f"• {_label(a)}: {_day_text(old, today)} → {_day_text(e.new, today)}, {why} "
+                f"(moved {plural(a.slip_count, 'time')})"
+            )
+        sections.append(Section(f"Dates moved this week ({len(revisions)})", lines))
+        note("slipped", [e.action_id or 0 for e in revisions])
 
     risky = sorted(
         (a for a in open_ if a.rag in ("amber", "red")), key=lambda a: (a.rag != "red", a.ref)
@@ -147,10 +158,7 @@ def plan_sections(
             f"Latest: {a.latest_update or '(no note)'}"
         ),
     )
-
-    stale_before = now - timedelta(days=30)
-    stale = [a for a in open_ if (a.last_update or created.get(a.action_id, now)) < stale_before]
-    add("No update in 30 days", stale, lambda a: f"• {_label(a)}: {_owners(a)}")
+    note("at_risk", risky)
 
     def escalated(a: ActionFacts) -> bool:
         if a.due is None or a.due >= today:
@@ -159,15 +167,68 @@ def plan_sections(
             return False
         return cal.working_days_after(a.due, today) >= DIGEST_ESCALATE_AFTER
 
+    escalations = [a for a in overdue if escalated(a)]
     add(
-        "Escalations: 20+ working days overdue, no update",
-        [a for a in overdue if escalated(a)],
+        "Escalated: 20+ working days overdue, no update",
+        escalations,
         lambda a: (
             f"🚨 {_label(a)}: {_owners(a)}, "
-            f"{cal.working_days_after(a.due or today, today)} working days overdue"
+            f"{plural(cal.working_days_after(a.due or today, today), 'working day')} overdue"
         ),
     )
-    return sections
+    note("escalated", escalations)
+
+    # What went well, and what comes next.
+    done_ids = [
+        e.action_id
+        for e in events
+        if e.field == "status" and e.new == "done" and e.at >= week_ago and e.action_id in ids
+    ]
+    add(
+        "Done this week",
+        [by_id[i] for i in dict.fromkeys(done_ids) if i is not None],
+        lambda a: f"✅ {_label(a)}: {_owners(a)}",
+    )
+    soon = sorted(
+        (a for a in open_ if a.due and today <= a.due <= today + timedelta(days=14)),
+        key=lambda a: (a.due, a.ref),
+    )
+    add(
+        "Due in the next 14 days",
+        soon,
+        lambda a: f"• {_label(a)}: {_owners(a)}, due {day(a.due or today, today)}",
+    )
+    stale_before = now - timedelta(days=30)
+    stale = [a for a in open_ if (a.last_update or created.get(a.action_id, now)) < stale_before]
+    add("No update in 30 days", stale, lambda a: f"• {_label(a)}: {_owners(a)}")
+
+    if overdue:
+        oldest = overdue[0].due or today
+        count = plural(len(overdue), "action is", "actions are")
+        sections.append(
+            Section(
+                f"Overdue in all ({len(overdue)})",
+                [
+                    f"{count} past their due date, the oldest due {day(oldest, today)} "
+                    f"({relative(oldest, today)}). The full list: {overdue_pointer(code)}."
+                ],
+            )
+        )
+    return [header, *sections]
+
+
+def overdue_pointer(code: str) -> str:
+    """Where the full overdue list lives, for every reader: chat, App Home, the terminal."""
+    return f"`/action overdue` or actionbot's Home tab, or `actionbot show --plan {code}`"
+
+
+def _day_text(value: str | None, today: date) -> str:
+    if not value:
+        return "no date"
+    try:
+        return day(date.fromisoformat(value[:10]), today)
+    except ValueError:
+        return value
 
 
 def build_digest(
@@ -179,7 +240,10 @@ def build_digest(
     cal: WorkingCalendar,
     failures: Iterable[str] = (),
     unreachable: dict[str, list[str]] | None = None,
+    week: dict[str, set[int]] | None = None,
 ) -> list[Section]:
+    """Every plan's sections, then what admins should fix: messages that were sent and
+    failed, and, apart from them, owners nobody can reach (never messaged at all)."""
     by_plan: dict[str, list[ActionFacts]] = defaultdict(list)
     for a in facts.actions:
         by_plan[a.plan_code].append(a)
@@ -194,19 +258,56 @@ def build_digest(
             today=today,
             cal=cal,
             created=facts.created,
+            week=week,
         )
-    problems = [f"• {f}" for f in failures]
-    problems += [
-        f"• {owner}: nobody mapped ({', '.join(refs)})"
-        for owner, refs in sorted((unreachable or {}).items())
+    failed = [f"• {f}" for f in failures]
+    if failed:
+        sections.append(Section("For admins: messages that could not be delivered", failed))
+    unmapped = [
+        f"• {owner}: {', '.join(refs)}" for owner, refs in sorted((unreachable or {}).items())
     ]
-    if problems:
-        sections.append(Section("For admins: messages that could not be delivered", problems))
+    if unmapped:
+        sections.append(
+            Section("For admins: owners nobody is mapped to (they get no reminders)", unmapped)
+        )
     if not sections:
         sections.append(
             Section("No plans yet", ["Import one with `actionbot import PLAN.csv --plan CODE`."])
         )
     return sections
+
+
+def week_facts(week: dict[str, set[int]]) -> WeekFacts:
+    return WeekFacts(
+        newly_overdue=len(week.get("newly_overdue", set())),
+        slipped=len(week.get("slipped", set())),
+        at_risk=len(week.get("at_risk", set())),
+        escalated=len(week.get("escalated", set())),
+        decisions=frozenset(set().union(*week.values()) if week else set()),
+    )
+
+
+def digest_title(week: WeekFacts, today: date) -> str:
+    """The digest's first line (the notification): the count that needs a decision, then
+    what it is made of."""
+    parts = [
+        f"{week.newly_overdue} newly overdue" if week.newly_overdue else "",
+        f"{week.slipped} slipped" if week.slipped else "",
+        f"{week.at_risk} at risk" if week.at_risk else "",
+        f"{week.escalated} escalated" if week.escalated else "",
+    ]
+    made_of = ", ".join(p for p in parts if p)
+    count = len(week.decisions)
+    lead = (
+        f"{plural(count, 'action')} need{'s' if count == 1 else ''} a decision"
+        if count
+        else "No action needs a decision"
+    )
+    return (
+        f"{lead} this week"
+        + (f" ({made_of})" if made_of else "")
+        + (f": weekly digest, {day(today, today)}")
+    )
 
 
 def _chunks(section: Section) -> list[str]:

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from bot.jobs.admin_summary import ADMIN_SUMMARY, delivery_problem, note_problems, queue_summary
 from bot.jobs.calendar import calendar_for
-from bot.jobs.delivery import DeliveryStats, deliver_pending, reply_payload
-from bot.jobs.digest import build_digest, digest_replies
+from bot.jobs.delivery import DeliveryStats, FailedDelivery, deliver_pending, reply_payload
+from bot.jobs.digest import build_digest, digest_replies, digest_title, week_facts
 from bot.jobs.facts import events_since, load_facts, parse_days
 from bot.jobs.nudges import SweepResult, admin_recipients, sweep
 from bot.jobs.planner import local_day
@@ -77,17 +77,28 @@ def run_digest(
         facts = load_facts(session, default_days=parse_days(settings.nudge_days), open_only=False)
         events = events_since(session, since=now - timedelta(days=7))
         failures = [
-            f"{d.kind} to {d.recipient}: {d.last_error}"
+            delivery_problem(
+                session, FailedDelivery(d.key, d.kind, d.recipient, d.last_error or "")
+            ).text.removeprefix("• ")
             for d in failed_since(session, since=now - timedelta(days=7))
+            if d.kind != ADMIN_SUMMARY
         ]
         unreachable = {
             owner: [f"{a.plan_code}:{a.ref}" for a in actions]
             for owner, actions in facts.unreachable.items()
         }
+        week: dict[str, set[int]] = {}
         sections = build_digest(
-            facts, events, now=now, today=today, cal=cal, failures=failures, unreachable=unreachable
+            facts,
+            events,
+            now=now,
+            today=today,
+            cal=cal,
+            failures=failures,
+            unreachable=unreachable,
+            week=week,
         )
-        replies = digest_replies(sections, title=f"Weekly digest, {today:%d %B %Y}")
+        replies = digest_replies(sections, title=digest_title(week_facts(week), today))
         key = digest_key(target, now, scheduled=scheduled)
         enqueued = False
         if not dry_run:

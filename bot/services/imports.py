@@ -19,6 +19,7 @@ from bot.importer.dates import due_from
 from bot.importer.errors import ImportFileError
 from bot.importer.plan_file import ParsedAction, ParsedPlan, parse_plan_file
 from bot.services.audit import Actor, as_text, event_values, record, set_field
+from bot.themes import same_spelling
 from store.models import Action, ActionOwner, Event, Owner, Plan
 from store.queries import actions_of_plan, owners_by_name, plan_by_code
 
@@ -152,6 +153,11 @@ def import_plan(
     """
     today = now.date()
     check_fits(parsed)
+    # "Managing Resources" and "Managing resources" are one theme, spelt as first written.
+    for item, theme in zip(
+        parsed.actions, same_spelling([i.theme for i in parsed.actions]), strict=True
+    ):
+        item.theme = theme
     # Whoever runs it (CLI user, chat admin), the change arrived by import.
     actor = Actor(name=actor.name, source="import")
     plan = plan_by_code(session, code=options.plan_code)

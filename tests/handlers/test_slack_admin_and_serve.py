@@ -33,7 +33,7 @@ def test_admin_digest_is_acked_at_once_then_posted(world: SlackWorld) -> None:
     done = world.fake.wait_for("response_url:digest", timeout=20)[-1]
     assert "Digest posted" in done.params["text"]
     posts = [c for c in world.fake.calls_to("chat.postMessage") if c.params["channel"] == "CDIGEST"]
-    assert posts and "Weekly digest" in json.dumps(posts[0].params["blocks"])
+    assert posts and "weekly digest" in json.dumps(posts[0].params["blocks"])
 
 
 def test_admin_nudge_sends_todays_reminders(world: SlackWorld) -> None:

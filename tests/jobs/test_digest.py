@@ -19,7 +19,9 @@ from bot.jobs.digest import (
     Section,
     build_digest,
     digest_replies,
+    digest_title,
     plan_sections,
+    week_facts,
 )
 from bot.jobs.facts import EventFacts, RegisterFacts
 from bot.jobs.planner import ActionFacts
@@ -159,51 +161,47 @@ def test_a_first_revision_shows_the_due_date_it_moved_from() -> None:
         event(6, "due_date", "2018-05-14", t(4, 26), old="2018-03-31"),
     ]
     got = sections_for(FIN, events=moved)
-    assert got["Dates revised this week (1)"] == [
-        "• *FIN:F6* Title F6: 2018-03-31 → 2018-05-14, because Supplier late (slipped 1 time)"
+    assert got["Dates moved this week (1)"] == [
+        "• *FIN:F6* Title F6: Sat 31 Mar → Mon 14 May, because Supplier late (moved 1 time)"
     ]
 
 
 def test_every_section_with_the_right_items() -> None:
     got = sections_for(FIN)
+    # What needs a decision comes first; the full overdue list is a count and a pointer.
     assert list(got) == [
         "FIN: Financial recovery",
-        "Done this week (1)",
         "Newly overdue this week (2)",
-        "All overdue, oldest first (7)",
-        "Due in the next 14 days (4)",
-        "Dates revised this week (2)",
+        "Dates moved this week (2)",
         "At risk or off track (3)",
+        "Escalated: 20+ working days overdue, no update (1)",
+        "Done this week (1)",
+        "Due in the next 14 days (4)",
         "No update in 30 days (3)",
-        "Escalations: 20+ working days overdue, no update (1)",
+        "Overdue in all (7)",
     ]
     assert got["FIN: Financial recovery"] == [
-        "16 actions: not started 1 · in progress 11 · blocked 1 · done 2 · cancelled 1"
+        "16 actions: 1 not started, 11 in progress, 1 blocked, 2 done, 1 cancelled"
         "\nOpen by RAG: 🟢 1 🟠 2 🔴 1 ⚪ 9"
     ]
     assert got["Done this week (1)"] == ["✅ *FIN:F1* Title F1: Finance"]
     assert got["Newly overdue this week (2)"] == [
-        "• *FIN:F13* Title F13: Finance, due 23 Apr 2018 (7 days ago)",
-        "• *FIN:F3* Title F3: Finance, Procurement, due 26 Apr 2018 (4 days ago)",
+        "• *FIN:F13* Title F13: Finance, due Mon 23 Apr (7 days ago)",
+        "• *FIN:F3* Title F3: Finance, Procurement, due Thu 26 Apr (4 days ago)",
     ]
-    assert got["All overdue, oldest first (7)"] == [
-        "• *FIN:F12* Title F12: Finance, due 29 Mar 2018 (32 days ago)",
-        "• *FIN:F4* Title F4: no owner, due 29 Mar 2018 (32 days ago)",
-        "• *FIN:F17* Title F17: Finance, due 03 Apr 2018 (27 days ago)",
-        "• *FIN:F10* Title F10: Finance, due 16 Apr 2018 (14 days ago)",
-        "• *FIN:F14* Title F14: Finance, due 22 Apr 2018 (8 days ago)",
-        "• *FIN:F13* Title F13: Finance, due 23 Apr 2018 (7 days ago)",
-        "• *FIN:F3* Title F3: Finance, Procurement, due 26 Apr 2018 (4 days ago)",
+    assert got["Overdue in all (7)"] == [
+        "7 actions are past their due date, the oldest due Thu 29 Mar (32 days ago). The full "
+        "list: `/action overdue` or actionbot's Home tab, or `actionbot show --plan FIN`."
     ]
     assert got["Due in the next 14 days (4)"] == [
         "• *FIN:F15* Title F15: Finance, due Mon 30 Apr",
-        "• *FIN:F5* Title F5: Legal, due Tue 08 May",
+        "• *FIN:F5* Title F5: Legal, due Tue 8 May",
         "• *FIN:F9* Title F9: Finance, due Thu 10 May",
         "• *FIN:F6* Title F6: Finance, due Mon 14 May",
     ]
-    assert got["Dates revised this week (2)"] == [
-        "• *FIN:F9* Title F9: 2018-04-20 → 2018-05-10, because Budget moved (slipped 2 times)",
-        "• *FIN:F6* Title F6: no date → 2018-05-14, because (no reason) (slipped 1 time)",
+    assert got["Dates moved this week (2)"] == [
+        "• *FIN:F9* Title F9: Fri 20 Apr → Thu 10 May, because Budget moved (moved 2 times)",
+        "• *FIN:F6* Title F6: no date → Mon 14 May, no reason given (moved 1 time)",
     ]
     assert got["At risk or off track (3)"] == [
         "🔴 *FIN:F5* Title F5: Legal. Latest: (no note)",
@@ -215,7 +213,7 @@ def test_every_section_with_the_right_items() -> None:
         "• *FIN:F11* Title F11: Finance",
         "• *FIN:F12* Title F12: Finance",
     ]
-    assert got["Escalations: 20+ working days overdue, no update (1)"] == [
+    assert got["Escalated: 20+ working days overdue, no update (1)"] == [
         "🚨 *FIN:F4* Title F4: no owner, 20 working days overdue"
     ]
 
@@ -232,7 +230,7 @@ def test_every_section_with_the_right_items() -> None:
 )
 def test_escalations_section_from_20_working_days(today: date, escalated: list[str]) -> None:
     got = sections_for(FIN, today)
-    lines = [lines for title, lines in got.items() if title.startswith("Escalations")]
+    lines = [lines for title, lines in got.items() if title.startswith("Escalated")]
     assert [refs(x) for x in lines] == ([escalated] if escalated else [])
 
 
@@ -240,12 +238,12 @@ def test_sections_with_nothing_in_them_are_left_out() -> None:
     quiet = [act(50, "Q1", d(6, 29), rag="green")]
     got = sections_for(quiet)
     assert list(got) == ["FIN: Financial recovery"]
-    assert got["FIN: Financial recovery"] == ["1 actions: in progress 1\nOpen by RAG: 🟢 1 ⚪ 0"]
+    assert got["FIN: Financial recovery"] == ["1 action: 1 in progress\nOpen by RAG: 🟢 1 ⚪ 0"]
 
 
 def test_a_plan_with_nothing_open_has_no_rag_line() -> None:
     got = sections_for([act(50, "Q1", d(4, 1), status="done")])
-    assert got["FIN: Financial recovery"] == ["1 actions: done 1"]
+    assert got["FIN: Financial recovery"] == ["1 action: 1 done"]
 
 
 def test_build_digest_one_block_of_sections_per_plan_in_code_order() -> None:
@@ -273,7 +271,8 @@ def test_build_digest_names_a_plan_by_its_code_when_it_has_no_name() -> None:
     assert sections[0].title == "HR: HR"
 
 
-def test_build_digest_reports_delivery_problems_to_admins() -> None:
+def test_build_digest_reports_delivery_problems_and_unmapped_owners_apart() -> None:
+    # Owners nobody is mapped to were never messaged: they are not "could not be delivered".
     sections = build_digest(
         facts(HR, HR="People plan"),
         [],
@@ -283,14 +282,16 @@ def test_build_digest_reports_delivery_problems_to_admins() -> None:
         failures=["nudge to person:3: channel_not_found"],
         unreachable={"Zed": ["FIN:F1", "FIN:F2"], "Amy": ["HR:H2"]},
     )
-    assert sections[-1] == Section(
-        "For admins: messages that could not be delivered",
-        [
-            "• nudge to person:3: channel_not_found",
-            "• Amy: nobody mapped (HR:H2)",
-            "• Zed: nobody mapped (FIN:F1, FIN:F2)",
-        ],
-    )
+    assert sections[-2:] == [
+        Section(
+            "For admins: messages that could not be delivered",
+            ["• nudge to person:3: channel_not_found"],
+        ),
+        Section(
+            "For admins: owners nobody is mapped to (they get no reminders)",
+            ["• Amy: HR:H2", "• Zed: FIN:F1, FIN:F2"],
+        ),
+    ]
 
 
 def test_build_digest_with_no_plans_says_how_to_import_one() -> None:
@@ -299,9 +300,15 @@ def test_build_digest_with_no_plans_says_how_to_import_one() -> None:
 
 
 def test_long_titles_are_shortened_in_labels() -> None:
-    long = act(1, "L1", d(4, 20), title="x" * 120)
-    lines = sections_for([long])["All overdue, oldest first (1)"]
-    assert lines == [f"• *FIN:L1* {'x' * 89}…: Finance, due 20 Apr 2018 (10 days ago)"]
+    long = act(1, "L1", d(4, 26), title="x" * 120)
+    lines = sections_for([long])["Newly overdue this week (1)"]
+    assert lines == [f"• *FIN:L1* {'x' * 89}…: Finance, due Thu 26 Apr (4 days ago)"]
+
+
+def test_a_date_in_another_year_keeps_its_year() -> None:
+    old = act(1, "O1", date(2017, 12, 29), title="Old")
+    [line] = sections_for([old])["Overdue in all (1)"]
+    assert "the oldest due Fri 29 Dec 2017 (122 days ago)" in line
 
 
 # --- themes -----------------------------------------------------------------------------------
@@ -309,27 +316,60 @@ def test_long_titles_are_shortened_in_labels() -> None:
 
 def test_theme_headings_when_the_plan_has_more_than_one_theme() -> None:
     actions = [
-        act(1, "T1", d(4, 2), theme="Governance"),
-        act(2, "T2", d(4, 3), theme="Finance"),
-        act(3, "T3", d(4, 4), theme="Governance"),
-        act(4, "T4", d(4, 5)),
+        act(1, "T1", d(4, 24), theme="Governance"),
+        act(2, "T2", d(4, 25), theme="Finance"),
+        act(3, "T3", d(4, 26), theme="Governance"),
+        act(4, "T4", d(4, 27)),
         act(5, "T5", d(5, 2), theme="Finance", rag="red"),
     ]
     got = sections_for(actions)
-    assert got["All overdue, oldest first (4)"] == [
+    assert got["Newly overdue this week (4)"] == [
         "_Finance_",
-        "• *FIN:T2* Title T2: Finance, due 03 Apr 2018 (27 days ago)",
+        "• *FIN:T2* Title T2: Finance, due Wed 25 Apr (5 days ago)",
         "_Governance_",
-        "• *FIN:T1* Title T1: Finance, due 02 Apr 2018 (28 days ago)",
-        "• *FIN:T3* Title T3: Finance, due 04 Apr 2018 (26 days ago)",
+        "• *FIN:T1* Title T1: Finance, due Tue 24 Apr (6 days ago)",
+        "• *FIN:T3* Title T3: Finance, due Thu 26 Apr (4 days ago)",
         "_No theme_",
-        "• *FIN:T4* Title T4: Finance, due 05 Apr 2018 (25 days ago)",
+        "• *FIN:T4* Title T4: Finance, due Fri 27 Apr (3 days ago)",
     ]
     assert got["Due in the next 14 days (1)"] == [
         "_Finance_",
-        "• *FIN:T5* Title T5: Finance, due Wed 02 May",
+        "• *FIN:T5* Title T5: Finance, due Wed 2 May",
     ]
     assert got["At risk or off track (1)"][0] == "_Finance_"
+
+
+def test_themes_differing_only_in_case_or_spacing_are_one_group_spelt_as_first_seen() -> None:
+    actions = [
+        act(1, "T1", d(4, 24), theme="Managing Resources"),
+        act(2, "T2", d(4, 25), theme="Governance"),
+        act(3, "T3", d(4, 26), theme="managing  resources"),
+        act(4, "T4", d(4, 27), theme="Managing resources"),
+    ]
+    assert sections_for(actions)["Newly overdue this week (4)"] == [
+        "_Governance_",
+        "• *FIN:T2* Title T2: Finance, due Wed 25 Apr (5 days ago)",
+        "_Managing Resources_",
+        "• *FIN:T1* Title T1: Finance, due Tue 24 Apr (6 days ago)",
+        "• *FIN:T3* Title T3: Finance, due Thu 26 Apr (4 days ago)",
+        "• *FIN:T4* Title T4: Finance, due Fri 27 Apr (3 days ago)",
+    ]
+
+
+def test_the_title_leads_with_what_needs_a_decision() -> None:
+    week: dict[str, set[int]] = {}
+    build_digest(
+        facts(FIN, FIN="Financial recovery"), EVENTS, now=NOW, today=TODAY, cal=CAL, week=week
+    )
+    title = digest_title(week_facts(week), TODAY)
+    # F13, F3 newly overdue; F9, F6 moved; F5, F3, F9 at risk; F4 escalated: 6 actions.
+    assert title == (
+        "6 actions need a decision this week (2 newly overdue, 2 slipped, 3 at risk, "
+        "1 escalated): weekly digest, Mon 30 Apr"
+    )
+    assert digest_title(week_facts({}), TODAY) == (
+        "No action needs a decision this week: weekly digest, Mon 30 Apr"
+    )
 
 
 @pytest.mark.parametrize(
@@ -341,8 +381,8 @@ def test_theme_headings_when_the_plan_has_more_than_one_theme() -> None:
     ],
 )
 def test_no_theme_headings_with_one_theme_or_none(themes: tuple[str | None, ...]) -> None:
-    actions = [act(n, f"T{n}", d(4, n + 1), theme=theme) for n, theme in enumerate(themes, 1)]
-    lines = sections_for(actions)["All overdue, oldest first (3)"]
+    actions = [act(n, f"T{n}", d(4, n + 24), theme=theme) for n, theme in enumerate(themes, 1)]
+    lines = sections_for(actions)["Newly overdue this week (3)"]
     assert refs(lines) == ["T1", "T2", "T3"]
     assert len(lines) == 3
     assert not any(line.startswith("_") for line in lines)
@@ -415,29 +455,28 @@ def test_300_overdue_actions_split_into_messages_that_each_fit_nothing_dropped()
     assert_within_slack_limits(replies)
 
     expected = [a.ref for a in sorted(actions, key=lambda a: (a.due, a.ref))]
-    overdue = section_paragraphs(replies, "All overdue, oldest first (300)")
-    assert len(overdue) > 1
-    assert refs(overdue) == expected  # each exactly once, oldest first
-    # The section runs over into another message, and says so.
-    holding = [i for i, r in enumerate(replies) if set(overdue) & set(r.lines)]
+    # The full overdue list is a count and a pointer, not 300 lines.
+    [overdue] = section_paragraphs(replies, "Overdue in all (300)")
+    assert overdue.startswith("*Overdue in all (300)*\n300 actions are past their due date")
+    assert refs([overdue]) == []
+    # A section runs over into another message, and says so.
+    risky = section_paragraphs(replies, "At risk or off track (300)")
+    holding = [i for i, r in enumerate(replies) if set(risky) & set(r.lines)]
     assert len(holding) > 1
-    assert all(p.startswith("*All overdue, oldest first (300)* (continued)\n") for p in overdue[1:])
+    assert all(p.startswith("*At risk or off track (300)* (continued)\n") for p in risky[1:])
 
     # The other full-length sections are complete too.
-    escalated = section_paragraphs(
-        replies, "Escalations: 20+ working days overdue, no update (300)"
-    )
+    escalated = section_paragraphs(replies, "Escalated: 20+ working days overdue, no update (300)")
     assert sorted(refs(escalated)) == sorted(expected)
     assert sorted(refs(section_paragraphs(replies, "No update in 30 days (300)"))) == sorted(
         expected
     )
-    risky = section_paragraphs(replies, "At risk or off track (300)")
     assert len(refs(risky)) == 300 and set(refs(risky)) == set(expected)
 
     # Every ref appears somewhere, in total once per section it belongs to.
     text = "\n".join(line for r in replies for line in r.lines)
     for ref in expected:
-        assert text.count(f"*BIG:{ref}*") == 4, ref
+        assert text.count(f"*BIG:{ref}*") == 3, ref
 
 
 def test_part_n_of_m_markers() -> None:

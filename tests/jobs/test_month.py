@@ -108,7 +108,7 @@ def test_digest_every_monday_once_and_within_slack_limits(jobs: JobWorld) -> Non
     text = json.dumps([c.params["blocks"] for c in posts])
     for ref in ("1.1", "2.4", "4.6"):
         assert f"NCC:{ref}" in text
-    assert "All overdue" in text and "Escalations" not in text  # 10 working days, not yet 20
+    assert "Overdue in all" in text and "Escalated" not in text  # 10 working days, not yet 20
 
 
 def test_rerunning_a_sweep_or_restarting_never_sends_twice(jobs: JobWorld, db_url: str) -> None:
@@ -228,7 +228,7 @@ def test_rate_limits_are_waited_out_and_permanent_errors_recorded(jobs: JobWorld
     # Not retried forever, and the digest lists it too.
     assert run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep).sent == 0
     digest = run_digest(jobs.runtime, now=jobs.clock.now(), channel="CDIGEST", dry_run=True)
-    assert "users_not_found" in json.dumps([r.lines for r in digest.replies])
+    assert "Slack has no user with the email" in json.dumps([r.lines for r in digest.replies])
 
 
 def test_server_errors_are_retried_with_backoff(jobs: JobWorld) -> None:
