@@ -121,8 +121,9 @@ def delivery_problem(session: Session, failure: FailedDelivery) -> Problem:
         return Problem(
             key=f"recipient:{failure.recipient}",
             text=(
-                f"• The {KIND_WORDS.get(failure.kind, failure.kind)} could not be posted to channel {target}: Slack said "
-                f"`{code}`. Fix: invite actionbot to the channel (`/invite @actionbot`), "
+                f"• The {KIND_WORDS.get(failure.kind, failure.kind)} could not be posted to "
+                f"channel {target}: Slack said `{code}`. "
+                "Fix: invite actionbot to the channel (`/invite @actionbot`), "
                 "or set DIGEST_CHANNEL to a channel it is in."
             ),
             cause=code,

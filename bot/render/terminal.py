@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Sequence
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from bot.messages import Reply
+from bot.messages import ActionCard, Reply
 from bot.services.imports import ImportReport
 from bot.services.owners import OwnerRow
 from store.models import Action, Plan
@@ -119,6 +121,43 @@ def plans_table(plans: Sequence[tuple[Plan, int]]) -> Table:
     return table
 
 
+# *bold*, _emphasis_ and `code` as the neutral model writes them, each starting and ending
+# at a word boundary (so snake_case and a*b stay as they are).
+_MARKUP = re.compile(r"(?<![\w*_`])(\*[^*\n]+\*|_[^_\n]+_|`[^`\n]+`)(?![\w*_`])")
+_MARKUP_STYLE = {"*": "bold", "_": "italic", "`": "cyan"}
+
+
+def inline(text: str) -> Text:
+    """Markdown-ish emphasis rendered as terminal styles; the markers are not printed."""
+    out = Text()
+    position = 0
+    for match in _MARKUP.finditer(text):
+        out.append(text[position : match.start()])
+        token = match.group(0)
+        out.append(token[1:-1], style=_MARKUP_STYLE[token[0]])
+        position = match.end()
+    out.append(text[position:])
+    return out
+
+
+def _card_view(card: ActionCard) -> list[RenderableType]:
+    rag = Text(f"[{card.rag or '-'}] ", style=RAG_STYLE.get(card.rag or "", ""))
+    if not card.detail:
+        title = _short(card.title, 60)
+        return [rag + Text(f"{card.label} ", style="bold") + Text(f"{title}: {card.due_label}")]
+    parts: list[RenderableType] = [
+        Text(f"{card.label} ", style="bold") + Text(card.title or "(no title)"),
+        rag + Text(" · ".join(card.facts)),
+    ]
+    for detail in card.details:
+        parts.append(Text(f"{detail.label}:", style="bold"))
+        parts.extend(Text("  " + line) for line in detail.text.splitlines())
+    if card.updates:
+        parts.append(Text("History:", style="bold"))
+        parts.extend(Text("  " + update, style="dim") for update in card.updates)
+    return parts
+
+
 def reply_view(reply: Reply, *, heading: str | None = None) -> RenderableType:
     """A neutral reply as the terminal shows it (dry runs, the console demo)."""
     parts: list[RenderableType] = []
@@ -126,8 +165,17 @@ def reply_view(reply: Reply, *, heading: str | None = None) -> RenderableType:
         parts.append(Text(heading, style="bold cyan"))
     if reply.title:
         parts.append(Text(reply.title, style="bold"))
-    parts.extend(Text(line.replace("*", "")) for line in reply.lines)
+    parts.extend(inline(line) for line in reply.lines)
     for card in reply.cards:
-        rag = Text(f"[{card.rag or '-'}] ", style=RAG_STYLE.get(card.rag or "", ""))
-        parts.append(rag + Text(f"{card.label} {_short(card.title, 60)}: {card.due_label}"))
+        parts.extend(_card_view(card))
+    for index, choice in enumerate(reply.choices, start=1):
+        parts.append(Text(f"  {index}. {choice.label}"))
+    parts.extend(inline(line) for line in reply.footer)
     return Group(*parts)
+
+
+def plain_text(renderable: RenderableType, *, width: int = 100) -> str:
+    """What the terminal shows, without colours: for golden transcripts and logs."""
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
