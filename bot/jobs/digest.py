@@ -25,6 +25,7 @@ MAX_LINE = 2900  # section text is limited to 3,000 characters
 RAG_EMOJI = {"green": "🟢", "amber": "🟠", "red": "🔴"}
 STATUS_ORDER = ("not_started", "in_progress", "blocked", "done", "cancelled")
 NO_THEME = "No theme"
+LISTED_AT_MOST = 10  # a longer "no update" list is a count: the owners' reminders carry it
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,16 @@ def plan_sections(
     )
     stale_before = now - timedelta(days=30)
     stale = [a for a in open_ if (a.last_update or created.get(a.action_id, now)) < stale_before]
-    add("No update in 30 days", stale, lambda a: f"• {_label(a)}: {_owners(a)}")
+    if len(stale) <= LISTED_AT_MOST:
+        add("No update in 30 days", stale, lambda a: f"• {_label(a)}: {_owners(a)}")
+    else:
+        count = plural(len(stale), "open action has", "open actions have")
+        sections.append(
+            Section(
+                f"No update in 30 days ({len(stale)})",
+                [f"{count} had no update in 30 days. Owners see them in `/action mine`."],
+            )
+        )
 
     if overdue:
         oldest = overdue[0].due or today

@@ -13,6 +13,7 @@ from rich.text import Text
 from bot.messages import ActionCard, Reply
 from bot.services.imports import ImportReport
 from bot.services.owners import OwnerRow
+from bot.when import day
 from store.models import Action, Plan
 
 RAG_STYLE = {"green": "green", "amber": "yellow", "red": "red"}
@@ -30,7 +31,7 @@ def register_table(plan: Plan, actions: Sequence[Action]) -> Table:
     for column in ("Ref", "Theme", "Action", "Owners", "Due", "Status", "RAG"):
         table.add_column(column, overflow="fold")
     for a in actions:
-        due = a.due_date.isoformat() if a.due_date else "-"
+        due = day(a.due_date) if a.due_date else "-"
         if a.due_date and not (a.revised_target_date or a.target_date):
             due += " (plan default)"
         rag = Text(a.rag or "-", style=RAG_STYLE.get(a.rag or "", ""))
@@ -115,7 +116,7 @@ def plans_table(plans: Sequence[tuple[Plan, int]]) -> Table:
             plan.code,
             plan.name,
             str(count),
-            plan.default_due.isoformat() if plan.default_due else "-",
+            day(plan.default_due) if plan.default_due else "-",
             plan.source_file or "-",
         )
     return table

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.clock import FixedClock
 from store.models import Action, Event, Person
+from tests.fakes.signing import slash_command_body
 from tests.harness import SlackWorld, seed_sample, slack_world
 
 FINANCE = "UFIN"  # finance@northants.example owns "Finance"
@@ -347,3 +348,35 @@ def test_rate_limited_web_api_calls_are_retried(world: SlackWorld) -> None:
     world.event(event, event_id="Ev429")
     publishes = world.fake.wait_for("views.publish", 2)
     assert [c.status for c in publishes] == [429, 200]
+
+
+def test_an_update_to_a_shared_action_is_private_with_a_one_line_notice(world: SlackWorld) -> None:
+    # 2.3 belongs to Scrutiny and Finance: Finance's answer is theirs alone; the channel gets
+    # one line, never the card.
+    body = answer(world.command("2.3 done budget agreed", user=FINANCE, key="shared"))
+    assert body["response_type"] == "ephemeral"
+    assert body["text"].splitlines()[0] == "NCC:2.3 is now done."
+    [notice] = world.fake.wait_for("response_url:shared")
+    assert notice.params["response_type"] == "in_channel"
+    assert notice.params["text"] == "NCC:2.3: Finance marked it done."
+    assert "blocks" not in notice.params
+
+
+def test_no_notice_for_a_sole_owner_or_in_a_dm(world: SlackWorld) -> None:
+    body = answer(world.command("2.4 done", user=FINANCE, key="sole"))
+    assert body["response_type"] == "ephemeral"
+    dm = slash_command_body(
+        "2.3 done", user_id=FINANCE, response_url=world.fake.response_url("dm"), channel_id="D123"
+    )
+    assert answer(world.post(dm))["response_type"] == "ephemeral"
+    assert world.fake.calls_to("response_url:sole") == []
+    assert world.fake.calls_to("response_url:dm") == []
+
+
+def test_app_home_for_an_unknown_user_says_one_thing(world: SlackWorld) -> None:
+    event = {"type": "app_home_opened", "user": STRANGER, "tab": "home", "channel": "D1"}
+    assert world.event(event, event_id="EvStranger").status_code == 200
+    [published] = world.fake.wait_for("views.publish")
+    text = all_text(published.params["view"])
+    assert "I don't know which actions are yours yet" in text
+    assert "no open actions" not in text

@@ -468,15 +468,14 @@ def test_300_overdue_actions_split_into_messages_that_each_fit_nothing_dropped()
     # The other full-length sections are complete too.
     escalated = section_paragraphs(replies, "Escalated: 20+ working days overdue, no update (300)")
     assert sorted(refs(escalated)) == sorted(expected)
-    assert sorted(refs(section_paragraphs(replies, "No update in 30 days (300)"))) == sorted(
-        expected
-    )
+    [stale] = section_paragraphs(replies, "No update in 30 days (300)")
+    assert "300 open actions have had no update in 30 days" in stale
     assert len(refs(risky)) == 300 and set(refs(risky)) == set(expected)
 
     # Every ref appears somewhere, in total once per section it belongs to.
     text = "\n".join(line for r in replies for line in r.lines)
     for ref in expected:
-        assert text.count(f"*BIG:{ref}*") == 3, ref
+        assert text.count(f"*BIG:{ref}*") == 2, ref
 
 
 def test_part_n_of_m_markers() -> None:
