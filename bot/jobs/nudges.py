@@ -51,8 +51,8 @@ class SweepResult:
         people = sum(1 for m, _ in self.messages if m.kind == "nudge")
         items = sum(len(m.items) for m, _ in self.messages if m.kind == "nudge")
         text = (
-            f"{people} reminder message(s) covering {items} action(s); "
-            f"{len(self.escalated)} escalation(s); {self.enqueued} new in the outbox, "
+            f"{plural(people, 'reminder message')} covering {plural(items, 'action')}; "
+            f"{plural(len(self.escalated), 'escalation')}; {self.enqueued} new in the outbox, "
             f"{self.already_planned} already there"
         )
         if self.unreachable:
