@@ -263,3 +263,11 @@ def test_no_hint_suggests_a_past_date(week: Week) -> None:
 def test_a_missing_reason_keeps_the_date_the_user_typed(week: Week) -> None:
     refused = week.replies["error:2.7 date 30/07/2018"]
     assert refused.lines[-1] == "Try `/action 2.7 date 30/07/2018 <reason>`"
+
+
+def test_no_raw_markup_reaches_the_terminal(week: Week) -> None:
+    for name in ("conversation", "reminders", "escalations", "digest"):
+        text = getattr(week, name)
+        assert not re.search(r"(^|\s)_[A-Z]", text, re.M), name  # _Financial Governance_
+        assert not re.search(r"(^|\s)\*[A-Za-z]", text, re.M), name  # *NCC:2.4*
+        assert "`" not in text, name

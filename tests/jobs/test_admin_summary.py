@@ -1,0 +1,62 @@
+"""The admins' daily summary: each problem told once, again only when it changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.jobs.admin_summary import Problem, note_problems, queue_summary
+from store.models import Delivery
+
+MONDAY = datetime(2018, 3, 19, 9, 30, tzinfo=UTC)
+
+
+def problem(key: str, cause: str = "unmapped") -> Problem:
+    return Problem(key=key, text=f"• {key}: {cause}", cause=cause)
+
+
+def day(sessions: sessionmaker[Session], when: datetime, *problems: Problem) -> list[str]:
+    """One day: note what is wrong now, queue the summary; the lines admins were sent."""
+    with sessions.begin() as session:
+        note_problems(session, problems, now=when, forget_others="owner:")
+        queue_summary(session, admins=["slack:UADMIN"], today=when.date(), now=when)
+    with sessions() as session:
+        rows = session.scalars(
+            select(Delivery).where(Delivery.key == f"slack:UADMIN:admin_summary:{when.date()}")
+        ).all()
+        return [line for row in rows for line in row.payload["replies"][0]["lines"][1:]]
+
+
+def test_told_once_then_only_when_it_changes_or_comes_back(
+    sessions: sessionmaker[Session],
+) -> None:
+    amy, zed = problem("owner:Amy"), problem("owner:Zed")
+    assert day(sessions, MONDAY, amy, zed) == ["• owner:Amy: unmapped", "• owner:Zed: unmapped"]
+    assert day(sessions, MONDAY + timedelta(days=1), amy, zed) == []  # known: not repeated
+    # Amy was mapped (gone); a delivery problem changes cause: only that is told.
+    bounced = problem("recipient:person:4", "users_not_found|a@x")
+    assert day(sessions, MONDAY + timedelta(days=2), zed, bounced) == [
+        "• recipient:person:4: users_not_found|a@x"
+    ]
+    moved = problem("recipient:person:4", "users_not_found|b@x")
+    assert day(sessions, MONDAY + timedelta(days=3), zed, moved) == [
+        "• recipient:person:4: users_not_found|b@x"
+    ]
+    # Amy is unmapped again: fixed problems were forgotten, so it is news again.
+    assert day(sessions, MONDAY + timedelta(days=4), amy, zed) == ["• owner:Amy: unmapped"]
+
+
+def test_one_summary_a_day_what_comes_later_waits_for_tomorrow(
+    sessions: sessionmaker[Session],
+) -> None:
+    assert day(sessions, MONDAY, problem("owner:Amy")) == ["• owner:Amy: unmapped"]
+    later = MONDAY + timedelta(hours=3)
+    assert day(sessions, later, problem("owner:Amy"), problem("owner:Zed")) == [
+        "• owner:Amy: unmapped"  # still only the morning's summary today
+    ]
+    tomorrow = MONDAY + timedelta(days=1)
+    assert day(sessions, tomorrow, problem("owner:Amy"), problem("owner:Zed")) == [
+        "• owner:Zed: unmapped"
+    ]
