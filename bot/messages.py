@@ -82,7 +82,7 @@ class ActionCard:
     def text_lines(self) -> list[str]:
         """The card as plain text (notifications, screen readers, the terminal)."""
         if not self.detail:
-            return [f"{self.headline} ({self.due_label}, {self.status_label})"]
+            return [f"{self.headline}: {self.due_label}, {self.status_label}"]
         lines = [self.headline, " · ".join(self.facts)]
         lines += [f"{d.label}: {d.text}" for d in self.details]
         if self.updates:

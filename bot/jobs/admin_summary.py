@@ -101,7 +101,9 @@ def _who(session: Session, recipient: str) -> Who | None:
         owners = list(session.scalars(select(Owner).where(Owner.person_id == int(target))))
         email = person.email if person else None
     elif kind == "email":
-        owners = list(session.scalars(select(Owner).where(Owner.escalate_to == target)))
+        owners = list(
+            session.scalars(select(Owner).where(func.lower(Owner.escalate_to) == target.lower()))
+        )
         email = target
         return Who(tuple(f"escalation contact of {o.name}" for o in owners), (), email)
     else:

@@ -148,7 +148,9 @@ def play_week(db_url: str) -> Week:
         clock.set(_at(6, "09:30"))
         swept = run_sweep(runtime, now=clock.now())
         for message, reply in swept.messages:
-            replies.setdefault(message.kind, reply)
+            # The fullest reminder of the day stands for its kind.
+            if len(reply.cards) > len(replies.get(message.kind, Reply()).cards):
+                replies[message.kind] = reply
         run_delivery(runtime, {"slack": messenger}, sleep=lambda _: None)
         for to, sent in messenger.sent:
             if to == "UADMIN":
