@@ -71,7 +71,8 @@ def actor_name(session: Session, actor: str, cache: dict[str, str] | None = None
         elif owners:
             name = ", ".join(owners)
         else:
-            name = email or (person.email if person and person.email else f"{platform} user")
+            known = person.email if person and person.email else None
+            name = email or known or f"{SOURCE_LABEL.get(platform, platform)} user {user_id}"
     if cache is not None:
         cache[actor] = name
     return name
