@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-DEMO_DB ?= sqlite:///actionbot-demo.db
 
 .PHONY: demo test unit lint typecheck bench serve clean
 
@@ -12,7 +11,7 @@ $(BIN)/actionbot: pyproject.toml
 	@touch $@
 
 demo: $(BIN)/actionbot ## the offline demo: SQLite, the bundled sample plan, no Slack
-	$(BIN)/actionbot --database-url $(DEMO_DB) demo
+	$(BIN)/actionbot demo
 
 test: lint typecheck unit ## everything CI checks
 
@@ -33,4 +32,4 @@ serve: $(BIN)/actionbot
 	$(BIN)/actionbot serve
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache actionbot-demo.db*
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import asdict
 from datetime import date, datetime
 from enum import StrEnum
-from importlib import resources
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -15,30 +17,50 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.orm import Session
 
+from bot.cli_help import HumanTyper
+from bot.clock import FixedClock
 from bot.config import ConfigError, Settings
 from bot.importer.errors import ImportFileError
+from bot.jobs.calendar import calendar_for
+from bot.jobs.nudges import SweepResult
 from bot.jobs.runner import run_delivery, run_digest, run_sweep
+from bot.logs import configure_logging
 from bot.messenger import Messenger
 from bot.messengers.slack import SlackMessenger, make_web_client
 from bot.render.terminal import (
+    action_view,
     import_report_view,
     owners_table,
     plans_table,
     register_table,
     reply_view,
+    undated_warning,
 )
 from bot.runtime import Runtime, open_runtime
 from bot.services.audit import Actor
-from bot.services.export import export_csv, export_json
+from bot.services.export import (
+    action_record,
+    export_all_json,
+    export_csv,
+    export_json,
+    plan_record,
+)
 from bot.services.imports import ImportOptions, ImportReport, import_file
 from bot.services.owners import import_owners, list_owners, read_owners_file
-from bot.services.plans import ScheduleError, read_nudge_days, set_nudge_days
+from bot.services.people import ConsoleUser, UnknownPerson, recipient_labels
+from bot.services.plans import (
+    ScheduleError,
+    read_nudge_days,
+    set_default_due,
+    set_nudge_days,
+    undated_plans,
+)
 from store.db import transaction
-from store.queries import actions_of_plan, all_plans, plan_by_code
+from store.queries import actions_by_ref, actions_of_plan, all_plans, plan_by_code
 
-app = typer.Typer(help="actionbot: keeps improvement plans alive.", no_args_is_help=True)
-owners_app = typer.Typer(help="Who owner names are, and whether the bot can reach them.")
-plans_app = typer.Typer(help="The plans in the register.")
+app = HumanTyper(help="actionbot: keeps improvement plans alive.", no_args_is_help=True)
+owners_app = HumanTyper(help="Who owner names are, and whether the bot can reach them.")
+plans_app = HumanTyper(help="The plans in the register.")
 app.add_typer(owners_app, name="owners")
 app.add_typer(plans_app, name="plans")
 
@@ -158,26 +180,37 @@ def import_command(
         )
     except ImportFileError as exc:
         raise fail(f"{path}: {exc}. Nothing was written.") from exc
-    out.print(import_report_view(report, verbose=verbose or dry_run))
+    console = screen()
+    console.print(import_report_view(report, verbose=verbose or dry_run, width=console.width))
 
 
 @app.command("export")
 def export_command(
-    plan: Annotated[str, typer.Option("--plan", help="Plan code.")],
+    plan: Annotated[str | None, typer.Option("--plan", help="Plan code.")] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="The whole register as one JSON document (backups).")
+    ] = False,
     fmt: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.json,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
 ) -> None:
-    """Export a plan as JSON (with history) or CSV (re-importable)."""
+    """Export a plan as JSON (with history) or CSV (re-importable), or --all as JSON."""
+    if all_ == (plan is not None):
+        raise fail("say which: --plan CODE for one plan, or --all for the whole register")
+    if all_ and fmt is not ExportFormat.json:
+        raise fail("--all is JSON only: a CSV holds one plan (use --plan CODE --format csv)")
     rt = runtime()
     with transaction(rt.sessions) as session:
-        found = plan_by_code(session, code=plan)
-        if found is None:
-            raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
-        text = (
-            export_json(session, plan=found)
-            if fmt is ExportFormat.json
-            else export_csv(session, plan=found)
-        )
+        if all_:
+            text = export_all_json(session, now=rt.clock.now())
+        else:
+            found = plan_by_code(session, code=plan or "")
+            if found is None:
+                raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
+            text = (
+                export_json(session, plan=found)
+                if fmt is ExportFormat.json
+                else export_csv(session, plan=found)
+            )
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -208,22 +241,42 @@ def owners_import(
     )
 
 
+JsonFlag = Annotated[bool, typer.Option("--json", help="JSON instead of a table.")]
+
+
+def print_json(data: object) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def screen() -> Console:
+    """A console measured now (COLUMNS may have changed since import), for tables."""
+    return Console(highlight=False)
+
+
 @owners_app.command("list")
-def owners_list() -> None:
+def owners_list(as_json: JsonFlag = False) -> None:
     """Owners, how many actions each has, and whether the bot can reach them."""
     rt = runtime()
     with transaction(rt.sessions) as session:
         rows = list_owners(session)
-    out.print(owners_table(rows))
+    if as_json:
+        print_json([{**asdict(r), "reachable": r.reachable} for r in rows])
+        return
+    console = screen()
+    console.print(owners_table(rows, width=console.width))
 
 
 @plans_app.command("list")
-def plans_list() -> None:
+def plans_list(as_json: JsonFlag = False) -> None:
     """Plans in the register with their action counts."""
     rt = runtime()
     with transaction(rt.sessions) as session:
         plans = [(p, len(actions_of_plan(session, plan_id=p.id))) for p in all_plans(session)]
-        out.print(plans_table(plans))
+        if as_json:
+            print_json([plan_record(p, count) for p, count in plans])
+            return
+        console = screen()
+        console.print(plans_table(plans, width=console.width))
 
 
 @plans_app.command("schedule")
@@ -252,43 +305,122 @@ def plans_schedule(
     out.print(f"{plan}: reminders {value or 'as ACTIONBOT_NUDGE_DAYS'} days before the due date")
 
 
-@app.command("show")
-def show_command(plan: Annotated[str, typer.Option("--plan", help="Plan code.")]) -> None:
-    """Print a plan's register as a table."""
+@plans_app.command("default-due")
+def plans_default_due(
+    plan: Annotated[str, typer.Argument(help="Plan code.")],
+    day: Annotated[str, typer.Argument(metavar="YYYY-MM-DD", help="The plan's deadline.")],
+) -> None:
+    """Give a plan a default due date: every action with no date of its own is due then."""
+    due = parse_day(day, "the date")
+    assert due is not None
     rt = runtime()
     with transaction(rt.sessions) as session:
         found = plan_by_code(session, code=plan)
         if found is None:
-            raise fail(f"no plan {plan!r}")
-        out.print(register_table(found, actions_of_plan(session, plan_id=found.id)))
+            raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
+        changed = set_default_due(session, found, due, actor=CLI_ACTOR, now=rt.clock.now())
+    out.print(f"{found.code}: default due date {due:%d %B %Y}; {changed} action(s) now due then.")
 
 
-SAMPLE_PLAN = "ncc-financial-management-2017.csv"
-SAMPLE_OWNERS = "ncc-owners-example.csv"
+@app.command("show")
+def show_command(
+    plan: Annotated[str, typer.Option("--plan", help="Plan code.")],
+    ref: Annotated[
+        str | None, typer.Argument(metavar="[REF]", help="One action, shown whole.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """A plan's register as a table, or one action whole: tasks, owners, dates as written
+    and as read, and its history."""
+    rt = runtime()
+    with transaction(rt.sessions) as session:
+        found = plan_by_code(session, code=plan)
+        if found is None:
+            raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
+        if ref is not None:
+            actions = actions_by_ref(session, ref=ref, plan_code=found.code)
+            if not actions:
+                raise fail(f"no action {ref!r} in plan {found.code}")
+            record = action_record(actions[0], found)
+            if as_json:
+                print_json(record)
+            else:
+                screen().print(action_view(record))
+            return
+        actions = actions_of_plan(session, plan_id=found.id)
+        if as_json:
+            print_json([action_record(a, found, history=False) for a in actions])
+            return
+        console = screen()
+        console.print(register_table(found, actions, width=console.width))
 
 
 @app.command("demo")
-def demo_command() -> None:
-    """Offline demo: a local SQLite register, the bundled sample plan, printed as a table."""
-    rt = runtime()
-    samples = resources.files("bot") / "samples"
-    with resources.as_file(samples / SAMPLE_OWNERS) as owners_path:
-        rows = read_owners_file(owners_path)
-    with transaction(rt.sessions) as session:
-        import_owners(session, rows=rows, now=rt.clock.now())
-    with resources.as_file(samples / SAMPLE_PLAN) as plan_path:
-        report = run_import(
-            plan_path,
-            plan="NCC",
-            name="Northamptonshire CC financial management improvement plan 2017",
-            default_due=date(2018, 3, 31),
+def demo_command(
+    weeks: Annotated[
+        int, typer.Option("--weeks", min=1, max=26, help="How many weeks to play.")
+    ] = 6,
+    plan: Annotated[
+        Path | None, typer.Option("--plan", help="Your own plan file instead of the sample.")
+    ] = None,
+    owners: Annotated[
+        Path | None, typer.Option("--owners", help="Your owners file (with --plan).")
+    ] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="No pauses (tests, CI).")] = False,
+) -> None:
+    """Play a plan's first weeks in the terminal: reminders, updates, digests.
+
+    Uses a throwaway SQLite file in a temporary folder, never your register.
+    """
+    from bot.demo import DemoOptions, play
+
+    if (plan is None) != (owners is None):
+        raise fail("--plan and --owners go together: your plan and who its owners are")
+    for path in (plan, owners):
+        if path is not None and not path.is_file():
+            raise fail(f"no such file: {path}")
+    try:
+        play(
+            Console(highlight=False), DemoOptions(weeks=weeks, plan=plan, owners=owners, fast=fast)
         )
-    out.print(import_report_view(report, verbose=False))
-    with transaction(rt.sessions) as session:
-        plan = plan_by_code(session, code="NCC")
-        assert plan is not None
-        out.print(register_table(plan, actions_of_plan(session, plan_id=plan.id)))
-    out.print(f"\nRegister: {rt.settings.database_url}")
+    except ImportFileError as exc:
+        raise fail(f"{exc}. Nothing was written.") from exc
+
+
+@app.command("chat")
+def chat_command(
+    as_: Annotated[
+        str,
+        typer.Option("--as", metavar="OWNER|EMAIL|admin", help="Who you speak as."),
+    ] = "admin",
+    at: Annotated[
+        str | None,
+        typer.Option("--at", metavar="ISO_TIME", help="Start the chat's clock here (default now)."),
+    ] = None,
+) -> None:
+    """Talk to actionbot in the terminal, as an owner or as admin, on this register.
+
+    Type what you would type after /action; `:help` lists the rest (`:day +7`, `:digest`).
+    """
+    from bot.chat import Chat, line_reader, refs_of
+
+    rt = runtime()
+    clock = FixedClock(parse_at(at, rt.settings.tz) or rt.clock.now())
+    rt.clock = clock
+    console = Console(highlight=False)
+    chat = Chat(rt, console, user=_console_user(rt, as_), clock=clock, read=lambda: None)
+    chat.read = line_reader(console, lambda: chat.prompt, refs_of(rt))
+    chat.run()
+
+
+def _console_user(rt: Runtime, spec: str) -> ConsoleUser:
+    from bot.handlers.console import ConsoleDoor
+
+    door = ConsoleDoor(sessions=rt.sessions, clock=rt.clock, settings=rt.settings)
+    try:
+        return door.user(spec)
+    except UnknownPerson as exc:
+        raise fail(f"--as: {exc}") from exc
 
 
 def parse_at(value: str | None, tz: str) -> datetime | None:
@@ -315,15 +447,19 @@ def nudge_command(
     at: Annotated[str | None, typer.Option("--at", help="Run as of this ISO time.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print, send nothing.")] = False,
 ) -> None:
-    """One reminder sweep as of --at (default now): plan, then send (or print with --dry-run)."""
+    """One reminder sweep as of --at (default now): plan, then send (or print with --dry-run).
+
+    A later --at sends that day's reminders now, as that day's sweep would have; they are
+    not sent again when the day comes.
+    """
     rt = runtime()
     now = parse_at(at, rt.settings.tz) or rt.clock.now()
+    as_of(rt, now)
     messengers = {} if dry_run else slack_messengers(rt)
     result = run_sweep(rt, now=now, dry_run=dry_run)
+    undated_notice(rt)
     if dry_run:
-        for message, reply in result.messages:
-            out.print(reply_view(reply, heading=f"→ {message.recipient} ({message.kind})"))
-        out.print(f"DRY RUN, nothing sent: {result}")
+        sweep_preview(rt, now, result)
         return
     stats = run_delivery(rt, messengers)
     out.print(f"Sweep: {result}\nDelivery: {stats}")
@@ -342,6 +478,8 @@ def digest_command(
     """Build the leadership digest and post it (or print it with --dry-run)."""
     rt = runtime()
     now = parse_at(at, rt.settings.tz) or rt.clock.now()
+    as_of(rt, now)
+    undated_notice(rt)
     messengers = {} if dry_run else slack_messengers(rt)
     try:
         result = run_digest(
@@ -361,6 +499,48 @@ def digest_command(
     out.print(f"Digest for {result.channel}: {stats}")
 
 
+def as_of(rt: Runtime, now: datetime) -> None:
+    """Deliver as of `now` too: the sweep queues messages not before `now`, so a delivery on
+    the wall clock would leave a later --at's messages waiting until that real time."""
+    rt.clock = FixedClock(now)
+
+
+def undated_notice(rt: Runtime) -> None:
+    with transaction(rt.sessions) as session:
+        undated = undated_plans(session)
+    for code, count in undated.items():
+        err.print(undated_warning(code, count))
+
+
+def sweep_preview(rt: Runtime, now: datetime, result: SweepResult) -> None:
+    """What `nudge --dry-run` prints: each message, to whom by name and address, and why
+    there may be none."""
+    with transaction(rt.sessions) as session:
+        labels = recipient_labels(session, [m.recipient for m, _ in result.messages])
+    for message, reply in result.messages:
+        heading = f"→ {labels.get(message.recipient, message.recipient)} ({message.kind})"
+        out.print(reply_view(reply, heading=heading))
+    local = now.astimezone(ZoneInfo(rt.settings.tz))
+    hour = rt.settings.nudge_hour
+    if local.hour < hour:
+        out.print(
+            f"{local:%H:%M} is before the {hour:02d}:00 send time (ACTIONBOT_NUDGE_HOUR): "
+            f"owners get that day's reminders from {hour:02d}:00 in their own time zone. "
+            f"Try --at {local:%Y-%m-%d}T{hour:02d}:00.",
+            highlight=False,
+        )
+    elif not calendar_for(rt.settings.holiday_region).is_working_day(local.date()):
+        out.print(f"{local:%A %d %B %Y} is not a working day: no reminders go out on it.")
+    people = sum(1 for m, _ in result.messages if m.kind == "nudge")
+    items = sum(len(m.items) for m, _ in result.messages if m.kind == "nudge")
+    out.print(
+        f"DRY RUN, nothing sent and nothing written. As of {local:%a %d %b %Y %H:%M}: "
+        f"{people} reminder message(s) covering {items} action(s) and "
+        f"{len(result.escalated)} escalation(s) would go.",
+        highlight=False,
+    )
+
+
 @app.command("serve")
 def serve_command(
     port: Annotated[int | None, typer.Option(help="HTTP port (default: $PORT or 3000).")] = None,
@@ -372,7 +552,7 @@ def serve_command(
     from bot.serve import serve
 
     rt = runtime()
-    logging.getLogger().setLevel(rt.settings.log_level.upper())
+    configure_logging(rt.settings, level=rt.settings.log_level)
     try:
         asyncio.run(serve(rt, host=host, port=port or rt.settings.port))
     except ConfigError as exc:
@@ -381,17 +561,27 @@ def serve_command(
         pass
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"actionbot {package_version('actionbot')}")
+        raise typer.Exit
+
+
 @app.callback()
 def _root(
     database_url: Annotated[
         str | None, typer.Option("--database-url", envvar="DATABASE_URL", help="Register URL.")
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
 ) -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings()
     except ValidationError as exc:
         raise fail(f"bad settings: {exc.errors()[0]['msg']}") from exc
+    configure_logging(settings)
     if database_url:
         settings.database_url = database_url
     state.settings = settings

@@ -15,7 +15,10 @@ class ConfigError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # A setting left blank (as in .env.example, or `${VAR:-}` in compose.yaml) means unset.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     database_url: str = Field(default="sqlite:///actionbot.db", alias="DATABASE_URL")
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
@@ -32,6 +35,15 @@ class Settings(BaseSettings):
     holiday_region: str = Field(default="GB-ENG", alias="ACTIONBOT_HOLIDAYS")
     digest_cron: str = Field(default="mon 08:30", alias="ACTIONBOT_DIGEST_CRON")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    # "text" for people, "json" for one JSON object per log line (log collectors).
+    log_format: str = Field(default="text", alias="ACTIONBOT_LOG")
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError(f"ACTIONBOT_LOG={value!r}: use text or json")
+        return value.lower()
 
     @field_validator("tz")
     @classmethod

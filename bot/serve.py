@@ -56,7 +56,10 @@ async def serve(runtime: Runtime, *, host: str, port: int) -> None:
     if scheduler is not None:
         scheduler.start()
         log.info("schedules started: reminders, deliveries, weekly digest")
-    config = uvicorn.Config(service.asgi, host=host, port=port, log_level="info", lifespan="off")
+    # log_config=None: uvicorn's lines go through our handler (JSON, secrets scrubbed).
+    config = uvicorn.Config(
+        service.asgi, host=host, port=port, log_level="info", lifespan="off", log_config=None
+    )
     tasks = [uvicorn.Server(config).serve()]
     app_token = runtime.settings.slack_app_token
     socket = None

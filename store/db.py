@@ -66,6 +66,9 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+MIGRATION_LOCK_KEY = 0x61636D69  # "acmi": any constant other processes do not use
+
+
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -78,6 +81,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to `revision` (Alembic), on the engine's own connection."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several instances starting at once: one migrates, the others wait for it and
+            # then find nothing to do. Released when this transaction ends.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

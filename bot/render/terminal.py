@@ -1,18 +1,29 @@
-"""Rich renderables for the terminal: the register, import reports, owners, plans."""
+"""Rich renderables for the terminal: the register, import reports, owners, plans, and the
+neutral messages as the console door shows them.
+
+Text from plans and people is put into `Text` objects, never into rich markup strings, so a
+title holding `[bold]` is shown as written: this is where the terminal's escaping happens.
+Everything wraps at word boundaries to the console's width; a table drops the columns that do
+not fit rather than squeezing them into one-letter strips.
+"""
 
 from __future__ import annotations
 
 import io
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from bot.messages import ActionCard, Reply
+from bot.messages import ActionCard, Button, Reply
 from bot.services.imports import ImportReport
 from bot.services.owners import OwnerRow
+from bot.services.plans import default_due_fix
 from bot.when import day
 from store.models import Action, Plan
 
@@ -26,28 +37,41 @@ def _short(text: str | None, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def register_table(plan: Plan, actions: Sequence[Action]) -> Table:
-    table = Table(title=f"{plan.code}: {plan.name} ({len(actions)} actions)", show_lines=False)
-    for column in ("Ref", "Theme", "Action", "Owners", "Due", "Status", "RAG"):
-        table.add_column(column, overflow="fold")
+def register_table(plan: Plan, actions: Sequence[Action], *, width: int = 80) -> Table:
+    columns = (
+        Column("Ref"),
+        Column("Action", wrap=True, min_width=20),
+        Column("Due"),
+        Column("Status", priority=1),
+        Column("RAG", priority=2),
+        Column("Owners", priority=3, wrap=True, min_width=14),
+        Column("Theme", priority=4, wrap=True, min_width=12),
+    )
+    rows: list[list[str | Text]] = []
     for a in actions:
         due = day(a.due_date) if a.due_date else "-"
         if a.due_date and not (a.revised_target_date or a.target_date):
-            due += " (plan default)"
-        rag = Text(a.rag or "-", style=RAG_STYLE.get(a.rag or "", ""))
-        table.add_row(
-            a.ref,
-            _short(a.theme, 24),
-            _short(a.title, 60),
-            _short(", ".join(a.owner_names), 40),
-            due,
-            a.status.replace("_", " "),
-            rag,
+            due += "*"
+        rows.append(
+            [
+                a.ref,
+                _short(a.title, 90),
+                due,
+                a.status.replace("_", " "),
+                Text(a.rag or "-", style=RAG_STYLE.get(a.rag or "", "")),
+                _short(", ".join(a.owner_names), 60),
+                _short(a.theme, 40),
+            ]
         )
+    title = f"{plan.code}: {plan.name} ({len(actions)} actions)"
+    table = fitted_table(columns, rows, width=width, title=title)
+    if any(a.due_date and not (a.revised_target_date or a.target_date) for a in actions):
+        table.caption = "* the plan's default due date: the plan gives none for this action"
+        table.caption_justify = "left"
     return table
 
 
-def import_report_view(report: ImportReport, *, verbose: bool) -> RenderableType:
+def import_report_view(report: ImportReport, *, verbose: bool, width: int = 80) -> RenderableType:
     parts: list[RenderableType] = []
     heading = ("DRY RUN: nothing written. " if report.dry_run else "") + report.summary
     parts.append(Text(heading, style="bold"))
@@ -59,22 +83,22 @@ def import_report_view(report: ImportReport, *, verbose: bool) -> RenderableType
         )
     )
     if verbose:
-        changes = Table(title="Changes", show_lines=False)
-        for column in ("Ref", "Outcome", "Field", "Old", "New"):
-            changes.add_column(column, overflow="fold")
+        rows: list[list[str | Text]] = []
         for result in report.results:
             if result.outcome == "added":
-                changes.add_row(result.ref, "added", "", "", "")
+                rows.append([result.ref, "added", "", "", ""])
             for change in result.changes:
-                changes.add_row(
-                    result.ref,
-                    "changed",
-                    change.field,
-                    _short(change.old, 40),
-                    _short(change.new, 40),
-                )
-        if changes.row_count:
-            parts.append(changes)
+                old, new = _short(change.old, 60), _short(change.new, 60)
+                rows.append([result.ref, "changed", change.field, old, new])
+        if rows:
+            columns = (
+                Column("Ref"),
+                Column("Outcome"),
+                Column("Field", priority=1),
+                Column("Old", priority=2, wrap=True, min_width=12),
+                Column("New", priority=2, wrap=True, min_width=12),
+            )
+            parts.append(fitted_table(columns, rows, width=width, title="Changes"))
     if report.missing:
         parts.append(
             Text(
@@ -88,39 +112,68 @@ def import_report_view(report: ImportReport, *, verbose: bool) -> RenderableType
     if report.warnings:
         parts.append(Text(f"Warnings ({len(report.warnings)}):", style="yellow"))
         parts.extend(Text("  - " + w, style="yellow") for w in report.warnings)
+    if report.undated:
+        parts.append(undated_warning(report.plan_code, report.undated))
     return Group(*parts)
 
 
-def owners_table(rows: Sequence[OwnerRow]) -> Table:
-    table = Table(title=f"Owners ({len(rows)})")
-    for column in ("Owner", "Actions", "Email", "Slack", "Escalate to", "Reachable"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        table.add_row(
+def undated_warning(code: str, count: int) -> Text:
+    """Said in bold wherever a plan's actions have no due date: nobody will be reminded."""
+    text = Text(style="bold yellow")
+    text.append(
+        f"{count} action{'s' * (count != 1)} in {code} {'have' if count != 1 else 'has'} no due "
+        "date, so no reminder will go out for "
+        f"{'them' if count != 1 else 'it'} (only a monthly check-in). Give the plan a date: "
+    )
+    text.append(default_due_fix(code), style="bold cyan")
+    return text
+
+
+def owners_table(rows: Sequence[OwnerRow], *, width: int = 80) -> Table:
+    columns = (
+        Column("Owner", wrap=True, min_width=14),
+        Column("Actions"),
+        Column("Email", priority=1, wrap=True, min_width=22),
+        Column("Reachable", priority=2, wrap=True, min_width=14),
+        Column("Slack", priority=3),
+        Column("Escalate to", priority=4),
+    )
+    table_rows = [
+        [
             r.name,
             str(r.actions),
             r.email or "-",
+            r.reachable,
             r.slack_user_id or "-",
             r.escalate_to or "-",
-            r.reachable,
-        )
-    return table
+        ]
+        for r in rows
+    ]
+    return fitted_table(columns, table_rows, width=width, title=f"Owners ({len(rows)})")
 
 
-def plans_table(plans: Sequence[tuple[Plan, int]]) -> Table:
-    table = Table(title="Plans")
-    for column in ("Code", "Name", "Actions", "Default due", "Source file"):
-        table.add_column(column, overflow="fold")
-    for plan, count in plans:
-        table.add_row(
+def plans_table(plans: Sequence[tuple[Plan, int]], *, width: int = 80) -> Table:
+    columns = (
+        Column("Code"),
+        Column("Name", wrap=True, min_width=20),
+        Column("Actions"),
+        Column("Default due", priority=1),
+        Column("Source file", priority=2, wrap=True, min_width=12),
+    )
+    rows = [
+        [
             plan.code,
             plan.name,
             str(count),
             day(plan.default_due) if plan.default_due else "-",
             plan.source_file or "-",
-        )
-    return table
+        ]
+        for plan, count in plans
+    ]
+    return fitted_table(columns, rows, width=width, title="Plans")
 
+
+# -- the neutral messages ------------------------------------------------------------------
 
 # *bold*, _emphasis_ and `code` as the neutral model writes them, each starting and ending
 # at a word boundary (so snake_case and a*b stay as they are).
@@ -180,3 +233,210 @@ def plain_text(renderable: RenderableType, *, width: int = 100) -> str:
     console = Console(width=width, record=True, color_system=None, file=io.StringIO())
     console.print(renderable)
     return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
+
+
+# -- the console door's rendering: the same model, every button a numbered choice -----------
+
+_LINK = re.compile(r"<([^|>\s]+)\|([^>]+)>")
+STATUS_STYLE = {"done": "green", "blocked": "red", "cancelled": "dim"}
+
+
+def markup_text(line: str, *, style: str = "") -> Text:
+    """A neutral line with its emphasis rendered (see `inline`), in `style`."""
+    text = inline(_LINK.sub(r"\2", line))
+    if style:
+        text.stylize(style)
+    return text
+
+
+def card_view(card: ActionCard, *, first_choice: int = 1) -> tuple[RenderableType, list[Button]]:
+    """One action for the console: the headline whole (it wraps), the facts under it, a
+    detail view's details and history, and its buttons as numbered choices. Returns the
+    renderable and the buttons in the order they are numbered."""
+    parts: list[RenderableType] = [
+        Text(card.label, style="bold") + Text(" " + " ".join((card.title or "(no title)").split()))
+    ]
+    facts = Text()
+    if card.rag:
+        facts.append(f"[{card.rag}] ", style=RAG_STYLE.get(card.rag, ""))
+    facts.append(" · ".join(card.facts))
+    parts.append(Padding(facts, (0, 0, 0, 2)))
+    for detail in card.details:
+        parts.append(Padding(Text(f"{detail.label}:", style="bold"), (0, 0, 0, 2)))
+        parts.extend(Padding(Text(line), (0, 0, 0, 4)) for line in detail.text.splitlines())
+    if card.updates:
+        parts.append(Padding(Text("History:", style="bold"), (0, 0, 0, 2)))
+        parts.extend(Padding(Text(u, style="dim"), (0, 0, 0, 4)) for u in card.updates)
+    buttons = card.button_list()
+    if buttons:
+        parts.append(Padding(choices_line(buttons, first_choice), (0, 0, 0, 2)))
+    return Group(*parts), buttons
+
+
+def choices_line(buttons: Sequence[Button], first: int = 1) -> Text:
+    line = Text()
+    for number, button in enumerate(buttons, start=first):
+        if number > first:
+            line.append("  ")
+        line.append(f"[{number}]", style="bold magenta")
+        line.append(f"\u00a0{button.label}")  # a label never wraps away from its number
+    return line
+
+
+@dataclass
+class ReplyView:
+    renderable: RenderableType
+    choices: list[Button]  # choice n is choices[n - 1]
+
+
+def reply_render(reply: Reply, *, heading: str | None = None) -> ReplyView:
+    """A neutral reply for the console door, its buttons numbered in order of appearance."""
+    parts: list[RenderableType] = []
+    if heading:
+        parts.append(Text(heading, style="bold cyan"))
+    if reply.title:
+        parts.append(markup_text(reply.title, style="bold"))
+    for line in reply.lines:
+        parts.append(markup_text(line, style="" if reply.ok else "red"))
+    choices: list[Button] = []
+    for card in reply.cards:
+        view, buttons = card_view(card, first_choice=len(choices) + 1)
+        parts.append(view)
+        choices += buttons
+    if reply.choices:
+        parts.append(choices_line(reply.choices, len(choices) + 1))
+        choices += reply.choices
+    parts.extend(markup_text(line) for line in reply.footer)
+    return ReplyView(Group(*parts), choices)
+
+
+# -- tables that fit ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column. `wrap` columns shrink to `min_width` and wrap at words; the others
+    need their widest cell. When the table is too wide, columns go in `priority` order
+    (highest number first) until it fits."""
+
+    name: str
+    priority: int = 0
+    wrap: bool = False
+    min_width: int = 12
+
+
+def fitted_table(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str | Text]],
+    *,
+    width: int,
+    title: str | None = None,
+) -> Table:
+    """A table no wider than `width`; columns that cannot fit are dropped, not squeezed."""
+    keep = list(range(len(columns)))
+
+    def natural(index: int) -> int:
+        cells = [columns[index].name, *(row[index] for row in rows)]
+        return max(Text(str(c)).cell_len for c in cells)
+
+    def needed(index: int) -> int:
+        column = columns[index]
+        return min(natural(index), column.min_width) if column.wrap else natural(index)
+
+    # A boxed table spends 3 cells per column (two of padding, one rule) and 1 more.
+    def overhead() -> int:
+        return 3 * len(keep) + 1
+
+    while len(keep) > 1 and sum(needed(i) for i in keep) + overhead() > width:
+        keep.remove(max(keep, key=lambda i: (columns[i].priority, i)))
+    # Wrapping columns share what is left, each up to its natural width.
+    widths = {i: needed(i) for i in keep}
+    spare = width - overhead() - sum(widths.values())
+    growing = [i for i in keep if columns[i].wrap and natural(i) > widths[i]]
+    while spare > 0 and growing:
+        share = max(spare // len(growing), 1)
+        for i in list(growing):
+            grow = min(share, natural(i) - widths[i], spare)
+            widths[i] += grow
+            spare -= grow
+            if widths[i] >= natural(i):
+                growing.remove(i)
+    table = Table(title=title, title_justify="left")
+    for i in keep:
+        column = columns[i]
+        table.add_column(
+            column.name,
+            no_wrap=not column.wrap,
+            overflow="fold" if column.wrap else "ellipsis",
+            width=widths[i],
+        )
+    for row in rows:
+        table.add_row(*[row[i] for i in keep])
+    return table
+
+
+# -- one action, whole ------------------------------------------------------------------------
+
+
+def action_view(record: dict[str, Any]) -> RenderableType:
+    """Everything about one action (an export record): the plan's words beside what
+    actionbot read from them, and its history."""
+    parts: list[RenderableType] = [
+        Text(f"{record['plan']}:{record['ref']}", style="bold") + Text(" " + record["title"])
+    ]
+
+    def field(label: str, value: object, style: str = "") -> None:
+        if value in (None, "", [], {}):
+            return
+        parts.append(Text(f"{label}: ", style="bold") + Text(str(value), style=style))
+
+    field("Theme", record.get("theme"))
+    field("Section", record.get("section"))
+    field("Owners", ", ".join(record.get("owners") or []) or "nobody yet")
+    field("Status", str(record["status"]).replace("_", " "))
+    field("RAG", record.get("rag"), RAG_STYLE.get(record.get("rag") or "", ""))
+    field("Due", record.get("due_date") or "no due date")
+    written = record.get("target_text")
+    field(
+        "Target as written",
+        f"{written!r} → read as {record.get('target_date') or 'no date'}" if written else None,
+    )
+    revised = record.get("revised_text")
+    field(
+        "Revised as written",
+        f"{revised!r} → read as {record.get('revised_target_date')}" if revised else None,
+    )
+    if record.get("due_date") and not (
+        record.get("target_date") or record.get("revised_target_date")
+    ):
+        field("Due date from", "the plan's default due date")
+    field("Milestones", ", ".join(record.get("milestones") or []))
+    field("Recurs", record.get("recurrence"))
+    field("Slipped", f"{record['slip_count']} time(s)" if record.get("slip_count") else None)
+    field("Outcome", record.get("outcome"))
+    field("Latest update", record.get("latest_update"))
+    tasks = record.get("tasks") or []
+    if tasks:
+        parts.append(Text("Tasks:", style="bold"))
+        parts.extend(Padding(Text(f"• {t}"), (0, 0, 0, 2)) for t in tasks)
+    for flag in record.get("flags") or []:
+        parts.append(Text(f"Flag: {flag}", style="yellow"))
+    for header, value in (record.get("extra") or {}).items():
+        field(header, value, "dim")
+    history = record.get("history") or []
+    if history:
+        parts.append(Text(f"History ({len(history)}):", style="bold"))
+        for e in history:
+            what = (
+                e["note"]
+                if e["field"] == "note"
+                else (
+                    f"{e['field']} {e['old'] or '-'} → {e['new'] or '-'}"
+                    + (f" ({e['note']})" if e.get("note") else "")
+                )
+            )
+            line = Text(f"{e['at'][:16].replace('T', ' ')} ", style="dim")
+            line.append(f"{e['actor']} via {e['source']}: ", style="cyan")
+            line.append(what or "")
+            parts.append(Padding(line, (0, 0, 0, 2)))
+    return Group(*parts)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.models import Action, Plan
+from store.models import Action, Event, Owner, Person, Plan
 from store.queries import actions_with_events
 
 # Headers the importer recognises, so an export is itself an importable plan.
@@ -29,8 +31,8 @@ CSV_HEADERS = (
 )
 
 
-def action_record(action: Action, plan: Plan) -> dict[str, Any]:
-    return {
+def action_record(action: Action, plan: Plan, *, history: bool = True) -> dict[str, Any]:
+    record: dict[str, Any] = {
         "plan": plan.code,
         "ref": action.ref,
         "title": action.title,
@@ -54,18 +56,32 @@ def action_record(action: Action, plan: Plan) -> dict[str, Any]:
         "flags": list(action.flags),
         "extra": dict(action.extra),
         "updated_at": action.updated_at.isoformat(),
-        "history": [
-            {
-                "at": e.at.isoformat(),
-                "actor": e.actor,
-                "source": e.source,
-                "field": e.field,
-                "old": e.old_value,
-                "new": e.new_value,
-                "note": e.note,
-            }
-            for e in action.events
-        ],
+    }
+    if not history:
+        return record
+    record["history"] = [
+        {
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "source": e.source,
+            "field": e.field,
+            "old": e.old_value,
+            "new": e.new_value,
+            "note": e.note,
+        }
+        for e in action.events
+    ]
+    return record
+
+
+def plan_record(plan: Plan, actions: int) -> dict[str, Any]:
+    return {
+        "code": plan.code,
+        "name": plan.name,
+        "actions": actions,
+        "default_due": _iso(plan.default_due),
+        "source_file": plan.source_file,
+        "nudge_days": (plan.options or {}).get("nudge_days"),
     }
 
 
@@ -106,3 +122,74 @@ def export_csv(session: Session, *, plan: Plan) -> str:
             ]
         )
     return out.getvalue()
+
+
+def export_all_json(session: Session, *, now: datetime) -> str:
+    """The whole register as one portable JSON document: every plan with its actions and
+    their histories, plan-level events, owners and the people they are. A backup that any
+    tool can read, whatever database the register is in."""
+    plans = []
+    for plan in session.scalars(select(Plan).order_by(Plan.code)):
+        actions = actions_with_events(session, plan_id=plan.id)
+        plans.append(
+            {
+                **plan_record(plan, len(actions)),
+                "options": plan.options,
+                "actions": [action_record(a, plan) for a in actions],
+                "events": [
+                    _event(e)
+                    for e in session.scalars(
+                        select(Event)
+                        .where(Event.plan_id == plan.id, Event.action_id.is_(None))
+                        .order_by(Event.id)
+                    )
+                ],
+            }
+        )
+    people = {p.id: p for p in session.scalars(select(Person).order_by(Person.id))}
+    owners = [
+        {
+            "name": o.name,
+            "escalate_to": o.escalate_to,
+            "email": people[o.person_id].email if o.person_id in people else None,
+        }
+        for o in session.scalars(select(Owner).order_by(Owner.name))
+    ]
+    document = {
+        "format": "actionbot-register",
+        "version": 1,
+        "exported_at": now.isoformat(),
+        "plans": plans,
+        "owners": owners,
+        "people": [
+            {
+                "email": p.email,
+                "display_name": p.display_name,
+                "slack_user_id": p.slack_user_id,
+                "teams_user_id": p.teams_user_id,
+                "tz": p.tz,
+            }
+            for p in people.values()
+        ],
+        "register_events": [
+            _event(e)
+            for e in session.scalars(
+                select(Event)
+                .where(Event.plan_id.is_(None), Event.action_id.is_(None))
+                .order_by(Event.id)
+            )
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _event(e: Event) -> dict[str, Any]:
+    return {
+        "at": e.at.isoformat(),
+        "actor": e.actor,
+        "source": e.source,
+        "field": e.field,
+        "old": e.old_value,
+        "new": e.new_value,
+        "note": e.note,
+    }

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, insert
+from sqlalchemy import String, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
@@ -20,7 +20,7 @@ from bot.importer.errors import ImportFileError
 from bot.importer.plan_file import ParsedAction, ParsedPlan, parse_plan_file
 from bot.services.audit import Actor, as_text, event_values, record, set_field
 from bot.themes import same_spelling
-from store.models import Action, ActionOwner, Event, Owner, Plan
+from store.models import OPEN_STATUSES, Action, ActionOwner, Event, Owner, Plan
 from store.queries import actions_of_plan, owners_by_name, plan_by_code
 
 # Fields the plan file always owns: the file's value wins, blank included.
@@ -76,6 +76,8 @@ class ImportReport:
     encoding: str
     delimiter: str
     dry_run: bool
+    # Open actions left with no due date at all: nothing can remind anyone about them.
+    undated: int = 0
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
@@ -221,6 +223,12 @@ def import_plan(
                 )
                 archived.append(ref)
     warnings = parsed.warnings + [w for a in parsed.actions for w in a.warnings]
+    session.flush()
+    undated = session.scalar(
+        select(func.count(Action.id)).where(
+            Action.plan_id == plan.id, Action.due_date.is_(None), Action.status.in_(OPEN_STATUSES)
+        )
+    )
     return ImportReport(
         plan_code=plan.code,
         plan_created=created,
@@ -232,6 +240,7 @@ def import_plan(
         encoding=parsed.encoding,
         delimiter=parsed.delimiter,
         dry_run=options.dry_run,
+        undated=int(undated or 0),
     )
 
 

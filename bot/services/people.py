@@ -8,7 +8,16 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from store.models import Action, Person
-from store.queries import owner_ids_of_person, person_by_email, person_by_platform_id
+from store.queries import (
+    owner_ids_of_person,
+    owners_by_name,
+    person_by_email,
+    person_by_platform_id,
+)
+
+# Whoever sits at the terminal with the register's database already holds every action;
+# `actionbot chat --as admin` names them.
+CONSOLE_ADMIN = "admin"
 
 
 @dataclass(frozen=True)
@@ -48,10 +57,12 @@ def identify(
     A person first known only by email (from the owners file) gets the platform id
     stored the first time they speak, so later lookups need no Web API call.
     """
-    person = person_by_platform_id(session, platform=platform, user_id=user_id)
+    # The console has no user ids of its own: it knows people by email, and links nothing.
+    console = platform == "console"
+    person = None if console else person_by_platform_id(session, platform=platform, user_id=user_id)
     if person is None and email:
         person = person_by_email(session, email=email)
-        if person is not None:
+        if person is not None and not console:
             _link(person, platform, user_id, now)
     if person is not None and email and not person.email:
         person.email = email
@@ -80,3 +91,94 @@ def _link(person: Person, platform: str, user_id: str, now: datetime) -> None:
     else:
         person.slack_user_id = user_id
     person.updated_at = now
+
+
+@dataclass(frozen=True)
+class ConsoleUser:
+    """Who a console session speaks as: an email (or the terminal's admin), and a name."""
+
+    user_id: str
+    email: str | None
+    name: str
+
+
+class UnknownPerson(LookupError):
+    """`--as` names nobody the register knows; the message says who it does know."""
+
+
+def console_user(session: Session, spec: str) -> ConsoleUser:
+    """`admin`, an email, or an owner name (from the plan or the owners file).
+
+    Raises:
+        UnknownPerson: no owner by that name, or the owner has nobody with an email.
+    """
+    spec = spec.strip()
+    if spec.lower() == CONSOLE_ADMIN:
+        return ConsoleUser(CONSOLE_ADMIN, None, "admin")
+    if "@" in spec:
+        person = person_by_email(session, email=spec)
+        names = [
+            o.name for o in owners_by_name(session).values() if person and o.person_id == person.id
+        ]
+        return ConsoleUser(spec.lower(), spec.lower(), ", ".join(sorted(names)) or spec)
+    owner = owners_by_name(session, names=[spec]).get(spec.lower())
+    if owner is None:
+        known = sorted(o.name for o in owners_by_name(session).values())
+        hint = ", ".join(known[:8]) + ("…" if len(known) > 8 else "")
+        raise UnknownPerson(f"no owner called {spec!r}; owners include: {hint or 'none yet'}")
+    if owner.person is None or not owner.person.email:
+        raise UnknownPerson(
+            f"{owner.name} has no email in the register; add it with `actionbot owners import`"
+        )
+    email = owner.person.email.lower()
+    return ConsoleUser(email, email, owner.name)
+
+
+def owner_names_by_email(session: Session) -> dict[str, str]:
+    """Lower-cased email → the owner names that person stands for, to head a DM."""
+    names: dict[str, list[str]] = {}
+    for owner in owners_by_name(session).values():
+        if owner.person is not None and owner.person.email:
+            names.setdefault(owner.person.email.lower(), []).append(owner.name)
+    return {email: ", ".join(sorted(found)) for email, found in names.items()}
+
+
+def recipient_labels(session: Session, recipients: list[str]) -> dict[str, str]:
+    """How a person reads an outbox recipient: "person:4" → "Finance <finance@…>"."""
+    labels: dict[str, str] = {}
+    names = owner_names_by_person(session)
+    for recipient in recipients:
+        kind, _, target = recipient.partition(":")
+        person: Person | None = None
+        if kind == "person" and target.isdigit():
+            person = session.get(Person, int(target))
+        elif kind == "email":
+            person = person_by_email(session, email=target)
+        if person is None:
+            labels[recipient] = {
+                "email": target,
+                "slack": f"Slack user {target}",
+                "channel": f"channel {target}",
+            }.get(kind, recipient)
+            continue
+        ids = [
+            i
+            for i in (
+                person.email,
+                person.slack_user_id and f"Slack {person.slack_user_id}",
+                person.teams_user_id and f"Teams {person.teams_user_id}",
+            )
+            if i
+        ]
+        name = names.get(person.id) or person.display_name or ""
+        where = ", ".join(ids) or f"person {person.id}, no email or platform id"
+        labels[recipient] = f"{name} <{where}>" if name else where
+    return labels
+
+
+def owner_names_by_person(session: Session) -> dict[int, str]:
+    names: dict[int, list[str]] = {}
+    for owner in owners_by_name(session).values():
+        if owner.person_id is not None:
+            names.setdefault(owner.person_id, []).append(owner.name)
+    return {pid: ", ".join(sorted(found)) for pid, found in names.items()}

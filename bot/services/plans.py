@@ -1,14 +1,17 @@
-"""Plan-level settings: today, a plan's own reminder schedule."""
+"""Plan-level settings: a plan's own reminder schedule, its default due date, and which
+plans have actions with no date at all (so nothing can remind anyone about them)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.jobs.facts import parse_days
-from bot.services.audit import Actor, record
-from store.models import Plan
+from bot.services.audit import Actor, record, set_field
+from store.models import OPEN_STATUSES, Action, Plan
+from store.queries import actions_of_plan
 
 MAX_DAYS_BEFORE = 365
 
@@ -51,3 +54,97 @@ def set_nudge_days(
         session, None, "plan.nudge_days", old=old, new=days, actor=actor, at=now, plan_id=plan.id
     )
     return True
+
+
+def set_default_due(session: Session, plan: Plan, day: date, *, actor: Actor, now: datetime) -> int:
+    """Give `plan` a default due date, and with it every action the plan gives no date.
+
+    An action's own target or revised date always wins (as on import). The plan's change and
+    each action's new due date are recorded as events.
+
+    Returns:
+        How many actions' due dates changed.
+    """
+    old = plan.default_due
+    if old != day:
+        plan.default_due = day
+        plan.updated_at = now
+        record(
+            session,
+            None,
+            "plan.default_due",
+            old=old,
+            new=day,
+            actor=actor,
+            at=now,
+            plan_id=plan.id,
+        )
+    changed = 0
+    for action in actions_of_plan(session, plan_id=plan.id):
+        due = action.revised_target_date or action.target_date or day
+        if set_field(
+            session,
+            action,
+            "due_date",
+            due,
+            actor=actor,
+            at=now,
+            note="the plan's default due date",
+        ):
+            changed += 1
+    return changed
+
+
+def undated_plans(session: Session) -> dict[str, int]:
+    """Plan code → how many open actions have no due date, for plans where no open action
+    has one: those get only a monthly check-in, never a reminder before a date."""
+    rows = session.execute(
+        select(Plan.code, func.count(Action.id), func.count(Action.due_date))
+        .join(Action, Action.plan_id == Plan.id)
+        .where(Action.status.in_(OPEN_STATUSES))
+        .group_by(Plan.code)
+        .order_by(Plan.code)
+    ).all()
+    return {code: int(total) for code, total, dated in rows if total and not dated}
+
+
+def default_due_fix(code: str) -> str:
+    """The command that gives an undated plan's actions a date (the admin picks the date)."""
+    return f"actionbot plans default-due {code} YYYY-MM-DD"
+
+
+def restage(session: Session, plan: Plan, *, first_due: date, actor: Actor, now: datetime) -> int:
+    """Move a plan's open actions' due dates so that the earliest falls on `first_due`,
+    keeping the gaps between them; actions with no date are spread three days apart after
+    the dated ones. For playing a plan's story now (`actionbot demo`); recorded as events.
+
+    Returns:
+        How many actions were given a new due date.
+    """
+    actions = [a for a in actions_of_plan(session, plan_id=plan.id) if a.is_open]
+    dated = sorted((a for a in actions if a.due_date), key=lambda a: (a.due_date, a.position))
+    undated = [a for a in actions if not a.due_date]
+    wanted: dict[int, date] = {}
+    if dated:
+        earliest = dated[0].due_date
+        assert earliest is not None
+        shift = first_due - earliest
+        for a in dated:
+            assert a.due_date is not None
+            wanted[a.id] = a.due_date + shift
+    start = max(wanted.values(), default=first_due - timedelta(days=3)) + timedelta(days=3)
+    for n, a in enumerate(undated):
+        wanted[a.id] = start + timedelta(days=3 * n)
+    moved = 0
+    for a in actions:
+        # The plan's own dates move with the due date, so `show` and the digest agree.
+        delta = wanted[a.id] - a.due_date if a.due_date else None
+        if delta and a.target_date:
+            set_field(session, a, "target_date", a.target_date + delta, actor=actor, at=now)
+        if delta and a.revised_target_date:
+            new = a.revised_target_date + delta
+            set_field(session, a, "revised_target_date", new, actor=actor, at=now)
+        note = "demo: the plan's dates moved to start now"
+        if set_field(session, a, "due_date", wanted[a.id], actor=actor, at=now, note=note):
+            moved += 1
+    return moved
