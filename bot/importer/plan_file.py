@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.importer.columns import ColumnMap, find_header_row, map_columns
 from bot.importer.dates import ParsedDate, parse_date
 from bot.importer.errors import ImportFileError
+from bot.importer.formula_guard import restore
 from bot.importer.html_text import clean_html, html_parts, list_items
 from bot.importer.owners import OwnerSplit, owner_splitter, owner_vocabulary
 from bot.importer.reader import RawTable, read_table
@@ -80,7 +81,8 @@ def parse_table(
     known_owners: Collection[str] = (),
     overrides: Mapping[str, str] | None = None,
 ) -> ParsedPlan:
-    rows = table.rows
+    # A cell an export neutralised ("'=1+1", "'-12") reads back as it was in the register.
+    rows = [[restore(cell) for cell in row] for row in table.rows]
     header_index = find_header_row(rows)
     columns = map_columns(rows[header_index] if rows else [], overrides)
     body = rows[header_index + 1 :]

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.importer.formula_guard import neutralise
 from store.models import Action, Event, Owner, Person, Plan
 from store.queries import actions_with_events
 
@@ -101,26 +102,26 @@ def export_csv(session: Session, *, plan: Plan) -> str:
     for action in actions:
         extra_headers += [h for h in action.extra if h not in extra_headers]
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*CSV_HEADERS, *extra_headers])
+    writer.writerow([neutralise(h) for h in (*CSV_HEADERS, *extra_headers)])
     for a in actions:
-        writer.writerow(
-            [
-                a.ref,
-                a.title,
-                "\n".join(a.tasks),
-                # The cell as the plan wrote it, so a re-import splits it exactly as before.
-                a.owners_text or "; ".join(a.owner_names),
-                a.target_text or "",
-                a.revised_text or "",
-                a.theme or "",
-                a.section or "",
-                a.outcome or "",
-                a.latest_update or "",
-                a.status,
-                a.rag or "",
-                *[a.extra.get(h, "") for h in extra_headers],
-            ]
-        )
+        cells = [
+            a.ref,
+            a.title,
+            "\n".join(a.tasks),
+            # The cell as the plan wrote it, so a re-import splits it exactly as before.
+            a.owners_text or "; ".join(a.owner_names),
+            a.target_text or "",
+            a.revised_text or "",
+            a.theme or "",
+            a.section or "",
+            a.outcome or "",
+            a.latest_update or "",
+            a.status,
+            a.rag or "",
+            *[a.extra.get(h, "") for h in extra_headers],
+        ]
+        # Every cell, not only free text: a ref or an owner name can be "=1+1" too.
+        writer.writerow([neutralise(cell) for cell in cells])
     return out.getvalue()
 
 
