@@ -120,6 +120,7 @@ class ColumnMap:
     headers: list[str]
     fields: dict[str, int] = field(default_factory=dict)
     extra: dict[int, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def describe(self) -> list[tuple[str, str]]:
         """(field, header) pairs, then ('kept as extra', header) for unknown columns."""
@@ -135,8 +136,8 @@ def map_columns(headers: Sequence[str], overrides: Mapping[str, str] | None = No
         ImportFileError: an override names an unknown field or a header the file lacks,
             or no column holds the action reference.
     """
-    cleaned = [h.replace("\ufeff", "").strip() for h in headers]
-    mapping = ColumnMap(headers=cleaned)
+    cleaned, warnings = _unique([h.replace("\ufeff", "").strip() for h in headers])
+    mapping = ColumnMap(headers=cleaned, warnings=warnings)
     claimed: set[int] = set()
     for name, header in (overrides or {}).items():
         if name not in SYNONYMS:
@@ -168,6 +169,31 @@ def map_columns(headers: Sequence[str], overrides: Mapping[str, str] | None = No
             row=1,
         )
     return mapping
+
+
+def _unique(headers: list[str]) -> tuple[list[str], list[str]]:
+    """Headers made unique: a second "Notes" becomes "Notes (2)", so neither column's
+    values overwrite the other's in `extra`."""
+    first: dict[str, int] = {}
+    taken = set(headers)
+    unique: list[str] = []
+    warnings: list[str] = []
+    for index, header in enumerate(headers):
+        if not header or header not in first:
+            first.setdefault(header, index)
+            unique.append(header)
+            continue
+        number = 2
+        while f"{header} ({number})" in taken:
+            number += 1
+        renamed = f"{header} ({number})"
+        taken.add(renamed)
+        unique.append(renamed)
+        warnings.append(
+            f"{header!r} heads columns {first[header] + 1} and {index + 1}: "
+            f"the second is kept as {renamed!r}"
+        )
+    return unique, warnings
 
 
 def find_header_row(rows: Sequence[Sequence[str]], *, scan: int = 20) -> int:

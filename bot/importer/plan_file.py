@@ -92,6 +92,8 @@ def parse_table(
     plan = ParsedPlan(
         actions=[], columns=columns, encoding=table.encoding, delimiter=table.delimiter
     )
+    plan.warnings += table.warnings + columns.warnings
+    _keep_unheaded_columns(columns, body, plan.warnings)
     if header_index:
         plan.warnings.append(
             f"rows 1-{header_index} above the header were read as a title and not imported: "
@@ -111,14 +113,18 @@ def parse_table(
         number = header_index + 2 + offset
         cells = [c.strip() for c in row]
         filled = [i for i, c in enumerate(cells) if c]
+        notes = table.row_notes.get(header_index + 1 + offset, [])
         if not filled:
+            plan.warnings += [f"row {number}: {note}" for note in notes]
             continue
         ref = clean_html(cells[ref_col]) if ref_col < len(cells) else ""
         if len(filled) == 1 and not (filled[0] == ref_col and _REFLIKE.match(ref)):
             current_heading = clean_html(cells[filled[0]])
             plan.sections.append(current_heading)
+            plan.warnings += [f"row {number}: {note}" for note in notes]
             continue
         if not ref:
+            plan.warnings += [f"row {number}: {note}" for note in notes]
             plan.warnings.append(
                 f"row {number}: has text but no reference in column "
                 f"{columns.headers[ref_col]!r}; not imported: "
@@ -133,10 +139,23 @@ def parse_table(
                 column=columns.headers[ref_col],
             )
         seen[ref] = number
-        plan.actions.append(_parse_row(cells, number, ref, columns, today, split, current_heading))
+        action = _parse_row(cells, number, ref, columns, today, split, current_heading)
+        action.warnings += [f"row {number}, ref {ref}: {note}" for note in notes]
+        plan.actions.append(action)
     if not plan.actions:
         raise ImportFileError("no actions found: no row has a reference")
     return plan
+
+
+def _keep_unheaded_columns(columns: ColumnMap, body: list[list[str]], warnings: list[str]) -> None:
+    """A column with values but no header is kept in `extra` as "(column N)", not dropped."""
+    for index, header in enumerate(columns.headers):
+        if header or index in columns.fields.values():
+            continue
+        if any(index < len(row) and row[index].strip() for row in body):
+            name = f"(column {index + 1})"
+            columns.extra[index] = name
+            warnings.append(f"column {index + 1} has values but no header: kept as {name!r}")
 
 
 def _cell(cells: list[str], columns: ColumnMap, name: str) -> str | None:

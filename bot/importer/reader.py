@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -19,11 +20,23 @@ MAX_BYTES = 25 * 1024 * 1024
 DELIMITERS = ",;\t|"
 
 
+# A non-ASCII character that decoded as UTF-8 (surrogate escapes are the bytes that did not).
+_DECODED_UTF8 = re.compile(r"[^\x00-\x7f\udc80-\udcff]")
+
+
 @dataclass(frozen=True)
 class RawTable:
+    """The rows of a plan as text, the same for every kind of file.
+
+    `row_notes` maps a row's index in `rows` to what the reader noticed about it (a broken
+    character, a hidden row, a cell comment); `warnings` is about the file as a whole.
+    """
+
     rows: list[list[str]]
     encoding: str
     delimiter: str
+    warnings: list[str] = field(default_factory=list)
+    row_notes: dict[int, list[str]] = field(default_factory=dict)
 
 
 def read_table(path: Path) -> RawTable:
@@ -47,7 +60,7 @@ def parse_bytes(data: bytes, *, name: str = "the file") -> RawTable:
     if b"\x00" in data[:65536]:
         hint = " (an Excel workbook? save it as CSV first)" if data[:2] == b"PK" else ""
         raise ImportFileError(f"{name} is not a text file{hint}")
-    text, encoding = decode(data, name=name)
+    text, encoding, warnings = decode(data, name=name)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[str]] = []
@@ -59,17 +72,50 @@ def parse_bytes(data: bytes, *, name: str = "the file") -> RawTable:
         raise ImportFileError(
             f"{name} is not valid CSV: {exc} (at line {reader.line_num})", row=len(rows) + 1
         ) from exc
-    return RawTable(rows=rows, encoding=encoding, delimiter=delimiter)
+    notes = {len(rows) - 1: warnings} if warnings and rows else {}
+    return RawTable(rows=rows, encoding=encoding, delimiter=delimiter, row_notes=notes)
 
 
-def decode(data: bytes, *, name: str) -> tuple[str, str]:
-    """UTF-8 (BOM stripped) when it decodes, else cp1252, as Windows Excel writes."""
+def decode(data: bytes, *, name: str) -> tuple[str, str, list[str]]:
+    """UTF-8 (BOM stripped) when it decodes, else cp1252, as Windows Excel writes.
+
+    A UTF-8 file cut short inside its last character is still UTF-8: the broken character
+    becomes U+FFFD and a warning names its byte. Reading it all as cp1252 instead would turn
+    every "£" into "Â£" without a word. A file that is UTF-8 but for a byte in the middle
+    (two encodings pasted together) is refused, naming the byte, since either reading
+    mangles part of it.
+
+    Returns:
+        (text, encoding, warnings about the last row).
+    """
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
-        return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(
-            b"\xef\xbb\xbf"
-        ) else "utf-8"
-    except UnicodeDecodeError:
-        pass
+        return data.decode(encoding), encoding, []
+    except UnicodeDecodeError as exc:
+        problem = exc
+    # Everything before the first bad byte is valid UTF-8; one character there that
+    # needed several bytes shows the file was written as UTF-8.
+    looks_utf8 = _DECODED_UTF8.search(data[: problem.start].decode("utf-8")) is not None
+    at_end = problem.reason == "unexpected end of data"
+    line = data[: problem.start].count(b"\n") + 1
+    if at_end and looks_utf8:
+        warning = (
+            f"the file ends part-way through a character (byte {problem.start}, line {line}): "
+            "it may have been cut short; the broken character is shown as \ufffd"
+        )
+        return data.decode(encoding, errors="replace"), encoding, [warning]
+    if looks_utf8:
+        raise ImportFileError(
+            f"{name} is UTF-8 except byte {problem.start} (line {line}), which is not: "
+            "parts of it were saved in different encodings; save it again as 'CSV UTF-8' "
+            "from Excel"
+        )
+    warnings = []
+    if at_end:
+        warnings.append(
+            f"the only non-ASCII byte is the last one (byte {problem.start}, line {line}): "
+            "read as Windows-1252; if the file was saved as UTF-8 it was cut short"
+        )
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
@@ -78,7 +124,7 @@ def decode(data: bytes, *, name: str) -> tuple[str, str]:
             f"{name} is neither UTF-8 nor Windows-1252 text (byte {exc.start}, line {line}); "
             "save it as 'CSV UTF-8' from Excel"
         ) from exc
-    return text, "cp1252"
+    return text, "cp1252", warnings
 
 
 def sniff_delimiter(text: str) -> str:

@@ -53,7 +53,7 @@ def read_owners_file(path: Path) -> list[dict[str, str]]:
         raise ImportFileError(f"{path.name} is empty")
     if b"\x00" in data[:65536]:
         raise ImportFileError(f"{path.name} is not a text file")
-    text, _ = decode(data, name=path.name)
+    text, _, _ = decode(data, name=path.name)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     headers = [h.strip().lower() for h in reader.fieldnames or []]
     if "owner" not in headers:
