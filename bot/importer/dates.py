@@ -366,7 +366,7 @@ def _plain_numeric_value(match: re.Match[str]) -> date | None:
     day, month, year = match.group("d", "m", "y")
     if day is None:
         day, month, year = match.group("id", "im", "iy")
-    return _make_date(_year(year), int(month), int(day))
+    return _day_of_month(_year(year), int(month), int(day))
 
 
 def _no_date(original: str, key: str) -> ParsedDate:
@@ -468,7 +468,7 @@ def _read_whole(match: re.Match[str], display: str, reference: date | None) -> _
 
 
 def _exact(start: int, end: int, year: str, month: str | int, day: str, text: str) -> _Mention:
-    value = _make_date(_year(year), int(month), int(day))
+    value = _day_of_month(_year(year), int(month), int(day))
     if value is None:
         return _impossible(start, end, text)
     return _Mention(start, end, "exact", value)
@@ -485,7 +485,7 @@ def _day_no_year(
     start: int, end: int, month: int, day: str, text: str, reference: date | None
 ) -> _Mention:
     day_number = int(day)
-    if _make_date(2000, month, day_number) is None:  # 2000 is a leap year: allows 29 Feb
+    if _day_of_month(2000, month, day_number) is None:  # 2000 is a leap year: allows 29 Feb
         return _impossible(start, end, text)
     if reference is None:
         return _needs_reference(start, end, text, "exact", caption=False)
@@ -640,6 +640,11 @@ def _next_on_or_after(reference: date, month: int, day: int) -> date | None:
         if value is not None and value >= reference:
             return value
     return None
+
+
+def _day_of_month(year: int | None, month: int, day: int) -> date | None:
+    """A day written in the text: "00/01/2020" is no date (found by the property tests)."""
+    return None if day == 0 else _make_date(year, month, day)
 
 
 def _make_date(year: int | None, month: int, day: int) -> date | None:

@@ -100,6 +100,9 @@ class _Register:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(model)).scalar_one())
 
+    def count_plans(self) -> int:
+        return self.count(Plan)
+
     def nothing_written(self) -> bool:
         return all(self.count(m) == 0 for m in (Plan, Action, Owner, Event))
 
