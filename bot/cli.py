@@ -127,6 +127,7 @@ def run_import(
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
     archive_missing: bool = False,
+    sheet: str | None = None,
 ) -> ImportReport:
     rt = runtime()
     options = ImportOptions(
@@ -136,6 +137,7 @@ def run_import(
         default_due=default_due,
         archive_missing=archive_missing,
         dry_run=dry_run,
+        sheet=sheet,
     )
     return import_file(
         rt.sessions,
@@ -149,7 +151,10 @@ def run_import(
 
 @app.command("import")
 def import_command(
-    path: Annotated[Path, typer.Argument(help="The plan as CSV (UTF-8, cp1252; , ; or tab).")],
+    path: Annotated[
+        Path,
+        typer.Argument(help="The plan: Excel (.xlsx), Word (.docx) or CSV (UTF-8, cp1252)."),
+    ],
     plan: Annotated[str, typer.Option("--plan", help="Short code of the plan, e.g. AFEP.")],
     name: Annotated[str | None, typer.Option(help="The plan's full name.")] = None,
     default_due: Annotated[
@@ -166,8 +171,12 @@ def import_command(
         bool, typer.Option("--archive-missing", help="Cancel actions the file no longer has.")
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every change.")] = False,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="Workbook sheet: its name, its number (1 = first), or all."),
+    ] = None,
 ) -> None:
-    """Import (or re-import) a plan CSV. One transaction: all of it or nothing."""
+    """Import (or re-import) a plan. One transaction: all of it or nothing."""
     try:
         report = run_import(
             path,
@@ -177,6 +186,7 @@ def import_command(
             mapping=parse_map(map_ or []),
             dry_run=dry_run,
             archive_missing=archive_missing,
+            sheet=sheet,
         )
     except ImportFileError as exc:
         raise fail(f"{path}: {exc}. Nothing was written.") from exc

@@ -169,7 +169,7 @@ def test_plans_list(db_url: str) -> None:
         (None, "no such file"),
         (b"", "is empty"),
         (b"  \r\n \n", "is empty"),
-        (b"PK\x03\x04\x00\x00binary\x00junk", "not a text file"),
+        (b"PK\x03\x04\x00\x00binary\x00junk", "zip archive but is damaged"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
         (b"Name,Colour\nJane,Blue\n", "no reference column"),
         (b"Ref,Action\n", "no actions"),

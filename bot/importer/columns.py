@@ -196,6 +196,25 @@ def _unique(headers: list[str]) -> tuple[list[str], list[str]]:
     return unique, warnings
 
 
+def has_plan_header(
+    rows: Sequence[Sequence[str]], overrides: Mapping[str, str] | None = None
+) -> bool:
+    """True when a row near the top names a reference column and at least one other field
+    (a header given with --map counts as its field)."""
+    if not rows:
+        return False
+    mapped = {normalise_header(h): name for name, h in (overrides or {}).items()}
+
+    def named(cell: str) -> str | None:
+        return mapped.get(normalise_header(cell)) or field_for(cell)
+
+    for row in rows[:20]:
+        names = {named(cell) for cell in row if cell.strip()} - {None}
+        if "ref" in names and len(names) >= 2:
+            return True
+    return False
+
+
 def find_header_row(rows: Sequence[Sequence[str]], *, scan: int = 20) -> int:
     """Index of the header row: plans often start with a title line or two.
 

@@ -7,18 +7,19 @@ failure to read becomes a warning naming the row, so an admin sees it before imp
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from bot.importer.columns import ColumnMap, find_header_row, map_columns
+from bot.importer.columns import ColumnMap, find_header_row, map_columns, normalise_header
 from bot.importer.dates import ParsedDate, parse_date
 from bot.importer.errors import ImportFileError
 from bot.importer.formula_guard import restore
 from bot.importer.html_text import clean_html, html_parts, list_items
 from bot.importer.owners import OwnerSplit, owner_splitter, owner_vocabulary
-from bot.importer.reader import RawTable, read_table
+from bot.importer.reader import RawTable
+from bot.importer.sources import read_tables
 from bot.importer.status import ParsedStatus, parse_status
 
 # A lone cell in the reference column is a ref only if it looks like one: it has a digit
@@ -45,6 +46,12 @@ class ParsedAction:
     rag: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Where the row is beyond its number: "" in a CSV, "sheet 'Plan' " in a workbook.
+    place: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.place}row {self.row}"
 
 
 @dataclass
@@ -55,6 +62,8 @@ class ParsedPlan:
     delimiter: str
     warnings: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
+    # How the file was read: "utf-8, delimiter ','", "an Excel workbook, sheet 'Plan'".
+    read_as: str = ""
 
     @property
     def has_status(self) -> bool:
@@ -67,10 +76,18 @@ def parse_plan_file(
     today: date,
     known_owners: Collection[str] = (),
     overrides: Mapping[str, str] | None = None,
+    sheet: str | None = None,
 ) -> ParsedPlan:
-    """Read and interpret a plan file. Raises ImportFileError, writing nothing."""
-    return parse_table(
-        read_table(path), today=today, known_owners=known_owners, overrides=overrides
+    """Read and interpret a plan file (CSV or text, Excel, Word).
+
+    Raises:
+        ImportFileError: the file cannot be read or holds no plan; nothing is written.
+    """
+    return parse_tables(
+        read_tables(path, sheet=sheet, overrides=overrides),
+        today=today,
+        known_owners=known_owners,
+        overrides=overrides,
     )
 
 
@@ -81,70 +98,190 @@ def parse_table(
     known_owners: Collection[str] = (),
     overrides: Mapping[str, str] | None = None,
 ) -> ParsedPlan:
+    return parse_tables([table], today=today, known_owners=known_owners, overrides=overrides)
+
+
+@dataclass
+class _Segment:
+    """One table of a plan (a CSV, a sheet, a Word table) with its own header row."""
+
+    table: RawTable
+    rows: list[list[str]]
+    header_index: int
+    columns: ColumnMap
+    # The table's real dates and comments grouped by row: {row: {column: value}}.
+    dates: dict[int, dict[int, date]] = field(default_factory=dict)
+    comments: dict[int, dict[int, str]] = field(default_factory=dict)
+
+    @property
+    def body(self) -> list[list[str]]:
+        return self.rows[self.header_index + 1 :]
+
+    def label(self, index: int) -> str:
+        """How an admin finds rows[index]: "row 5", "sheet 'Plan' row 5"."""
+        return f"{self.table.place}row {self.table.first_row_number + index}"
+
+
+def _segment(table: RawTable, overrides: Mapping[str, str] | None) -> _Segment:
     # A cell an export neutralised ("'=1+1", "'-12") reads back as it was in the register.
     rows = [[restore(cell) for cell in row] for row in table.rows]
     header_index = find_header_row(rows)
-    columns = map_columns(rows[header_index] if rows else [], overrides)
-    body = rows[header_index + 1 :]
-    if not any(any(c.strip() for c in r) for r in body):
-        raise ImportFileError("the file has a header but no actions", row=header_index + 1)
+    try:
+        columns = map_columns(rows[header_index] if rows else [], overrides)
+    except ImportFileError as exc:
+        if not table.place:
+            raise
+        raise ImportFileError(f"{table.place.strip()}: {exc}") from exc
+    segment = _Segment(table, rows, header_index, columns)
+    for (row, column), day in table.dates.items():
+        segment.dates.setdefault(row, {})[column] = day
+    for (row, column), comment in table.comments.items():
+        segment.comments.setdefault(row, {})[column] = comment
+    return segment
 
+
+def parse_tables(
+    tables: Sequence[RawTable],
+    *,
+    today: date,
+    known_owners: Collection[str] = (),
+    overrides: Mapping[str, str] | None = None,
+) -> ParsedPlan:
+    """Interpret the tables of one plan: every table has its own header row; refs are
+    unique across them all, and owners are split with the whole plan's vocabulary."""
+    segments = [_segment(t, overrides) for t in tables]
+    first = segments[0]
     plan = ParsedPlan(
-        actions=[], columns=columns, encoding=table.encoding, delimiter=table.delimiter
+        actions=[],
+        columns=first.columns,
+        encoding=first.table.encoding,
+        delimiter=first.table.delimiter,
+        read_as=_read_as(tables),
     )
-    plan.warnings += table.warnings + columns.warnings
-    _keep_unheaded_columns(columns, body, plan.warnings)
-    if header_index:
-        plan.warnings.append(
-            f"rows 1-{header_index} above the header were read as a title and not imported: "
-            + " | ".join(" ".join(c for c in r if c.strip()) for r in rows[:header_index])[:200]
-        )
-    owner_col = columns.fields.get("owners")
-    split = owner_splitter(
-        owner_vocabulary(
-            (r[owner_col] for r in body if owner_col is not None and owner_col < len(r)),
-            known=known_owners,
-        )
-    )
-    seen: dict[str, int] = {}
-    current_heading: str | None = None
-    ref_col = columns.fields["ref"]
-    for offset, row in enumerate(body):
-        number = header_index + 2 + offset
-        cells = [c.strip() for c in row]
-        filled = [i for i, c in enumerate(cells) if c]
-        notes = table.row_notes.get(header_index + 1 + offset, [])
-        if not filled:
-            plan.warnings += [f"row {number}: {note}" for note in notes]
-            continue
-        ref = clean_html(cells[ref_col]) if ref_col < len(cells) else ""
-        if len(filled) == 1 and not (filled[0] == ref_col and _REFLIKE.match(ref)):
-            current_heading = clean_html(cells[filled[0]])
-            plan.sections.append(current_heading)
-            plan.warnings += [f"row {number}: {note}" for note in notes]
-            continue
-        if not ref:
-            plan.warnings += [f"row {number}: {note}" for note in notes]
-            plan.warnings.append(
-                f"row {number}: has text but no reference in column "
-                f"{columns.headers[ref_col]!r}; not imported: "
-                + " | ".join(clean_html(cells[i])[:60] for i in filled)
-            )
-            continue
-        if ref in seen:
-            raise ImportFileError(
-                f"reference {ref!r} appears twice (rows {seen[ref]} and {number}); "
-                "refs must be unique within a plan",
-                row=number,
-                column=columns.headers[ref_col],
-            )
-        seen[ref] = number
-        action = _parse_row(cells, number, ref, columns, today, split, current_heading)
-        action.warnings += [f"row {number}, ref {ref}: {note}" for note in notes]
-        plan.actions.append(action)
+    owner_cells = [
+        row[seg.columns.fields["owners"]]
+        for seg in segments
+        if "owners" in seg.columns.fields
+        for row in seg.body
+        if seg.columns.fields["owners"] < len(row)
+    ]
+    split = owner_splitter(owner_vocabulary(owner_cells, known=known_owners))
+    seen: dict[str, str] = {}
+    for seg in segments:
+        _parse_segment(seg, plan, seen, today=today, split=split, alone=len(segments) == 1)
     if not plan.actions:
         raise ImportFileError("no actions found: no row has a reference")
     return plan
+
+
+def _read_as(tables: Sequence[RawTable]) -> str:
+    first = tables[0]
+    if not first.read_as:
+        return first.described()
+    return f"{first.read_as}, " + ", ".join(t.place.strip() for t in tables)
+
+
+def _parse_segment(
+    seg: _Segment,
+    plan: ParsedPlan,
+    seen: dict[str, str],
+    *,
+    today: date,
+    split: Callable[[str], OwnerSplit],
+    alone: bool,
+) -> None:
+    table, rows, header_index, columns = seg.table, seg.rows, seg.header_index, seg.columns
+    body = seg.body
+    place = table.place
+    if not any(any(c.strip() for c in r) for r in body):
+        if alone:
+            raise ImportFileError(
+                "the file has a header but no actions", row=header_index + table.first_row_number
+            )
+        plan.warnings.append(f"{place}has a header but no actions")
+        return
+    plan.warnings += table.warnings + [f"{place}{w}" for w in columns.warnings]
+    _keep_unheaded_columns(columns, body, plan.warnings)
+    if header_index:
+        first, last = table.first_row_number, table.first_row_number + header_index - 1
+        plan.warnings.append(
+            f"{place}rows {first}-{last} above the header were read as a title and not "
+            "imported: "
+            + " | ".join(" ".join(c for c in r if c.strip()) for r in rows[:header_index])[:200]
+        )
+    for index in range(header_index + 1):
+        _report_comments(seg, index, plan.warnings)
+    header = [normalise_header(h) for h in rows[header_index]]
+    current_heading = table.section
+    ref_col = columns.fields["ref"]
+    for index in range(header_index + 1, len(rows)):
+        label = seg.label(index)
+        cells = [c.strip() for c in rows[index]]
+        filled = [i for i, c in enumerate(cells) if c]
+        notes = table.row_notes.get(index, [])
+        if not filled or [normalise_header(c) for c in rows[index]] == header:
+            # Blank, or the header again (Word repeats it on each page of a long table).
+            plan.warnings += [f"{label}: {note}" for note in notes]
+            continue
+        ref = clean_html(cells[ref_col]) if ref_col < len(cells) else ""
+        lone = len(filled) == 1
+        if lone and (
+            index in table.wide_rows or not (filled[0] == ref_col and _REFLIKE.match(ref))
+        ):
+            current_heading = clean_html(cells[filled[0]])
+            plan.sections.append(current_heading)
+            plan.warnings += [f"{label}: {note}" for note in notes]
+            _report_comments(seg, index, plan.warnings)
+            continue
+        if not ref:
+            plan.warnings += [f"{label}: {note}" for note in notes]
+            plan.warnings.append(
+                f"{label}: has text but no reference in column "
+                f"{columns.headers[ref_col]!r}; not imported: "
+                + " | ".join(clean_html(cells[i])[:60] for i in filled)
+            )
+            _report_comments(seg, index, plan.warnings)
+            continue
+        if ref in seen:
+            both = (
+                f"rows {seen[ref][4:]} and {label[4:]}" if not place else f"{seen[ref]} and {label}"
+            )
+            raise ImportFileError(
+                f"reference {ref!r} appears twice ({both}); refs must be unique within a plan",
+                row=table.first_row_number + index,
+                column=columns.headers[ref_col],
+                place=place.strip() or None,
+            )
+        seen[ref] = label
+        action = _parse_row(
+            cells,
+            table.first_row_number + index,
+            ref,
+            columns,
+            today,
+            split,
+            current_heading,
+            place=place,
+            theme=table.theme,
+            cell_dates=seg.dates.get(index, {}),
+        )
+        for column, comment in seg.comments.get(index, {}).items():
+            action.extra[f"{_header_of(columns, column)} (comment)"] = comment
+        action.warnings += [f"{label}, ref {ref}: {note}" for note in notes]
+        plan.actions.append(action)
+
+
+def _header_of(columns: ColumnMap, index: int) -> str:
+    if index < len(columns.headers) and columns.headers[index]:
+        return columns.headers[index]
+    return f"(column {index + 1})"
+
+
+def _report_comments(seg: _Segment, index: int, warnings: list[str]) -> None:
+    for column, comment in seg.comments.get(index, {}).items():
+        warnings.append(
+            f"{seg.label(index)}: comment on column {column + 1} not imported: {comment!r}"
+        )
 
 
 def _keep_unheaded_columns(columns: ColumnMap, body: list[list[str]], warnings: list[str]) -> None:
@@ -173,9 +310,13 @@ def _parse_row(
     today: date,
     split_owners: Callable[[str], OwnerSplit],
     heading: str | None,
+    *,
+    place: str = "",
+    theme: str | None = None,
+    cell_dates: Mapping[int, date] | None = None,
 ) -> ParsedAction:
-    action = ParsedAction(row=number, ref=ref)
-    where = f"row {number}, ref {ref}"
+    action = ParsedAction(row=number, ref=ref, place=place)
+    where = f"{place}row {number}, ref {ref}"
 
     def text(name: str) -> str | None:
         raw = _cell(cells, columns, name)
@@ -189,7 +330,7 @@ def _parse_row(
         action.tasks = list_items(raw_tasks) or html_parts(raw_tasks)
     section_col = text("section")
     action.section = section_col or heading
-    action.theme = text("theme") or action.section
+    action.theme = text("theme") or theme or action.section
     action.outcome = text("outcome")
     action.update = text("update")
 
@@ -204,7 +345,12 @@ def _parse_row(
 
     for name in ("target", "revised"):
         raw = _cell(cells, columns, name)
-        parsed = parse_date(clean_html(raw) if raw else None, reference=today)
+        day = (cell_dates or {}).get(columns.fields.get(name, -1))
+        if raw and day is not None:
+            # A real Excel date: no guessing; what the sheet shows is kept as the text.
+            parsed = ParsedDate(original=clean_html(raw), value=day, kind="exact")
+        else:
+            parsed = parse_date(clean_html(raw) if raw else None, reference=today)
         setattr(action, name, parsed)
         # An exact date picked out of a sentence carries a note: still a guess to report.
         if parsed.flagged or parsed.note:

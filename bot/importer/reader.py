@@ -10,8 +10,8 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import islice
-from pathlib import Path
 
 from bot.importer.columns import field_for
 from bot.importer.errors import ImportFileError
@@ -37,29 +37,34 @@ class RawTable:
     delimiter: str
     warnings: list[str] = field(default_factory=list)
     row_notes: dict[int, list[str]] = field(default_factory=dict)
+    # Where the rows come from, for messages: "" for a CSV, "sheet 'Plan' " for a workbook.
+    place: str = ""
+    # The number an admin sees for rows[0] (1 = the first line or sheet row).
+    first_row_number: int = 1
+    # Theme of every row unless a theme column says otherwise (the sheet, with --sheet all).
+    theme: str | None = None
+    # Section of the rows above any section row (the Word heading above the table).
+    section: str | None = None
+    # Rows holding a cell merged across the table: a heading, whatever its text looks like.
+    wide_rows: frozenset[int] = frozenset()
+    # Real dates behind cells, by (row, column) index: no day/month guessing needed.
+    dates: dict[tuple[int, int], date] = field(default_factory=dict)
+    # Cell comments by (row, column) index.
+    comments: dict[tuple[int, int], str] = field(default_factory=dict)
+    # How the file was read, for the import report.
+    read_as: str = ""
 
-
-def read_table(path: Path) -> RawTable:
-    """Read a plan file into rows, or raise ImportFileError saying why it cannot be read."""
-    if not path.exists():
-        raise ImportFileError(f"no such file: {path}")
-    if not path.is_file():
-        raise ImportFileError(f"not a file: {path}")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ImportFileError(
-            f"{path.name} is {size / 1024 / 1024:.1f} MB; plans larger than "
-            f"{MAX_BYTES // 1024 // 1024} MB are refused (is this really an action plan?)"
-        )
-    return parse_bytes(path.read_bytes(), name=path.name)
+    def described(self) -> str:
+        return self.read_as or f"{self.encoding}, delimiter {self.delimiter!r}"
 
 
 def parse_bytes(data: bytes, *, name: str = "the file") -> RawTable:
     if not data.strip():
         raise ImportFileError(f"{name} is empty")
     if b"\x00" in data[:65536]:
-        hint = " (an Excel workbook? save it as CSV first)" if data[:2] == b"PK" else ""
-        raise ImportFileError(f"{name} is not a text file{hint}")
+        raise ImportFileError(
+            f"{name} is not a text file, an Excel workbook (.xlsx) or a Word document (.docx)"
+        )
     text, encoding, warnings = decode(data, name=name)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)

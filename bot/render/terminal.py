@@ -77,8 +77,8 @@ def import_report_view(report: ImportReport, *, verbose: bool, width: int = 80) 
     parts.append(Text(heading, style="bold"))
     parts.append(
         Text(
-            f"Read as {report.encoding}, delimiter {report.delimiter!r}; columns: "
-            + ", ".join(f"{f}←{h!r}" for f, h in report.columns),
+            f"Read as {report.read_as or f'{report.encoding}, delimiter {report.delimiter!r}'}"
+            "; columns: " + ", ".join(f"{f}←{h!r}" for f, h in report.columns),
             style="dim",
         )
     )

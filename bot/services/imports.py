@@ -78,6 +78,8 @@ class ImportReport:
     dry_run: bool
     # Open actions left with no due date at all: nothing can remind anyone about them.
     undated: int = 0
+    # How the file was read: "utf-8, delimiter ','", "an Excel workbook, sheet 'Plan'".
+    read_as: str = ""
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
@@ -106,6 +108,8 @@ class ImportOptions:
     default_due: date | None = None
     archive_missing: bool = False
     dry_run: bool = False
+    # Which sheet of a workbook: a name, a 1-based number or "all"; None finds it.
+    sheet: str | None = None
 
 
 def import_file(
@@ -133,7 +137,11 @@ def import_file(
                 if o.person_id is not None or o.escalate_to
             ]
             parsed = parse_plan_file(
-                path, today=now.date(), known_owners=known, overrides=overrides
+                path,
+                today=now.date(),
+                known_owners=known,
+                overrides=overrides,
+                sheet=options.sheet,
             )
             report = import_plan(session, parsed=parsed, options=options, actor=actor, now=now)
         except BaseException:
@@ -241,6 +249,7 @@ def import_plan(
         delimiter=parsed.delimiter,
         dry_run=options.dry_run,
         undated=int(undated or 0),
+        read_as=parsed.read_as,
     )
 
 
@@ -288,6 +297,7 @@ def check_fits(parsed: ParsedPlan) -> None:
                 f"{what} is {len(value)} characters, longer than the {limit} the register "
                 f"keeps{hint}: {value[:60]!r}...",
                 row=item.row,
+                place=item.place.strip() or None,
                 column=column,
             )
 
@@ -372,7 +382,7 @@ def _insert_new(
                 new=item.ref,
                 actor=actor,
                 at=now,
-                note=f"row {item.row}",
+                note=item.label,
             ),
         }
         for item, _, _ in added

@@ -759,11 +759,14 @@ def test_missing_actions_are_kept_unless_archived(db: _Register, tmp_path: Path)
 # --- bad input -------------------------------------------------------------------------
 
 BAD_INPUT: dict[str, tuple[bytes, list[str]]] = {
-    "excel workbook": (
+    "truncated excel workbook": (
         b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml",
-        ["is not a text file (an Excel workbook? save it as CSV first)"],
+        ["looks like a zip archive but is damaged"],
     ),
-    "image": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", ["is not a text file"]),
+    "image": (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+        ["is not a text file, an Excel workbook (.xlsx) or a Word document (.docx)"],
+    ),
     "empty": (b"", ["is empty"]),
     "blank lines": (b"\r\n\r\n  \r\n", ["is empty"]),
     "no reference column": (

@@ -1,0 +1,174 @@
+"""Reading a plan from an Excel workbook (.xlsx, .xlsm) into the rows the CSV path reads.
+
+openpyxl is used in its normal (not read-only) mode: read-only worksheets have no merged
+cells, comments or hidden-row flags, all of which a plan uses. Values are read, not
+formulas (the value Excel last calculated). Each cell becomes the text Excel shows
+(`cell_text.displayed`), so the ref `2.10` stays `2.10`; real dates also travel as dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.importer.cell_text import displayed
+from bot.importer.columns import has_plan_header
+from bot.importer.errors import ImportFileError
+from bot.importer.reader import RawTable
+
+__all__ = ["read_workbook"]
+
+# A merged cell this wide (in columns) on a row of its own is a section heading.
+WIDE = 3
+
+
+def read_workbook(
+    path: Path, *, sheet: str | None, overrides: Mapping[str, str] | None = None
+) -> list[RawTable]:
+    """The plan's sheet(s) as tables: the sheet with a plan header, `sheet` by name or
+    1-based number, or with "all" every sheet that has a plan header, each its own theme.
+
+    Raises:
+        ImportFileError: the workbook cannot be read, or holds no plan where looked.
+    """
+    try:
+        workbook = load_workbook(path, data_only=True, keep_links=False, keep_vba=False)
+    # openpyxl raises whatever its XML parsing hits on a damaged file; any of it means
+    # "not a readable workbook", and the admin needs that sentence, not a traceback.
+    except Exception as exc:  # noqa: BLE001
+        raise ImportFileError(
+            f"{path.name} could not be read as an Excel workbook ({type(exc).__name__}: {exc})"
+        ) from exc
+    try:
+        sheets: list[Worksheet] = [
+            ws for ws in workbook.worksheets if isinstance(ws, Worksheet)
+        ]
+        names = ", ".join(repr(ws.title) for ws in sheets)
+        if sheet is not None and sheet.lower() != "all":
+            chosen = _named_sheet(sheets, sheet, names)
+            return [_table(chosen, theme=None)]
+        tables = [
+            (ws, _table(ws, theme=ws.title if sheet else None))
+            for ws in sheets
+            if sheet or ws.sheet_state == "visible"
+        ]
+        plans = [(ws, t) for ws, t in tables if has_plan_header(t.rows, overrides)]
+        if not plans:
+            raise ImportFileError(
+                f"no sheet of {path.name} has a plan header row (a reference column such as "
+                f"'Ref' or 'Action Ref.' beside 'Action', 'Owner'...); sheets: {names}. "
+                "Name the sheet with --sheet, and the columns with --map"
+            )
+        skipped = [ws.title for ws, _ in tables if not any(ws is p for p, _ in plans)]
+        if sheet:  # all
+            found = [t for _, t in plans]
+            if skipped:
+                found[0].warnings.append(
+                    "sheets with no plan header, not imported: "
+                    + ", ".join(repr(n) for n in skipped)
+                )
+            return found
+        first = plans[0][1]
+        if len(plans) > 1:
+            first.warnings.append(
+                f"only sheet {plans[0][0].title!r} was imported; "
+                + ", ".join(repr(ws.title) for ws, _ in plans[1:])
+                + " also look like plans (--sheet all imports every one)"
+            )
+        return [first]
+    finally:
+        workbook.close()
+
+
+def _named_sheet(sheets: list[Worksheet], wanted: str, names: str) -> Worksheet:
+    if wanted.isdigit():
+        number = int(wanted)
+        if 1 <= number <= len(sheets):
+            return sheets[number - 1]
+        raise ImportFileError(f"--sheet {wanted}: the workbook has {len(sheets)} sheet(s): {names}")
+    for ws in sheets:
+        if ws.title.strip().lower() == wanted.strip().lower():
+            return ws
+    raise ImportFileError(f"--sheet {wanted!r}: no such sheet; sheets: {names}")
+
+
+def _table(ws: Worksheet, *, theme: str | None) -> RawTable:
+    rows: list[list[str]] = []
+    dates: dict[tuple[int, int], date] = {}
+    comments: dict[tuple[int, int], str] = {}
+    width = ws.max_column
+    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=width)):
+        texts: list[str] = []
+        for c, cell in enumerate(row):
+            value: Any = cell.value
+            if value is None:
+                texts.append("")
+            else:
+                texts.append(displayed(value, cell.number_format))
+                if isinstance(value, datetime):
+                    dates[r, c] = value.date()
+                elif isinstance(value, date):
+                    dates[r, c] = value
+            comment = getattr(cell, "comment", None)
+            if comment is not None and comment.text.strip():
+                comments[r, c] = comment.text.strip()
+        rows.append(texts)
+    wide = _spread_merged_cells(ws, rows, dates)
+    notes: dict[int, list[str]] = {}
+    for number, dimension in ws.row_dimensions.items():
+        if dimension.hidden and number <= len(rows):
+            notes.setdefault(number - 1, []).append("hidden in the workbook; imported")
+    place = f"sheet {ws.title!r} "
+    warnings = []
+    hidden = _hidden_columns(ws, width)
+    if hidden:
+        warnings.append(
+            f"{place}has hidden column(s) {', '.join(hidden)}: imported like the others"
+        )
+    return RawTable(
+        rows=rows,
+        encoding="xlsx",
+        delimiter="",
+        warnings=warnings,
+        row_notes=notes,
+        place=place,
+        theme=theme,
+        wide_rows=frozenset(wide),
+        dates=dates,
+        comments=comments,
+        read_as=f"an Excel workbook, sheet {ws.title!r}",
+    )
+
+
+def _spread_merged_cells(
+    ws: Worksheet, rows: list[list[str]], dates: dict[tuple[int, int], date]
+) -> set[int]:
+    """A merged theme, section or owner cell applies to every row it spans; a cell merged
+    across the table stays on its first row and marks that row as a heading."""
+    wide: set[int] = set()
+    for merged in ws.merged_cells.ranges:
+        top, left = merged.min_row - 1, merged.min_col - 1
+        if top >= len(rows) or left >= len(rows[top]):
+            continue
+        if merged.max_col - merged.min_col + 1 >= WIDE:
+            wide.add(top)
+            continue
+        for r in range(top + 1, min(merged.max_row, len(rows))):
+            rows[r][left] = rows[top][left]
+            if (top, left) in dates:
+                dates[r, left] = dates[top, left]
+    return wide
+
+
+def _hidden_columns(ws: Worksheet, width: int) -> list[str]:
+    hidden: set[int] = set()
+    for dimension in ws.column_dimensions.values():
+        if dimension.hidden and dimension.min is not None and dimension.max is not None:
+            hidden.update(range(dimension.min, min(dimension.max, width) + 1))
+    return [get_column_letter(c) for c in sorted(hidden)]

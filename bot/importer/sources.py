@@ -1,0 +1,119 @@
+"""From a path to tables of text rows, whatever the file: CSV or text, Excel, Word.
+
+The kind is decided from the bytes (`file_kind`), never from the name. Old binary
+.xls/.doc files are converted by LibreOffice when it is installed (and the import says
+so); otherwise the admin is told how to save them in a form actionbot reads.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from bot.importer.errors import ImportFileError
+from bot.importer.excel import read_workbook
+from bot.importer.file_kind import FileKind, file_kind
+from bot.importer.reader import MAX_BYTES, RawTable, parse_bytes
+from bot.importer.word import read_document
+
+__all__ = ["CONVERT_TIMEOUT_S", "read_tables"]
+
+CONVERT_TIMEOUT_S = 120
+# An Office file is a zip: a small file can unpack into gigabytes of XML.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+def read_tables(
+    path: Path, *, sheet: str | None = None, overrides: Mapping[str, str] | None = None
+) -> list[RawTable]:
+    """The plan's tables of text rows, or ImportFileError saying why the file cannot be read."""
+    if not path.exists():
+        raise ImportFileError(f"no such file: {path}")
+    if not path.is_file():
+        raise ImportFileError(f"not a file: {path}")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ImportFileError(
+            f"{path.name} is {size / 1024 / 1024:.1f} MB; plans larger than "
+            f"{MAX_BYTES // 1024 // 1024} MB are refused (is this really an action plan?)"
+        )
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    kind = file_kind(path, head)
+    if kind is FileKind.text:
+        if sheet is not None:
+            raise ImportFileError(f"--sheet is for Excel workbooks; {path.name} is a text file")
+        return [parse_bytes(path.read_bytes(), name=path.name)]
+    if kind in (FileKind.xls, FileKind.doc):
+        return _converted(path, kind, sheet=sheet, overrides=overrides)
+    _check_unpacked_size(path)
+    if kind is FileKind.xlsx:
+        return read_workbook(path, sheet=sheet, overrides=overrides)
+    if sheet is not None:
+        raise ImportFileError(f"--sheet is for Excel workbooks; {path.name} is a Word document")
+    return read_document(path, overrides=overrides)
+
+
+def _check_unpacked_size(path: Path) -> None:
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError(
+            f"{path.name} unpacks to {unpacked / 1024 / 1024:.0f} MB; files that unpack to "
+            f"more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB are refused "
+            "(is this really an action plan?)"
+        )
+
+
+def _converted(
+    path: Path, kind: FileKind, *, sheet: str | None, overrides: Mapping[str, str] | None
+) -> list[RawTable]:
+    old, new = (".xls", "xlsx") if kind is FileKind.xls else (".doc", "docx")
+    what = "an old Excel workbook (.xls)" if kind is FileKind.xls else "an old Word document (.doc)"
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise ImportFileError(
+            f"{path.name} is {what}; open it and save it as .{new}, then import that "
+            f"(or install LibreOffice, and actionbot converts {old} files itself)"
+        )
+    with tempfile.TemporaryDirectory(prefix="actionbot-convert-") as tmp:
+        source = Path(tmp) / f"plan{old}"
+        source.write_bytes(path.read_bytes())
+        # A private profile, so a LibreOffice the admin has open does not swallow the job.
+        command = [
+            soffice,
+            f"-env:UserInstallation=file://{tmp}/profile",
+            "--headless",
+            "--convert-to",
+            new,
+            "--outdir",
+            tmp,
+            str(source),
+        ]
+        try:
+            subprocess.run(  # noqa: S603 (a fixed program, our own temporary paths)
+                command, capture_output=True, timeout=CONVERT_TIMEOUT_S, check=True
+            )
+        except (subprocess.SubprocessError, OSError) as exc:
+            raise ImportFileError(
+                f"{path.name} is {what}; LibreOffice could not convert it ({exc}); "
+                f"open it and save it as .{new}, then import that"
+            ) from exc
+        converted = Path(tmp) / f"plan.{new}"
+        if not converted.is_file():
+            raise ImportFileError(
+                f"{path.name} is {what}; LibreOffice did not convert it; "
+                f"open it and save it as .{new}, then import that"
+            )
+        if kind is FileKind.xls:
+            tables = read_workbook(converted, sheet=sheet, overrides=overrides)
+        else:
+            tables = read_document(converted, overrides=overrides)
+    tables[0].warnings.insert(
+        0, f"{path.name} is {what}: converted to .{new} with LibreOffice ({Path(soffice).name})"
+    )
+    return tables
