@@ -38,7 +38,10 @@ def read_workbook(
         ImportFileError: the workbook cannot be read, or holds no plan where looked.
     """
     try:
-        workbook = load_workbook(path, data_only=True, keep_links=False, keep_vba=False)
+        # A handle, not the path: openpyxl refuses names not ending .xlsx, and the kind
+        # was already decided from the content.
+        with path.open("rb") as handle:
+            workbook = load_workbook(handle, data_only=True, keep_links=False, keep_vba=False)
     # openpyxl raises whatever its XML parsing hits on a damaged file; any of it means
     # "not a readable workbook", and the admin needs that sentence, not a traceback.
     except Exception as exc:  # noqa: BLE001
@@ -46,9 +49,7 @@ def read_workbook(
             f"{path.name} could not be read as an Excel workbook ({type(exc).__name__}: {exc})"
         ) from exc
     try:
-        sheets: list[Worksheet] = [
-            ws for ws in workbook.worksheets if isinstance(ws, Worksheet)
-        ]
+        sheets: list[Worksheet] = [ws for ws in workbook.worksheets if isinstance(ws, Worksheet)]
         names = ", ".join(repr(ws.title) for ws in sheets)
         if sheet is not None and sheet.lower() != "all":
             chosen = _named_sheet(sheets, sheet, names)
@@ -142,7 +143,7 @@ def _table(ws: Worksheet, *, theme: str | None) -> RawTable:
         wide_rows=frozenset(wide),
         dates=dates,
         comments=comments,
-        read_as=f"an Excel workbook, sheet {ws.title!r}",
+        read_as="an Excel workbook",
     )
 
 
