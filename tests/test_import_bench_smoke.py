@@ -16,3 +16,5 @@ def test_import_bench_prints_each_pass(capsys: pytest.CaptureFixture[str]) -> No
     # The edited copy changes the title of every 100th row: rows 0, 100 and 200.
     assert "changed     3" in lines["re-import, 1 row in 100 edited"]
     assert "[aim < 5 s:" in out
+    assert "added    300" in lines["first import, .xlsx"]
+    assert "first import of a 300-row workbook:" in out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 __all__ = ["displayed"]
 
@@ -46,24 +47,37 @@ def _section(number_format: str, value: float | None = None) -> str:
 
 
 def _date_text(value: datetime | date | time, number_format: str) -> str:
-    code = _BRACKETS.sub("", _section(number_format))
-    if not _DATE_TOKEN.search(code.replace("General", "")):
+    literals, tokens = _date_format(number_format)
+    if not tokens:
         if isinstance(value, datetime) and value.time() == time(0):
             return value.date().isoformat()
         return value.isoformat()
-    pieces: list[str] = []
-    position = 0
-    tokens = list(_DATE_TOKEN.finditer(code))
-    for index, match in enumerate(tokens):
-        pieces.append(_literal(code[position : match.start()]))
-        pieces.append(_date_piece(value, match.group(), tokens, index))
-        position = match.end()
-    pieces.append(_literal(code[position:]))
+    pieces = [literals[0]]
+    for index, token in enumerate(tokens):
+        pieces.append(_date_piece(value, token, tokens, index))
+        pieces.append(literals[index + 1])
     return "".join(pieces).strip()
 
 
+@lru_cache(maxsize=256)
+def _date_format(number_format: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(literal text around the tokens, the tokens): a sheet has few formats, many dates."""
+    code = _BRACKETS.sub("", _section(number_format))
+    if not _DATE_TOKEN.search(code.replace("General", "")):
+        return ("",), ()
+    literals: list[str] = []
+    tokens: list[str] = []
+    position = 0
+    for match in _DATE_TOKEN.finditer(code):
+        literals.append(_literal(code[position : match.start()]))
+        tokens.append(match.group())
+        position = match.end()
+    literals.append(_literal(code[position:]))
+    return tuple(literals), tuple(tokens)
+
+
 def _date_piece(
-    value: datetime | date | time, token: str, tokens: list[re.Match[str]], index: int
+    value: datetime | date | time, token: str, tokens: tuple[str, ...], index: int
 ) -> str:
     lower = token.lower()
     moment = value if isinstance(value, datetime | time) else None
@@ -93,7 +107,7 @@ def _date_piece(
     if moment is None:
         return ""
     if lower in ("hh", "h"):
-        twelve = any(t.group().lower() in ("am/pm", "a/p") for t in tokens)
+        twelve = any(t.lower() in ("am/pm", "a/p") for t in tokens)
         hour = (moment.hour % 12 or 12) if twelve else moment.hour
         return f"{hour:02d}" if lower == "hh" else str(hour)
     if lower in ("ss", "s"):
@@ -105,10 +119,10 @@ def _date_piece(
     return ""
 
 
-def _is_minutes(tokens: list[re.Match[str]], index: int) -> bool:
+def _is_minutes(tokens: tuple[str, ...], index: int) -> bool:
     """Excel reads "m" as minutes right after an hour or right before seconds."""
-    before = tokens[index - 1].group().lower() if index else ""
-    after = tokens[index + 1].group().lower() if index + 1 < len(tokens) else ""
+    before = tokens[index - 1].lower() if index else ""
+    after = tokens[index + 1].lower() if index + 1 < len(tokens) else ""
     return before in ("h", "hh") or after in ("s", "ss")
 
 

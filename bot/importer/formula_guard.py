@@ -27,4 +27,4 @@ def neutralise(cell: str) -> str:
 
 def restore(cell: str) -> str:
     """Undo :func:`neutralise`: one leading ``'`` comes off a cell it would have quoted."""
-    return cell[1:] if _QUOTED.match(cell) else cell
+    return cell[1:] if cell[:1] == "'" and _QUOTED.match(cell) else cell

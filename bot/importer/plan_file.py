@@ -219,7 +219,7 @@ def _parse_segment(
         cells = [c.strip() for c in rows[index]]
         filled = [i for i, c in enumerate(cells) if c]
         notes = table.row_notes.get(index, [])
-        if not filled or [normalise_header(c) for c in rows[index]] == header:
+        if not filled or _repeats_header(rows[index], rows[header_index], header, ref_col):
             # Blank, or the header again (Word repeats it on each page of a long table).
             plan.warnings += [f"{label}: {note}" for note in notes]
             continue
@@ -269,6 +269,13 @@ def _parse_segment(
             action.extra[f"{_header_of(columns, column)} (comment)"] = comment
         action.warnings += [f"{label}, ref {ref}: {note}" for note in notes]
         plan.actions.append(action)
+
+
+def _repeats_header(row: list[str], raw_header: list[str], header: list[str], ref: int) -> bool:
+    # The cheap test first: a data row almost never has the header's text in the ref column.
+    if ref >= len(row) or ref >= len(raw_header) or row[ref].strip() != raw_header[ref].strip():
+        return False
+    return [normalise_header(c) for c in row] == header
 
 
 def _header_of(columns: ColumnMap, index: int) -> str:
