@@ -69,6 +69,9 @@ def read_workbook(
         skipped = [ws.title for ws, _ in tables if not any(ws is p for p, _ in plans)]
         if sheet:  # all
             found = [t for _, t in plans]
+            for ws, table in plans:
+                if ws.sheet_state != "visible":
+                    table.warnings.append(f"sheet {ws.title!r} is hidden in the workbook; imported")
             if skipped:
                 found[0].warnings.append(
                     "sheets with no plan header, not imported: "

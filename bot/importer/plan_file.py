@@ -193,14 +193,17 @@ def _parse_segment(
     table, rows, header_index, columns = seg.table, seg.rows, seg.header_index, seg.columns
     body = seg.body
     place = table.place
+    plan.warnings += table.warnings
     if not any(any(c.strip() for c in r) for r in body):
         if alone:
             raise ImportFileError(
-                "the file has a header but no actions", row=header_index + table.first_row_number
+                "the file has a header but no actions",
+                row=header_index + table.first_row_number,
+                place=place.strip() or None,
             )
         plan.warnings.append(f"{place}has a header but no actions")
         return
-    plan.warnings += table.warnings + [f"{place}{w}" for w in columns.warnings]
+    plan.warnings += [f"{place}{w}" for w in columns.warnings]
     _keep_unheaded_columns(columns, body, plan.warnings)
     if header_index:
         first, last = table.first_row_number, table.first_row_number + header_index - 1

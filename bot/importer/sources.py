@@ -24,7 +24,7 @@ __all__ = ["CONVERT_TIMEOUT_S", "read_tables"]
 
 CONVERT_TIMEOUT_S = 120
 # An Office file is a zip: a small file can unpack into gigabytes of XML.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 
 def read_tables(

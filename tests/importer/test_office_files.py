@@ -193,6 +193,16 @@ def _fifty_megabytes(path: Path) -> None:
         handle.truncate(50 * 1024 * 1024)
 
 
+def _zip_bomb(path: Path) -> None:
+    # A few hundred kilobytes that would unpack into 101 MB of sheet XML.
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            chunk = b" " * (1024 * 1024)
+            for _ in range(101):
+                member.write(chunk)
+
+
 BAD_FILES = {
     "password-protected workbook": (
         lambda p: shutil.copyfile(OFFICE / "password_protected.xlsx", p),
@@ -205,6 +215,7 @@ BAD_FILES = {
     ),
     "50 MB workbook": (_fifty_megabytes, "is 50.0 MB; plans larger than 25 MB are refused"),
     "document with no plan table": (_no_plan_docx, "has no plan table"),
+    "workbook unpacking to 101 MB": (_zip_bomb, "unpacks to 101 MB; files that unpack to more"),
     "word document named .xlsx, no plan table": (
         lambda p: shutil.copyfile(OFFICE / "minutes_no_plan.docx", p),
         "has no plan table",
