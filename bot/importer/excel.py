@@ -8,6 +8,7 @@ formulas (the value Excel last calculated). Each cell becomes the text Excel sho
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -40,7 +41,10 @@ def read_workbook(
     try:
         # A handle, not the path: openpyxl refuses names not ending .xlsx, and the kind
         # was already decided from the content.
-        with path.open("rb") as handle:
+        # What openpyxl warns about (a date cell out of range, an unknown extension) is
+        # something the admin should see in the report, not on the server's stderr.
+        with path.open("rb") as handle, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             workbook = load_workbook(handle, data_only=True, keep_links=False, keep_vba=False)
     # openpyxl raises whatever its XML parsing hits on a damaged file; any of it means
     # "not a readable workbook", and the admin needs that sentence, not a traceback.
@@ -48,12 +52,13 @@ def read_workbook(
         raise ImportFileError(
             f"{path.name} could not be read as an Excel workbook ({type(exc).__name__}: {exc})"
         ) from exc
+    noticed = list(dict.fromkeys(f"the workbook: {w.message}" for w in caught))
     try:
         sheets: list[Worksheet] = [ws for ws in workbook.worksheets if isinstance(ws, Worksheet)]
         names = ", ".join(repr(ws.title) for ws in sheets)
         if sheet is not None and sheet.lower() != "all":
             chosen = _named_sheet(sheets, sheet, names)
-            return [_table(chosen, theme=None)]
+            return _noticed([_table(chosen, theme=None)], noticed)
         tables = [
             (ws, _table(ws, theme=ws.title if sheet else None))
             for ws in sheets
@@ -77,7 +82,7 @@ def read_workbook(
                     "sheets with no plan header, not imported: "
                     + ", ".join(repr(n) for n in skipped)
                 )
-            return found
+            return _noticed(found, noticed)
         first = plans[0][1]
         if len(plans) > 1:
             first.warnings.append(
@@ -85,9 +90,14 @@ def read_workbook(
                 + ", ".join(repr(ws.title) for ws, _ in plans[1:])
                 + " also look like plans (--sheet all imports every one)"
             )
-        return [first]
+        return _noticed([first], noticed)
     finally:
         workbook.close()
+
+
+def _noticed(tables: list[RawTable], noticed: list[str]) -> list[RawTable]:
+    tables[0].warnings[:0] = noticed
+    return tables
 
 
 def _named_sheet(sheets: list[Worksheet], wanted: str, names: str) -> Worksheet:

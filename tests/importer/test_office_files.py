@@ -285,15 +285,44 @@ def test_old_excel_file_is_converted_by_libreoffice_when_installed(db: _Register
     assert fields(db.export("OLD")) == fields(db.export("CSV"))
 
 
-def test_readers_raise_only_import_file_error_on_a_mangled_office_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", [f"{NCC}.docx", f"{NCC}.xlsx", f"{NCC}-libreoffice.xlsx"])
+def test_readers_raise_only_import_file_error_on_a_mangled_office_file(
+    tmp_path: Path, name: str
+) -> None:
     from bot.importer.plan_file import parse_plan_file
 
-    source = (OFFICE / f"{NCC}.docx").read_bytes()
+    source = (OFFICE / name).read_bytes()
+    path = tmp_path / name
     for cut in (100, 5000, len(source) // 2, len(source) - 10):
-        path = tmp_path / "plan.docx"
         path.write_bytes(source[:cut])
         with pytest.raises(ImportFileError):
             parse_plan_file(path, today=date(2018, 1, 15))
+    # Flipped bytes in the middle of the compressed XML.
+    damaged = bytearray(source)
+    for offset in range(len(source) // 3, len(source) // 3 + 400, 7):
+        damaged[offset] ^= 0xFF
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(ImportFileError):
+        parse_plan_file(path, today=date(2018, 1, 15))
+
+
+def test_macro_enabled_workbook_is_read(tmp_path: Path) -> None:
+    from bot.importer.plan_file import parse_plan_file
+
+    path = tmp_path / "plan.xlsm"
+    with zipfile.ZipFile(OFFICE / f"{NCC}.xlsx") as source, zipfile.ZipFile(path, "w") as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml"
+                ).replace(
+                    b"application/vnd.openxmlformats-officedocument.ms-excel",
+                    b"application/vnd.ms-excel",
+                )
+                assert b"macroEnabled" in data
+            out.writestr(item, data)
+    assert len(parse_plan_file(path, today=date(2018, 1, 15)).actions) == 25
 
 
 def test_a_document_with_a_plan_table_built_in_the_test(tmp_path: Path) -> None:

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.importer.dates import parse_date
 from bot.importer.errors import ImportFileError
 from bot.importer.formula_guard import TRIGGERS, neutralise, restore
-from bot.importer.plan_file import parse_table
+from bot.importer.plan_file import parse_plan_file, parse_table
 from bot.importer.reader import parse_bytes
 from tests.fixtures.plans.make_fixtures import PEER_CHALLENGE
 from tests.importer.test_plan_files import PLANS, TODAY, _Register, db
@@ -157,3 +159,60 @@ def test_any_text_gives_real_dates_and_flags_what_it_cannot_read(text: str) -> N
 @pytest.mark.parametrize("text", ["TBC", "", "N/a", "Ongoing"])
 def test_placeholders_are_no_date_not_unreadable(text: str) -> None:
     assert parse_date(text).kind == "none"
+
+
+CELL_VALUES = st.one_of(
+    st.none(),
+    # Excel cannot hold control characters; openpyxl refuses them.
+    CELL_TEXT.map(lambda text: ILLEGAL_CHARACTERS_RE.sub("", text)),
+    st.sampled_from(HEADERS),
+    st.integers(-5, 5000),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2099, 12, 31)),
+)
+NUMBER_FORMATS = st.sampled_from(
+    ["General", "0.00", "0.0#", "#,##0", "0%", "dd/mm/yyyy", "mmm-yy", "d mmmm yyyy", "@", "0;(0)"]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(st.lists(st.tuples(CELL_VALUES, NUMBER_FORMATS), max_size=6), max_size=8),
+    merges=st.lists(
+        st.tuples(st.integers(1, 8), st.integers(1, 6), st.integers(0, 2), st.integers(0, 3)),
+        max_size=3,
+    ),
+    header=st.booleans(),
+)
+def test_random_workbooks_give_a_plan_or_an_import_file_error(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[list[tuple[object, str]]],
+    merges: list[tuple[int, int, int, int]],
+    header: bool,
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    if header:
+        sheet.append(["Ref", "Action", "Owner", "Target date", "Status", "Notes"])
+    for row in rows:
+        sheet.append([value for value, _ in row])
+        for column, (_, number_format) in enumerate(row, start=1):
+            sheet.cell(sheet.max_row, column).number_format = number_format
+    for top, left, down, across in merges:
+        if down or across:
+            try:
+                sheet.merge_cells(
+                    start_row=top, start_column=left, end_row=top + down, end_column=left + across
+                )
+            except ValueError:
+                pass
+    path = tmp_path_factory.mktemp("book") / "plan.xlsx"
+    book.save(path)
+    try:
+        plan = parse_plan_file(path, today=TODAY)
+    except ImportFileError as exc:
+        assert str(exc)
+        return
+    assert plan.actions and all(a.ref for a in plan.actions)
