@@ -381,3 +381,37 @@ def test_import_records_the_sheet_row_in_each_created_event(db: _Register) -> No
     history = db.export("PCR")["2.1"]["history"]
     assert history[0]["field"] == "created"
     assert history[0]["note"] == "sheet 'Children’s Services' row 4"
+
+
+# --- the committed fixtures are what the script writes ------------------------------------------
+
+
+def _workbook_values(path: Path) -> list[tuple[str, list[tuple[object, ...]], list[str]]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return [
+        (ws.title, list(ws.iter_rows(values_only=True)), sorted(map(str, ws.merged_cells.ranges)))
+        for ws in book.worksheets
+    ]
+
+
+def _document_text(path: Path) -> list[str]:
+    document = Document(str(path))
+    return [p.text for p in document.paragraphs] + [
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    ]
+
+
+def test_office_fixtures_match_their_generator(tmp_path: Path) -> None:
+    from tests.fixtures import make_office_fixtures as make
+
+    make.ncc_workbook(tmp_path / "ncc.xlsx")
+    make.council_workbook(tmp_path / "council.xlsx")
+    make.ncc_document(tmp_path / "ncc.docx")
+    stale = "is stale: run tests/fixtures/make_office_fixtures.py"
+    assert _workbook_values(tmp_path / "ncc.xlsx") == _workbook_values(OFFICE / f"{NCC}.xlsx"), (
+        stale
+    )
+    assert _workbook_values(tmp_path / "council.xlsx") == _workbook_values(BY_THEME), stale
+    assert _document_text(tmp_path / "ncc.docx") == _document_text(OFFICE / f"{NCC}.docx"), stale
