@@ -123,6 +123,8 @@ def _table(ws: Worksheet, *, theme: str | None) -> RawTable:
             value: Any = cell.value
             if value is None:
                 texts.append("")
+            elif isinstance(value, str):
+                texts.append(value)  # text shows as itself whatever the cell's format
             else:
                 texts.append(displayed(value, cell.number_format))
                 if isinstance(value, datetime):
