@@ -278,9 +278,12 @@ def test_old_office_files_without_libreoffice_say_how_to_save_them(
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_old_excel_file_is_converted_by_libreoffice_when_installed(db: _Register) -> None:
-    out = imported(db.url, OFFICE / f"{NCC}.xls", "OLD")
-    assert "converted to .xlsx with LibreOffice" in out
+@pytest.mark.parametrize(("suffix", "new"), [("xls", ".xlsx"), ("doc", ".docx")])
+def test_old_office_file_is_converted_by_libreoffice_when_installed(
+    db: _Register, suffix: str, new: str
+) -> None:
+    out = imported(db.url, OFFICE / f"{NCC}.{suffix}", "OLD")
+    assert f"converted to {new} with LibreOffice" in out
     imported(db.url, SAMPLE, "CSV")
     assert fields(db.export("OLD")) == fields(db.export("CSV"))
 
