@@ -30,6 +30,7 @@ from tests.fakes.signing import (
     slash_command_body,
     view_submission_body,
 )
+from tests.fakes.block_kit import SlackRefusal, check_message
 from tests.fakes.slack_api import FakeSlackAPI
 
 SECRET = "test-signing-secret-0123456789"
@@ -71,6 +72,19 @@ def serve_in_thread(app: Any) -> Iterator[str]:
         sock.close()
 
 
+def check_ack(response: httpx.Response) -> None:
+    """An ack that carries a message is shown by Slack: it must pass Slack's checks too."""
+    if response.status_code != 200 or "json" not in response.headers.get("content-type", ""):
+        return
+    body = response.json()
+    if not isinstance(body, dict) or "response_action" in body:
+        return
+    try:
+        check_message(body)
+    except SlackRefusal as e:
+        raise AssertionError(f"Slack would refuse this ack: {e}") from e
+
+
 @dataclass
 class SlackWorld:
     fake: FakeSlackAPI
@@ -86,7 +100,11 @@ class SlackWorld:
         # Bolt checks the signature's age against the real clock, so sign with real time.
         ts = int(time.time()) if timestamp is None else timestamp
         headers = sign(body, secret=secret, timestamp=ts)
-        return self.http.post(f"{self.base}/slack/events", content=body.encode(), headers=headers)
+        response = self.http.post(
+            f"{self.base}/slack/events", content=body.encode(), headers=headers
+        )
+        check_ack(response)
+        return response
 
     def command(self, text: str, *, user: str, key: str = "r1") -> httpx.Response:
         return self.post(

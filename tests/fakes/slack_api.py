@@ -41,6 +41,8 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tests.fakes.block_kit import SlackRefusal, check_message, check_view
+
 __all__ = ["Call", "FakeFile", "FakeSlackAPI"]
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -62,9 +64,6 @@ JSON_FIELDS = frozenset(
         "view",
     }
 )
-
-MAX_MESSAGE_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
 
 _APP_LEVEL_METHODS = frozenset({"apps.connections.open"})
 _MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update"})
@@ -461,7 +460,7 @@ class FakeSlackAPI:
                 elif path.startswith("/response_url/"):
                     method = "response_url:" + unquote(path[len("/response_url/") :])
                     params = _parse_params(url.query, content_type, body)
-                    reply = self._programmed(method, rate_limit=False) or _Reply(200, {"ok": True})
+                    reply = self._programmed(method, rate_limit=False) or self._respond(params)
                 else:
                     method = path
                     params = _parse_params(url.query, content_type, body)
@@ -568,17 +567,11 @@ class FakeSlackAPI:
 
     @staticmethod
     def _check_blocks(params: dict[str, Any]) -> list[Any] | None:
-        blocks = params.get("blocks")
-        if blocks is None or blocks == "":
-            return None
-        if not isinstance(blocks, list):
-            raise _SlackError("invalid_blocks_format")
-        if len(blocks) > MAX_MESSAGE_BLOCKS:
-            raise _SlackError(
-                "invalid_blocks",
-                f"[ERROR] no more than {MAX_MESSAGE_BLOCKS} items allowed [json-pointer:/blocks]",
-            )
-        return blocks
+        """Everything Slack checks in a message body (tests/fakes/block_kit.py)."""
+        try:
+            return check_message(params)
+        except SlackRefusal as e:
+            raise _SlackError(e.error, *e.messages) from e
 
     def _message(self, params: dict[str, Any], ts: str, blocks: list[Any] | None) -> dict[str, Any]:
         message: dict[str, Any] = {
@@ -618,16 +611,10 @@ class FakeSlackAPI:
                 "invalid_arguments",
                 f"[ERROR] unsupported type: {view_type} [json-pointer:/view/type]",
             )
-        blocks = view.get("blocks", [])
-        if not isinstance(blocks, list):
-            raise _SlackError(
-                "invalid_arguments", "[ERROR] must be an array [json-pointer:/view/blocks]"
-            )
-        if len(blocks) > MAX_VIEW_BLOCKS:
-            raise _SlackError(
-                "invalid_arguments",
-                f"[ERROR] no more than {MAX_VIEW_BLOCKS} items allowed [json-pointer:/view/blocks]",
-            )
+        try:
+            check_view(view)
+        except SlackRefusal as e:
+            raise _SlackError(e.error, *e.messages) from e
         if view_type == "modal" and not view.get("title"):
             raise _SlackError(
                 "invalid_arguments", "[ERROR] missing required field: title [json-pointer:/view]"
@@ -655,6 +642,17 @@ class FakeSlackAPI:
         }
         self.views[view_id] = stored
         return stored
+
+    @staticmethod
+    def _respond(params: dict[str, Any]) -> _Reply:
+        """A message posted to a response_url is checked like chat.postMessage."""
+        try:
+            check_message(params)
+        except SlackRefusal as e:
+            return _Reply(
+                200, {"ok": False, "error": e.error, "response_metadata": {"messages": e.messages}}
+            )
+        return _Reply(200, {"ok": True})
 
     def _upload(self, file_id: str, body: bytes) -> _Reply:
         f = self.files.get(file_id)

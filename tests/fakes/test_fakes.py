@@ -248,7 +248,11 @@ def test_views_publish_validates(fake: FakeSlackAPI, client: WebClient) -> None:
 
 
 def test_views_open_then_update(client: WebClient) -> None:
-    modal = {"type": "modal", "title": {"type": "plain_text", "text": "Plan"}, "blocks": []}
+    modal = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Plan"},
+        "blocks": [{"type": "divider"}],
+    }
     opened = client.views_open(trigger_id="trig-1", view=modal)["view"]
     updated = client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal)
     assert updated["view"]["id"] == opened["id"]
