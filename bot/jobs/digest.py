@@ -21,7 +21,10 @@ from bot.themes import first_spellings, theme_key
 from bot.when import day, plural, relative
 
 LINES_PER_MESSAGE = 45  # + a header block: within Slack's 50 blocks per message
-MAX_LINE = 2900  # section text is limited to 3,000 characters
+MAX_LINE = 2900  # section text is limited to 3,000 characters, counted as Slack shows them
+# Slack refuses a message whose blocks hold more than about 12,000 characters in all
+# (bolt-js#2509); the Slack renderer budgets 11,000, so a part stays well under that.
+CHARS_PER_MESSAGE = 9000
 RAG_EMOJI = {"green": "🟢", "amber": "🟠", "red": "🔴"}
 STATUS_ORDER = ("not_started", "in_progress", "blocked", "done", "cancelled")
 NO_THEME = "No theme"
@@ -320,15 +323,36 @@ def digest_title(week: WeekFacts, today: date) -> str:
     )
 
 
+def shown_length(text: str) -> int:
+    """Characters once escaped for a chat platform (`&` → `&amp;`, `<` → `&lt;`, …): the
+    length Slack counts against its limits, whatever the text holds."""
+    return len(text) + 4 * text.count("&") + 3 * (text.count("<") + text.count(">"))
+
+
+def _fitting(line: str, limit: int) -> int:
+    """The longest prefix of `line` whose shown length is within `limit`."""
+    if shown_length(line) <= limit:
+        return len(line)
+    low, high = 0, min(len(line), limit)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if shown_length(line[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return max(low, 1)
+
+
 def _chunks(section: Section) -> list[str]:
     """The section as mrkdwn paragraphs of at most MAX_LINE characters, nothing dropped."""
     paragraphs: list[str] = []
     current = f"*{section.title}*"
     for line in section.lines:
-        while len(line) > MAX_LINE:  # one enormous line: split it, marking the break
+        while shown_length(line) > MAX_LINE:  # one enormous line: split it, marking the break
             paragraphs.append(current)
-            current, line = line[: MAX_LINE - 1] + "…", "…" + line[MAX_LINE - 1 :]
-        if len(current) + 1 + len(line) > MAX_LINE:
+            cut = _fitting(line, MAX_LINE - 1)
+            current, line = line[:cut] + "…", "…" + line[cut:]
+        if shown_length(current) + 1 + shown_length(line) > MAX_LINE:
             paragraphs.append(current)
             current = f"*{section.title}* (continued)\n{line}"
         else:
@@ -338,12 +362,19 @@ def _chunks(section: Section) -> list[str]:
 
 
 def digest_replies(sections: list[Section], *, title: str) -> list[Reply]:
-    """Messages of at most LINES_PER_MESSAGE paragraphs: the first for the channel, the rest
-    for its thread, each saying where it is in the series."""
+    """Messages of at most LINES_PER_MESSAGE paragraphs and CHARS_PER_MESSAGE characters:
+    the first for the channel, the rest for its thread, each saying where it is in the
+    series."""
     paragraphs = [p for s in sections for p in _chunks(s)]
-    pages = [
-        paragraphs[i : i + LINES_PER_MESSAGE] for i in range(0, len(paragraphs), LINES_PER_MESSAGE)
-    ]
+    pages: list[list[str]] = [[]]
+    size = 0
+    for paragraph in paragraphs:
+        cost = shown_length(paragraph)
+        if pages[-1] and (len(pages[-1]) >= LINES_PER_MESSAGE or size + cost > CHARS_PER_MESSAGE):
+            pages.append([])
+            size = 0
+        pages[-1].append(paragraph)
+        size += cost
     replies = []
     for number, page in enumerate(pages, start=1):
         lines = list(page)

@@ -1,13 +1,22 @@
 """Block Kit from the neutral Reply. Pure functions; slack_sdk models validate limits.
 
-Long lists are paginated with Previous/Next buttons that re-run the command for another
-page, so nothing is ever cut off silently.
+Every string in the neutral model is text, not markup: titles, notes and owner names
+from plans and people, and actionbot's own sentences alike. This module is the one place
+it becomes Slack mrkdwn: `&`, `<` and `>` are escaped exactly once, in `mrkdwn()`, so a
+plan cell `Pay <!channel> now` shows as typed and pings nobody. Plain-text objects
+(headers, buttons, modal labels) are not parsed by Slack and are not escaped.
+
+Messages are budgeted by blocks (50) and by characters: Slack refuses a message whose
+blocks hold more than about 12,000 characters in all (`msg_blocks_too_long`, undocumented,
+bolt-js#2509/#2867). What does not fit goes on the next page (Previous/Next buttons that
+re-run the command) or, for messages nobody pages through, into the thread. Nothing is
+cut silently; the only cut, of one text too long for any message, says where to read it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -31,15 +40,21 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.messages import ActionCard, Reply
-from bot.when import day
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
-MAX_TEXT = 3000
+MAX_TEXT = 3000  # one section's text, after escaping
+MAX_CONTEXT_ELEMENTS = 10
+MAX_FALLBACK = 3000  # the plain `text` of a message (notifications), before escaping
+# Under Slack's ~12,000 so a message never meets the edge; counted as text characters
+# (after escaping) plus BLOCK_COST for each block's own JSON.
+MESSAGE_CHAR_BUDGET = 11_000
+BLOCK_COST = 20
+# A card title in a list longer than this is shortened there; `/action REF` shows it whole.
+LIST_TITLE = 1000
 MAX_CARDS_PER_MESSAGE = 12
-CARD_BLOCKS = 5  # the most one card takes: head, details, updates, buttons, divider
-PAGER_BLOCKS = 2
 CARDS_PER_HOME = 25
+PAGER_RESERVE = (3, 400)  # blocks and characters kept free for "Showing …" and the buttons
 RAG_EMOJI = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
 BUTTON_STYLE = {"done": "primary"}
 
@@ -47,49 +62,94 @@ NEW_DATE_VIEW = "new_date"
 ADD_UPDATE_VIEW = "add_update"
 
 
-def _mrkdwn(text: str, *, more: str | None = None) -> MarkdownTextObject:
-    """Section text; over 3,000 characters Slack refuses it, so it is shortened and, when
-    `more` names a command that shows it in full, says which."""
-    if len(text) > MAX_TEXT:
-        tail = f"… _(in full: `{more}`)_" if more else "…"
-        text = text[: MAX_TEXT - len(tail)] + tail
-    return MarkdownTextObject(text=text)
-
-
-def _pieces(text: str, size: int = MAX_TEXT - 100) -> list[str]:
-    """Long text as consecutive pieces that each fit a section: nothing cut."""
-    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
-
-
 def escape(text: str) -> str:
-    """Slack mrkdwn control characters, so a title cannot ping @channel or break links."""
+    """Slack's three control characters, so text cannot ping @channel or forge a link."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def card_blocks(card: ActionCard) -> list[Block]:
-    """A card: the action, then due date · status · owners; the detail view adds its details
-    and history, and shows the whole title however long."""
-    head = f"*{escape(card.label)}* {escape(card.title) or '_(no title)_'}"
-    facts = [
-        card.due_label,
-        f"{RAG_EMOJI.get(card.rag, '⚪')} {card.status_label}",
-        "Owners: " + (escape(", ".join(card.owners)) or "none"),
+def _split(escaped: str, limit: int = MAX_TEXT) -> list[str]:
+    """Escaped mrkdwn in pieces of at most `limit` characters, at a line break or a space
+    where there is one, and never inside an entity such as `&amp;`."""
+    pieces: list[str] = []
+    while len(escaped) > limit:
+        cut = escaped.rfind("\n", limit // 2, limit)
+        if cut == -1:
+            cut = escaped.rfind(" ", limit // 2, limit)
+        if cut == -1:
+            cut = limit
+        entity = escaped.rfind("&", max(cut - 5, 0), cut)
+        if entity != -1 and ";" not in escaped[entity:cut]:
+            cut = entity
+        pieces.append(escaped[:cut])
+        escaped = escaped[cut:].lstrip("\n") if escaped[cut : cut + 1] == "\n" else escaped[cut:]
+    pieces.append(escaped)
+    return [p for p in pieces if p] or [""]
+
+
+def mrkdwn(text: str) -> MarkdownTextObject:
+    """A short text as one mrkdwn object: the single place text is escaped for Slack."""
+    escaped = escape(text)
+    if len(escaped) > MAX_TEXT:  # only reached by callers that bound their text already
+        escaped = _split(escaped, MAX_TEXT - 20)[0] + " … _(shortened)_"
+    return MarkdownTextObject(text=escaped)
+
+
+def sections(text: str, *, block_id: str | None = None) -> list[Block]:
+    """A text of any length as sections of at most 3,000 characters each, nothing cut."""
+    pieces = _split(escape(text)) if text else ["\u200b"]
+    return [
+        SectionBlock(text=MarkdownTextObject(text=piece), block_id=block_id if not index else None)
+        for index, piece in enumerate(pieces)
     ]
-    blocks: list[Block]
-    if card.detail:
-        heads = _pieces(head)
-        blocks = [SectionBlock(text=_mrkdwn(heads[0]), block_id=f"card:{card.action_id}")]
-        blocks += [SectionBlock(text=_mrkdwn(piece)) for piece in heads[1:]]
-    else:
-        more = f"/action {card.label}"
-        blocks = [SectionBlock(text=_mrkdwn(head, more=more), block_id=f"card:{card.action_id}")]
-    blocks.append(ContextBlock(elements=[_mrkdwn(" · ".join(facts))]))
-    for detail in card.details:
-        body = f"*{escape(detail.label)}*\n{escape(detail.text)}"
-        blocks.append(SectionBlock(text=_mrkdwn(body, more=f"/action {card.label}")))
-    if card.updates:
-        shown = card.updates if card.detail else card.updates[:5]
-        blocks.append(ContextBlock(elements=[_mrkdwn("\n".join(escape(u) for u in shown))]))
+
+
+def _context(texts: Sequence[str]) -> list[Block]:
+    """Context blocks for short texts; long ones take several elements, never cut."""
+    elements = [
+        MarkdownTextObject(text=piece) for text in texts if text for piece in _split(escape(text))
+    ]
+    return [
+        ContextBlock(elements=elements[i : i + MAX_CONTEXT_ELEMENTS])
+        for i in range(0, len(elements), MAX_CONTEXT_ELEMENTS)
+    ]
+
+
+def chars(blocks: Sequence[Block]) -> int:
+    """What a message costs against Slack's cumulative limit (see MESSAGE_CHAR_BUDGET)."""
+
+    def text_in(value: Any) -> int:
+        if isinstance(value, dict):
+            return sum(
+                len(v) if k == "text" and isinstance(v, str) else text_in(v)
+                for k, v in value.items()
+            )
+        if isinstance(value, list):
+            return sum(text_in(v) for v in value)
+        return 0
+
+    return sum(text_in(b.to_dict()) + BLOCK_COST for b in blocks)
+
+
+def _shorten(title: str, ref: str, limit: int) -> str:
+    if len(title) <= limit:
+        return title
+    return title[:limit].rstrip() + f"… _(shortened: `/action {ref}` shows it whole)_"
+
+
+def card_blocks(card: ActionCard, *, whole: bool = False) -> list[Block]:
+    """One card. In lists a very long title is shortened, saying where to read it whole;
+    `whole` (the card of `/action REF`) shows all of it, over several sections if need be."""
+    status = card.status.replace("_", " ")
+    title = card.title if whole else _shorten(card.title, card.label, LIST_TITLE)
+    head = f"*{card.label}* {title or '_(no title)_'}"
+    details = [
+        f"{RAG_EMOJI.get(card.rag, '⚪')} {status}",
+        card.due_label,
+        "Owners: " + (", ".join(card.owners) or "none"),
+    ]
+    blocks = sections(head, block_id=f"card:{card.action_id}")
+    blocks += _context([" · ".join(details)])
+    blocks += _context(card.updates[:5])
     buttons = card.button_list()
     if buttons:
         blocks.append(
@@ -109,13 +169,108 @@ def card_blocks(card: ActionCard) -> list[Block]:
     return blocks
 
 
+def _fits(blocks: Sequence[Block], *, limit: int, reserve: tuple[int, int] = (0, 0)) -> bool:
+    return len(blocks) + reserve[0] <= limit and chars(blocks) + reserve[1] <= MESSAGE_CHAR_BUDGET
+
+
+def _pack(
+    head: list[Block],
+    units: list[list[Block]],
+    *,
+    limit: int = MAX_MESSAGE_BLOCKS,
+    reserve: tuple[int, int] = PAGER_RESERVE,
+    most: int | None = None,
+) -> list[list[int]]:
+    """Indexes of `units` for each page: as many as fit beside `head` and the reserve.
+
+    A unit too big for any page is split by `_fit_unit` before it gets here, so every
+    page holds at least one unit and the packing is the same on every call (the pager
+    re-renders page p from scratch).
+    """
+    pages: list[list[int]] = [[]]
+    current = list(head)
+    for index, unit in enumerate(units):
+        candidate = current + unit
+        full = most is not None and len(pages[-1]) >= most
+        if pages[-1] and (full or not _fits(candidate, limit=limit, reserve=reserve)):
+            pages.append([index])
+            current = list(head) + unit
+        else:
+            pages[-1].append(index)
+            current = candidate
+    return pages
+
+
+def _fit_unit(unit: list[Block], head: list[Block], *, limit: int) -> list[list[Block]]:
+    """A unit (one line's sections, one card) that alone overflows a page, in parts."""
+    if _fits(head + unit, limit=limit, reserve=PAGER_RESERVE):
+        return [unit]
+    parts: list[list[Block]] = [[]]
+    for block in unit:
+        if parts[-1] and not _fits(head + parts[-1] + [block], limit=limit, reserve=PAGER_RESERVE):
+            parts.append([])
+        parts[-1].append(block)
+    return parts
+
+
+Origin = tuple[str, int]  # ("line", i), ("choices", 0) or ("card", i): where a unit came from
+
+
+def _reply_units(
+    reply: Reply, head: list[Block], *, limit: int
+) -> tuple[list[list[Block]], list[Origin]]:
+    """The reply's lines, choices and cards as units, and where each came from, so a page
+    can say which actions it shows and carry the right plain-text fallback."""
+    whole = len(reply.cards) == 1
+    raw: list[tuple[list[Block], Origin]] = [
+        (sections(line), ("line", i)) for i, line in enumerate(reply.lines)
+    ]
+    if reply.choices:
+        raw.append(
+            (
+                [
+                    ActionsBlock(
+                        block_id="choices",
+                        elements=[
+                            ButtonElement(
+                                text=c.label[:75], action_id=f"action_choose_{i}", value=c.value
+                            )
+                            for i, c in enumerate(reply.choices[:25])
+                        ],
+                    )
+                ],
+                ("choices", 0),
+            )
+        )
+    raw += [
+        (([DividerBlock()] if i else []) + card_blocks(c, whole=whole), ("card", i))
+        for i, c in enumerate(reply.cards)
+    ]
+    units: list[list[Block]] = []
+    origins: list[Origin] = []
+    for unit, origin in raw:
+        for part in _fit_unit(unit, head, limit=limit):
+            units.append(part)
+            origins.append(origin)
+    return units, origins
+
+
+def _header(title: str | None) -> list[Block]:
+    return [HeaderBlock(text=PlainTextObject(text=title[:150]))] if title else []
+
+
+def _assemble(head: list[Block], units: list[list[Block]], page: list[int]) -> list[Block]:
+    blocks = list(head)
+    for index in page:
+        blocks.extend(units[index])
+    return blocks
+
+
 def _pager(
     page: int,
     pages: int,
-    shown: int,
-    total: int,
+    where: str,
     *,
-    per_page: int,
     prefix: str,
     value: Callable[[int], str],
     block_id: str,
@@ -123,8 +278,6 @@ def _pager(
     """ "Showing 13-24 of 25" and Previous/Next buttons; nothing when one page holds it all."""
     if pages <= 1:
         return []
-    first = page * per_page + 1
-    where = ContextBlock(elements=[_mrkdwn(f"Showing {first}-{first + shown - 1} of {total}")])
     nav = []
     if page > 0:
         nav.append(
@@ -132,94 +285,94 @@ def _pager(
         )
     if page < pages - 1:
         nav.append(ButtonElement(text="Next ›", action_id=f"{prefix}_next", value=value(page + 1)))
-    return [where, ActionsBlock(block_id=block_id, elements=nav)]
+    return [ContextBlock(elements=[mrkdwn(where)]), ActionsBlock(block_id=block_id, elements=nav)]
+
+
+def _shown(origins: list[Origin], page: list[int], kind: str) -> list[int]:
+    return sorted({origins[i][1] for i in page if origins[i][0] == kind})
+
+
+def _where(cards_shown: list[int], total_cards: int, page: int, pages: int) -> str:
+    if cards_shown and total_cards:
+        first, last = min(cards_shown) + 1, max(cards_shown) + 1
+        return f"Showing {first}-{last} of {total_cards}"
+    return f"Page {page + 1} of {pages}"
 
 
 def page_value(page: int, raw: str) -> str:
     return json.dumps({"p": page, "t": raw[:1800]})
 
 
+def _paged(reply: Reply) -> tuple[list[Block], list[list[Block]], list[Origin], list[list[int]]]:
+    head = _header(reply.title)
+    units, origins = _reply_units(reply, head, limit=MAX_MESSAGE_BLOCKS)
+    pages: list[list[int]] = []
+    # No more than MAX_CARDS_PER_MESSAGE cards a page either: a long list stays readable.
+    for page in _pack(head, units):
+        current: list[int] = []
+        for index in page:
+            kind, number = origins[index]
+            cards = _shown(origins, current, "card")
+            if kind == "card" and number not in cards and len(cards) >= MAX_CARDS_PER_MESSAGE:
+                pages.append(current)
+                current = []
+            current.append(index)
+        pages.append(current)
+    return head, units, origins, [p for p in pages if p] or [[]]
+
+
 def reply_blocks(reply: Reply, *, page: int = 0, raw: str = "") -> list[Block]:
-    """One message's blocks for page `page` of the reply (≤ 50 blocks)."""
-    blocks: list[Block] = []
-    if reply.title:
-        blocks.append(HeaderBlock(text=PlainTextObject(text=reply.title[:150])))
-    for line in reply.lines:
-        blocks.append(SectionBlock(text=_mrkdwn(line)))
-    if reply.choices:
-        blocks.append(
-            ActionsBlock(
-                block_id="choices",
-                elements=[
-                    ButtonElement(text=c.label[:75], action_id=f"action_choose_{i}", value=c.value)
-                    for i, c in enumerate(reply.choices[:25])
-                ],
-            )
-        )
-    per_page = cards_per_message(reply)
-    pages = max(1, -(-len(reply.cards) // per_page))
-    page = min(max(page, 0), pages - 1)
-    shown = reply.cards[page * per_page : (page + 1) * per_page]
-    for index, card in enumerate(shown):
-        if index:
-            blocks.append(DividerBlock())
-        blocks.extend(card_blocks(card))
-    for line in reply.footer:
-        blocks.append(SectionBlock(text=_mrkdwn(line)))
+    """One message's blocks for page `page` of the reply (within Slack's limits)."""
+    head, units, origins, pages = _paged(reply)
+    page = min(max(page, 0), len(pages) - 1)
+    shown = pages[page]
+    blocks = _assemble(head, units, shown)
     blocks += _pager(
         page,
-        pages,
-        len(shown),
-        len(reply.cards),
-        per_page=per_page,
+        len(pages),
+        _where(_shown(origins, shown, "card"), len(reply.cards), page, len(pages)),
         prefix="page",
         value=lambda p: page_value(p, raw),
         block_id="paging",
     )
-    assert len(blocks) <= MAX_MESSAGE_BLOCKS
+    assert _fits(blocks, limit=MAX_MESSAGE_BLOCKS), "a reply page over Slack's limits"
     return blocks
 
 
-def cards_per_message(reply: Reply) -> int:
-    """How many cards fit in one message beside the reply's title, lines and pager."""
-    overhead = (
-        bool(reply.title)
-        + len(reply.lines)
-        + len(reply.footer)
-        + bool(reply.choices)
-        + PAGER_BLOCKS
-    )
-    # Each card and the divider before it; the first card has none, hence the + 1.
-    size = 1 + max((len(card_blocks(c)) for c in reply.cards), default=CARD_BLOCKS - 1)
-    fits = (MAX_MESSAGE_BLOCKS - overhead + 1) // size
-    return max(1, min(MAX_CARDS_PER_MESSAGE, fits))
+def fallback_text(reply: Reply) -> str:
+    """The plain `text` of a message (notifications, screen readers), escaped like blocks."""
+    return escape(reply.text[:MAX_FALLBACK]) or "actionbot"
 
 
 def reply_pages(reply: Reply) -> list[dict[str, Any]]:
     """The whole reply as one or more messages, for messages nobody pages through (DMs from
-    the reminder job): every card is sent, none is hidden behind a Next button. The first
-    message is the one to post; the others belong in its thread."""
-    per_page = cards_per_message(reply)
-    chunks = [reply.cards[i : i + per_page] for i in range(0, len(reply.cards), per_page)]
-    if len(chunks) <= 1:
+    the reminder job, the digest): every card and line is sent, none is hidden behind a
+    Next button. The first message is the one to post; the others belong in its thread."""
+    head, units, origins, pages = _paged(reply)
+    if len(pages) <= 1:
         return [reply_message(reply)]
     messages = []
-    for number, chunk in enumerate(chunks):
-        first = number * per_page + 1
-        part = replace(
-            reply,
-            title=reply.title if number == 0 else f"{reply.title or 'actionbot'} (continued)",
-            lines=reply.lines if number == 0 else [],
-            footer=reply.footer if number == len(chunks) - 1 else [],
-            choices=reply.choices if number == 0 else [],
-            cards=chunk,
-        )
-        where = f"{first}-{first + len(chunk) - 1} of {len(reply.cards)} actions"
+    total = len(reply.cards)
+    for number, page in enumerate(pages):
+        title = reply.title if number == 0 else f"{reply.title or 'actionbot'} (continued)"
+        blocks = _assemble(_header(title), units, page)
+        cards = _shown(origins, page, "card")
+        if cards:
+            where = f"{cards[0] + 1}-{cards[-1] + 1} of {total} actions"
+        else:
+            where = f"Part {number + 1} of {len(pages)}"
         if number == 0:
             where += "; the rest follow in the thread"
-        blocks = reply_blocks(part)
-        blocks.append(ContextBlock(elements=[_mrkdwn(where)]))
-        messages.append({"text": part.text[:3000] or "actionbot", "blocks": _dicts(blocks)})
+        blocks.append(ContextBlock(elements=[mrkdwn(where)]))
+        assert _fits(blocks, limit=MAX_MESSAGE_BLOCKS), "a thread part over Slack's limits"
+        part = replace(
+            reply,
+            title=title,
+            lines=[reply.lines[i] for i in _shown(origins, page, "line")],
+            choices=[],
+            cards=[reply.cards[c] for c in cards],
+        )
+        messages.append({"text": fallback_text(part), "blocks": _dicts(blocks)})
     return messages
 
 
@@ -230,7 +383,7 @@ def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:
 def reply_message(reply: Reply, *, page: int = 0, raw: str = "") -> dict[str, Any]:
     """Keyword arguments for chat.postMessage / respond / ack: text fallback and blocks."""
     return {
-        "text": reply.text[:3000] or "actionbot",
+        "text": fallback_text(reply),
         "blocks": _dicts(reply_blocks(reply, page=page, raw=raw)),
     }
 
@@ -252,32 +405,34 @@ def home_view(
     cards: list[ActionCard], *, today: date, page: int = 0, intro: str | None = None
 ) -> dict[str, Any]:
     """The App Home tab: the user's open actions grouped by due date (≤ 100 blocks)."""
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="Your open actions"))]
+    head: list[Block] = [HeaderBlock(text=PlainTextObject(text="Your open actions"))]
     if intro:
-        blocks.append(SectionBlock(text=_mrkdwn(intro)))
-    if not cards and not intro:
-        blocks.append(SectionBlock(text=_mrkdwn("You have no open actions. 🎉")))
-    pages = max(1, -(-len(cards) // CARDS_PER_HOME))
-    page = min(max(page, 0), pages - 1)
-    shown = cards[page * CARDS_PER_HOME : (page + 1) * CARDS_PER_HOME]
+        head += sections(intro)
+    if not cards:
+        head += sections("You have no open actions. 🎉")
+    units = [card_blocks(card) for card in cards]
+    # Room for a heading per due-date bucket (5 at most) beside the pager.
+    reserve = (PAGER_RESERVE[0] + 5, PAGER_RESERVE[1] + 5 * 60)
+    pages = _pack(head, units, limit=MAX_VIEW_BLOCKS, reserve=reserve, most=CARDS_PER_HOME)
+    page = min(max(page, 0), len(pages) - 1)
+    blocks = list(head)
     current = None
-    for card in shown:
-        bucket = _bucket(card, today)
+    for index in pages[page]:
+        bucket = _bucket(cards[index], today)
         if bucket != current:
-            blocks.append(SectionBlock(text=_mrkdwn(f"*{bucket}*")))
+            blocks += sections(f"*{bucket}*")
             current = bucket
-        blocks.extend(card_blocks(card))
+        blocks += units[index]
+    shown = pages[page] or [0]
     blocks += _pager(
         page,
-        pages,
-        len(shown),
-        len(cards),
-        per_page=CARDS_PER_HOME,
+        len(pages),
+        f"Showing {shown[0] + 1}-{shown[-1] + 1} of {len(cards)}",
         prefix="home",
         value=str,
         block_id="home_paging",
     )
-    assert len(blocks) <= MAX_VIEW_BLOCKS
+    assert _fits(blocks, limit=MAX_VIEW_BLOCKS), "an App Home page over Slack's limits"
     return View(type="home", blocks=blocks).to_dict()
 
 
@@ -293,9 +448,7 @@ def new_date_modal(
         close=PlainTextObject(text="Cancel"),
         blocks=[
             SectionBlock(
-                text=_mrkdwn(
-                    f"*{escape(label)}*" + (f"\nNow due {day(current, today)}" if current else "")
-                )
+                text=mrkdwn(f"*{label}*" + (f"\nNow due {current:%d %b %Y}" if current else ""))
             ),
             InputBlock(
                 block_id="date",
@@ -328,7 +481,7 @@ def add_update_modal(*, action_id: int, label: str) -> dict[str, Any]:
         submit=PlainTextObject(text="Save"),
         close=PlainTextObject(text="Cancel"),
         blocks=[
-            SectionBlock(text=_mrkdwn(f"*{escape(label)}*")),
+            SectionBlock(text=mrkdwn(f"*{label}*")),
             InputBlock(
                 block_id="note",
                 label=PlainTextObject(text="Update"),

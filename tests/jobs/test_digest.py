@@ -26,7 +26,8 @@ from bot.jobs.digest import (
 from bot.jobs.facts import EventFacts, RegisterFacts
 from bot.jobs.planner import ActionFacts
 from bot.messages import Reply
-from bot.render.blocks import MAX_MESSAGE_BLOCKS, MAX_TEXT, reply_blocks
+from bot.render.blocks import MAX_MESSAGE_BLOCKS, MAX_TEXT, reply_blocks, reply_message
+from tests.fakes.block_kit import check_message
 
 CAL = WorkingCalendar("GB-ENG")
 NOW = datetime(2018, 4, 30, 8, 0, tzinfo=UTC)
@@ -426,6 +427,7 @@ def assert_within_slack_limits(replies: list[Reply]) -> None:
         assert all(len(line) <= MAX_TEXT for line in reply.lines)
         blocks = reply_blocks(reply)
         assert len(blocks) <= MAX_MESSAGE_BLOCKS
+        check_message(reply_message(reply))  # what Slack itself would refuse
         for block in blocks:
             block.to_dict()  # slack_sdk validates lengths here
             if isinstance(block, SectionBlock):
@@ -491,13 +493,18 @@ def test_part_n_of_m_markers() -> None:
     assert all(len(r.lines) <= LINES_PER_MESSAGE + 1 for r in replies)
 
 
-def paragraph_sections(count: int) -> list[Section]:
+def paragraph_sections(count: int, width: int = 2000) -> list[Section]:
     """One section whose `count` lines are each too long to share a paragraph."""
-    return [Section("Long", [f"{n:02d} " + "y" * 2000 for n in range(count)])]
+    return [Section("Long", [f"{n:02d} " + "y" * width for n in range(count)])]
+
+
+def short_sections(count: int) -> list[Section]:
+    """`count` one-line sections: as many paragraphs, small enough to share a message."""
+    return [Section(f"S{n:02d}", [f"line {n:02d}"]) for n in range(count)]
 
 
 def test_45_paragraphs_fit_one_message_without_a_marker() -> None:
-    replies = digest_replies(paragraph_sections(LINES_PER_MESSAGE), title="Digest")
+    replies = digest_replies(short_sections(LINES_PER_MESSAGE), title="Digest")
     assert len(replies) == 1
     assert len(replies[0].lines) == LINES_PER_MESSAGE
     assert not any("Part" in line for line in replies[0].lines)
@@ -506,11 +513,11 @@ def test_45_paragraphs_fit_one_message_without_a_marker() -> None:
 
 
 def test_46_paragraphs_make_two_messages() -> None:
-    replies = digest_replies(paragraph_sections(LINES_PER_MESSAGE + 1), title="Digest")
+    replies = digest_replies(short_sections(LINES_PER_MESSAGE + 1), title="Digest")
     assert [len(r.lines) for r in replies] == [LINES_PER_MESSAGE + 1, 2]
     assert replies[0].lines[-1] == "_Part 1 of 2: continued in the thread_"
     assert replies[1].lines == [
-        f"*Long* (continued)\n{LINES_PER_MESSAGE:02d} " + "y" * 2000,
+        f"*S{LINES_PER_MESSAGE:02d}*\nline {LINES_PER_MESSAGE:02d}",
         "_Part 2 of 2_",
     ]
     blocks = reply_blocks(replies[0])
@@ -535,3 +542,23 @@ def test_one_enormous_note_is_split_not_cut() -> None:
         for p in paragraphs
     )
     assert joined == f"🔴 *FIN:X1* Title: Owner. Latest: {note}"
+
+
+def test_a_part_holds_no_more_characters_than_slack_takes_in_one_message() -> None:
+    """msg_blocks_too_long: 45 paragraphs of 2,000 characters are 90,000 characters, far
+    over the ~12,000 Slack accepts in one message's blocks, though only 46 blocks."""
+    replies = digest_replies(paragraph_sections(LINES_PER_MESSAGE), title="Digest")
+    assert len(replies) > 1
+    assert_within_slack_limits(replies)
+    text = "\n".join(line for r in replies for line in r.lines)
+    for n in range(LINES_PER_MESSAGE):
+        assert f"\n{n:02d} " + "y" * 2000 in text, n  # nothing lost
+
+
+def test_escaping_is_counted_when_paragraphs_are_sized() -> None:
+    """`<` becomes `&lt;` in Slack: 2,900 of them are 11,600 characters, not 2,900."""
+    sections = [Section("Hostile", ["<" * 2900, "&" * 2900])]
+    replies = digest_replies(sections, title="Digest")
+    assert_within_slack_limits(replies)
+    joined = "".join(line for r in replies for line in r.lines)
+    assert joined.count("<") == 2900 and joined.count("&") == 2900
