@@ -6,6 +6,7 @@ worker as RateLimited, which waits Retry-After (on an injectable sleeper) or res
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 from urllib.error import URLError
@@ -42,6 +43,11 @@ PERMANENT_ERRORS = frozenset(
 )
 
 
+# Slack refusing what actionbot rendered is a bug in actionbot, not a bad address: it is
+# logged at ERROR with the message's shape, and reported to admins like any give-up.
+RENDERING_ERRORS = frozenset({"invalid_blocks", "msg_too_long", "msg_blocks_too_long", "no_text"})
+
+
 def make_web_client(settings: Settings, token: str) -> WebClient:
     return WebClient(
         token=token,
@@ -64,6 +70,8 @@ class SlackMessenger:
             else:
                 response = self.client.users_lookupByEmail(**kwargs)
         except SlackApiError as exc:
+            if exc.response.get("error") in RENDERING_ERRORS:
+                raise _rendering_bug(method, exc, kwargs) from exc
             raise _classify(method, exc) from exc
         except (URLError, OSError, TimeoutError) as exc:
             raise TemporaryFailure(f"{method}: {exc}") from exc
@@ -104,6 +112,31 @@ class SlackMessenger:
 
 def _messages(replies: list[Reply]) -> list[dict[str, Any]]:
     return [message for reply in replies for message in reply_pages(reply)]
+
+
+def _shape(message: dict[str, Any]) -> str:
+    """Block kinds and sizes, e.g. "header:24 section:2890 context:61 (3 blocks, 2975 chars)"."""
+    blocks = message.get("blocks") or []
+    sizes = [f"{b.get('type')}:{len(json.dumps(b, ensure_ascii=False))}" for b in blocks]
+    total = sum(len(json.dumps(b, ensure_ascii=False)) for b in blocks)
+    text = len(str(message.get("text") or ""))
+    return f"{' '.join(sizes)} ({len(blocks)} blocks, {total} chars; text {text} chars)"
+
+
+def _rendering_bug(method: str, exc: SlackApiError, message: dict[str, Any]) -> PermanentFailure:
+    error = str(exc.response.get("error"))
+    detail = (exc.response.get("response_metadata") or {}).get("messages") or []
+    log.error(
+        "BUG: Slack refused a message actionbot rendered (%s %s): %s; blocks %s",
+        method,
+        error,
+        "; ".join(str(d) for d in detail) or "no detail",
+        _shape(message),
+    )
+    return PermanentFailure(
+        f"{method}: {error}: Slack refused the message as actionbot rendered it. This is a "
+        "bug in actionbot (details in its log); please report it"
+    )
 
 
 def _classify(method: str, exc: SlackApiError) -> Exception:

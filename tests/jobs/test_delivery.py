@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.jobs.delivery import reply_payload
 from bot.jobs.runner import run_delivery
@@ -171,3 +175,48 @@ def test_a_failure_before_office_hours_waits_for_the_days_summary(jobs: JobWorld
     jobs.at(OFFICE_HOURS)
     later = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
     assert later.sent == 1 and [m["channel"] for m in posted(jobs)] == ["UADMIN"]
+
+
+def test_slack_refusing_a_rendered_message_is_reported_as_a_bug_not_given_up_quietly(
+    jobs: JobWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    jobs.fake.add_user("UADMIN", email="admin@northants.example")
+    put(jobs, "refused", f"slack:{OWNER}", [long_reminder(1)])
+    jobs.fake.fail("chat.postMessage", error="msg_blocks_too_long", times=1)
+
+    with caplog.at_level(logging.ERROR, logger="bot.messengers.slack"):
+        stats = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
+
+    assert stats.failed == 1
+    [record] = [r for r in caplog.records if r.levelno == logging.ERROR and "BUG" in r.message]
+    assert "msg_blocks_too_long" in record.message
+    assert "header:" in record.message and "section:" in record.message  # kinds and sizes
+    [notice] = posted(jobs)
+    assert notice["channel"] == "UADMIN"
+    assert "bug in actionbot" in json.dumps(notice["blocks"])
+
+
+def long_titled_reminder(count: int) -> Reply:
+    """`count` actions with long, hostile titles, like a real plan's worst rows."""
+    reply = long_reminder(count)
+    hostile = "Pay <!channel> now & see <https://evil.example|Open budget> " * 40  # ~2,400
+    cards = [replace(c, title=f"{c.ref} {hostile}", updates=[hostile]) for c in reply.cards]
+    return replace(reply, cards=cards)
+
+
+def test_an_owner_with_80_actions_due_gets_every_one_within_slacks_limits(
+    jobs: JobWorld,
+) -> None:
+    put(jobs, "eighty", f"slack:{OWNER}", [long_titled_reminder(80)])
+    stats = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
+
+    assert (stats.sent, stats.failed) == (1, 0)
+    refused = [c for c in jobs.fake.calls_to("chat.postMessage") if not c.response.get("ok")]
+    assert refused == []  # the strict fake took every part
+    messages = posted(jobs)
+    text = json.dumps([m["blocks"] for m in messages], ensure_ascii=False)
+    for i in range(1, 81):
+        assert f"*NCC:9.{i}* 9.{i} Pay" in text, i  # every action is there
+    assert "<!channel>" not in text and "<https://evil" not in text
+    assert "&lt;!channel&gt;" in text
+    assert all("<!" not in str(m["text"]) for m in messages)
