@@ -29,7 +29,7 @@ def job_trigger(
         if kind == "digest":
             digest = run_digest(runtime, now=now)
             stats = run_delivery(runtime, messengers)
-            return f"Digest posted to <#{digest.channel}>: {stats}."
+            return f"Digest posted to channel {digest.channel}: {stats}."
         sweep = run_sweep(runtime, now=now)
         stats = run_delivery(runtime, messengers)
         return f"Reminders: {sweep}. Delivery: {stats}."

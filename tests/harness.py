@@ -23,14 +23,15 @@ from bot.config import Settings
 from bot.handlers.slack import JobTrigger
 from bot.runtime import Runtime, open_runtime
 from bot.server import Service, build_app
+from tests.fakes.block_kit import SlackRefusal, check_message
 from tests.fakes.signing import (
+    as_slack_sends,
     block_action_body,
     event_body,
     sign,
     slash_command_body,
     view_submission_body,
 )
-from tests.fakes.block_kit import SlackRefusal, check_message
 from tests.fakes.slack_api import FakeSlackAPI
 
 SECRET = "test-signing-secret-0123456789"
@@ -107,8 +108,11 @@ class SlackWorld:
         return response
 
     def command(self, text: str, *, user: str, key: str = "r1") -> httpx.Response:
+        """`/action text` as the person typed it (escaped the way Slack sends it)."""
         return self.post(
-            slash_command_body(text, user_id=user, response_url=self.fake.response_url(key))
+            slash_command_body(
+                as_slack_sends(text), user_id=user, response_url=self.fake.response_url(key)
+            )
         )
 
     def click(

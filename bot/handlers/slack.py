@@ -52,6 +52,18 @@ log = logging.getLogger(__name__)
 JobTrigger = Callable[[str], Awaitable[str]]  # "nudge" | "digest" → a sentence for the admin
 
 
+def slash_text(command: dict[str, Any]) -> str:
+    """The text after /action as the person typed it.
+
+    With `should_escape: true` (manifests/slack.yaml) Slack sends `&`, `<` and `>` typed by
+    the person as `&amp;`, `&lt;`, `&gt;`, and mentions as `<@U123|name>`. They are decoded
+    once here, `&amp;` last, so `R&D` is stored as `R&D` and a typed `&lt;` stays `&lt;`;
+    the renderer escapes again, once, on the way out.
+    """
+    text = str(command.get("text") or "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 class SlackDoor:
     """What the Slack listeners need: the register, the clock, settings, and job triggers."""
 
@@ -109,7 +121,7 @@ class SlackDoor:
         client: AsyncWebClient,
         respond: AsyncRespond,
     ) -> None:
-        text = command.get("text") or ""
+        text = slash_text(command)
         who = await self.who(command["user_id"], client)
         outcome = await self.converse(who, text=text)
         if isinstance(outcome.command, AdminNudge | AdminDigest) and outcome.reply.ok:
@@ -129,7 +141,7 @@ class SlackDoor:
         self, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         """Lazy part of /action: admin jobs run after the ack (they can take a while)."""
-        text = command.get("text") or ""
+        text = slash_text(command)
         if not re.match(r"^\s*admin\s+(nudge|digest)\s*$", text, re.IGNORECASE):
             return
         who = await self.who(command["user_id"], client)
@@ -140,7 +152,9 @@ class SlackDoor:
         if self.run_job is None:
             await respond(text=f"The {kind} job is not configured in this process.")
             return
-        await respond(text=await self.run_job(kind), response_type="ephemeral")
+        # The job's summary names owners from the plan: rendered (escaped) like any reply.
+        summary = Reply(lines=[await self.run_job(kind)])
+        await respond(**reply_message(summary), response_type="ephemeral")
 
     @staticmethod
     def _answer(reply: Reply, *, raw: str = "", page: int = 0) -> dict[str, Any]:

@@ -363,4 +363,10 @@ def _map_owner(session: Session, command: AdminOwner, *, caller: Caller, now: da
         at=now,
         note=f"mapped to {caller.platform} user {command.user}",
     )
-    return Reply(lines=[f"{owner.name} is now <@{command.user}>; they will get its reminders."])
+    # Text, not platform markup: renderers escape every line, so no live mention here.
+    return Reply(
+        lines=[
+            f"{owner.name} is now {caller.platform} user {command.user}; "
+            "they will get its reminders."
+        ]
+    )

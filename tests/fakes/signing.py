@@ -12,6 +12,7 @@ real ``App`` (the signature itself is deterministic for a given timestamp).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -55,6 +56,17 @@ def _user(user_id: str, team_id: str) -> dict[str, Any]:
 
 def _team(team_id: str) -> dict[str, Any]:
     return {"id": team_id, "domain": TEAM_DOMAIN}
+
+
+_MENTION_MARKUP = re.compile(r"&lt;([@#!][A-Za-z0-9^]+(?:\|[^&]*)?)&gt;")
+
+
+def as_slack_sends(typed: str) -> str:
+    """Slash-command text as Slack sends it with `should_escape: true`: `&`, `<`, `>` the
+    person typed become `&amp;`, `&lt;`, `&gt;`; mentions picked from the autocomplete,
+    written here as `<@U123|name>`, stay markup."""
+    escaped = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MENTION_MARKUP.sub(lambda m: f"<{m.group(1)}>", escaped)
 
 
 def slash_command_body(
