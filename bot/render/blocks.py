@@ -114,20 +114,30 @@ def _context(texts: Sequence[str]) -> list[Block]:
     ]
 
 
-def chars(blocks: Sequence[Block]) -> int:
-    """What a message costs against Slack's cumulative limit (see MESSAGE_CHAR_BUDGET)."""
+def _text_in(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(
+            len(v) if k == "text" and isinstance(v, str) else _text_in(v) for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return sum(_text_in(v) for v in value)
+    return 0
 
-    def text_in(value: Any) -> int:
-        if isinstance(value, dict):
-            return sum(
-                len(v) if k == "text" and isinstance(v, str) else text_in(v)
-                for k, v in value.items()
-            )
-        if isinstance(value, list):
-            return sum(text_in(v) for v in value)
-        return 0
 
-    return sum(text_in(b.to_dict()) + BLOCK_COST for b in blocks)
+def chars(blocks: Sequence[Block], cache: dict[int, int] | None = None) -> int:
+    """What blocks cost against Slack's cumulative limit (see MESSAGE_CHAR_BUDGET).
+
+    `cache` (by block identity, for one rendering) saves serialising a block twice.
+    """
+    total = 0
+    for block in blocks:
+        size = cache.get(id(block)) if cache is not None else None
+        if size is None:
+            size = _text_in(block.to_dict()) + BLOCK_COST
+            if cache is not None:
+                cache[id(block)] = size
+        total += size
+    return total
 
 
 def _shorten(title: str, ref: str, limit: int) -> str:
@@ -180,6 +190,7 @@ def _pack(
     limit: int = MAX_MESSAGE_BLOCKS,
     reserve: tuple[int, int] = PAGER_RESERVE,
     most: int | None = None,
+    cache: dict[int, int] | None = None,
 ) -> list[list[int]]:
     """Indexes of `units` for each page: as many as fit beside `head` and the reserve.
 
@@ -187,29 +198,39 @@ def _pack(
     page holds at least one unit and the packing is the same on every call (the pager
     re-renders page p from scratch).
     """
+    head_blocks, head_chars = len(head) + reserve[0], chars(head, cache) + reserve[1]
     pages: list[list[int]] = [[]]
-    current = list(head)
+    used_blocks, used_chars = head_blocks, head_chars
     for index, unit in enumerate(units):
-        candidate = current + unit
+        size = chars(unit, cache)
         full = most is not None and len(pages[-1]) >= most
-        if pages[-1] and (full or not _fits(candidate, limit=limit, reserve=reserve)):
-            pages.append([index])
-            current = list(head) + unit
-        else:
-            pages[-1].append(index)
-            current = candidate
+        over = used_blocks + len(unit) > limit or used_chars + size > MESSAGE_CHAR_BUDGET
+        if pages[-1] and (full or over):
+            pages.append([])
+            used_blocks, used_chars = head_blocks, head_chars
+        pages[-1].append(index)
+        used_blocks += len(unit)
+        used_chars += size
     return pages
 
 
-def _fit_unit(unit: list[Block], head: list[Block], *, limit: int) -> list[list[Block]]:
+def _fit_unit(
+    unit: list[Block], head: list[Block], *, limit: int, cache: dict[int, int]
+) -> list[list[Block]]:
     """A unit (one line's sections, one card) that alone overflows a page, in parts."""
-    if _fits(head + unit, limit=limit, reserve=PAGER_RESERVE):
+    room_blocks = limit - len(head) - PAGER_RESERVE[0]
+    room_chars = MESSAGE_CHAR_BUDGET - chars(head, cache) - PAGER_RESERVE[1]
+    if len(unit) <= room_blocks and chars(unit, cache) <= room_chars:
         return [unit]
     parts: list[list[Block]] = [[]]
+    used = 0
     for block in unit:
-        if parts[-1] and not _fits(head + parts[-1] + [block], limit=limit, reserve=PAGER_RESERVE):
+        size = chars([block], cache)
+        if parts[-1] and (len(parts[-1]) + 1 > room_blocks or used + size > room_chars):
             parts.append([])
+            used = 0
         parts[-1].append(block)
+        used += size
     return parts
 
 
@@ -217,7 +238,7 @@ Origin = tuple[str, int]  # ("line", i), ("choices", 0) or ("card", i): where a 
 
 
 def _reply_units(
-    reply: Reply, head: list[Block], *, limit: int
+    reply: Reply, head: list[Block], *, limit: int, cache: dict[int, int]
 ) -> tuple[list[list[Block]], list[Origin]]:
     """The reply's lines, choices and cards as units, and where each came from, so a page
     can say which actions it shows and carry the right plain-text fallback."""
@@ -249,7 +270,7 @@ def _reply_units(
     units: list[list[Block]] = []
     origins: list[Origin] = []
     for unit, origin in raw:
-        for part in _fit_unit(unit, head, limit=limit):
+        for part in _fit_unit(unit, head, limit=limit, cache=cache):
             units.append(part)
             origins.append(origin)
     return units, origins
@@ -305,10 +326,11 @@ def page_value(page: int, raw: str) -> str:
 
 def _paged(reply: Reply) -> tuple[list[Block], list[list[Block]], list[Origin], list[list[int]]]:
     head = _header(reply.title)
-    units, origins = _reply_units(reply, head, limit=MAX_MESSAGE_BLOCKS)
+    cache: dict[int, int] = {}
+    units, origins = _reply_units(reply, head, limit=MAX_MESSAGE_BLOCKS, cache=cache)
     pages: list[list[int]] = []
     # No more than MAX_CARDS_PER_MESSAGE cards a page either: a long list stays readable.
-    for page in _pack(head, units):
+    for page in _pack(head, units, cache=cache):
         current: list[int] = []
         for index in page:
             kind, number = origins[index]
@@ -411,9 +433,12 @@ def home_view(
     if not cards:
         head += sections("You have no open actions. 🎉")
     units = [card_blocks(card) for card in cards]
+    cache: dict[int, int] = {}
     # Room for a heading per due-date bucket (5 at most) beside the pager.
     reserve = (PAGER_RESERVE[0] + 5, PAGER_RESERVE[1] + 5 * 60)
-    pages = _pack(head, units, limit=MAX_VIEW_BLOCKS, reserve=reserve, most=CARDS_PER_HOME)
+    pages = _pack(
+        head, units, limit=MAX_VIEW_BLOCKS, reserve=reserve, most=CARDS_PER_HOME, cache=cache
+    )
     page = min(max(page, 0), len(pages) - 1)
     blocks = list(head)
     current = None
