@@ -396,3 +396,51 @@ def _revise(target: RefSpec, ref: str, tail: str, today: date) -> Command | Pars
             (f"/action {ref} date {text} <reason>",),
         )
     return _noted(Revise(target, new_date, text, reason), reason)
+
+
+def _ref_text(target: RefSpec) -> str:
+    """The ref as the grammar reads it back: quoted, unless it holds both quote marks (it
+    can then only have been typed unquoted, and reads back the same way)."""
+    text = str(target)
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return text
+
+
+def to_text(command: Command) -> str:
+    """The text after `/action` that parses back to `command`: the grammar's inverse.
+
+    Example:
+        >>> to_text(SetRag(RefSpec("4.4"), "amber", "supplier late"))
+        '"4.4" at risk supplier late'
+    """
+    rag_words = {rag: words for words, rag in RAG_WORDS.items()}
+    if isinstance(command, Help):
+        return "help"
+    if isinstance(command, Mine):
+        return "mine"
+    if isinstance(command, Overdue):
+        return "overdue"
+    if isinstance(command, DueWithin):
+        return f"due {command.days}d"
+    if isinstance(command, AdminNudge):
+        return "admin nudge"
+    if isinstance(command, AdminDigest):
+        return "admin digest"
+    if isinstance(command, AdminOwner):
+        return f"admin owner {shlex.quote(command.owner)} <@{command.user}>"
+    ref = _ref_text(command.target)
+    if isinstance(command, Show):
+        return ref
+    if isinstance(command, SetStatus):
+        verb = {"done": "done", "in_progress": "progress", "blocked": "blocked"}[command.status]
+        return " ".join(p for p in (ref, verb, command.note) if p)
+    if isinstance(command, SetRag):
+        return " ".join(p for p in (ref, rag_words[command.rag], command.note) if p)
+    if isinstance(command, AddNote):
+        return f"{ref} note {command.note}"
+    if isinstance(command, Revise):
+        return f"{ref} date {command.date_text} {command.reason}"
+    return " ".join(p for p in (ref, "snooze", f"{command.days}d", command.reason) if p)

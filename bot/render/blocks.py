@@ -104,14 +104,20 @@ def sections(text: str, *, block_id: str | None = None) -> list[Block]:
 
 
 def _context(texts: Sequence[str]) -> list[Block]:
-    """Context blocks for short texts; long ones take several elements, never cut."""
-    elements = [
-        MarkdownTextObject(text=piece) for text in texts if text for piece in _split(escape(text))
-    ]
-    return [
-        ContextBlock(elements=elements[i : i + MAX_CONTEXT_ELEMENTS])
-        for i in range(0, len(elements), MAX_CONTEXT_ELEMENTS)
-    ]
+    """Context blocks for short texts; long ones take several elements, never cut. A block
+    holds at most 10 elements and MAX_TEXT characters, so a message can break between them."""
+    blocks: list[Block] = []
+    elements: list[MarkdownTextObject] = []
+    size = 0
+    for piece in (p for text in texts if text for p in _split(escape(text))):
+        if elements and (len(elements) >= MAX_CONTEXT_ELEMENTS or size + len(piece) > MAX_TEXT):
+            blocks.append(ContextBlock(elements=elements))
+            elements, size = [], 0
+        elements.append(MarkdownTextObject(text=piece))
+        size += len(piece)
+    if elements:
+        blocks.append(ContextBlock(elements=elements))
+    return blocks
 
 
 def _text_in(value: Any) -> int:
@@ -215,11 +221,16 @@ def _pack(
 
 
 def _fit_unit(
-    unit: list[Block], head: list[Block], *, limit: int, cache: dict[int, int]
+    unit: list[Block],
+    head: list[Block],
+    *,
+    limit: int,
+    cache: dict[int, int],
+    reserve: tuple[int, int] = PAGER_RESERVE,
 ) -> list[list[Block]]:
     """A unit (one line's sections, one card) that alone overflows a page, in parts."""
-    room_blocks = limit - len(head) - PAGER_RESERVE[0]
-    room_chars = MESSAGE_CHAR_BUDGET - chars(head, cache) - PAGER_RESERVE[1]
+    room_blocks = limit - len(head) - reserve[0]
+    room_chars = MESSAGE_CHAR_BUDGET - chars(head, cache) - reserve[1]
     if len(unit) <= room_blocks and chars(unit, cache) <= room_chars:
         return [unit]
     parts: list[list[Block]] = [[]]
@@ -254,7 +265,9 @@ def _reply_units(
                         block_id="choices",
                         elements=[
                             ButtonElement(
-                                text=c.label[:75], action_id=f"action_choose_{i}", value=c.value
+                                text=c.label[:75] or "…",
+                                action_id=f"action_choose_{i}",
+                                value=c.value,
                             )
                             for i, c in enumerate(reply.choices[:25])
                         ],
@@ -432,10 +445,17 @@ def home_view(
         head += sections(intro)
     if not cards:
         head += sections("You have no open actions. 🎉")
-    units = [card_blocks(card) for card in cards]
     cache: dict[int, int] = {}
     # Room for a heading per due-date bucket (5 at most) beside the pager.
     reserve = (PAGER_RESERVE[0] + 5, PAGER_RESERVE[1] + 5 * 60)
+    units: list[list[Block]] = []
+    owner: list[int] = []  # the card each unit shows (a huge card takes several units)
+    for number, card in enumerate(cards):
+        for part in _fit_unit(
+            card_blocks(card), head, limit=MAX_VIEW_BLOCKS, cache=cache, reserve=reserve
+        ):
+            units.append(part)
+            owner.append(number)
     pages = _pack(
         head, units, limit=MAX_VIEW_BLOCKS, reserve=reserve, most=CARDS_PER_HOME, cache=cache
     )
@@ -443,12 +463,12 @@ def home_view(
     blocks = list(head)
     current = None
     for index in pages[page]:
-        bucket = _bucket(cards[index], today)
+        bucket = _bucket(cards[owner[index]], today)
         if bucket != current:
             blocks += sections(f"*{bucket}*")
             current = bucket
         blocks += units[index]
-    shown = pages[page] or [0]
+    shown = [owner[i] for i in pages[page]] or [0]
     blocks += _pager(
         page,
         len(pages),

@@ -1,0 +1,138 @@
+"""Properties of the /action grammar (hypothesis): it never raises on any text, and what
+it accepts reads back from `to_text` as the same command."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.commands import MAX_INPUT, ParseError, parse, to_text
+from bot.handlers.slack import slash_text
+from tests.fakes.signing import as_slack_sends
+
+TODAY = date(2018, 1, 15)
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Words the grammar reacts to, and the kinds of things people put around them.
+VOCABULARY = [
+    "help",
+    "?",
+    "mine",
+    "my",
+    "list",
+    "overdue",
+    "due",
+    "admin",
+    "owner",
+    "nudge",
+    "digest",
+    "done",
+    "progress",
+    "update",
+    "blocked",
+    "note",
+    "date",
+    "snooze",
+    "on",
+    "track",
+    "at",
+    "risk",
+    "off",
+    "2.4",
+    "10/16",
+    "(c)",
+    "NCC:2.4",
+    "ncc:1.1",
+    "R&D",
+    "3d",
+    "14d",
+    "400d",
+    "30/06/2018",
+    "31/02/2018",
+    "30",
+    "June",
+    "end",
+    "of",
+    "2019-06-30",
+    "yesterday",
+    '"',
+    "'",
+    "\u201c",
+    "\u201d",
+    "<@U123|jane>",
+    "<@U1>",
+    "<!channel>",
+    "&amp;",
+    "&lt;",
+    "<https://evil.example|x>",
+    "🚨",
+    "\t",
+    "\n",
+    "é",
+    "0",
+    "-1",
+    "99999999999999999999",
+]
+grammar_words = st.lists(
+    st.one_of(st.sampled_from(VOCABULARY), st.text(max_size=8)), max_size=30
+).map(" ".join)
+VERB_PHRASES = [
+    "done",
+    "progress",
+    "update",
+    "blocked",
+    "note",
+    "on track",
+    "at risk",
+    "off track",
+    "date 30/06/2018",
+    "date end of June",
+    "date 2019-06-30",
+    "date 30 June 2018",
+    "snooze 3d",
+    "snooze 90d",
+    "snooze 91d",
+    "ON TRACK",
+    "Done",
+]
+refs = st.one_of(
+    st.sampled_from(["2.4", "NCC:2.4", '"10/16 (c)"', "'a b'", "x:y", "R2", "1:2"]),
+    st.text(alphabet="abcXYZ0123.:/()-_'\"", min_size=1, max_size=10),
+)
+tails = st.lists(st.one_of(st.sampled_from(VOCABULARY), st.text(max_size=6)), max_size=6)
+commands = st.one_of(
+    st.builds(lambda r, v, t: " ".join([r, v, *t]), refs, st.sampled_from(VERB_PHRASES), tails),
+    st.builds(
+        lambda owner, user: f"admin owner {owner} <@{user}|who>",
+        st.sampled_from(['"Head of Finance"', "Finance", "'R&D team'", '"a \\"b"']),
+        st.from_regex(r"[A-Z0-9]{1,11}", fullmatch=True),
+    ),
+    grammar_words,
+)
+any_text = st.one_of(st.text(max_size=4000), commands)
+
+
+@FAST
+@given(any_text)
+def test_the_grammar_never_raises(text: str) -> None:
+    result = parse(text, today=TODAY)
+    if isinstance(result, ParseError):
+        assert result.message and result.suggestion
+
+
+@FAST
+@given(commands)
+def test_what_the_grammar_accepts_reads_back_the_same(text: str) -> None:
+    command = parse(text, today=TODAY)
+    if isinstance(command, ParseError):
+        return
+    again = to_text(command)
+    assert parse(again, today=TODAY) == command, again
+
+
+@FAST
+@given(st.text(max_size=MAX_INPUT))
+def test_slash_text_decodes_exactly_what_slack_escaped(typed: str) -> None:
+    assert slash_text({"text": as_slack_sends(typed)}) == typed
