@@ -119,7 +119,7 @@ any_text = st.one_of(st.text(max_size=4000), commands)
 def test_the_grammar_never_raises(text: str) -> None:
     result = parse(text, today=TODAY)
     if isinstance(result, ParseError):
-        assert result.message and result.suggestion
+        assert result.message
 
 
 @FAST

@@ -142,6 +142,11 @@ def delivery_problem(session: Session, failure: FailedDelivery) -> Problem:
     elif code in GONE_ERRORS:
         wrong = "their Slack account is deactivated"
         fix = f"map the owner to whoever took over: {fix_map}"
+    elif "a bug in actionbot" in failure.error:
+        # Slack refused what actionbot rendered (bot/messengers/slack.py): nothing to fix in
+        # the owners file, and a retry would be refused the same way.
+        wrong = f"Slack refused the message as actionbot built it (`{code}`), a bug in actionbot"
+        fix = "report it with the log line that starts with BUG; the message was not sent"
     elif "no Slack id and no email" in failure.error:
         wrong = "there is no email or Slack user for them"
         fix = f"{OWNERS_FIX}, or {fix_map}"

@@ -46,6 +46,7 @@ PERMANENT_ERRORS = frozenset(
 # Slack refusing what actionbot rendered is a bug in actionbot, not a bad address: it is
 # logged at ERROR with the message's shape, and reported to admins like any give-up.
 RENDERING_ERRORS = frozenset({"invalid_blocks", "msg_too_long", "msg_blocks_too_long", "no_text"})
+RENDERING_BUG = "a bug in actionbot, Slack refused the message as actionbot built it"
 
 
 def make_web_client(settings: Settings, token: str) -> WebClient:
@@ -133,10 +134,8 @@ def _rendering_bug(method: str, exc: SlackApiError, message: dict[str, Any]) -> 
         "; ".join(str(d) for d in detail) or "no detail",
         _shape(message),
     )
-    return PermanentFailure(
-        f"{method}: {error}: Slack refused the message as actionbot rendered it. This is a "
-        "bug in actionbot (details in its log); please report it"
-    )
+    # The code stays the last "method: code" pair, which the admins' summary reads.
+    return PermanentFailure(f"{method}: {error} ({RENDERING_BUG}, details in the log under BUG)")
 
 
 def _classify(method: str, exc: SlackApiError) -> Exception:

@@ -40,6 +40,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.messages import ActionCard, Reply
+from bot.when import day
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -149,23 +150,26 @@ def chars(blocks: Sequence[Block], cache: dict[int, int] | None = None) -> int:
 def _shorten(title: str, ref: str, limit: int) -> str:
     if len(title) <= limit:
         return title
-    return title[:limit].rstrip() + f"… _(shortened: `/action {ref}` shows it whole)_"
+    return title[:limit].rstrip() + f"… _(in full: `/action {ref}`)_"
 
 
-def card_blocks(card: ActionCard, *, whole: bool = False) -> list[Block]:
-    """One card. In lists a very long title is shortened, saying where to read it whole;
-    `whole` (the card of `/action REF`) shows all of it, over several sections if need be."""
-    status = card.status.replace("_", " ")
-    title = card.title if whole else _shorten(card.title, card.label, LIST_TITLE)
+def card_blocks(card: ActionCard) -> list[Block]:
+    """A card: the action, then due date · status · owners; the detail view (`/action REF`)
+    adds its details and history and shows the whole title, over several sections if need
+    be. In lists a very long title is shortened, saying where to read it whole."""
+    title = card.title if card.detail else _shorten(card.title, card.label, LIST_TITLE)
     head = f"*{card.label}* {title or '_(no title)_'}"
-    details = [
-        f"{RAG_EMOJI.get(card.rag, '⚪')} {status}",
+    facts = [
         card.due_label,
+        f"{RAG_EMOJI.get(card.rag, '⚪')} {card.status_label}",
         "Owners: " + (", ".join(card.owners) or "none"),
     ]
     blocks = sections(head, block_id=f"card:{card.action_id}")
-    blocks += _context([" · ".join(details)])
-    blocks += _context(card.updates[:5])
+    blocks += _context([" · ".join(facts)])
+    for detail in card.details:
+        blocks += sections(f"*{detail.label}*\n{detail.text}")
+    if card.updates:
+        blocks += _context(["\n".join(card.updates if card.detail else card.updates[:5])])
     buttons = card.button_list()
     if buttons:
         blocks.append(
@@ -245,7 +249,8 @@ def _fit_unit(
     return parts
 
 
-Origin = tuple[str, int]  # ("line", i), ("choices", 0) or ("card", i): where a unit came from
+# ("line", i), ("choices", 0), ("card", i) or ("footer", i): where a unit came from
+Origin = tuple[str, int]
 
 
 def _reply_units(
@@ -253,7 +258,6 @@ def _reply_units(
 ) -> tuple[list[list[Block]], list[Origin]]:
     """The reply's lines, choices and cards as units, and where each came from, so a page
     can say which actions it shows and carry the right plain-text fallback."""
-    whole = len(reply.cards) == 1
     raw: list[tuple[list[Block], Origin]] = [
         (sections(line), ("line", i)) for i, line in enumerate(reply.lines)
     ]
@@ -277,9 +281,10 @@ def _reply_units(
             )
         )
     raw += [
-        (([DividerBlock()] if i else []) + card_blocks(c, whole=whole), ("card", i))
+        (([DividerBlock()] if i else []) + card_blocks(c), ("card", i))
         for i, c in enumerate(reply.cards)
     ]
+    raw += [(sections(line), ("footer", i)) for i, line in enumerate(reply.footer)]
     units: list[list[Block]] = []
     origins: list[Origin] = []
     for unit, origin in raw:
@@ -404,6 +409,7 @@ def reply_pages(reply: Reply) -> list[dict[str, Any]]:
             reply,
             title=title,
             lines=[reply.lines[i] for i in _shown(origins, page, "line")],
+            footer=[reply.footer[i] for i in _shown(origins, page, "footer")],
             choices=[],
             cards=[reply.cards[c] for c in cards],
         )
@@ -443,7 +449,7 @@ def home_view(
     head: list[Block] = [HeaderBlock(text=PlainTextObject(text="Your open actions"))]
     if intro:
         head += sections(intro)
-    if not cards:
+    if not cards and not intro:
         head += sections("You have no open actions. 🎉")
     cache: dict[int, int] = {}
     # Room for a heading per due-date bucket (5 at most) beside the pager.
@@ -493,7 +499,7 @@ def new_date_modal(
         close=PlainTextObject(text="Cancel"),
         blocks=[
             SectionBlock(
-                text=mrkdwn(f"*{label}*" + (f"\nNow due {current:%d %b %Y}" if current else ""))
+                text=mrkdwn(f"*{label}*" + (f"\nNow due {day(current, today)}" if current else ""))
             ),
             InputBlock(
                 block_id="date",

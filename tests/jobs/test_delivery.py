@@ -180,6 +180,7 @@ def test_a_failure_before_office_hours_waits_for_the_days_summary(jobs: JobWorld
 def test_slack_refusing_a_rendered_message_is_reported_as_a_bug_not_given_up_quietly(
     jobs: JobWorld, caplog: pytest.LogCaptureFixture
 ) -> None:
+    jobs.at(OFFICE_HOURS)
     jobs.fake.add_user("UADMIN", email="admin@northants.example")
     put(jobs, "refused", f"slack:{OWNER}", [long_reminder(1)])
     jobs.fake.fail("chat.postMessage", error="msg_blocks_too_long", times=1)
@@ -193,7 +194,8 @@ def test_slack_refusing_a_rendered_message_is_reported_as_a_bug_not_given_up_qui
     assert "header:" in record.message and "section:" in record.message  # kinds and sizes
     [notice] = posted(jobs)
     assert notice["channel"] == "UADMIN"
-    assert "bug in actionbot" in json.dumps(notice["blocks"])
+    shown = json.dumps(notice["blocks"])
+    assert "a bug in actionbot" in shown and "`msg_blocks_too_long`" in shown
 
 
 def long_titled_reminder(count: int) -> Reply:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -170,7 +171,7 @@ def test_unreachable_owners_are_quiet_but_reported_to_admins_once(jobs: JobWorld
     assert owner in result.unreachable
     assert not [m for m, _ in result.messages if m.recipient.startswith("slack:")]
     run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
-    [summary] = admin_dms(jobs, 0)
+    [summary] = [html.unescape(text) for text in admin_dms(jobs, 0)]  # as Slack shows it
     # Named as the plan writes it, with its plan, what is wrong and the exact fix.
     assert f"*{owner}* (plan NCC), no email" in summary
     assert "nobody is mapped" in summary
