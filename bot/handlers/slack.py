@@ -30,6 +30,7 @@ from bot.render.blocks import (
     ADD_UPDATE_VIEW,
     NEW_DATE_VIEW,
     add_update_modal,
+    escape,
     home_view,
     new_date_modal,
     reply_message,
@@ -135,7 +136,10 @@ class SlackDoor:
         """The one-line notice for an action's other owners, in the channel where the change
         was typed; not in a DM with the bot, where nobody else would read it."""
         if reply.ok and reply.notice and channel and not channel.startswith("D"):
-            await respond(text=reply.notice, response_type="in_channel", replace_original=False)
+            # A plan's ref or an owner's name is in it: escaped like every message text.
+            await respond(
+                text=escape(reply.notice), response_type="in_channel", replace_original=False
+            )
 
     async def run_admin_job(
         self, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient

@@ -36,7 +36,9 @@ HOSTILE = {
     "H4": '=HYPERLINK("https://evil.example","Click")',
     "H5": LONG,
     "H6": "🚨 Ping <#C0001> and <@UBOSS> and <!subteam^S1> 🎉",
+    "R&D<!here>": "A shared action whose very ref is hostile",
 }
+SHARED = "R&D<!here>"
 # Live Slack markup: a special mention, a link, a user, channel or group mention.
 LIVE = re.compile(r"<(?:[!@#]|https?:|mailto:)")
 
@@ -46,7 +48,7 @@ def write_plan(path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["Ref", "Action", "Owner", "Target date", "Latest update", "Theme"])
         for n, (ref, title) in enumerate(HOSTILE.items()):
-            owner = "<!here> squad" if ref == "H3" else "Finance"
+            owner = {"H3": "<!here> squad", SHARED: "Finance; Procurement"}.get(ref, "Finance")
             writer.writerow(
                 [ref, title, owner, f"{10 + n}/01/2018", "<!here> see <http://x.example|y>", ref]
             )
@@ -103,7 +105,12 @@ def test_hostile_plan_text_reaches_slack_escaped_everywhere(world: SlackWorld) -
         world.command("H6 note R&D <!here> <https://evil.example|budget>", user=FINANCE).json(),
         world.command("mine", user=FINANCE).json(),
         world.command("H9 <!channel>", user=FINANCE).json(),  # refused: no such action
+        world.command(f"{SHARED} done", user=FINANCE, key="shared").json(),
     ]
+    # The one-line notice to the action's other owners, in the channel, escaped too.
+    [notice] = world.fake.wait_for("response_url:shared")
+    assert notice.params["response_type"] == "in_channel"
+    assert "R&amp;D&lt;!here&gt;" in notice.params["text"]
     messenger = SlackMessenger(make_web_client(world.runtime.settings, TOKEN))
     run_sweep(world.runtime, now=world.clock.now())
     run_digest(world.runtime, now=world.clock.now())
