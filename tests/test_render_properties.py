@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -144,3 +145,15 @@ def test_the_terminal_shows_text_as_typed(text: str) -> None:
     console = Console(width=10_000, record=True, force_terminal=False)
     console.print(reply_view(Reply(lines=[f"x{text}x"])))
     assert f"x{text}x" in console.export_text()
+
+
+def test_a_title_too_long_for_a_list_says_where_to_read_it_whole() -> None:
+    long = "Review the arrangements " * 100  # 2,400 characters
+    listed = ActionCard(1, "NCC", "10/16 (c)", long, [], None, "no due date", "in_progress", None)
+    message = reply_message(Reply(title="Overdue actions (2)", cards=[listed, listed]))
+    text = json.dumps(message["blocks"])
+    assert '(in full: `/action \\"NCC:10/16 (c)\\"`)' in text
+    assert "REF" not in text
+    detail = replace(listed, detail=True)
+    whole = html.unescape(json.dumps(reply_message(Reply(cards=[detail]))["blocks"]))
+    assert whole.count("Review the arrangements") == 100  # the detail view shows all of it

@@ -150,7 +150,8 @@ def chars(blocks: Sequence[Block], cache: dict[int, int] | None = None) -> int:
 def _shorten(title: str, ref: str, limit: int) -> str:
     if len(title) <= limit:
         return title
-    return title[:limit].rstrip() + f"… _(in full: `/action {ref}`)_"
+    typed = f'"{ref}"' if " " in ref else ref  # as the grammar reads a ref with spaces
+    return title[:limit].rstrip() + f"… _(in full: `/action {typed}`)_"
 
 
 def card_blocks(card: ActionCard) -> list[Block]:
