@@ -82,18 +82,28 @@ def _validate_tree(obj: Any, pointer: str) -> None:
             _validate_tree(item, f"{pointer}/{index}")
 
 
-def _empty_text(value: Any, pointer: str) -> str | None:
-    """Slack refuses an empty text object ("must be more than 0 characters")."""
+MAX_TEXT_OBJECT = 3000  # any text object: "minimum 1, maximum 3,000 characters"
+
+
+def _bad_text(value: Any, pointer: str) -> str | None:
+    """Slack refuses an empty text object, or one over 3,000 characters (slack_sdk checks
+    that for section text only, not for a context element)."""
     if isinstance(value, dict):
-        if value.get("type") in ("mrkdwn", "plain_text") and not str(value.get("text") or ""):
-            return pointer
+        if value.get("type") in ("mrkdwn", "plain_text"):
+            text = str(value.get("text") or "")
+            if not text:
+                return f"must be more than 0 characters [json-pointer:{pointer}]"
+            if len(text) > MAX_TEXT_OBJECT:
+                return (
+                    f"must be less than {MAX_TEXT_OBJECT + 1} characters [json-pointer:{pointer}]"
+                )
         for key, item in value.items():
-            found = _empty_text(item, f"{pointer}/{key}")
+            found = _bad_text(item, f"{pointer}/{key}")
             if found:
                 return found
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found = _empty_text(item, f"{pointer}/{index}")
+            found = _bad_text(item, f"{pointer}/{index}")
             if found:
                 return found
     return None
@@ -133,11 +143,9 @@ def check_blocks(blocks: Any, *, limit: int, pointer: str = "/blocks") -> list[d
             )
         _validate_tree(block, where)
         _plain_only(raw, where)
-        empty = _empty_text(raw, where)
-        if empty:
-            raise SlackRefusal(
-                "invalid_blocks", f"[ERROR] must be more than 0 characters [json-pointer:{empty}]"
-            )
+        bad = _bad_text(raw, where)
+        if bad:
+            raise SlackRefusal("invalid_blocks", f"[ERROR] {bad}")
     return blocks
 
 

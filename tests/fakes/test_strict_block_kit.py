@@ -43,6 +43,9 @@ def refusal(client: WebClient, **kwargs: Any) -> str:
 BAD_BLOCKS = {
     "section text over 3,000": [section("x" * 3001)],
     "empty section text": [section("")],
+    "context element over 3,000": [
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "c" * 3001}]}
+    ],
     "header over 150": [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}],
     "header in mrkdwn": [{"type": "header", "text": {"type": "mrkdwn", "text": "*h*"}}],
     "button text over 75": [
