@@ -2,9 +2,11 @@
 
 Every string in the neutral model is text, not markup: titles, notes and owner names
 from plans and people, and actionbot's own sentences alike. This module is the one place
-it becomes Slack mrkdwn: `&`, `<` and `>` are escaped exactly once, in `mrkdwn()`, so a
-plan cell `Pay <!channel> now` shows as typed and pings nobody. Plain-text objects
-(headers, buttons, modal labels) are not parsed by Slack and are not escaped.
+it becomes Slack mrkdwn: `&`, `<` and `>` are escaped exactly once, by `escape()`, inside
+the only builders of mrkdwn here (`mrkdwn()`, `sections()`, `_context()`, `fallback_text()`),
+which take text and nothing else. So a plan cell `Pay <!channel> now` shows as typed and
+pings nobody. Plain-text objects (headers, buttons, modal labels) are not parsed by Slack
+and are not escaped.
 
 Messages are budgeted by blocks (50) and by characters: Slack refuses a message whose
 blocks hold more than about 12,000 characters in all (`msg_blocks_too_long`, undocumented,
