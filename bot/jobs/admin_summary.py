@@ -21,6 +21,7 @@ from bot.jobs.facts import RegisterFacts
 from bot.messages import Reply
 from bot.when import plural
 from store.models import Action, ActionOwner, AdminNotice, Owner, Person, Plan
+from store.notices import add_new_notices
 from store.outbox import enqueue, existing_keys
 
 ADMIN_SUMMARY = "admin_summary"
@@ -173,20 +174,18 @@ def note_problems(
     """
     current = {p.key: p for p in problems}
     known = {n.key: n for n in session.scalars(select(AdminNotice))}
+    new: list[tuple[str, str, str]] = []
     for key, problem in current.items():
         notice = known.get(key)
         if notice is None:
-            session.add(
-                AdminNotice(
-                    key=key, fingerprint=problem.fingerprint, text=problem.text, first_seen=now
-                )
-            )
+            new.append((key, problem.fingerprint, problem.text))
         elif notice.fingerprint != problem.fingerprint:
             notice.fingerprint, notice.text, notice.told_at = (
                 problem.fingerprint,
                 problem.text,
                 None,
             )
+    add_new_notices(session, new, now=now)
     if forget_others:
         gone = [k for k in known if k.startswith(forget_others) and k not in current]
         if gone:
