@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -23,10 +23,11 @@ from bot.config import ConfigError, Settings
 from bot.importer.errors import ImportFileError
 from bot.jobs.calendar import calendar_for
 from bot.jobs.nudges import SweepResult
-from bot.jobs.runner import run_delivery, run_digest, run_sweep
+from bot.jobs.runner import DigestResult, run_delivery, run_digest, run_sweep
 from bot.logs import configure_logging
 from bot.messenger import Messenger
 from bot.messengers.slack import SlackMessenger, make_web_client
+from bot.render.stats_view import stats_tables
 from bot.render.terminal import (
     action_view,
     import_report_view,
@@ -36,6 +37,7 @@ from bot.render.terminal import (
     reply_view,
     undated_warning,
 )
+from bot.reports.stats import nudge_stats
 from bot.runtime import Runtime, open_runtime
 from bot.services.audit import Actor
 from bot.services.export import (
@@ -55,6 +57,7 @@ from bot.services.plans import (
     set_nudge_days,
     undated_plans,
 )
+from bot.services.reports import ReportError, produce_report
 from store.db import transaction
 from store.queries import actions_by_ref, actions_of_plan, all_plans, plan_by_code
 
@@ -74,6 +77,13 @@ CLI_ACTOR = Actor(name="cli", source="cli")
 class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
+
+
+class ReportFormat(StrEnum):
+    xlsx = "xlsx"
+    docx = "docx"
+    html = "html"
+    pdf = "pdf"
 
 
 class _State:
@@ -484,6 +494,10 @@ def digest_command(
     channel: Annotated[
         str | None, typer.Option("--channel", help="Channel id (default DIGEST_CHANNEL).")
     ] = None,
+    chart_out: Annotated[
+        Path | None,
+        typer.Option("--chart-out", help="Also write each plan's chart as PNG into this folder."),
+    ] = None,
 ) -> None:
     """Build the leadership digest and post it (or print it with --dry-run)."""
     rt = runtime()
@@ -502,6 +516,8 @@ def digest_command(
         out.print(
             reply_view(reply, heading=f"--- message {number} of {len(result.replies)} ({where})")
         )
+    if chart_out is not None:
+        write_charts(result, chart_out)
     if dry_run:
         out.print("DRY RUN, nothing posted.")
         return
@@ -549,6 +565,89 @@ def sweep_preview(rt: Runtime, now: datetime, result: SweepResult) -> None:
         f"{len(result.escalated)} escalation(s) would go.",
         highlight=False,
     )
+
+
+def write_charts(result: DigestResult, folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for chart in result.charts:
+            path = folder / chart.filename
+            path.write_bytes(chart.png)
+            out.print(f"chart: {path}")
+    except OSError as exc:
+        raise fail(f"--chart-out {folder}: {exc.strerror or exc}") from exc
+
+
+def start_of_day(value: str | None, option: str, tz: str) -> datetime | None:
+    """--since YYYY-MM-DD: midnight at the start of that day, council time."""
+    day = parse_day(value, option)
+    return None if day is None else datetime.combine(day, time(0), tzinfo=ZoneInfo(tz))
+
+
+@app.command("report")
+def report_command(
+    plan: Annotated[str, typer.Option("--plan", help="Plan code.")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="xlsx, docx, html or pdf.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="YYYY-MM-DD; default: when the last report was made."),
+    ] = None,
+    at: Annotated[str | None, typer.Option("--at", help="As of this ISO time.")] = None,
+) -> None:
+    """Write a plan's committee report: summary, RAG by theme, every action, and what
+    was completed, slipped, overdue or escalated since the last report."""
+    rt = runtime()
+    now = parse_at(at, rt.settings.tz) or rt.clock.now()
+    start = start_of_day(since, "--since", rt.settings.tz)
+    with transaction(rt.sessions) as session:
+        try:
+            made = produce_report(
+                session,
+                plan_code=plan,
+                fmt=fmt.value,
+                now=now,
+                tz=rt.settings.tz,
+                actor=CLI_ACTOR,
+                since=start,
+            )
+        except ReportError as exc:
+            raise fail(str(exc)) from exc
+        try:
+            output.write_bytes(made.content)
+        except OSError as exc:
+            raise fail(f"cannot write {output}: {exc.strerror or exc}") from exc
+    out.print(f"wrote {output} ({made.title}, {len(made.content):,} bytes)")
+
+
+@app.command("stats")
+def stats_command(
+    plan: Annotated[str | None, typer.Option("--plan", help="Only this plan.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Reminders sent from YYYY-MM-DD on.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    at: Annotated[str | None, typer.Option("--at", help="As of this ISO time.")] = None,
+) -> None:
+    """Are the reminders working? Answers within 1 and 3 working days, silent owners, slips."""
+    rt = runtime()
+    now = parse_at(at, rt.settings.tz) or rt.clock.now()
+    start = start_of_day(since, "--since", rt.settings.tz)
+    with transaction(rt.sessions) as session:
+        if plan is not None and plan_by_code(session, code=plan) is None:
+            raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
+        result = nudge_stats(
+            session,
+            now=now,
+            cal=calendar_for(rt.settings.holiday_region),
+            tz=rt.settings.tz,
+            plan_code=plan,
+            since=start,
+        )
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        out.print(stats_tables(result))
 
 
 @app.command("serve")

@@ -105,6 +105,13 @@ class AdminDigest:
     pass
 
 
+@dataclass(frozen=True)
+class AdminReport:
+    """The committee pack of one plan, as a spreadsheet in the admin's DM."""
+
+    plan: str
+
+
 Command = (
     Help
     | Mine
@@ -119,6 +126,7 @@ Command = (
     | AdminOwner
     | AdminNudge
     | AdminDigest
+    | AdminReport
 )
 
 
@@ -177,12 +185,19 @@ GRAMMAR: tuple[Form, ...] = (
     ),
     Form("admin nudge", "send today's reminders now", "admin nudge", True),
     Form("admin digest", "post the digest now", "admin digest", True),
+    Form(
+        "admin report PLAN",
+        "the plan's committee report (Excel) in your DM",
+        "admin report NCC",
+        True,
+    ),
 )
 
 RAG_WORDS = {"on track": "green", "at risk": "amber", "off track": "red"}
 VERBS = ("done", "progress", "update", "blocked", "note", "date", "snooze", "on", "at", "off")
 _PLAN_REF = re.compile(r"^([A-Za-z][A-Za-z0-9_-]{0,39}):(.+)$")
 _DAYS = re.compile(r"^(\d{1,3})\s*d(?:ays?)?$", re.IGNORECASE)
+_PLAN_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
 _MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -256,6 +271,10 @@ def _admin(rest: str) -> Command | ParseError:
         return AdminNudge()
     if words == ["digest"]:
         return AdminDigest()
+    if words[:1] == ["report"]:
+        if len(words) == 2 and _PLAN_CODE.match(words[1]):
+            return AdminReport(plan=words[1].upper())
+        return ParseError("Name one plan by its code.", ("/action admin report NCC",))
     if len(words) == 3 and words[0] == "owner":
         mention = _MENTION.match(words[2])
         if mention:
@@ -264,8 +283,8 @@ def _admin(rest: str) -> Command | ParseError:
             f"{words[2]!r} is not a Slack mention.", (f'/action admin owner "{words[1]}" @jane',)
         )
     return ParseError(
-        "Admin commands are: owner, nudge, digest.",
-        ('/action admin owner "Head of Finance" @jane', "/action admin nudge"),
+        "Admin commands are: owner, nudge, digest, report.",
+        ('/action admin owner "Head of Finance" @jane', "/action admin report NCC"),
     )
 
 

@@ -23,7 +23,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.commands import AddNote, AdminDigest, AdminNudge, Command, Revise, SetRag, SetStatus
+from bot.commands import (
+    AddNote,
+    AdminDigest,
+    AdminNudge,
+    AdminReport,
+    Command,
+    Revise,
+    SetRag,
+    SetStatus,
+    parse,
+)
 from bot.config import Settings
 from bot.messages import Reply, error
 from bot.render.blocks import (
@@ -47,6 +57,7 @@ from bot.services.conversation import (
     needs_email,
 )
 from bot.services.inbound import first_time
+from bot.services.reports import admin_report
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +139,13 @@ class SlackDoor:
         if isinstance(outcome.command, AdminNudge | AdminDigest) and outcome.reply.ok:
             await ack(response_type="ephemeral", text="On it: I'll post here when it's done.")
             return
+        if isinstance(outcome.command, AdminReport) and outcome.reply.ok:
+            await ack(
+                response_type="ephemeral",
+                text=f"Preparing the {outcome.command.plan} committee report: "
+                "it will arrive in our DM as a spreadsheet.",
+            )
+            return
         await ack(**self._answer(outcome.reply, raw=text))
         await self._tell_team(outcome.reply, str(command.get("channel_id") or ""), respond)
 
@@ -159,6 +177,46 @@ class SlackDoor:
         # The job's summary names owners from the plan: rendered (escaped) like any reply.
         summary = Reply(lines=[await self.run_job(kind)])
         await respond(**reply_message(summary), response_type="ephemeral")
+
+    async def send_admin_report(
+        self, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        """Lazy part of `/action admin report CODE`: the service makes the file, this uploads
+        it to the admin's DM."""
+        text = command.get("text") or ""
+        parsed = parse(text, today=local_today(self.clock.now(), self.settings.tz))
+        if not isinstance(parsed, AdminReport):
+            return
+        who = await self.who(command["user_id"], client)
+        made = await asyncio.to_thread(
+            admin_report,
+            self.sessions,
+            who,
+            plan_code=parsed.plan,
+            admins=self.settings.admin_ids,
+            tz=self.settings.tz,
+            now=self.clock.now(),
+        )
+        if isinstance(made, Reply):
+            await respond(**self._answer(made))
+            return
+        try:
+            opened = await client.conversations_open(users=who.user_id)
+            await client.files_upload_v2(
+                channel=opened["channel"]["id"],
+                filename=made.filename,
+                content=made.content,
+                title=made.title,
+                initial_comment=f"{made.title}: every action, what changed since the last "
+                "report, and the slipped, overdue and escalated lists.",
+            )
+        except SlackApiError as exc:
+            log.warning("report upload failed: %s", exc.response.get("error"))
+            await respond(
+                text=f"The report was made but Slack refused the upload "
+                f"({exc.response.get('error')}). Try again, or use `actionbot report`.",
+                response_type="ephemeral",
+            )
 
     @staticmethod
     def _answer(reply: Reply, *, raw: str = "", page: int = 0) -> dict[str, Any]:
@@ -398,7 +456,7 @@ class EventDeduplication(AsyncMiddleware):
 def register(app: AsyncApp, door: SlackDoor) -> None:
     """Wire every Slack listener to the door."""
     app.use(EventDeduplication(door.sessions, door.clock))
-    app.command("/action")(ack=door.on_command, lazy=[door.run_admin_job])
+    app.command("/action")(ack=door.on_command, lazy=[door.run_admin_job, door.send_admin_report])
     app.action(re.compile(r"^action_(done|on_track|at_risk)$"))(door.on_quick_button)
     app.action(re.compile(r"^action_(new_date|add_update)$"))(door.on_open_modal)
     app.action(re.compile(r"^action_choose_\d+$"))(door.on_choose)

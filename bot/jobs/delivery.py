@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot.jobs.file_delivery import is_file_delivery, send_file
 from bot.messages import Reply, reply_from_dict, reply_to_dict
 from bot.messenger import Address, DeliveryError, Messenger, Progress, RateLimited
 from store.models import Delivery, Person
@@ -167,6 +168,9 @@ def _give_up(delivery: Delivery, error: str, stats: DeliveryStats) -> None:
 
 def _send(session: Session, delivery: Delivery, messenger: Messenger, progress: Progress) -> None:
     payload = delivery.payload
+    if is_file_delivery(payload):
+        send_file(session, delivery, messenger)
+        return
     replies = [reply_from_dict(r) for r in payload.get("replies", [])] or [reply_from_dict(payload)]
     kind, _, target = delivery.recipient.partition(":")
     if kind == "channel":

@@ -254,6 +254,7 @@ def build_digest(
     failures: Iterable[str] = (),
     unreachable: dict[str, list[str]] | None = None,
     week: dict[str, set[int]] | None = None,
+    report_lines: dict[str, list[str]] | None = None,
 ) -> list[Section]:
     """Every plan's sections, then what admins should fix: messages that were sent and
     failed, and, apart from them, owners nobody can reach (never messaged at all)."""
@@ -262,16 +263,19 @@ def build_digest(
         by_plan[a.plan_code].append(a)
     sections: list[Section] = []
     for code in sorted(by_plan):
-        sections += plan_sections(
-            code,
-            facts.plans.get(code, code),
-            by_plan[code],
-            events,
-            now=now,
-            today=today,
-            cal=cal,
-            created=facts.created,
-            week=week,
+        sections += with_report_lines(
+            plan_sections(
+                code,
+                facts.plans.get(code, code),
+                by_plan[code],
+                events,
+                now=now,
+                today=today,
+                cal=cal,
+                created=facts.created,
+                week=week,
+            ),
+            (report_lines or {}).get(code, []),
         )
     failed = [f"• {f}" for f in failures]
     if failed:
@@ -341,6 +345,15 @@ def _fitting(line: str, limit: int) -> int:
         else:
             high = middle - 1
     return max(low, 1)
+
+
+def with_report_lines(sections: list[Section], lines: list[str]) -> list[Section]:
+    """The plan's sections with lines from bot/reports (the chart's figures, how reminders
+    are answered) added to its summary."""
+    if not lines or not sections:
+        return sections
+    first = sections[0]
+    return [Section(first.title, [*first.lines, *lines]), *sections[1:]]
 
 
 def _chunks(section: Section) -> list[str]:

@@ -12,6 +12,7 @@ from bot.jobs.admin_summary import ADMIN_SUMMARY, delivery_problem, note_problem
 from bot.jobs.calendar import calendar_for
 from bot.jobs.delivery import DeliveryStats, FailedDelivery, deliver_pending, reply_payload
 from bot.jobs.digest import build_digest, digest_replies, digest_title, week_facts
+from bot.jobs.digest_chart import DigestChart, digest_charts, enqueue_charts, report_lines
 from bot.jobs.facts import events_since, load_facts, parse_days
 from bot.jobs.nudges import SweepResult, admin_recipients, sweep
 from bot.jobs.planner import local_day
@@ -28,6 +29,7 @@ class DigestResult:
     key: str
     enqueued: bool
     stats: DeliveryStats = field(default_factory=DeliveryStats)
+    charts: list[DigestChart] = field(default_factory=list)
 
 
 def run_sweep(runtime: Runtime, *, now: datetime, dry_run: bool = False) -> SweepResult:
@@ -88,6 +90,7 @@ def run_digest(
             for owner, actions in facts.unreachable.items()
         }
         week: dict[str, set[int]] = {}
+        charts = digest_charts(facts, today=today)
         sections = build_digest(
             facts,
             events,
@@ -97,6 +100,7 @@ def run_digest(
             failures=failures,
             unreachable=unreachable,
             week=week,
+            report_lines=report_lines(session, charts, now=now, cal=cal, tz=settings.tz),
         )
         replies = digest_replies(sections, title=digest_title(week_facts(week), today))
         key = digest_key(target, now, scheduled=scheduled)
@@ -112,7 +116,8 @@ def run_digest(
                 not_before=now,
                 now=now,
             )
-    return DigestResult(replies, target, key, enqueued)
+            enqueue_charts(session, charts, digest_key=key, channel=target, now=now)
+    return DigestResult(replies, target, key, enqueued, charts=charts)
 
 
 def run_delivery(

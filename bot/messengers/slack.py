@@ -12,10 +12,11 @@ from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
 from bot.config import Settings
+from bot.jobs.file_delivery import FileUpload
 from bot.messages import Reply
 from bot.messenger import Address, PermanentFailure, Progress, RateLimited, TemporaryFailure
 from bot.render.blocks import reply_pages
@@ -109,6 +110,22 @@ class SlackMessenger:
             )
             progress.thread = progress.thread or posted.get("ts")
             progress.sent += 1
+
+    def upload_file(self, channel: str, upload: FileUpload, *, thread: str | None) -> None:
+        """files_upload_v2: files.getUploadURLExternal, the bytes, files.completeUploadExternal."""
+        try:
+            self.client.files_upload_v2(
+                channel=channel,
+                filename=upload.filename,
+                content=upload.content,
+                title=upload.title,
+                alt_txt=upload.alt_text,
+                thread_ts=thread,
+            )
+        except SlackApiError as exc:
+            raise _classify("files_upload_v2", exc) from exc
+        except (SlackRequestError, URLError, OSError, TimeoutError) as exc:
+            raise TemporaryFailure(f"files_upload_v2: {exc}") from exc
 
 
 def _messages(replies: list[Reply]) -> list[dict[str, Any]]:

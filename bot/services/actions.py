@@ -16,6 +16,7 @@ from bot.commands import (
     AdminDigest,
     AdminNudge,
     AdminOwner,
+    AdminReport,
     Command,
     DueWithin,
     Help,
@@ -43,6 +44,7 @@ from store.queries import (
     open_actions_of_owners,
     owners_by_name,
     person_by_platform_id,
+    plan_by_code,
     recent_events,
 )
 
@@ -114,11 +116,13 @@ def handle(
             what=f"due in the next {plural(command.days, 'day')}",
             before=today + timedelta(days=command.days + 1),
         )
-    if isinstance(command, AdminOwner | AdminNudge | AdminDigest):
+    if isinstance(command, AdminOwner | AdminNudge | AdminDigest | AdminReport):
         if not caller.is_admin:
             return error("Only actionbot admins can do that (ACTIONBOT_ADMINS).")
         if isinstance(command, AdminOwner):
             return _map_owner(session, command, caller=caller, now=now)
+        if isinstance(command, AdminReport) and plan_by_code(session, code=command.plan) is None:
+            return error(f"No plan {command.plan!r}.", "/action admin report PLAN")
         return Reply(lines=["Queued."])  # the door runs the job; see handlers
     found = _find(session, command.target, raw=raw, pinned=pinned_action_id)
     if isinstance(found, Reply):

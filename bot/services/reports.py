@@ -1,0 +1,105 @@
+"""Committee packs on request: build one plan's pack in a format and record that it was made.
+
+The record (an event on the plan, field "report") is what the next pack's "change since the
+last report" starts from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.messages import Reply, error
+from bot.reports.committee import REPORT_FIELD, build_pack
+from bot.reports.formats import FORMATS, MEDIA_TYPES, render_pack
+from bot.services.audit import Actor, record
+from bot.services.conversation import Who
+from bot.services.people import identify
+from store.queries import all_plans, plan_by_code
+
+
+class ReportError(ValueError):
+    """The report cannot be made (unknown plan or format); nothing was recorded."""
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    filename: str
+    content: bytes
+    title: str
+    media_type: str
+
+
+def produce_report(
+    session: Session,
+    *,
+    plan_code: str,
+    fmt: str,
+    now: datetime,
+    tz: str,
+    actor: Actor,
+    since: datetime | None = None,
+) -> ReportFile:
+    """The committee pack for `plan_code` as a file; the caller commits the record of it."""
+    if fmt not in FORMATS:
+        raise ReportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    plan = plan_by_code(session, code=plan_code)
+    if plan is None:
+        codes = ", ".join(p.code for p in all_plans(session)) or "none yet"
+        raise ReportError(f"no plan {plan_code!r} (plans: {codes})")
+    pack = build_pack(session, plan, now=now, tz=tz, since=since)
+    content = render_pack(pack, fmt)
+    record(
+        session,
+        None,
+        REPORT_FIELD,
+        new=fmt,
+        actor=actor,
+        at=now,
+        plan_id=plan.id,
+        note=f"committee pack, changes {pack.since_label}",
+    )
+    return ReportFile(
+        filename=f"{plan.code}-committee-report-{pack.today.isoformat()}.{fmt}",
+        content=content,
+        title=f"{plan.code} committee report, {pack.today.day} {pack.today:%B %Y}",
+        media_type=MEDIA_TYPES[fmt],
+    )
+
+
+def admin_report(
+    sessions: sessionmaker[Session],
+    who: Who,
+    *,
+    plan_code: str,
+    admins: frozenset[str],
+    tz: str,
+    now: datetime,
+    fmt: str = "xlsx",
+) -> ReportFile | Reply:
+    """`/action admin report CODE`: the pack for an admin, or why not."""
+    with sessions() as session, session.begin():
+        caller = identify(
+            session,
+            platform=who.platform,
+            user_id=who.user_id,
+            email=who.email,
+            tz=who.tz,
+            admins=admins,
+            now=now,
+        )
+        if not caller.is_admin:
+            return error("Only actionbot admins can do that (ACTIONBOT_ADMINS).")
+        try:
+            return produce_report(
+                session,
+                plan_code=plan_code,
+                fmt=fmt,
+                now=now,
+                tz=tz,
+                actor=Actor(name=caller.actor, source=who.platform),
+            )
+        except ReportError as exc:
+            return error(f"No report: {exc}.", "/action admin report PLAN")

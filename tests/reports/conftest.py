@@ -1,0 +1,83 @@
+"""A register with the bundled plan and a short, hand-made history (times in UTC = London
+in March):
+
+  Mon 5 Mar   1.4 on track (so it is in progress)           before the first report
+  Sat 10 Mar  the first committee report (xlsx)
+  Mon 12 Mar  1.1 done · 1.2 at risk · 1.3 date 30/06/2018 "waiting for the audit"
+  Mon 16 Apr  09:30 the reminder sweep escalates overdue actions to the CEO
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import update
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.jobs.runner import run_sweep
+from bot.runtime import Runtime, open_runtime
+from bot.services.audit import Actor
+from bot.services.conversation import Who, converse
+from bot.services.reports import produce_report
+from store.db import transaction
+from store.models import Action
+from tests.harness import seed_sample
+
+FIRST_REPORT = datetime(2018, 3, 10, 12, 0, tzinfo=UTC)
+AS_OF = datetime(2018, 4, 16, 10, 0, tzinfo=UTC)
+TRICKY_TITLE = 'Budget & <b>risks</b> "review" <script>x</script>'
+
+
+def say(runtime: Runtime, text: str, at: datetime) -> None:
+    outcome = converse(
+        runtime.sessions,
+        Who("slack", "UADMIN"),
+        text=text,
+        admins=runtime.settings.admin_ids,
+        default_tz="Europe/London",
+        now=at,
+    )
+    assert outcome.reply.ok, outcome.reply.text
+
+
+def make_history(db_url: str) -> Runtime:
+    settings = Settings(_env_file=None, DATABASE_URL=db_url, ACTIONBOT_ADMINS="UADMIN")  # type: ignore[call-arg]
+    runtime = open_runtime(settings, clock=FixedClock(AS_OF))
+    seed_sample(runtime, datetime(2018, 3, 1, 8, 0, tzinfo=UTC))
+    with runtime.sessions.begin() as session:
+        session.execute(update(Action).where(Action.ref == "1.5").values(title=TRICKY_TITLE))
+    say(runtime, "NCC:1.4 on track", datetime(2018, 3, 5, 10, tzinfo=UTC))
+    with transaction(runtime.sessions) as session:
+        produce_report(
+            session,
+            plan_code="NCC",
+            fmt="xlsx",
+            now=FIRST_REPORT,
+            tz="Europe/London",
+            actor=Actor("cli", "cli"),
+        )
+    monday = datetime(2018, 3, 12, 10, tzinfo=UTC)
+    say(runtime, "NCC:1.1 done", monday)
+    say(runtime, "NCC:1.2 at risk supplier late", monday)
+    say(runtime, "NCC:1.3 date 30/06/2018 waiting for the audit", monday)
+    run_sweep(runtime, now=datetime(2018, 4, 16, 9, 30, tzinfo=UTC))
+    return runtime
+
+
+@pytest.fixture
+def history(db_url: str) -> Iterator[Runtime]:
+    runtime = make_history(db_url)
+    yield runtime
+    runtime.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """The same history on SQLite, built once for the format tests."""
+    path = tmp_path_factory.mktemp("story") / "story.db"
+    runtime = make_history(f"sqlite:///{path}")
+    yield runtime
+    runtime.engine.dispose()
