@@ -143,9 +143,10 @@ def populate(url: str, *, actions: int, owners: int) -> dict[str, int]:
                                 "title": f"{len(ids)} actions to look at today",
                                 "lines": ["Use the buttons, or `/action REF done` …"],
                                 "public": False,
-                                "cards": [_card(i, dues[i - 1]) for i in ids],
+                                "cards": [_card(i, dues[i - 1]) for i in ids[:10]],
                             }
                         ],
+                        "action_ids": ids,
                         "progress": {"sent": 1, "thread": None},
                     },
                     "state": "sent",
@@ -215,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     best = min(timings)
     print(
         f"register: {args.actions:,} actions, {args.owners:,} owners, a year of history: "
-        f"{counts['deliveries']:,} reminder DMs carrying {counts['reminders']:,} reminders, "
+        f"{counts['deliveries']:,} reminder DMs about {counts['reminders']:,} reminders, "
         f"{counts['events']:,} events (built in {build_s:.1f} s, {url.split(':', 1)[0]})"
     )
     print(

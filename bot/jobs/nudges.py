@@ -164,13 +164,17 @@ def sweep(
         if message.key in already:
             result.already_planned += 1
             continue
+        payload = reply_payload([reply])
+        # Every action the message is about, not only the cards it shows: bot/reports/stats.py
+        # counts reminders from it.
+        payload["action_ids"] = [item.action_id for item in message.items]
         inserted = enqueue(
             session,
             key=message.key,
             platform=platform,
             recipient=message.recipient,
             kind=message.kind,
-            payload=reply_payload([reply]),
+            payload=payload,
             not_before=now,
             now=now,
         )

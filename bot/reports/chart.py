@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.themes import theme_key
+
 MAX_THEMES = 12
 OTHER = "Other themes"
 NO_THEME = "No theme"
@@ -84,7 +86,7 @@ def theme_rows(items: Iterable[ChartItem], *, today: date) -> list[ThemeRow]:
             continue
         theme = " ".join((item.theme or "").split()) or NO_THEME
         # Plans spell one theme several ways ("Managing Resources", "Managing resources").
-        rows.setdefault(theme.casefold(), ThemeRow(theme)).counts[where] += 1
+        rows.setdefault(theme_key(theme), ThemeRow(theme)).counts[where] += 1
     ordered = sorted(rows.values(), key=lambda r: (-r.total, r.theme.lower()))
     if len(ordered) <= MAX_THEMES:
         return ordered

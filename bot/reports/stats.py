@@ -22,6 +22,7 @@ from sqlalchemy import BigInteger, Integer, cast, func, select, true
 from sqlalchemy.orm import Session
 
 from bot.jobs.calendar import WorkingCalendar
+from bot.themes import theme_key
 from store.models import Action, ActionOwner, Delivery, Event, Owner, Plan
 
 # Changes people make themselves; imports and the bot's own marks are not answers.
@@ -147,7 +148,7 @@ def nudge_stats(
         ):
             # One theme spelt two ways ("Managing resources") is one group, named as first seen.
             name = " ".join((theme or "").split()) or NO_THEME
-            name = spelling.setdefault((pid, name.casefold()), name)
+            name = spelling.setdefault((pid, theme_key(name)), name)
             actions[aid] = (plans[pid], name, slips or 0)
     owners: dict[int, list[str]] = defaultdict(list)
     for aid, name in session.execute(
@@ -289,40 +290,55 @@ def _reminders(
 ) -> dict[int, list[int]]:
     """Action id → when each sent reminder carrying it went (Unix seconds, oldest first).
 
-    The action ids are read out of the JSON payloads by the database (json_each on SQLite,
+    A reminder's payload lists every action it is about in `action_ids` (older rows only
+    have their cards). The ids are read out of the JSON by the database (json_each on SQLite,
     json_array_elements on PostgreSQL): decoding a year of payloads in Python costs seconds.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        replies = func.json_array_elements(func.json_extract_path(Delivery.payload, "replies"))
-        replies_t = replies.table_valued("value").alias("r")
-        cards_t = (
-            func.json_array_elements(func.json_extract_path(replies_t.c.value, "cards"))
-            .table_valued("value")
-            .alias("c")
-        )
-        action_id: Any = cast(func.json_extract_path_text(cards_t.c.value, "action_id"), Integer)
-    else:
-        replies_t = func.json_each(Delivery.payload, "$.replies").table_valued("value").alias("r")
-        cards_t = func.json_each(replies_t.c.value, "$.cards").table_valued("value").alias("c")
-        action_id = cast(func.json_extract(cards_t.c.value, "$.action_id"), Integer)
-    query = (
-        select(action_id, sent_at)
-        .select_from(Delivery)
-        .join(replies_t, true())
-        .join(cards_t, true())
-        .where(
+    out: dict[int, list[int]] = defaultdict(list)
+    for query in _reminder_queries(session, sent_at):
+        query = query.where(
             Delivery.kind == REMINDER_KIND,
             Delivery.state == "sent",
             Delivery.sent_at.is_not(None),
             Delivery.sent_at <= now,
         )
-        .distinct()
-        .order_by(action_id, sent_at)
-    )
-    if since is not None:
-        query = query.where(Delivery.sent_at >= since)
-    out: dict[int, list[int]] = defaultdict(list)
-    for aid, seconds in session.execute(query):
-        if aid in wanted:
-            out[aid].append(seconds)
-    return out
+        if since is not None:
+            query = query.where(Delivery.sent_at >= since)
+        for aid, seconds in session.execute(query.distinct()):
+            if aid in wanted:
+                out[aid].append(seconds)
+    return {aid: sorted(set(times)) for aid, times in out.items()}
+
+
+def _reminder_queries(session: Session, sent_at: Any) -> list[Any]:
+    """(action id, sent at) from `action_ids`, and from the cards of rows without it."""
+    if session.get_bind().dialect.name == "postgresql":
+        listed = func.json_extract_path(Delivery.payload, "action_ids")
+        ids_t = func.json_array_elements_text(listed).table_valued("value").alias("i")
+        replies_t = (
+            func.json_array_elements(func.json_extract_path(Delivery.payload, "replies"))
+            .table_valued("value")
+            .alias("r")
+        )
+        cards_t = (
+            func.json_array_elements(func.json_extract_path(replies_t.c.value, "cards"))
+            .table_valued("value")
+            .alias("c")
+        )
+        from_ids: Any = cast(ids_t.c.value, Integer)
+        from_cards: Any = cast(func.json_extract_path_text(cards_t.c.value, "action_id"), Integer)
+    else:
+        listed = func.json_extract(Delivery.payload, "$.action_ids")
+        ids_t = func.json_each(Delivery.payload, "$.action_ids").table_valued("value").alias("i")
+        replies_t = func.json_each(Delivery.payload, "$.replies").table_valued("value").alias("r")
+        cards_t = func.json_each(replies_t.c.value, "$.cards").table_valued("value").alias("c")
+        from_ids = cast(ids_t.c.value, Integer)
+        from_cards = cast(func.json_extract(cards_t.c.value, "$.action_id"), Integer)
+    return [
+        select(from_ids, sent_at).select_from(Delivery).join(ids_t, true()),
+        select(from_cards, sent_at)
+        .select_from(Delivery)
+        .join(replies_t, true())
+        .join(cards_t, true())
+        .where(listed.is_(None)),
+    ]

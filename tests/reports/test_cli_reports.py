@@ -47,9 +47,11 @@ def reminders_in_outbox(runtime: Runtime) -> int:
                 Delivery.kind == "nudge", Delivery.state == "sent"
             )
         ).all()
-    return len(
-        {(sent, card["action_id"]) for sent, p in rows for r in p["replies"] for card in r["cards"]}
-    )
+    pairs = set()
+    for sent, payload in rows:
+        assert "action_ids" in payload  # every action, not only the cards shown
+        pairs.update((sent, aid) for aid in payload["action_ids"])
+    return len(pairs)
 
 
 def test_stats_json(played: Runtime) -> None:

@@ -1,6 +1,7 @@
 """Nudge analytics against a scenario worked out by hand (GB-ENG calendar, March 2018).
 
-Reminders (sent nudges; the failed one and the digest do not count):
+Reminders (sent nudges; the failed one and the digest do not count; R2 shows A3 in no card,
+only in its list of every action it is about):
   R1 Mon 5 Mar 09:00  Ann: A1          R2 Mon 5 Mar 09:00  Bob: A2, A3
   R3 Mon 12 Mar 09:00 Bob: A2          R4 Mon 5 Mar 09:00  Dee: A4
 Updates made in chat (the import event on A4 is not an answer):
@@ -32,14 +33,27 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2018, 3, day, hour, minute, tzinfo=UTC)
 
 
-def nudge(key: str, sent: datetime | None, action_ids: list[int], state: str = "sent") -> Delivery:
-    cards = [{"action_id": i, "plan_code": "P", "ref": str(i)} for i in action_ids]
+def nudge(
+    key: str,
+    sent: datetime | None,
+    action_ids: list[int],
+    state: str = "sent",
+    *,
+    cards_shown: int | None = None,
+) -> Delivery:
+    """A reminder row. With `cards_shown`, the sweep's form: every id in `action_ids`, only the
+    first few as cards; without, an older row that only has its cards."""
+    shown = action_ids if cards_shown is None else action_ids[:cards_shown]
+    cards = [{"action_id": i, "plan_code": "P", "ref": str(i)} for i in shown]
+    payload: dict[str, object] = {"replies": [{"title": "x", "lines": [], "cards": cards}]}
+    if cards_shown is not None:
+        payload["action_ids"] = action_ids
     return Delivery(
         key=key,
         platform="slack",
         recipient=f"person:{key}",
         kind="nudge",
-        payload={"replies": [{"title": "x", "lines": [], "cards": cards}]},
+        payload=payload,
         state=state,
         not_before=sent or NOW,
         created_at=sent or NOW,
@@ -86,7 +100,7 @@ def scenario(db_url: str) -> Any:
         session.add_all(
             [
                 nudge("r1", at(5, 9), [a1.id]),
-                nudge("r2", at(5, 9), [a2.id, a3.id]),
+                nudge("r2", at(5, 9), [a2.id, a3.id], cards_shown=1),
                 nudge("r3", at(12, 9), [a2.id]),
                 nudge("r4", at(5, 9), [a4.id]),
                 nudge("failed", None, [a3.id], state="failed"),
