@@ -111,15 +111,16 @@ def _wrap(text: str, width: int = 28) -> str:
     return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
 
 
-def render_chart(rows: list[ThemeRow], *, title: str) -> bytes:
-    """The chart as PNG bytes (Agg, no display needed). Also what a Teams card embeds."""
+def render_chart(rows: list[ThemeRow], *, title: str, dpi: int = 110) -> bytes:
+    """The chart as PNG bytes (Agg, no display needed). Also what a Teams card embeds: a
+    lower `dpi` gives a smaller file where a message has a size limit."""
     # Imported here: matplotlib takes about a second to load, and most commands never draw.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     height = 2.6 + 0.75 * max(len(rows), 1)
-    figure = Figure(figsize=(10, height), dpi=110)
+    figure = Figure(figsize=(10, height), dpi=dpi)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     names = [_wrap(r.theme) for r in reversed(rows)]
@@ -191,6 +192,6 @@ def alt_text(code: str, rows: list[ThemeRow], today: date) -> str:
     return f"{chart_title(code, today)}. {count} actions: {figures(rows)}."[:1000]
 
 
-def plan_chart_png(code: str, items: Iterable[ChartItem], *, today: date) -> bytes:
+def plan_chart_png(code: str, items: Iterable[ChartItem], *, today: date, dpi: int = 110) -> bytes:
     """One plan's chart as PNG bytes: for the Slack digest, the pack and a Teams card."""
-    return render_chart(theme_rows(items, today=today), title=chart_title(code, today))
+    return render_chart(theme_rows(items, today=today), title=chart_title(code, today), dpi=dpi)

@@ -64,6 +64,8 @@ def test_png_is_drawn_in_the_safe_palette() -> None:
     png = plan_chart_png("NCC", items, today=TODAY)
     image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
     assert image.shape[1] >= 1000  # large enough to read on a phone
+    small = Image.open(io.BytesIO(plan_chart_png("NCC", items, today=TODAY, dpi=55)))
+    assert small.size[0] == image.shape[1] // 2  # same figure, fewer pixels (a Teams card)
     pixels = {tuple(p) for p in image.reshape(-1, 3)[::7]}
     for name, colour in COLOURS.items():
         rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
