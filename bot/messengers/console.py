@@ -8,14 +8,17 @@ that Slack or Teams would reach, and the console has no tokens.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rich.cells import cell_len
 from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from bot.jobs.file_delivery import FileUpload
 from bot.messages import Reply, reply_to_dict
 from bot.messenger import Address, Messenger, Progress
 from bot.render.terminal import reply_render
@@ -51,6 +54,8 @@ class ConsoleMessenger:
     platform: str = "console"
     # Print a DM identical to the one just printed as one line naming its recipient.
     compact: bool = False
+    # Where files (the digest's chart) are saved; the terminal shows their path.
+    files_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "actionbot")
     _last: list[dict[str, object]] | None = None
 
     def send_direct(self, address: Address, replies: list[Reply], progress: Progress) -> Address:
@@ -70,6 +75,15 @@ class ConsoleMessenger:
         self._show(f"Post in {name}", replies, progress)
         self._last = None
         self.sent.append(Sent(name, replies, channel=channel))
+
+    def upload_file(self, channel: str, upload: FileUpload, *, thread: str | None) -> None:
+        """A file for a channel (the digest's chart) is saved, and its path shown."""
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / upload.filename
+        path.write_bytes(upload.content)
+        name = channel if channel.startswith("#") else f"#{channel}"
+        where = " (in the digest's thread)" if thread else ""
+        self.console.print(Text(f"  ↳ {upload.title}, for {name}{where}: {path}", style="blue"))
 
     def recipient(self, address: Address) -> str:
         email = (address.email or "").lower()
