@@ -450,6 +450,8 @@ def to_text(command: Command) -> str:
         return "admin digest"
     if isinstance(command, AdminOwner):
         return f"admin owner {shlex.quote(command.owner)} <@{command.user}>"
+    if isinstance(command, AdminReport):
+        return f"admin report {command.plan}"
     ref = _ref_text(command.target)
     if isinstance(command, Show):
         return ref

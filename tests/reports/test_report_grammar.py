@@ -1,0 +1,27 @@
+"""`/action admin report CODE` in the grammar: parsed, refused clearly, read back, in help."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.commands import AdminReport, ParseError, help_text, parse, to_text
+
+TODAY = date(2018, 4, 16)
+
+
+def test_admin_report_parses_and_reads_back() -> None:
+    command = parse("admin report ncc", today=TODAY)
+    assert command == AdminReport("NCC")
+    assert parse(to_text(command), today=TODAY) == command
+
+
+def test_admin_report_without_one_plan_is_refused() -> None:
+    for text in ("admin report", "admin report NCC AFEP", "admin report 2.4"):
+        result = parse(text, today=TODAY)
+        assert isinstance(result, ParseError), text
+        assert result.message == "Name one plan by its code."
+
+
+def test_help_shows_it_to_admins_only() -> None:
+    assert "admin report PLAN" in help_text(admin=True, today=TODAY)
+    assert "admin report" not in help_text(admin=False, today=TODAY)
