@@ -8,7 +8,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-BENCHES = ("bench.import_bench", "bench.slack_latency", "bench.nudge_bench", "bench.stats_bench")
+BENCHES = (
+    "bench.import_bench",
+    "bench.slack_latency",
+    "bench.nudge_bench",
+    "bench.stats_bench",
+    "bench.teams_bench",
+)
 
 
 def main() -> int:

@@ -23,7 +23,7 @@ from bot.config import ConfigError, Settings
 from bot.importer.errors import ImportFileError
 from bot.jobs.calendar import calendar_for
 from bot.jobs.nudges import SweepResult
-from bot.jobs.runner import DigestResult, run_delivery, run_digest, run_sweep
+from bot.jobs.runner import DigestResult, digest_platforms, run_delivery, run_digest, run_sweep
 from bot.logs import configure_logging
 from bot.messenger import Messenger
 from bot.messengers.slack import SlackMessenger, make_web_client
@@ -455,11 +455,20 @@ def parse_at(value: str | None, tz: str) -> datetime | None:
 
 
 def slack_messengers(rt: Runtime) -> dict[str, Messenger]:
+    """A messenger for each configured platform (Slack, Teams), or a clear error."""
+    messengers: dict[str, Messenger] = {}
     try:
-        token, _ = rt.settings.require_slack()
+        if rt.settings.slack_enabled or not rt.settings.teams_client_id:
+            token, _ = rt.settings.require_slack()
+            messengers["slack"] = SlackMessenger(make_web_client(rt.settings, token))
+        if rt.settings.teams_client_id:
+            from bot.messengers.teams import make_teams_messenger
+
+            rt.settings.require_teams()
+            messengers["teams"] = make_teams_messenger(rt.settings)
     except ConfigError as exc:
         raise fail(f"{exc}; or preview with --dry-run") from exc
-    return {"slack": SlackMessenger(make_web_client(rt.settings, token))}
+    return messengers
 
 
 @app.command("nudge")
@@ -505,10 +514,18 @@ def digest_command(
     as_of(rt, now)
     undated_notice(rt)
     messengers = {} if dry_run else slack_messengers(rt)
+    platform = "slack" if channel or rt.settings.digest_channel or dry_run else "teams"
     try:
         result = run_digest(
-            rt, now=now, channel=channel or ("(preview)" if dry_run else None), dry_run=dry_run
+            rt,
+            now=now,
+            channel=channel or ("(preview)" if dry_run else None),
+            dry_run=dry_run,
+            platform=platform,
         )
+        if not channel and not dry_run and platform == "slack":
+            for other in digest_platforms(rt.settings)[1:]:
+                run_digest(rt, now=now, platform=other)
     except ValueError as exc:
         raise fail(str(exc)) from exc
     for number, reply in enumerate(result.replies, start=1):
@@ -648,6 +665,22 @@ def stats_command(
         typer.echo(json.dumps(result.as_dict(), indent=2))
     else:
         out.print(stats_tables(result))
+
+
+@app.command("teams-package")
+def teams_package_command(
+    output: Annotated[Path, typer.Option("--output", help="Where to write the zip.")] = Path(
+        "actionbot-teams.zip"
+    ),
+) -> None:
+    """Write the Teams app package (manifest + icons, app id from TEAMS_CLIENT_ID) to upload."""
+    from bot.teams_package import write_package
+
+    try:
+        written = write_package(state.settings or Settings(), output)
+    except ConfigError as exc:
+        raise fail(str(exc)) from exc
+    out.print(f"Wrote {written}: upload it in Teams (Apps → Manage your apps → Upload an app).")
 
 
 @app.command("serve")

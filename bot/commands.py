@@ -198,7 +198,8 @@ VERBS = ("done", "progress", "update", "blocked", "note", "date", "snooze", "on"
 _PLAN_REF = re.compile(r"^([A-Za-z][A-Za-z0-9_-]{0,39}):(.+)$")
 _DAYS = re.compile(r"^(\d{1,3})\s*d(?:ays?)?$", re.IGNORECASE)
 _PLAN_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
-_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
+# Slack: <@U123|jane>. Teams: <@29:1abc…> (the Teams door rewrites its @mentions so).
+_MENTION = re.compile(r"^<@([A-Z0-9]+|29:[A-Za-z0-9_-]+)(?:\|[^>]*)?>$")
 
 
 def help_text(*, today: date, admin: bool = False) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -45,6 +46,21 @@ class Settings(BaseSettings):
             raise ValueError(f"ACTIONBOT_LOG={value!r}: use text or json")
         return value.lower()
 
+    # "production" refuses development shortcuts such as ACTIONBOT_TEAMS_INSECURE_DEV.
+    env: str = Field(default="development", alias="ACTIONBOT_ENV")
+    teams_client_id: str | None = Field(default=None, alias="TEAMS_CLIENT_ID")
+    teams_client_secret: SecretStr | None = Field(default=None, alias="TEAMS_CLIENT_SECRET")
+    teams_tenant_id: str | None = Field(default=None, alias="TEAMS_TENANT_ID")
+    # The Bot Connector for channel posts and for people who never wrote to the bot.
+    teams_service_url: str = Field(
+        default="https://smba.trafficmanager.net/teams/", alias="TEAMS_SERVICE_URL"
+    )
+    teams_digest_conversation: str | None = Field(default=None, alias="TEAMS_DIGEST_CONVERSATION")
+    # Turns off the JWT check on POST /api/messages, for a local emulator only.
+    teams_insecure_dev: bool = Field(default=False, alias="ACTIONBOT_TEAMS_INSECURE_DEV")
+    # Where the Bot Framework's signing keys are published (tests point it at a fake).
+    teams_openid_metadata_url: str | None = Field(default=None, alias="TEAMS_OPENID_METADATA_URL")
+
     @field_validator("tz")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -58,6 +74,25 @@ class Settings(BaseSettings):
     def admin_ids(self) -> frozenset[str]:
         """Slack ids, Teams ids or emails, compared case-insensitively."""
         return frozenset(p.strip().lower() for p in self.admins.split(",") if p.strip())
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.teams_client_id) or self.teams_insecure_dev
+
+    def require_teams(self) -> TeamsCredentials:
+        """The app id, secret and tenant, or a ConfigError naming what is missing or unsafe."""
+        if self.teams_insecure_dev:
+            if self.env.strip().lower() == "production":
+                raise ConfigError(
+                    "ACTIONBOT_TEAMS_INSECURE_DEV=1 turns off the check that requests come from "
+                    "Microsoft; it is refused when ACTIONBOT_ENV=production"
+                )
+            if not self.teams_client_id:
+                return TeamsCredentials(None, None, None, insecure=True)
+        client_id = _plain(self.teams_client_id, "TEAMS_CLIENT_ID")
+        tenant_id = _plain(self.teams_tenant_id, "TEAMS_TENANT_ID")
+        secret = _secret(self.teams_client_secret, "TEAMS_CLIENT_SECRET", prefix="")
+        return TeamsCredentials(client_id, secret, tenant_id, insecure=self.teams_insecure_dev)
 
     @property
     def slack_enabled(self) -> bool:
@@ -74,6 +109,24 @@ class Settings(BaseSettings):
             )
             return token, secret
         return token, _secret(self.slack_signing_secret, "SLACK_SIGNING_SECRET", prefix="")
+
+
+@dataclass(frozen=True)
+class TeamsCredentials:
+    """The Entra app registration the bot runs as (single tenant)."""
+
+    client_id: str | None
+    client_secret: str | None = field(repr=False)
+    tenant_id: str | None
+    insecure: bool = False
+
+
+def _plain(value: str | None, name: str) -> str:
+    if value is None or not value.strip():
+        raise ConfigError(f"{name} is not set (see .env.example)")
+    if any(marker in value.lower() for marker in PLACEHOLDER_MARKERS):
+        raise ConfigError(f"{name} still holds a placeholder value; put the real one in .env")
+    return value.strip()
 
 
 def _secret(value: SecretStr | None, name: str, *, prefix: str) -> str:

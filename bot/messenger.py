@@ -15,8 +15,12 @@ class Address:
     person_id: int | None = None
     email: str | None = None
     slack_user_id: str | None = None
-    teams_user_id: str | None = None
+    teams_user_id: str | None = None  # the AAD object id (or a 29: chat id)
     tz: str | None = None
+    # Teams' conversation reference: how a proactive message reaches the person.
+    teams_conversation_id: str | None = None
+    teams_service_url: str | None = None
+    teams_tenant_id: str | None = None
 
 
 class DeliveryError(Exception):

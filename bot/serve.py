@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 import uvicorn
 
-from bot.jobs.runner import run_delivery, run_digest, run_sweep
+from bot.jobs.runner import digest_platforms, run_delivery, run_digest, run_sweep
 from bot.jobs.scheduler import build_scheduler
 from bot.messenger import Messenger
 from bot.messengers.slack import SlackMessenger, make_web_client
@@ -27,9 +27,14 @@ def job_trigger(
     def run(kind: str) -> str:
         now = runtime.clock.now()
         if kind == "digest":
-            digest = run_digest(runtime, now=now)
+            platforms = digest_platforms(runtime.settings)
+            if not platforms:
+                raise ValueError(
+                    "no digest channel: set DIGEST_CHANNEL or TEAMS_DIGEST_CONVERSATION"
+                )
+            channels = [run_digest(runtime, now=now, platform=p).channel for p in platforms]
             stats = run_delivery(runtime, messengers)
-            return f"Digest posted to channel {digest.channel}: {stats}."
+            return f"Digest posted to channel {', '.join(channels)}: {stats}."
         sweep = run_sweep(runtime, now=now)
         stats = run_delivery(runtime, messengers)
         return f"Reminders: {sweep}. Delivery: {stats}."
@@ -48,7 +53,16 @@ async def serve(runtime: Runtime, *, host: str, port: int) -> None:
     if runtime.settings.slack_enabled:
         token, _ = runtime.settings.require_slack()
         messengers["slack"] = SlackMessenger(make_web_client(runtime.settings, token))
+    if runtime.settings.teams_enabled and runtime.settings.teams_client_id:
+        from bot.messengers.teams import make_teams_messenger
+
+        messengers["teams"] = make_teams_messenger(runtime.settings)
     service = build_app(runtime, run_job=job_trigger(runtime, messengers))
+    if service.teams is not None:
+        # Registers POST /api/messages with our route and builds the JWT validator; the
+        # SDK's own server (App.start) is never used.
+        await service.teams.initialize()
+        log.info("Teams: answering POST /api/messages")
     if service.slack_client is not None:
         identity = await check_slack_token(service.slack_client)
         log.info("Slack token accepted: %s", identity)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -32,6 +33,8 @@ class Service:
     bolt: AsyncApp | None
     slack_client: AsyncWebClient | None
     door: SlackDoor | None
+    # The Teams SDK App; `await teams.initialize()` before serving (it registers the route).
+    teams: Any = None
 
 
 def build_bolt(
@@ -56,10 +59,39 @@ def build_bolt(
     return bolt, door
 
 
+def build_teams(
+    runtime: Runtime, *, run_job: JobTrigger | None = None, token: Any = None
+) -> tuple[Any, Route]:
+    """The Teams SDK App and our route for POST /api/messages (imported only when used:
+    the SDK is large and reads `.env` on import, see bot/messengers/teams_client.py)."""
+    from bot.handlers import teams as teams_handlers
+    from bot.messengers.teams_client import HostRoutes, build_teams_app
+
+    creds = runtime.settings.require_teams()
+    if creds.insecure:
+        log.warning(
+            "ACTIONBOT_TEAMS_INSECURE_DEV is on: POST /api/messages accepts requests WITHOUT "
+            "checking that they come from Microsoft. Never run like this where Teams or "
+            "anybody else can reach it."
+        )
+    host = HostRoutes()
+    app = build_teams_app(runtime.settings, host, token=token)
+    door = teams_handlers.TeamsDoor(
+        sessions=runtime.sessions, clock=runtime.clock, settings=runtime.settings, run_job=run_job
+    )
+    teams_handlers.register(app, door)
+    return app, host.route("/api/messages")
+
+
 def build_app(
-    runtime: Runtime, *, run_job: JobTrigger | None = None, inline: bool = False
+    runtime: Runtime,
+    *,
+    run_job: JobTrigger | None = None,
+    inline: bool = False,
+    teams_token: Any = None,
 ) -> Service:
-    """The ASGI app: POST /slack/events (when Slack is configured) and GET /healthz."""
+    """The ASGI app: POST /slack/events (when Slack is configured), POST /api/messages (when
+    Teams is) and GET /healthz. `teams_token` replaces the Teams client secret (tests)."""
     bolt: AsyncApp | None = None
     door: SlackDoor | None = None
     routes: list[Route] = []
@@ -81,11 +113,16 @@ def build_app(
         _, secret = runtime.settings.require_slack()
         if secret:
             routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+    teams = None
+    if runtime.settings.teams_enabled:
+        teams, route = build_teams(runtime, run_job=run_job, token=teams_token)
+        routes.append(route)
     return Service(
         asgi=Starlette(routes=routes),
         bolt=bolt,
         slack_client=bolt.client if bolt else None,
         door=door,
+        teams=teams,
     )
 
 

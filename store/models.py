@@ -83,8 +83,16 @@ class Person(Base):
     display_name: Mapped[str | None] = mapped_column(String(200))
     slack_user_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     teams_user_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # The proactive-message reference Teams gave us: the 1:1 chat, the regional service
+    # URL, the tenant and the chat user id (29:…); refreshed on every message.
     teams_conversation_id: Mapped[str | None] = mapped_column(String(300))
     teams_service_url: Mapped[str | None] = mapped_column(String(300))
+    teams_tenant_id: Mapped[str | None] = mapped_column(String(64))
+    teams_chat_id: Mapped[str | None] = mapped_column(String(200))
+    # Where a person on both platforms gets their messages: the owners file's choice, else
+    # the platform they last used.
+    preferred_platform: Mapped[str | None] = mapped_column(String(20))
+    last_platform: Mapped[str | None] = mapped_column(String(20))
     tz: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

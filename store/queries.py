@@ -88,8 +88,15 @@ def action_for_update(session: Session, *, action_id: int) -> Action | None:
 
 
 def person_by_platform_id(session: Session, *, platform: str, user_id: str) -> Person | None:
-    column = Person.teams_user_id if platform == "teams" else Person.slack_user_id
-    return session.scalar(select(Person).where(column == user_id))
+    if platform == "teams":
+        # The AAD object id, or the chat id (29:…) an owners file or a message gave.
+        return session.scalar(
+            select(Person).where(
+                (func.lower(Person.teams_user_id) == user_id.lower())
+                | (Person.teams_chat_id == user_id)
+            )
+        )
+    return session.scalar(select(Person).where(Person.slack_user_id == user_id))
 
 
 def owner_ids_of_person(session: Session, *, person_id: int) -> list[int]:

@@ -58,6 +58,7 @@ from bot.services.conversation import (
 )
 from bot.services.inbound import first_time
 from bot.services.reports import admin_report
+from bot.services.rules import note_problems, revision_problems
 
 log = logging.getLogger(__name__)
 
@@ -327,24 +328,16 @@ class SlackDoor:
         values = view["state"]["values"]
         picked = values["date"]["value"].get("selected_date")
         reason = (values["reason"]["value"].get("value") or "").strip()
-        errors = {}
-        if not picked:
-            errors["date"] = "Pick the new date."
-        if not reason:
-            errors["reason"] = "Say why it is moving: leadership sees this."
+        today = local_today(self.clock.now(), self.settings.tz)
+        errors = revision_problems(picked, reason, today=today)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         ref = await asyncio.to_thread(action_ref, self.sessions, int(view["private_metadata"]))
-        new = date.fromisoformat(picked)
-        if ref is None or new < local_today(self.clock.now(), self.settings.tz):
-            problem = (
-                "That action no longer exists."
-                if ref is None
-                else "Pick a date that is not in the past."
-            )
-            await ack(response_action="errors", errors={"date": problem})
+        if ref is None or picked is None:
+            await ack(response_action="errors", errors={"date": "That action no longer exists."})
             return
+        new = date.fromisoformat(picked)
         command = Revise(ref.target, new, picked, reason[:1500])
         who = await self.who(body["user"]["id"], client)
         outcome = await self.converse(
@@ -365,8 +358,9 @@ class SlackDoor:
         rag = ((values.get("rag", {}).get("value", {}) or {}).get("selected_option") or {}).get(
             "value"
         )
-        if not note:
-            await ack(response_action="errors", errors={"note": "Write the update."})
+        errors = note_problems(note)
+        if errors:
+            await ack(response_action="errors", errors=errors)
             return
         await ack()
         action_id = int(view["private_metadata"])

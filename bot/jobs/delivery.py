@@ -94,6 +94,7 @@ def _attempt(
     sleep: Callable[[float], None],
     stats: DeliveryStats,
 ) -> None:
+    delivery.platform = route(session, delivery, messengers)
     messenger = messengers.get(delivery.platform)
     if messenger is None:
         _give_up(delivery, f"no messenger for platform {delivery.platform!r}", stats)
@@ -192,6 +193,10 @@ def _address(session: Session, kind: str, target: str) -> tuple[Person | None, A
             return None, Address(email=target)
     elif kind == "slack":
         return None, Address(slack_user_id=target)
+    elif kind == "teams":
+        person = person_by_platform_id(session, platform="teams", user_id=target)
+        if person is None:
+            return None, Address(teams_user_id=target)
     if person is None:
         return None, Address()
     return person, Address(
@@ -200,7 +205,44 @@ def _address(session: Session, kind: str, target: str) -> tuple[Person | None, A
         slack_user_id=person.slack_user_id,
         teams_user_id=person.teams_user_id,
         tz=person.tz,
+        teams_conversation_id=person.teams_conversation_id,
+        teams_service_url=person.teams_service_url,
+        teams_tenant_id=person.teams_tenant_id,
     )
+
+
+def route(session: Session, delivery: Delivery, messengers: Mapping[str, Messenger]) -> str:
+    """The platform a row goes out on. Channels and platform ids keep theirs; a person goes
+    where they are reachable, and a person on both platforms gets it once, on the one they
+    prefer (owners file), else the one they used last."""
+    kind, _, target = delivery.recipient.partition(":")
+    if kind in ("slack", "teams"):
+        return kind
+    if kind not in ("person", "email"):
+        return delivery.platform
+    person = (
+        session.get(Person, int(target))
+        if kind == "person"
+        else person_by_email(session, email=target)
+    )
+    if person is None:
+        return delivery.platform
+    known = [
+        platform
+        for platform, linked in (
+            ("slack", person.slack_user_id),
+            ("teams", person.teams_user_id or person.teams_conversation_id),
+        )
+        if linked and platform in messengers
+    ]
+    for choice in (person.preferred_platform, person.last_platform):
+        if choice in known:
+            return choice
+    if known:
+        return known[0]
+    if delivery.platform not in messengers and len(messengers) == 1:
+        return next(iter(messengers))
+    return delivery.platform
 
 
 def _remember(session: Session, person: Person, address: Address, delivery: Delivery) -> None:
@@ -219,6 +261,8 @@ def _remember(session: Session, person: Person, address: Address, delivery: Deli
         person.updated_at = delivery.sent_at or person.updated_at
     if address.tz and not person.tz:
         person.tz = address.tz
+    if address.teams_conversation_id and not person.teams_conversation_id:
+        person.teams_conversation_id = address.teams_conversation_id
 
 
 def reply_payload(replies: list[Reply]) -> dict[str, object]:

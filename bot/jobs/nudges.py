@@ -5,6 +5,7 @@ One transaction: the Delivery rows, escalation marks and their events commit tog
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,6 +38,7 @@ from store.outbox import enqueue, existing_keys
 SYSTEM = Actor(name="actionbot", source="system")
 MOST_URGENT = 10  # cards in one reminder; the rest are a count and a pointer
 ALL_MINE = "`/action mine` lists them all, as does actionbot's Home tab"
+_GUID = re.compile(r"^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$")
 
 
 @dataclass
@@ -131,7 +133,12 @@ def escalation_reply(message: PlannedMessage, facts: dict[int, ActionFacts]) -> 
 def admin_recipients(settings: Settings) -> list[str]:
     recipients = []
     for admin in sorted(settings.admin_ids):
-        recipients.append(f"email:{admin}" if "@" in admin else f"slack:{admin.upper()}")
+        if "@" in admin:
+            recipients.append(f"email:{admin}")
+        elif _GUID.match(admin):
+            recipients.append(f"teams:{admin}")  # an Entra object id: a Teams user
+        else:
+            recipients.append(f"slack:{admin.upper()}")
     return recipients
 
 

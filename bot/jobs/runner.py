@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.config import Settings
 from bot.jobs.admin_summary import ADMIN_SUMMARY, delivery_problem, note_problems, queue_summary
 from bot.jobs.calendar import calendar_for
 from bot.jobs.delivery import DeliveryStats, FailedDelivery, deliver_pending, reply_payload
@@ -63,6 +64,7 @@ def run_digest(
     channel: str | None = None,
     dry_run: bool = False,
     scheduled: bool = False,
+    platform: str = "slack",
 ) -> DigestResult:
     """Build the digest as of `now` and put it in the outbox for `channel`.
 
@@ -70,9 +72,13 @@ def run_digest(
     processes or restarts try; an on-demand one is keyed by the instant.
     """
     settings = runtime.settings
-    target = channel or settings.digest_channel
+    configured = (
+        settings.teams_digest_conversation if platform == "teams" else settings.digest_channel
+    )
+    target = channel or configured
     if not target:
-        raise ValueError("no digest channel: set DIGEST_CHANNEL or pass --channel")
+        name = "TEAMS_DIGEST_CONVERSATION" if platform == "teams" else "DIGEST_CHANNEL"
+        raise ValueError(f"no digest channel: set {name} or pass --channel")
     cal = calendar_for(settings.holiday_region)
     today, _ = local_day(now, settings.tz)
     with runtime.sessions() as session, session.begin():
@@ -109,7 +115,7 @@ def run_digest(
             enqueued = enqueue(
                 session,
                 key=key,
-                platform="slack",
+                platform=platform,
                 recipient=f"channel:{target}",
                 kind="digest",
                 payload=reply_payload(replies),
@@ -118,6 +124,14 @@ def run_digest(
             )
             enqueue_charts(session, charts, digest_key=key, channel=target, now=now)
     return DigestResult(replies, target, key, enqueued, charts=charts)
+
+
+def digest_platforms(settings: Settings) -> list[str]:
+    """Where the weekly digest goes: each platform with a digest channel configured."""
+    platforms = ["slack"] if settings.digest_channel else []
+    if settings.teams_digest_conversation:
+        platforms.append("teams")
+    return platforms
 
 
 def run_delivery(

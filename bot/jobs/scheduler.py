@@ -19,7 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, text
 
 from bot.config import ConfigError
-from bot.jobs.runner import digest_key, run_delivery, run_digest, run_sweep
+from bot.jobs.runner import digest_key, digest_platforms, run_delivery, run_digest, run_sweep
 from bot.messenger import Messenger
 from bot.runtime import Runtime
 from store.outbox import existing_keys
@@ -117,14 +117,21 @@ def build_scheduler(runtime: Runtime, messengers: Mapping[str, Messenger]) -> Ba
             now = runtime.clock.now()
             result = run_sweep(runtime, now=now)
             log.info("nudge sweep: %s", result)
-            channel = runtime.settings.digest_channel
-            if channel and missed_digest_time(digest_trigger, now) is not None:
+            settings = runtime.settings
+            for platform in digest_platforms(settings):
+                channel = (
+                    settings.teams_digest_conversation
+                    if platform == "teams"
+                    else settings.digest_channel
+                ) or ""
+                if missed_digest_time(digest_trigger, now) is None:
+                    break
                 with runtime.sessions() as session:
                     key = digest_key(channel, now, scheduled=True)
                     sent = bool(existing_keys(session, keys=[key]))
                 if not sent:
                     log.info("posting this week's digest late: the bot was down at its time")
-                    run_digest(runtime, now=now, scheduled=True)
+                    run_digest(runtime, now=now, scheduled=True, platform=platform)
         delivery_job()
 
     def delivery_job() -> None:
@@ -133,11 +140,16 @@ def build_scheduler(runtime: Runtime, messengers: Mapping[str, Messenger]) -> Ba
             log.info("deliveries: %s", stats)
 
     def digest_job() -> None:
-        if leadership.is_leader() and runtime.settings.digest_channel:
-            result = run_digest(runtime, now=runtime.clock.now(), scheduled=True)
-            log.info(
-                "digest for %s: %s", result.channel, "queued" if result.enqueued else "already sent"
-            )
+        if leadership.is_leader():
+            for platform in digest_platforms(runtime.settings):
+                result = run_digest(
+                    runtime, now=runtime.clock.now(), scheduled=True, platform=platform
+                )
+                log.info(
+                    "digest for %s: %s",
+                    result.channel,
+                    "queued" if result.enqueued else "already sent",
+                )
         delivery_job()
 
     common = {

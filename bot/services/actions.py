@@ -35,6 +35,7 @@ from bot.messages import ActionCard, Button, Detail, Reply, error
 from bot.services.audit import Actor, record, set_field
 from bot.services.history import actor_name, history_lines
 from bot.services.people import Caller
+from bot.services.rules import revision_problem
 from bot.when import day, due_phrase, plural
 from store.models import Action, Person
 from store.queries import (
@@ -277,6 +278,9 @@ def _change(
     elif isinstance(command, Revise):
         if not action.is_open:
             return error(f"{label} is {action.status}; reopen it before moving its date.")
+        problem = revision_problem(command.new_date, command.reason, today=today)
+        if problem:
+            return error(f"{label}: {problem} Nothing was changed.")
         old_due = action.due_date
         set_field(
             session,

@@ -28,6 +28,7 @@ class Who:
     user_id: str
     email: str | None = None
     tz: str | None = None  # the platform's time zone for the user, e.g. Slack's users.info
+    alias: str | None = None  # another id of the same user (Teams: the 29: chat id)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def _caller(session: Session, who: Who, *, admins: frozenset[str], now: datetime
         user_id=who.user_id,
         email=who.email,
         tz=who.tz,
+        alias=who.alias,
         admins=admins,
         now=now,
     )
@@ -160,3 +162,12 @@ def action_ref(sessions: sessionmaker[Session], action_id: int) -> ActionRef | N
             label=f"{action.plan.code}:{action.ref} {action.title}"[:150],
             due=action.due_date,
         )
+
+
+def current_cards(
+    sessions: sessionmaker[Session], action_ids: list[int], *, today: date
+) -> list[ActionCard]:
+    """Actions as they are now, in the order given (a card being redrawn after a click)."""
+    with sessions() as session:
+        found = [session.get(Action, i) for i in action_ids]
+        return [card(a, today) for a in found if a is not None]

@@ -16,7 +16,16 @@ from bot.importer.reader import decode, sniff_delimiter
 from store.models import Owner, Person
 from store.queries import owner_action_counts, owners_by_name, person_by_email
 
-OWNER_COLUMNS = ("owner", "email", "slack_id", "teams_id", "tz", "escalate_to")
+OWNER_COLUMNS = (
+    "owner",
+    "email",
+    "slack_id",
+    "teams_id",
+    "tz",
+    "escalate_to",
+    "preferred_platform",
+)
+PLATFORMS = ("slack", "teams")
 
 
 @dataclass
@@ -40,8 +49,8 @@ class OwnerRow:
         if self.slack_user_id or self.teams_user_id:
             return "yes"
         if self.email:
-            return "by email (looked up in Slack on first use)"
-        return "no: add an email or Slack id with `actionbot owners import`"
+            return "by email (looked up in Slack, or linked when they first message in Teams)"
+        return "no: add an email, Slack id or Teams id with `actionbot owners import`"
 
 
 def read_owners_file(path: Path) -> list[dict[str, str]]:
@@ -74,6 +83,14 @@ def read_owners_file(path: Path) -> list[dict[str, str]]:
                 ZoneInfo(tz)
             except (ZoneInfoNotFoundError, ValueError) as exc:
                 raise ImportFileError(f"unknown time zone {tz!r}", row=number, column="tz") from exc
+        preferred = row.get("preferred_platform", "").lower()
+        if preferred and preferred not in PLATFORMS:
+            raise ImportFileError(
+                f"preferred_platform must be slack or teams, not {preferred!r}",
+                row=number,
+                column="preferred_platform",
+            )
+        row["preferred_platform"] = preferred
         rows.append(row)
     return rows
 
@@ -108,7 +125,13 @@ def import_owners(session: Session, *, rows: list[dict[str, str]], now: datetime
 def _person_state(person: Person | None) -> tuple[str | None, ...]:
     if person is None:
         return ()
-    return (person.email, person.slack_user_id, person.teams_user_id, person.tz)
+    return (
+        person.email,
+        person.slack_user_id,
+        person.teams_user_id,
+        person.tz,
+        person.preferred_platform,
+    )
 
 
 def _person_for(
@@ -121,7 +144,12 @@ def _person_for(
     if person is None:
         person = Person(email=email, created_at=now, updated_at=now)
         session.add(person)
-    for attr, key in (("slack_user_id", "slack_id"), ("teams_user_id", "teams_id"), ("tz", "tz")):
+    for attr, key in (
+        ("slack_user_id", "slack_id"),
+        ("teams_user_id", "teams_id"),
+        ("tz", "tz"),
+        ("preferred_platform", "preferred_platform"),
+    ):
         value = row.get(key)
         if value and getattr(person, attr) != value:
             setattr(person, attr, value)

@@ -51,6 +51,7 @@ def identify(
     admins: frozenset[str],
     now: datetime,
     tz: str | None = None,
+    alias: str | None = None,
 ) -> Caller:
     """Find (and link) the Person behind a platform user.
 
@@ -60,6 +61,11 @@ def identify(
     # The console has no user ids of its own: it knows people by email, and links nothing.
     console = platform == "console"
     person = None if console else person_by_platform_id(session, platform=platform, user_id=user_id)
+    if person is None and alias and not console:
+        # Teams: an owners file may name the chat id (29:…) instead of the AAD object id.
+        person = person_by_platform_id(session, platform=platform, user_id=alias)
+        if person is not None:
+            _link(person, platform, user_id, now)
     if person is None and email:
         person = person_by_email(session, email=email)
         if person is not None and not console:
@@ -69,6 +75,8 @@ def identify(
     if person is not None and tz and not person.tz:
         # Reminders go at 09:00 in this zone; an owners-file zone, if any, is kept.
         person.tz = tz
+    if person is not None and person.last_platform != platform and platform != "console":
+        person.last_platform = platform
     email = email or (person.email if person else None)
     # An admin listed by email stays one once linked, when the door no longer looks it up.
     is_admin = user_id.lower() in admins or bool(email and email.lower() in admins)

@@ -1,0 +1,311 @@
+"""Teams entry points (Teams SDK, async). Thin: identity → `converse` → neutral Reply → cards.
+
+The SDK checks every request's JWT before any of this runs. Messages use the `/action`
+grammar without the slash: anything in a personal chat, and in a channel or group chat
+only what @mentions the bot (the mention is removed before parsing). Card buttons are
+`Action.Execute` invokes answered with the refreshed card.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from microsoft_teams.api.activities import InstalledActivity, MessageActivity
+from microsoft_teams.api.activities.conversation import ConversationUpdateActivity
+from microsoft_teams.api.activities.invoke.adaptive_card import AdaptiveCardInvokeActivity
+from microsoft_teams.api.activities.utils import StripMentionsTextOptions
+from microsoft_teams.api.models import (
+    AdaptiveCardActionCardResponse,
+    AdaptiveCardActionMessageResponse,
+    ClientInfoEntity,
+    MentionEntity,
+)
+from microsoft_teams.apps import ActivityContext, App
+from microsoft_teams.cards import AdaptiveCard
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.commands import AddNote, AdminDigest, AdminNudge, Command, Revise, SetRag, SetStatus
+from bot.config import Settings
+from bot.messages import Reply, error
+from bot.messengers.teams_client import card_activity
+from bot.render import cards as render
+from bot.services.actions import RAG_LABEL
+from bot.services.conversation import (
+    Outcome,
+    Who,
+    action_ref,
+    converse,
+    current_cards,
+    local_today,
+    needs_email,
+)
+from bot.services.inbound import first_time
+from bot.services.reach import TeamsReference, remember_teams
+from bot.services.rules import note_problems, revision_problems
+
+log = logging.getLogger(__name__)
+
+JobTrigger = Callable[[str], Awaitable[str]]  # "nudge" | "digest" → a sentence for the admin
+
+AnyActivity = MessageActivity | InstalledActivity | ConversationUpdateActivity
+InvokeAnswer = AdaptiveCardActionCardResponse | AdaptiveCardActionMessageResponse
+_SLASH = re.compile(r"^\s*/?action\b\s*", re.IGNORECASE)
+
+
+def reference_of(activity: AnyActivity) -> TeamsReference:
+    """What a later proactive message needs, from any activity the user sent."""
+    channel_data = activity.channel_data
+    tenant = channel_data.tenant.id if channel_data and channel_data.tenant else None
+    conversation = activity.conversation
+    personal = conversation.conversation_type in (None, "personal")
+    return TeamsReference(
+        service_url=activity.service_url or "",
+        tenant_id=tenant or conversation.tenant_id,
+        chat_id=activity.from_.id,
+        conversation_id=conversation.id if personal and not conversation.is_group else None,
+    )
+
+
+def command_text(activity: MessageActivity) -> str | None:
+    """The command in a message, or None when it is not for us (a channel message that does
+    not @mention the bot)."""
+    personal = activity.conversation.conversation_type in (None, "personal")
+    if not personal and not activity.is_recipient_mentioned():
+        return None
+    stripped = activity.strip_mentions_text(
+        StripMentionsTextOptions(account_id=activity.recipient.id)
+    )
+    text = (stripped.text or "").replace("\u00a0", " ").strip()
+    # Anybody else @mentioned (`admin owner "Finance" @Jane`) becomes <@their id>, the form
+    # the grammar reads for a platform user.
+    for entity in activity.entities or []:
+        if isinstance(entity, MentionEntity) and entity.mentioned.id != activity.recipient.id:
+            if entity.text:
+                text = text.replace(entity.text, f"<@{entity.mentioned.id}>")
+    return _SLASH.sub("", text, count=1)
+
+
+def time_zone_of(activity: Any) -> str | None:
+    """The user's time zone, from the clientInfo entity Teams clients attach to messages."""
+    for entity in getattr(activity, "entities", None) or []:
+        if isinstance(entity, ClientInfoEntity) and entity.timezone:
+            try:
+                ZoneInfo(entity.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                return None
+            return str(entity.timezone)
+    return None
+
+
+class TeamsDoor:
+    """What the Teams handlers need: the register, the clock, settings and job triggers."""
+
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        settings: Settings,
+        run_job: JobTrigger | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.settings = settings
+        self.run_job = run_job
+        self._profiles: dict[str, Who] = {}
+
+    # -- identity ---------------------------------------------------------------------
+
+    async def who(self, ctx: ActivityContext[Any]) -> Who:
+        """The Teams user: AAD object id, with email/UPN from the roster while not linked."""
+        sender = ctx.activity.from_
+        user_id = sender.aad_object_id or sender.id
+        plain = Who("teams", user_id, alias=sender.id, tz=time_zone_of(ctx.activity))
+        if user_id in self._profiles:
+            return self._profiles[user_id]
+        if not await asyncio.to_thread(needs_email, self.sessions, plain):
+            return plain
+        try:
+            member = await ctx.api.conversations.get_member_by_id(
+                ctx.activity.conversation.id, sender.id
+            )
+        except Exception as exc:  # noqa: BLE001 - no roster access is "no email", not a failure
+            log.warning("Teams roster lookup failed for %s: %s", sender.id, exc)
+            return plain
+        email = member.email or member.user_principal_name
+        who = Who("teams", user_id, email=email, alias=sender.id, tz=plain.tz)
+        self._profiles[user_id] = who
+        return who
+
+    async def remember(self, ctx: ActivityContext[Any], who: Who) -> None:
+        await asyncio.to_thread(
+            remember_teams,
+            self.sessions,
+            who,
+            reference_of(ctx.activity),
+            admins=self.settings.admin_ids,
+            now=self.clock.now(),
+        )
+
+    async def converse(self, who: Who, **kwargs: Any) -> Outcome:
+        return await asyncio.to_thread(
+            converse,
+            self.sessions,
+            who,
+            admins=self.settings.admin_ids,
+            default_tz=self.settings.tz,
+            now=self.clock.now(),
+            **kwargs,
+        )
+
+    # -- messages ---------------------------------------------------------------------
+
+    async def on_message(self, ctx: ActivityContext[MessageActivity]) -> None:
+        activity = ctx.activity
+        text = command_text(activity)
+        if text is None:
+            return
+        key = f"{activity.conversation.id}|{activity.id}"
+        if not await asyncio.to_thread(
+            first_time, self.sessions, platform="teams", event_id=key, now=self.clock.now()
+        ):
+            log.info("duplicate Teams activity %s ignored", activity.id)
+            return
+        try:
+            who = await self.who(ctx)
+            await self.remember(ctx, who)
+            outcome = await self.converse(who, text=text)
+            await self.send(ctx, outcome.reply)
+            if isinstance(outcome.command, AdminNudge | AdminDigest) and outcome.reply.ok:
+                await self.admin_job(ctx, outcome.command)
+        except Exception:
+            log.exception("unhandled error in a Teams message handler")
+            await ctx.send(
+                "Sorry, something went wrong on my side and nothing was changed. "
+                "Please try again; if it keeps happening, tell an actionbot admin."
+            )
+
+    async def admin_job(self, ctx: ActivityContext[Any], command: Command) -> None:
+        kind = "nudge" if isinstance(command, AdminNudge) else "digest"
+        if self.run_job is None:
+            await ctx.send(f"The {kind} job is not configured in this process.")
+            return
+        await self.send(ctx, Reply(lines=[await self.run_job(kind)]))
+
+    @staticmethod
+    async def send(ctx: ActivityContext[Any], reply: Reply) -> None:
+        for card in render.reply_cards(reply):
+            await ctx.send(card_activity(reply.text[:1000], [card]))
+
+    # -- installs and membership: keep the conversation reference ---------------------
+
+    async def on_install(self, ctx: ActivityContext[InstalledActivity]) -> None:
+        await self.remember(ctx, await self.who(ctx))
+
+    async def on_conversation_update(
+        self, ctx: ActivityContext[ConversationUpdateActivity]
+    ) -> None:
+        added = ctx.activity.members_added or []
+        if any(m.id == ctx.activity.recipient.id for m in added):
+            await self.remember(ctx, await self.who(ctx))
+
+    # -- card buttons -----------------------------------------------------------------
+
+    async def on_card_action(
+        self, ctx: ActivityContext[AdaptiveCardInvokeActivity]
+    ) -> InvokeAnswer:
+        data: dict[str, Any] = dict(ctx.activity.value.action.data or {})
+        who = await self.who(ctx)
+        await self.remember(ctx, who)
+        try:
+            card = await self._answer_click(who, data)
+        except Exception:
+            log.exception("unhandled error in a Teams card action")
+            return AdaptiveCardActionMessageResponse(
+                value="Sorry, something went wrong on my side and nothing was changed."
+            )
+        if isinstance(card, str):
+            return AdaptiveCardActionMessageResponse(value=card)
+        return AdaptiveCardActionCardResponse(value=card)
+
+    async def _answer_click(self, who: Who, data: dict[str, Any]) -> AdaptiveCard | str:
+        kind = str(data.get("action", ""))
+        if kind == render.CHOOSE:
+            pinned, _, raw = str(data.get("value", "")).partition("|")
+            if not pinned.isdigit():
+                return "That choice is no longer valid."
+            outcome = await self.converse(who, text=raw, pinned_action_id=int(pinned))
+            return render.reply_cards(outcome.reply)[0]
+        action_id = int(str(data.get("action_id", "0")) or "0")
+        ids = [int(i) for i in str(data.get("ids", "")).split(",") if i.isdigit()] or [action_id]
+        ids_text = ",".join(str(i) for i in ids)
+        today = local_today(self.clock.now(), self.settings.tz)
+        ref = await asyncio.to_thread(action_ref, self.sessions, action_id)
+        if ref is None:
+            return "That action no longer exists."
+        if kind == "new_date":
+            return render.new_date_form(
+                action_id=action_id, label=ref.label, current=ref.due, today=today, ids=ids_text
+            )
+        if kind == "add_update":
+            return render.add_update_form(action_id=action_id, label=ref.label, ids=ids_text)
+        if kind == render.SHOW:
+            return await self._refreshed(Reply(), ids, today)
+        command: Command
+        if kind in render.QUICK:
+            command = (
+                SetStatus(ref.target, "done", None)
+                if kind == "done"
+                else SetRag(ref.target, "green" if kind == "on_track" else "amber", None)
+            )
+        elif kind == render.SAVE_DATE:
+            picked = str(data.get("new_due") or "") or None
+            reason = str(data.get("reason") or "").strip()
+            problems = revision_problems(picked, reason, today=today)
+            if problems or picked is None:
+                return render.new_date_form(
+                    action_id=action_id,
+                    label=ref.label,
+                    current=ref.due,
+                    today=today,
+                    ids=ids_text,
+                    problem=" ".join(problems.values()),
+                )
+            command = Revise(ref.target, date.fromisoformat(picked), picked, reason)
+        elif kind == render.SAVE_UPDATE:
+            note = str(data.get("note") or "").strip()
+            rag = str(data.get("rag") or "none")
+            problems = note_problems(note)
+            if problems:
+                return render.add_update_form(
+                    action_id=action_id,
+                    label=ref.label,
+                    ids=ids_text,
+                    problem=" ".join(problems.values()),
+                )
+            command = (
+                SetRag(ref.target, rag, note) if rag in RAG_LABEL else AddNote(ref.target, note)
+            )
+        else:
+            return render.refreshed_card(error("I don't know that button."), [])
+        outcome = await self.converse(who, command=command, pinned_action_id=action_id)
+        return await self._refreshed(outcome.reply, ids, today)
+
+    async def _refreshed(self, reply: Reply, ids: list[int], today: date) -> AdaptiveCard:
+        cards = await asyncio.to_thread(current_cards, self.sessions, ids, today=today)
+        return render.refreshed_card(Reply(lines=reply.lines, ok=reply.ok), cards)
+
+
+def register(app: App, door: TeamsDoor) -> None:
+    """Wire every Teams handler to the door."""
+    app.on_message(door.on_message)
+    app.on_install_add(door.on_install)
+    app.on_conversation_update(door.on_conversation_update)
+    app.on_card_action_execute(door.on_card_action)

@@ -1,0 +1,140 @@
+"""The Teams Messenger: 1:1 messages and channel posts through the Bot Connector.
+
+The SDK does not retry connector calls, so every failure comes back classified for the
+delivery worker: 429 → RateLimited (it waits Retry-After), 412/5xx and network errors →
+TemporaryFailure (backoff), 400/403/404/413 → PermanentFailure (reported to admins).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+from microsoft_teams.api.activities import MessageActivityInput
+from microsoft_teams.api.auth.credentials import TokenProvider
+from microsoft_teams.apps import to_threaded_conversation_id
+from microsoft_teams.cards import AdaptiveCard
+
+from bot.config import Settings
+from bot.messages import Reply
+from bot.messenger import (
+    Address,
+    DeliveryError,
+    PermanentFailure,
+    Progress,
+    RateLimited,
+    TemporaryFailure,
+)
+from bot.messengers.teams_client import (
+    HostRoutes,
+    TeamsConnector,
+    build_teams_app,
+    card_activity,
+)
+from bot.render.cards import reply_cards
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+RETRY_LATER = frozenset({408, 412, 500, 502, 503, 504})
+
+
+class TeamsMessenger:
+    platform = "teams"
+
+    def __init__(
+        self, connector: TeamsConnector, *, tenant_id: str | None, service_url: str
+    ) -> None:
+        self.connector = connector
+        self.tenant_id = tenant_id
+        self.service_url = service_url  # for channels, and people we have no reference for
+
+    def send_direct(self, address: Address, replies: list[Reply], progress: Progress) -> Address:
+        service_url = address.teams_service_url or self.service_url
+        if not address.teams_conversation_id:
+            user = address.teams_user_id
+            tenant = address.teams_tenant_id or self.tenant_id
+            if not user or not tenant:
+                raise PermanentFailure(
+                    "no Teams id for this person: they need to message actionbot in Teams once, "
+                    "or have teams_id in the owners file"
+                )
+            address.teams_conversation_id = self._call(
+                "create conversation", self.connector.create_personal, service_url, tenant, user
+            )
+        conversation = address.teams_conversation_id
+        # No threads in a 1:1 chat: a long day's list is several consecutive messages.
+        for summary, card in _messages(replies)[progress.sent :]:
+            self._call("send", self.connector.send, service_url, conversation, _one(summary, card))
+            progress.sent += 1
+        return address
+
+    def post_channel(self, channel: str, replies: list[Reply], progress: Progress) -> None:
+        """The first card as a new post in the channel, the rest as replies in its thread."""
+        for summary, card in _messages(replies)[progress.sent :]:
+            target = (
+                to_threaded_conversation_id(channel, progress.thread)
+                if progress.thread
+                else channel
+            )
+            sent = self._call(
+                "post", self.connector.send, self.service_url, target, _one(summary, card)
+            )
+            progress.thread = progress.thread or str(sent.id)
+            progress.sent += 1
+
+    def _call(self, what: str, call: Callable[..., T], *args: Any) -> T:
+        try:
+            return call(*args)
+        except httpx.HTTPStatusError as exc:
+            raise classify(what, exc) from exc
+        except (httpx.TransportError, concurrent.futures.TimeoutError, TimeoutError) as exc:
+            raise TemporaryFailure(f"Teams {what}: {type(exc).__name__}: {exc}") from exc
+        except ValueError as exc:  # MSAL could not get a token
+            raise TemporaryFailure(f"Teams {what}: {exc}") from exc
+
+
+def classify(what: str, exc: httpx.HTTPStatusError) -> DeliveryError:
+    response = exc.response
+    status = response.status_code
+    try:
+        detail = response.json().get("error", {})
+        code = f"{detail.get('code', '')} {detail.get('message', '')}".strip()
+    except ValueError:
+        code = ""
+    message = f"Teams {what}: HTTP {status}" + (f" {code}" if code else "")
+    if status == 429:
+        header = response.headers.get("Retry-After") or "1"
+        try:
+            wait = float(header)
+        except ValueError:
+            wait = 1.0
+        return RateLimited(message, retry_after=wait)
+    if status in RETRY_LATER or status >= 500:
+        return TemporaryFailure(message)
+    if status == 403:
+        message += " (the user blocked or uninstalled actionbot, or it is not installed)"
+    return PermanentFailure(message)
+
+
+def _messages(replies: list[Reply]) -> list[tuple[str, AdaptiveCard]]:
+    return [(reply.text, card) for reply in replies for card in reply_cards(reply)]
+
+
+def _one(summary: str, card: AdaptiveCard) -> MessageActivityInput:
+    return card_activity(summary, [card])
+
+
+def make_teams_messenger(
+    settings: Settings, *, token: TokenProvider | None = None
+) -> TeamsMessenger:
+    """A messenger with its own connector thread; `token` replaces the secret (tests)."""
+    app = build_teams_app(settings, HostRoutes(), token=token)
+    return TeamsMessenger(
+        TeamsConnector(app),
+        tenant_id=settings.teams_tenant_id,
+        service_url=settings.teams_service_url,
+    )

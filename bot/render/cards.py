@@ -1,0 +1,358 @@
+"""Adaptive Cards (schema 1.5) from the neutral Reply. Pure functions over the SDK's models.
+
+Teams refuses an activity over about 28 KB, so a reply becomes as many cards as it needs
+(one card per message), each under `MAX_CARD_BYTES`; nothing is ever cut. Buttons are
+`Action.Execute`: Teams sends an `adaptiveCard/action` invoke and shows the card we answer
+with in place of the one clicked. Each button carries the ids of every action on its card,
+so that the refreshed card shows all of them again, as they now are.
+
+Text from plans and people is escaped for the Markdown subset Adaptive Cards render
+(bold, italic, lists, links) and for the `{{DATE()}}` functions, here and only here.
+Mentions need `msteams.entities`, which these cards never carry, so `<at>` text stays text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from microsoft_teams.cards import (
+    ActionSet,
+    AdaptiveCard,
+    CardElement,
+    Choice,
+    ChoiceSetInput,
+    Container,
+    DateInput,
+    ExecuteAction,
+    TextBlock,
+    TextInput,
+)
+
+from bot.messages import ActionCard, Reply
+
+VERSION = "1.5"
+MAX_CARD_BYTES = 24_000  # Teams' limit is ~28 KB for the whole activity; leave room for it
+FRAME_BYTES = 800  # the "(continued)" heading and "Part n of m" line added after packing
+MAX_ACTIONS_PER_CARD = 10
+MAX_TEXT = 2_000  # one TextBlock; longer paragraphs become several, never shortened
+MAX_REASON = 1500
+RAG_DOT = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
+
+# What a click carries back in `data.action` (the SDK routes on it).
+QUICK = ("done", "on_track", "at_risk")
+OPEN_FORM = ("new_date", "add_update")
+SAVE_DATE = "save_new_date"
+SAVE_UPDATE = "save_update"
+SHOW = "show"
+CHOOSE = "choose"
+
+_MARKDOWN = re.compile(r"([\\*_\[\]])")
+_BULLET_START = re.compile(r"^(\s*)([-+>#])", re.M)
+_NUMBER_START = re.compile(r"^(\s*\d+)([.)])", re.M)
+_SLACK_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
+_SLACK_ITALIC = re.compile(r"(?<![\w_])_([^_\n]+)_(?![\w_])")
+_SLACK_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def escape(text: str) -> str:
+    """Plain text for a TextBlock: no Markdown, links, lists or date functions can form."""
+    text = _MARKDOWN.sub(r"\\\1", text)
+    text = _BULLET_START.sub(r"\1\\\2", text)
+    text = _NUMBER_START.sub(r"\1\\\2", text)
+    return text.replace("{{", "{\u200b{")
+
+
+def markdown(line: str) -> str:
+    """A service's line (Slack-style *bold*, _italic_, `code`) as Teams Markdown, with the
+    text between the marks escaped: the marks are ours, the words may be anybody's."""
+    out: list[str] = []
+    pos = 0
+    pattern = re.compile(
+        f"{_SLACK_BOLD.pattern}|{_SLACK_ITALIC.pattern}|{_SLACK_CODE.pattern}", re.M
+    )
+    for match in pattern.finditer(line):
+        out.append(escape(line[pos : match.start()]))
+        bold, italic, code = match.groups()
+        if bold is not None:
+            out.append(f"**{escape(bold)}**")
+        elif italic is not None:
+            out.append(f"_{escape(italic)}_")
+        else:
+            out.append(f"**{escape(code or '')}**")
+        pos = match.end()
+    out.append(escape(line[pos:]))
+    return "".join(out)
+
+
+def _text(text: str, **style: Any) -> TextBlock:
+    return TextBlock(text=text, wrap=True, **style)
+
+
+def _paragraphs(line: str) -> list[TextBlock]:
+    """One service line as TextBlocks of at most MAX_TEXT characters, split between lines."""
+    blocks: list[TextBlock] = []
+    current = ""
+    for part in line.split("\n"):
+        while len(part) > MAX_TEXT:
+            if current:
+                blocks.append(_text(markdown(current)))
+                current = ""
+            blocks.append(_text(markdown(part[:MAX_TEXT])))
+            part = part[MAX_TEXT:]
+        if current and len(current) + 2 + len(part) > MAX_TEXT:
+            blocks.append(_text(markdown(current)))
+            current = part
+        else:
+            # A blank line: a single newline is a soft break in Markdown, lost in Teams.
+            current = f"{current}\n\n{part}" if current else part
+    if current or not blocks:
+        blocks.append(_text(markdown(current)))
+    return blocks
+
+
+def _button(title: str, kind: str, card: ActionCard, ids: str, **extra: Any) -> ExecuteAction:
+    # `data` on every button: the SDK's invoke model requires it (2.1.1).
+    data = {"action": kind, "action_id": str(card.action_id), "ids": ids}
+    return ExecuteAction(title=title, verb=kind, data=data, **extra)
+
+
+def action_container(card: ActionCard, *, ids: str) -> Container:
+    """One action: what it is, where it stands, and its buttons."""
+    status = card.status.replace("_", " ")
+    head = f"**{escape(card.label)}** {escape(card.title) or '_(no title)_'}"
+    details = " · ".join(
+        [
+            f"{RAG_DOT.get(card.rag, '⚪')} {escape(status)}",
+            escape(card.due_label),
+            "Owners: " + (escape(", ".join(card.owners)) or "none"),
+        ]
+    )
+    items: list[CardElement] = [_text(head), _text(details, is_subtle=True, spacing="None")]
+    for update in card.updates[:5]:
+        items.append(_text(escape(update), is_subtle=True, size="Small", spacing="None"))
+    buttons = card.button_list()
+    if buttons:
+        items.append(
+            ActionSet(
+                actions=[
+                    _button(
+                        b.label,
+                        b.kind,
+                        card,
+                        ids,
+                        style="positive" if b.kind == "done" else None,
+                    )
+                    for b in buttons
+                ]
+            )
+        )
+    return Container(items=items, separator=True, spacing="Medium")
+
+
+def _card(body: list[CardElement]) -> AdaptiveCard:
+    return AdaptiveCard(version=VERSION, body=body)
+
+
+def card_json(card: AdaptiveCard) -> dict[str, Any]:
+    """The wire form of a card, as Teams receives it."""
+    data: dict[str, Any] = card.model_dump(by_alias=True, exclude_none=True, mode="json")
+    return data
+
+
+def card_size(card: AdaptiveCard) -> int:
+    return len(card.model_dump_json(by_alias=True, exclude_none=True).encode())
+
+
+def _size(element: CardElement) -> int:
+    return len(element.model_dump_json(by_alias=True, exclude_none=True).encode()) + 1
+
+
+def _action_groups(cards: list[ActionCard]) -> list[list[ActionCard]]:
+    """Groups of actions that each fit one card with room to spare."""
+    groups = [
+        cards[i : i + MAX_ACTIONS_PER_CARD] for i in range(0, len(cards), MAX_ACTIONS_PER_CARD)
+    ]
+    fitted: list[list[ActionCard]] = []
+    while groups:
+        group = groups.pop(0)
+        size = sum(_size(c) for c in _containers(group))
+        if size > MAX_CARD_BYTES - 2_000 and len(group) > 1:
+            half = len(group) // 2
+            groups[:0] = [group[:half], group[half:]]
+        else:
+            fitted.append(group)
+    return fitted
+
+
+def _containers(group: list[ActionCard]) -> list[Container]:
+    ids = ",".join(str(c.action_id) for c in group)
+    return [action_container(c, ids=ids) for c in group]
+
+
+def _choices(reply: Reply) -> ActionSet:
+    return ActionSet(
+        actions=[
+            ExecuteAction(
+                title=c.label[:75],
+                verb=CHOOSE,
+                data={"action": CHOOSE, "value": c.value},
+            )
+            for c in reply.choices[:25]
+        ]
+    )
+
+
+def reply_cards(reply: Reply) -> list[AdaptiveCard]:
+    """The whole reply as one or more cards, each one message under Teams' size limit.
+
+    The first card carries the title and lines; the actions follow, at most
+    MAX_ACTIONS_PER_CARD to a card. When there are several cards, each says which part of
+    how many it is, so a reader knows nothing is missing.
+    """
+    preamble: list[CardElement] = []
+    if reply.title:
+        preamble.append(_text(escape(reply.title), size="Medium", weight="Bolder"))
+    for line in reply.lines:
+        preamble.extend(_paragraphs(line))
+    if reply.choices:
+        preamble.append(_choices(reply))
+
+    budget = MAX_CARD_BYTES - FRAME_BYTES - len(escape(reply.title or "").encode())
+    bodies: list[list[CardElement]] = []
+    current: list[CardElement] = []
+    used = 0
+    for element in preamble:
+        size = _size(element)
+        if current and used + size > budget:
+            bodies.append(current)
+            current, used = [], 0
+        current.append(element)
+        used += size
+    for group in _action_groups(reply.cards):
+        containers = _containers(group)
+        size = sum(_size(c) for c in containers)
+        if current and (used + size > budget or _has_actions(current)):
+            bodies.append(current)
+            current, used = [], 0
+        current.extend(containers)
+        used += size
+    if current or not bodies:
+        bodies.append(current or [_text(escape(reply.text or "Done."))])
+
+    total = len(bodies)
+    cards = []
+    for number, body in enumerate(bodies, start=1):
+        if total > 1:
+            if number > 1:
+                continued = f"{reply.title or 'actionbot'} (continued)"
+                body = [_text(escape(continued), weight="Bolder"), *body]
+            body = [*body, _text(f"Part {number} of {total}", is_subtle=True, size="Small")]
+        cards.append(_card(body))
+    return cards
+
+
+def _has_actions(body: list[CardElement]) -> bool:
+    return any(isinstance(e, Container) for e in body)
+
+
+def refreshed_card(reply: Reply, cards: list[ActionCard]) -> AdaptiveCard:
+    """What replaces a card after a click: the outcome, then the card's actions as they now
+    are. A card only ever holds one group of actions, so this is one card."""
+    merged = replace(reply, title=None, cards=cards or reply.cards)
+    rendered = reply_cards(merged)
+    if len(rendered) == 1:
+        return rendered[0]
+    return reply_cards(replace(merged, cards=merged.cards[:1]))[0]
+
+
+def new_date_form(
+    *, action_id: int, label: str, current: date | None, today: date, ids: str, problem: str = ""
+) -> AdaptiveCard:
+    """The New date… form: a date not in the past and a required reason."""
+    body: list[CardElement] = [
+        _text(f"**{escape(label)}**"),
+        _text(f"Now due {current:%d %b %Y}" if current else "No due date yet", is_subtle=True),
+    ]
+    if problem:
+        body.append(_text(escape(problem), color="Attention"))
+    body += [
+        DateInput(
+            id="new_due",
+            label="New date",
+            value=(current if current and current >= today else today).isoformat(),
+            min=today.isoformat(),
+            is_required=True,
+            error_message="Pick the new date (today or later).",
+        ),
+        TextInput(
+            id="reason",
+            label="Why is it moving?",
+            is_multiline=True,
+            is_required=True,
+            max_length=MAX_REASON,
+            error_message="Say why it is moving: leadership sees this.",
+        ),
+    ]
+    card = _card(body)
+    card.actions = [
+        ExecuteAction(
+            title="Save",
+            verb=SAVE_DATE,
+            style="positive",
+            data={"action": SAVE_DATE, "action_id": str(action_id), "ids": ids},
+        ),
+        ExecuteAction(
+            title="Cancel",
+            verb=SHOW,
+            data={"action": SHOW, "action_id": str(action_id), "ids": ids},
+            associated_inputs="none",
+        ),
+    ]
+    return card
+
+
+def add_update_form(*, action_id: int, label: str, ids: str, problem: str = "") -> AdaptiveCard:
+    """The Add update… form: the update text and, optionally, a new RAG."""
+    body: list[CardElement] = [_text(f"**{escape(label)}**")]
+    if problem:
+        body.append(_text(escape(problem), color="Attention"))
+    body += [
+        TextInput(
+            id="note",
+            label="Update",
+            is_multiline=True,
+            is_required=True,
+            max_length=MAX_REASON,
+            error_message="Write the update.",
+        ),
+        ChoiceSetInput(
+            id="rag",
+            label="RAG",
+            value="none",
+            choices=[
+                Choice(title="No change", value="none"),
+                Choice(title="🟢 On track", value="green"),
+                Choice(title="🟠 At risk", value="amber"),
+                Choice(title="🔴 Off track", value="red"),
+            ],
+        ),
+    ]
+    card = _card(body)
+    card.actions = [
+        ExecuteAction(
+            title="Save",
+            verb=SAVE_UPDATE,
+            style="positive",
+            data={"action": SAVE_UPDATE, "action_id": str(action_id), "ids": ids},
+        ),
+        ExecuteAction(
+            title="Cancel",
+            verb=SHOW,
+            data={"action": SHOW, "action_id": str(action_id), "ids": ids},
+            associated_inputs="none",
+        ),
+    ]
+    return card

@@ -1,0 +1,70 @@
+"""How to reach a person again later: the conversation reference a platform hands us.
+
+Teams can only start a proactive message from what an earlier activity told us: the
+regional service URL, the tenant, the user's chat id (29:…) and, for a personal chat, its
+conversation id. Doors pass them here on every message and install, so they stay fresh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.services.conversation import Who
+from bot.services.people import identify
+from store.db import transaction
+from store.models import Person
+
+
+@dataclass(frozen=True)
+class TeamsReference:
+    service_url: str
+    tenant_id: str | None
+    chat_id: str  # from.id, "29:…"
+    conversation_id: str | None  # only for a personal (1:1) chat
+
+
+def remember_teams(
+    sessions: sessionmaker[Session],
+    who: Who,
+    reference: TeamsReference,
+    *,
+    admins: frozenset[str],
+    now: datetime,
+) -> bool:
+    """Link `who` to a person (by id or email) and keep the reference; False if unknown."""
+    with transaction(sessions) as session:
+        caller = identify(
+            session,
+            platform=who.platform,
+            user_id=who.user_id,
+            email=who.email,
+            tz=who.tz,
+            alias=who.alias,
+            admins=admins,
+            now=now,
+        )
+        if caller.person_id is None:
+            return False
+        person = session.get(Person, caller.person_id)
+        assert person is not None
+        before = _state(person)
+        person.teams_service_url = reference.service_url
+        person.teams_tenant_id = reference.tenant_id or person.teams_tenant_id
+        person.teams_chat_id = reference.chat_id
+        if reference.conversation_id:
+            person.teams_conversation_id = reference.conversation_id
+        if _state(person) != before:
+            person.updated_at = now
+        return True
+
+
+def _state(person: Person) -> tuple[str | None, ...]:
+    return (
+        person.teams_service_url,
+        person.teams_tenant_id,
+        person.teams_chat_id,
+        person.teams_conversation_id,
+    )

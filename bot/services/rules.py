@@ -1,0 +1,52 @@
+"""Rules every door enforces the same way, whatever form its input takes.
+
+A door with a form (Slack's modals, Teams' cards) asks these first, to show each problem
+beside its field; the services apply the same rules again to every command, so a door
+that forgot cannot let a bad change through.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.commands import MAX_NOTE
+
+NO_DATE = "Pick the new date."
+PAST_DATE = "Pick a date that is not in the past."
+NO_REASON = "Say why it is moving: leadership sees this."
+NO_NOTE = "Write the update."
+TOO_LONG = f"Keep it under {MAX_NOTE:,} characters."
+
+
+def revision_problems(picked: str | None, reason: str, *, today: date) -> dict[str, str]:
+    """Problems with a new target date and its reason, by field ("date", "reason")."""
+    problems: dict[str, str] = {}
+    if not picked:
+        problems["date"] = NO_DATE
+    else:
+        try:
+            new = date.fromisoformat(picked)
+        except ValueError:
+            problems["date"] = NO_DATE
+        else:
+            if new < today:
+                problems["date"] = PAST_DATE
+    if not reason.strip():
+        problems["reason"] = NO_REASON
+    elif len(reason.strip()) > MAX_NOTE:
+        problems["reason"] = TOO_LONG
+    return problems
+
+
+def revision_problem(new: date, reason: str, *, today: date) -> str | None:
+    """The first problem with a parsed revision, for services checking any command."""
+    problems = revision_problems(new.isoformat(), reason, today=today)
+    return next(iter(problems.values()), None)
+
+
+def note_problems(note: str) -> dict[str, str]:
+    if not note.strip():
+        return {"note": NO_NOTE}
+    if len(note.strip()) > MAX_NOTE:
+        return {"note": TOO_LONG}
+    return {}

@@ -1,0 +1,46 @@
+"""`actionbot teams-package`: the zip an admin uploads to Teams (manifest and two icons).
+
+The zip is flat (files at its root), as Teams requires; the app and bot ids are filled in
+from TEAMS_CLIENT_ID, so the committed manifest never holds a real id.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from bot.config import ConfigError, Settings
+
+MANIFEST_DIR = Path(__file__).resolve().parent.parent / "manifests" / "teams"
+FILES = ("manifest.json", "color.png", "outline.png")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def filled_manifest(settings: Settings, source: Path = MANIFEST_DIR) -> dict[str, Any]:
+    app_id = (settings.teams_client_id or "").strip()
+    if not _GUID.match(app_id):
+        raise ConfigError(
+            "TEAMS_CLIENT_ID must be the bot's Application (client) ID, a GUID such as "
+            "1b2c3d4e-…; see 'Set up in Teams' in the README"
+        )
+    manifest: dict[str, Any] = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
+    manifest["id"] = app_id
+    for bot in manifest.get("bots", []):
+        bot["botId"] = app_id
+    return manifest
+
+
+def write_package(settings: Settings, output: Path, source: Path = MANIFEST_DIR) -> Path:
+    """Write the flat zip to `output`; returns its path."""
+    manifest = filled_manifest(settings, source)
+    missing = [name for name in FILES[1:] if not (source / name).is_file()]
+    if missing:
+        raise ConfigError(f"missing from {source}: {', '.join(missing)}")
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        for name in FILES[1:]:
+            package.write(source / name, arcname=name)
+    return output

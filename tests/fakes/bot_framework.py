@@ -1,0 +1,253 @@
+"""A loopback stand-in for the Microsoft services a Teams bot talks to.
+
+* login.botframework.com: OpenID metadata and the JWKS the SDK fetches to check the Bearer
+  token on POST /api/messages. The fake holds the private key, so tests sign real RS256
+  JWTs and the SDK's validation stays on.
+* the Bot Connector (smba.trafficmanager.net/…): `POST /v3/conversations`,
+  `POST|PUT /v3/conversations/{id}/activities[/{aid}]` and
+  `GET /v3/conversations/{id}/members/{user}` (the roster, with email and UPN).
+
+As strict as the real one where it matters to us: outbound calls must carry a Bearer
+token; an activity over 28 KB is refused with 413; a conversation id it never created and
+no channel is 404; a user who blocked the bot is 403 `MessageWritesBlocked`. Canned
+failures (429 with Retry-After, 5xx) can be queued. Runs in its own thread, because the
+SDK fetches the JWKS with a blocking call inside the bot's event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tests.harness import serve_in_thread
+
+BF_ISSUER = "https://api.botframework.com"
+MAX_ACTIVITY_BYTES = 28 * 1024
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    status: int = 200
+
+
+@dataclass
+class TeamsUser:
+    aad_id: str
+    chat_id: str  # 29:…
+    name: str
+    email: str | None = None
+    upn: str | None = None
+    blocked: bool = False
+
+
+@dataclass
+class FakeBotFramework:
+    kid: str = "test-key-1"
+    requests: list[Recorded] = field(default_factory=list)
+    canned: list[tuple[int, dict[str, str], Any]] = field(default_factory=list)
+    users: dict[str, TeamsUser] = field(default_factory=dict)  # by aad id
+    conversations: dict[str, str] = field(default_factory=dict)  # personal conv id → aad id
+    jwks_fetches: int = 0
+    base_url: str = ""
+
+    def __post_init__(self) -> None:
+        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._lock = threading.Lock()
+        self._next_id = 1_700_000_000_000
+
+    # -- what tests use -------------------------------------------------------------
+
+    @property
+    def openid_metadata_url(self) -> str:
+        return f"{self.base_url}/v1/.well-known/openidconfiguration"
+
+    def add_user(
+        self, aad_id: str, *, name: str, email: str | None = None, upn: str | None = None
+    ) -> TeamsUser:
+        user = TeamsUser(aad_id, f"29:1{aad_id}", name, email, upn or email)
+        self.users[aad_id] = user
+        return user
+
+    def personal_conversation(self, user: TeamsUser) -> str:
+        conversation = f"a:1{user.aad_id}"
+        self.conversations[conversation] = user.aad_id
+        return conversation
+
+    def sign(self, *, app_id: str, key: Any = None, **claims: Any) -> str:
+        """A Bot Framework channel token, as Teams sends in `Authorization: Bearer`."""
+        now = int(time.time())
+        payload: dict[str, Any] = {
+            "iss": BF_ISSUER,
+            "aud": app_id,
+            "serviceurl": self.base_url,
+            "nbf": now - 5,
+            "iat": now - 5,
+            "exp": now + 3600,
+        }
+        payload.update(claims)
+        return jwt.encode(
+            payload, key or self.private_key, algorithm="RS256", headers={"kid": self.kid}
+        )
+
+    def fail_next(self, status: int, *, retry_after: str | None = None, body: Any = None) -> None:
+        headers = {"Retry-After": retry_after} if retry_after else {}
+        self.canned.append((status, headers, body or {"error": {"code": f"HTTP{status}"}}))
+
+    def activities(self, conversation: str | None = None) -> list[Recorded]:
+        """Activities the bot posted successfully (to `conversation`, or anywhere)."""
+        found = [
+            r
+            for r in self.requests
+            if "/activities" in r.path and r.method == "POST" and r.status < 300
+        ]
+        if conversation is not None:
+            found = [r for r in found if r.path == f"/v3/conversations/{conversation}/activities"]
+        return found
+
+    def cards(self, conversation: str | None = None) -> list[dict[str, Any]]:
+        return [
+            a["content"]
+            for r in self.activities(conversation)
+            for a in r.body.get("attachments") or []
+        ]
+
+    def created(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path == "/v3/conversations" and r.status < 300]
+
+    # -- the ASGI app ---------------------------------------------------------------
+
+    def _jwk(self) -> dict[str, Any]:
+        jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
+        jwk.update({"kid": self.kid, "use": "sig", "alg": "RS256", "endorsements": ["msteams"]})
+        return jwk
+
+    async def _openid(self, request: Request) -> Response:
+        return JSONResponse(
+            {
+                "issuer": BF_ISSUER,
+                "jwks_uri": f"{self.base_url}/v1/.well-known/keys",
+                "id_token_signing_alg_values_supported": ["RS256"],
+            }
+        )
+
+    async def _keys(self, request: Request) -> Response:
+        self.jwks_fetches += 1
+        return JSONResponse({"keys": [self._jwk()]})
+
+    async def _record(self, request: Request) -> Recorded:
+        raw = await request.body()
+        body = json.loads(raw) if raw else None
+        rec = Recorded(request.method, request.url.path, dict(request.headers), body)
+        with self._lock:
+            self.requests.append(rec)
+        return rec
+
+    def _answer(self, rec: Recorded, default: Any, status: int = 200) -> Response:
+        if not rec.headers.get("authorization", "").startswith("Bearer ey"):
+            rec.status = 401
+            return JSONResponse({"error": {"code": "Unauthorized"}}, status_code=401)
+        with self._lock:
+            canned = self.canned.pop(0) if self.canned else None
+        if canned is not None:
+            code, headers, body = canned
+            rec.status = code
+            return JSONResponse(body, status_code=code, headers=headers)
+        rec.status = status
+        return JSONResponse(default, status_code=status)
+
+    async def _create_conversation(self, request: Request) -> Response:
+        rec = await self._record(request)
+        members = (rec.body or {}).get("members") or []
+        user = self._user(members[0]["id"]) if members else None
+        if user is None:
+            rec.status = 404
+            return JSONResponse({"error": {"code": "NotFound"}}, status_code=404)
+        conversation = f"a:created-{uuid.uuid4().hex[:8]}"
+        self.conversations[conversation] = user.aad_id
+        return self._answer(rec, {"id": conversation})
+
+    def _user(self, some_id: str) -> TeamsUser | None:
+        for user in self.users.values():
+            if some_id in (user.aad_id, user.chat_id):
+                return user
+        return None
+
+    async def _activities(self, request: Request) -> Response:
+        rec = await self._record(request)
+        cid = request.path_params["cid"]
+        base = cid.split(";messageid=")[0]
+        if not base.startswith("19:") and base not in self.conversations:
+            rec.status = 404
+            return JSONResponse({"error": {"code": "ConversationNotFound"}}, status_code=404)
+        owner = self.users.get(self.conversations.get(base, ""))
+        if owner is not None and owner.blocked:
+            rec.status = 403
+            return JSONResponse(
+                {"error": {"code": "Forbidden", "message": "MessageWritesBlocked"}},
+                status_code=403,
+            )
+        if len(json.dumps(rec.body).encode()) > MAX_ACTIVITY_BYTES:
+            rec.status = 413
+            return JSONResponse({"error": {"code": "MessageSizeTooBig"}}, status_code=413)
+        with self._lock:
+            self._next_id += 1
+            new_id = str(self._next_id)
+        return self._answer(rec, {"id": new_id}, status=201)
+
+    async def _member(self, request: Request) -> Response:
+        rec = await self._record(request)
+        user = self._user(request.path_params["uid"])
+        if user is None:
+            rec.status = 404
+            return JSONResponse({"error": {"code": "MemberNotFound"}}, status_code=404)
+        return self._answer(
+            rec,
+            {
+                "id": user.chat_id,
+                "name": user.name,
+                "aadObjectId": user.aad_id,
+                "email": user.email,
+                "userPrincipalName": user.upn,
+                "tenantId": "tenant",
+                "userRole": "user",
+            },
+        )
+
+    def asgi(self) -> Starlette:
+        activity = "/v3/conversations/{cid:path}/activities"
+        return Starlette(
+            routes=[
+                Route("/v1/.well-known/openidconfiguration", self._openid, methods=["GET"]),
+                Route("/v1/.well-known/keys", self._keys, methods=["GET"]),
+                Route("/v3/conversations", self._create_conversation, methods=["POST"]),
+                Route(activity + "/{aid}", self._activities, methods=["PUT", "POST"]),
+                Route(activity, self._activities, methods=["POST"]),
+                Route("/v3/conversations/{cid:path}/members/{uid}", self._member, methods=["GET"]),
+            ]
+        )
+
+
+@contextmanager
+def fake_bot_framework() -> Iterator[FakeBotFramework]:
+    fake = FakeBotFramework()
+    with serve_in_thread(fake.asgi()) as url:
+        fake.base_url = url
+        yield fake

@@ -1,0 +1,171 @@
+"""A real actionbot HTTP server on loopback, wired to the fake Bot Framework.
+
+Activities are real Teams JSON, POSTed to /api/messages with a JWT signed by the fake's
+key; the SDK validates it (validation on), and everything the bot says lands at the fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import jwt
+
+from bot.clock import Clock, FixedClock
+from bot.config import Settings
+from bot.runtime import Runtime, open_runtime
+from bot.server import Service, build_app
+from tests.fakes.bot_framework import FakeBotFramework, TeamsUser, fake_bot_framework
+from tests.harness import serve_in_thread
+
+APP_ID = "00000000-0000-0000-0000-00000000b07e"
+TENANT = "11111111-2222-3333-4444-555555555555"
+CHANNEL = "19:digest0123456789@thread.tacv2"
+_ids = itertools.count(1_600_000_000_000)
+
+
+def outbound_token(scope: Any, tenant_id: str | None) -> str:
+    """What the bot puts in `Authorization` on its calls to the connector. JWT-shaped: the
+    SDK decodes it (unverified) before use."""
+    return jwt.encode(
+        {"aud": "https://api.botframework.com", "scope": str(scope), "tid": tenant_id or ""},
+        "not-a-real-secret-0123456789abcdef",
+        algorithm="HS256",
+    )
+
+
+def teams_settings(db_url: str, fake: FakeBotFramework, **extra: Any) -> Settings:
+    values: dict[str, Any] = {
+        "DATABASE_URL": db_url,
+        "TEAMS_CLIENT_ID": APP_ID,
+        "TEAMS_CLIENT_SECRET": "unused-in-tests-the-token-callable-replaces-it",
+        "TEAMS_TENANT_ID": TENANT,
+        "TEAMS_OPENID_METADATA_URL": fake.openid_metadata_url,
+        "TEAMS_DIGEST_CONVERSATION": CHANNEL,
+        "ACTIONBOT_ADMINS": "admin@northants.example",
+    }
+    values.update(extra)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class TeamsWorld:
+    fake: FakeBotFramework
+    runtime: Runtime
+    service: Service
+    base: str
+    http: httpx.Client
+    clock: Clock
+    answers: list[httpx.Response] = field(default_factory=list)
+
+    def activity(
+        self,
+        user: TeamsUser,
+        *,
+        kind: str = "message",
+        conversation: str | None = None,
+        channel: bool = False,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        if channel:
+            conv: dict[str, Any] = {
+                "id": conversation or "19:general@thread.tacv2;messageid=1",
+                "conversationType": "channel",
+                "isGroup": True,
+                "tenantId": TENANT,
+            }
+        else:
+            conv = {
+                "id": conversation or self.fake.personal_conversation(user),
+                "conversationType": "personal",
+                "tenantId": TENANT,
+            }
+        body: dict[str, Any] = {
+            "type": kind,
+            "id": str(next(_ids)),
+            "timestamp": "2018-01-15T09:00:00.000Z",
+            "serviceUrl": self.fake.base_url,
+            "channelId": "msteams",
+            "from": {"id": user.chat_id, "name": user.name, "aadObjectId": user.aad_id},
+            "conversation": conv,
+            "recipient": {"id": f"28:{APP_ID}", "name": "actionbot"},
+            "locale": "en-GB",
+            "channelData": {"tenant": {"id": TENANT}},
+        }
+        body.update(extra)
+        return body
+
+    def post(self, body: dict[str, Any], *, token: str | None = "good") -> httpx.Response:
+        if token == "good":
+            token = self.fake.sign(app_id=APP_ID)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = self.http.post(f"{self.base}/api/messages", json=body, headers=headers)
+        self.answers.append(response)
+        return response
+
+    def say(self, user: TeamsUser, text: str, **kw: Any) -> httpx.Response:
+        return self.post(self.activity(user, text=text, textFormat="plain", **kw))
+
+    def mention(self, user: TeamsUser, text: str, **kw: Any) -> httpx.Response:
+        """A channel message that @mentions the bot, as Teams sends it."""
+        entity = {
+            "type": "mention",
+            "text": "<at>actionbot</at>",
+            "mentioned": {"id": f"28:{APP_ID}", "name": "actionbot"},
+        }
+        body = self.activity(user, text=f"<at>actionbot</at> {text}", channel=True, **kw)
+        body["entities"] = [entity]
+        return self.post(body)
+
+    def click(self, user: TeamsUser, data: dict[str, Any], **kw: Any) -> dict[str, Any]:
+        """An Action.Execute click: the answer is the card that replaces the clicked one."""
+        body = self.activity(
+            user,
+            kind="invoke",
+            name="adaptiveCard/action",
+            value={
+                "action": {"type": "Action.Execute", "verb": data["action"], "data": data},
+                "trigger": "manual",
+            },
+            **kw,
+        )
+        response = self.post(body)
+        assert response.status_code == 200, response.text
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    def install(self, user: TeamsUser) -> httpx.Response:
+        return self.post(self.activity(user, kind="installationUpdate", action="add"))
+
+
+@contextmanager
+def teams_world(
+    db_url: str,
+    *,
+    clock: Clock | None = None,
+    fake: FakeBotFramework | None = None,
+    **settings: Any,
+) -> Iterator[TeamsWorld]:
+    with _fake(fake) as bf:
+        clock = clock or FixedClock(datetime(2018, 1, 15, 9, 0, tzinfo=UTC))
+        runtime = open_runtime(teams_settings(db_url, bf, **settings), clock=clock)
+        service = build_app(runtime, teams_token=outbound_token)
+        asyncio.run(service.teams.initialize())
+        with serve_in_thread(service.asgi) as base, httpx.Client(timeout=20) as http:
+            yield TeamsWorld(bf, runtime, service, base, http, clock)
+        runtime.engine.dispose()
+
+
+@contextmanager
+def _fake(fake: FakeBotFramework | None) -> Iterator[FakeBotFramework]:
+    if fake is not None:
+        yield fake
+        return
+    with fake_bot_framework() as made:
+        yield made
