@@ -118,6 +118,8 @@ def _error_code(error: str) -> str:
 
 
 def delivery_problem(session: Session, failure: FailedDelivery) -> Problem:
+    if failure.error.startswith("Teams "):
+        return _teams_problem(session, failure)
     code = _error_code(failure.error)
     kind, _, target = failure.recipient.partition(":")
     if kind == "channel":
@@ -249,3 +251,37 @@ def queue_summary(
     for notice in told:
         notice.told_at = now
     return True
+
+
+def _teams_problem(session: Session, failure: FailedDelivery) -> Problem:
+    """A message Teams refused (TeamsMessenger errors read "Teams send: HTTP 403 …")."""
+    said = failure.error.removeprefix("Teams ")
+    status = "403" if "HTTP 403" in said else "404" if "HTTP 404" in said else said
+    what = KIND_WORDS.get(failure.kind, failure.kind)
+    kind, _, target = failure.recipient.partition(":")
+    if kind == "channel":
+        return Problem(
+            key=f"recipient:{failure.recipient}",
+            text=(
+                f"• The {what} could not be posted to Teams channel {target}: Teams said "
+                f"`{said}`. Fix: add actionbot to that team, or correct "
+                "TEAMS_DIGEST_CONVERSATION."
+            ),
+            cause=status,
+        )
+    who = _who(session, failure.recipient)
+    named = who.describe(failure.recipient) if who else f"`{failure.recipient}`"
+    if status == "403":
+        wrong = "they blocked actionbot in Teams, or it is not installed for them"
+        fix = "ask them to add actionbot from Apps in Teams (or install it for them)"
+    elif "no Teams id" in said:
+        wrong = "actionbot has no Teams id for them"
+        fix = f"{OWNERS_FIX}, or ask them to message actionbot in Teams once"
+    else:
+        wrong = f"Teams said `{said}`"
+        fix = "check `actionbot owners list` and their Teams id"
+    return Problem(
+        key=f"recipient:{failure.recipient}",
+        text=f"• {named}: their {what} was not delivered: {wrong}. Fix: {fix}.",
+        cause=f"{status}|{who.email if who else ''}",
+    )

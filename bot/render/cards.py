@@ -120,18 +120,21 @@ def _button(title: str, kind: str, card: ActionCard, ids: str, **extra: Any) -> 
 
 
 def action_container(card: ActionCard, *, ids: str) -> Container:
-    """One action: what it is, where it stands, and its buttons."""
-    status = card.status.replace("_", " ")
+    """One action: what it is, where it stands (the detail view adds its details and whole
+    history), and its buttons."""
     head = f"**{escape(card.label)}** {escape(card.title) or '_(no title)_'}"
     details = " · ".join(
         [
-            f"{RAG_DOT.get(card.rag, '⚪')} {escape(status)}",
             escape(card.due_label),
+            f"{RAG_DOT.get(card.rag, '⚪')} {escape(card.status_label)}",
             "Owners: " + (escape(", ".join(card.owners)) or "none"),
         ]
     )
-    items: list[CardElement] = [_text(head), _text(details, is_subtle=True, spacing="None")]
-    for update in card.updates[:5]:
+    items: list[CardElement] = [*_split(head), _text(details, is_subtle=True, spacing="None")]
+    for detail in card.details:
+        items += _split(f"**{escape(detail.label)}**: {escape(detail.text)}")
+    shown = card.updates if card.detail else card.updates[:5]
+    for update in shown:
         items.append(_text(escape(update), is_subtle=True, size="Small", spacing="None"))
     buttons = card.button_list()
     if buttons:
@@ -150,6 +153,20 @@ def action_container(card: ActionCard, *, ids: str) -> Container:
             )
         )
     return Container(items=items, separator=True, spacing="Medium")
+
+
+def _split(text: str) -> list[TextBlock]:
+    """Already-escaped text as TextBlocks of at most MAX_TEXT characters (long titles and
+    details are split, never shortened)."""
+    pieces: list[str] = []
+    while len(text) > MAX_TEXT:
+        cut = MAX_TEXT
+        while text[cut - 1] == "\\":  # never split an escape from what it escapes
+            cut -= 1
+        pieces.append(text[:cut])
+        text = text[cut:]
+    pieces.append(text)
+    return [_text(piece) for piece in pieces]
 
 
 def _card(body: list[CardElement]) -> AdaptiveCard:
@@ -239,6 +256,14 @@ def reply_cards(reply: Reply) -> list[AdaptiveCard]:
             current, used = [], 0
         current.extend(containers)
         used += size
+    for line in reply.footer:
+        for element in _paragraphs(line):
+            size = _size(element)
+            if current and used + size > budget:
+                bodies.append(current)
+                current, used = [], 0
+            current.append(element)
+            used += size
     if current or not bodies:
         bodies.append(current or [_text(escape(reply.text or "Done."))])
 

@@ -83,7 +83,7 @@ def test_mine_in_a_personal_chat_answers_with_cards_and_links_by_roster_email(
     conversation = world.fake.personal_conversation(fiona)
     cards = world.fake.cards(conversation)
     assert cards and all(c["version"] == "1.5" for c in cards)
-    assert "Your open actions" in texts(cards) and "NCC:2.4" in texts(cards)
+    assert "open actions of yours" in texts(cards) and "NCC:2.4" in texts(cards)
     first = buttons(cards[0])
     assert [b["title"] for b in first[:5]] == [
         "Done",
