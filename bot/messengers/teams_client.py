@@ -92,7 +92,7 @@ class HostRoutes:
 
 def teams_cloud(settings: Settings) -> CloudEnvironment:
     """The public cloud, with the signing-key location overridden only when configured."""
-    return with_overrides(PUBLIC, openid_metadata_url=settings.teams_openid_metadata_url)
+    return with_overrides(PUBLIC, openid_metadata_url=settings.teams_openid_metadata_url or None)
 
 
 def build_teams_app(
