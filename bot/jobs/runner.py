@@ -122,7 +122,8 @@ def run_digest(
                 not_before=now,
                 now=now,
             )
-            enqueue_charts(session, charts, digest_key=key, channel=target, now=now)
+            if platform == "slack":  # TeamsMessenger sends no files: Teams gets the text
+                enqueue_charts(session, charts, digest_key=key, channel=target, now=now)
     return DigestResult(replies, target, key, enqueued, charts=charts)
 
 
