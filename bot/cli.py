@@ -48,7 +48,7 @@ from bot.services.export import (
     plan_record,
 )
 from bot.services.imports import ImportOptions, ImportReport, import_file
-from bot.services.owners import import_owners, list_owners, read_owners_file
+from bot.services.owners import import_owners, list_owners, owner_detail, read_owners_file
 from bot.services.people import ConsoleUser, UnknownPerson, recipient_labels
 from bot.services.plans import (
     ScheduleError,
@@ -245,10 +245,12 @@ def _plan_codes(session: Session) -> str:
 @owners_app.command("import")
 def owners_import(
     path: Annotated[
-        Path, typer.Argument(help="CSV: owner,email[,slack_id,teams_id,tz,escalate_to]")
+        Path,
+        typer.Argument(help="CSV: owner,email[,slack_id,teams_id,tz,escalate_to,deputy]"),
     ],
 ) -> None:
-    """Say who owner names are (email, Slack id, Teams id, time zone, escalation contact)."""
+    """Say who owner names are (email, Slack id, Teams id, time zone, escalation contact,
+    deputies: emails separated by ;)."""
     rt = runtime()
     try:
         rows = read_owners_file(path)
@@ -259,6 +261,27 @@ def owners_import(
     out.print(
         f"Owners: {report.added} added, {report.updated} updated, {report.unchanged} unchanged"
     )
+
+
+@owners_app.command("show")
+def owners_show(
+    name: Annotated[str, typer.Argument(help="The owner name, as the plan writes it.")],
+) -> None:
+    """An owner's holders, deputies, leave and history of who held it when."""
+    rt = runtime()
+    with transaction(rt.sessions) as session:
+        detail = owner_detail(session, name=name, today=rt.clock.now().date())
+        if detail is None:
+            raise fail(f"no owner called {name!r}; `actionbot owners list` shows them all")
+    for label, lines in (
+        ("Holders", detail.holders),
+        ("Deputies", detail.deputies),
+        ("Away", detail.absences),
+        ("History", detail.history),
+    ):
+        out.print(f"{label}:", markup=False)
+        for line in lines or ["none"]:
+            out.print(f"  {line}", markup=False, highlight=False)
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="JSON instead of a table.")]

@@ -9,7 +9,7 @@ import calendar
 import re
 import shlex
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from bot.importer.dates import parse_date
 from bot.when import day
@@ -91,8 +91,62 @@ class Snooze:
 
 @dataclass(frozen=True)
 class AdminOwner:
+    """Set the people who hold an owner role (they get its reminders)."""
+
     owner: str
-    user: str  # a platform user id, e.g. Slack's U123 from <@U123|jane>
+    people: tuple[str, ...]  # person references, see `person_ref`
+
+
+@dataclass(frozen=True)
+class AdminDeputy:
+    """Set the deputies of an owner role (they get its reminders while every holder is
+    away); no people clears them."""
+
+    owner: str
+    people: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AdminHandover:
+    """Every role `old` holds or deputises, and the actions assigned to them, go to `new`."""
+
+    old: str
+    new: str
+    start: date | None = None  # None: today
+
+
+@dataclass(frozen=True)
+class Away:
+    """Leave: from `first` (None: today) to `last`, both inclusive. `person` is set when an
+    admin records it for someone else."""
+
+    last: date
+    first: date | None = None
+    note: str | None = None
+    person: str | None = None
+
+
+@dataclass(frozen=True)
+class Back:
+    person: str | None = None
+
+
+@dataclass(frozen=True)
+class Assign:
+    """Give one action to one named person for itself."""
+
+    target: RefSpec
+    person: str
+
+
+@dataclass(frozen=True)
+class AdminOwners:
+    """Owner names nobody can be reached for."""
+
+
+@dataclass(frozen=True)
+class AdminPlans:
+    """Plans with their counts and reminder schedules."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +178,13 @@ Command = (
     | Revise
     | Snooze
     | AdminOwner
+    | AdminDeputy
+    | AdminHandover
+    | Away
+    | Back
+    | Assign
+    | AdminOwners
+    | AdminPlans
     | AdminNudge
     | AdminDigest
     | AdminReport
@@ -147,7 +208,9 @@ class Form:
     admin: bool = False
 
     def example_for(self, today: date) -> str:
-        return self.example.replace("{date}", example_date(today))
+        first = example_date(today)
+        later = date(*(int(p) for p in reversed(first.split("/")))) + timedelta(days=7)
+        return self.example.replace("{date}", first).replace("{date2}", f"{later:%d/%m/%Y}")
 
 
 def example_date(today: date) -> str:
@@ -176,12 +239,51 @@ GRAMMAR: tuple[Form, ...] = (
         "2.7 date {date} awaiting audit",
     ),
     Form("REF snooze Nd [reason]", "pause reminders for one action", "2.7 snooze 3d on leave"),
+    Form(
+        "REF assign @person",
+        "give one action to one person (its owners or an admin)",
+        "2.4 assign @raj",
+    ),
     Form('"REF WITH SPACES" …, PLAN:REF …', "quote a ref, or name its plan", '"10/16 (c)" done'),
     Form(
-        'admin owner "NAME" @user',
-        "map an owner name to a person",
-        'admin owner "Finance" @jane',
+        "away FIRST LAST [note]",
+        "you are away (both days included): no reminders; your deputies get them, or they wait",
+        "away {date} {date2} annual leave",
+    ),
+    Form("away until LAST [note]", "you are away from today", "away until {date}"),
+    Form("back", "you are back early: reminders start again today", "back"),
+    Form(
+        'admin owner "NAME" @person [@person…]',
+        "set who holds an owner role and gets its reminders",
+        'admin owner "Head of Finance" @jane @sam',
         True,
+    ),
+    Form(
+        'admin deputy "NAME" @person [@person…]',
+        "set a role's deputies, who get its reminders while every holder is away (none: clear)",
+        'admin deputy "Head of Finance" @raj',
+        True,
+    ),
+    Form(
+        "admin handover @old @new [--from DATE]",
+        "move every role of @old, and actions assigned to them, to @new",
+        "admin handover @jane @sam --from {date}",
+        True,
+    ),
+    Form(
+        "admin away @person FIRST LAST [note]",
+        "record leave for someone (also: admin away @person until LAST, admin back @person)",
+        "admin away @jane {date} {date2} sick leave",
+        True,
+    ),
+    Form(
+        "admin owners",
+        "owner names nobody can be reached for, and how to map each",
+        "admin owners",
+        True,
+    ),
+    Form(
+        "admin plans", "plans with their action counts and reminder schedule", "admin plans", True
     ),
     Form("admin nudge", "send today's reminders now", "admin nudge", True),
     Form("admin digest", "post the digest now", "admin digest", True),
@@ -194,12 +296,40 @@ GRAMMAR: tuple[Form, ...] = (
 )
 
 RAG_WORDS = {"on track": "green", "at risk": "amber", "off track": "red"}
-VERBS = ("done", "progress", "update", "blocked", "note", "date", "snooze", "on", "at", "off")
+VERBS = (
+    "done",
+    "progress",
+    "update",
+    "blocked",
+    "note",
+    "date",
+    "snooze",
+    "assign",
+    "on",
+    "at",
+    "off",
+)
 _PLAN_REF = re.compile(r"^([A-Za-z][A-Za-z0-9_-]{0,39}):(.+)$")
 _DAYS = re.compile(r"^(\d{1,3})\s*d(?:ays?)?$", re.IGNORECASE)
 _PLAN_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
 # Slack: <@U123|jane>. Teams: <@29:1abc…> (the Teams door rewrites its @mentions so).
 _MENTION = re.compile(r"^<@([A-Z0-9]+|29:[A-Za-z0-9_-]+)(?:\|[^>]*)?>$")
+_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+_FROM = ("--from", "from")
+
+
+def person_ref(word: str) -> str | None:
+    """A person as typed, in the one form every door shares: a platform mention
+    (Slack's `<@U123|jane>` → `<@U123>`), an email, or `@name` (an owner name or a person's
+    name, looked up by the service). None when the word names nobody."""
+    mention = _MENTION.match(word)
+    if mention:
+        return f"<@{mention.group(1)}>"
+    if _EMAIL.match(word):
+        return word
+    if word.startswith("@") and word[1:].strip() and "@" not in word[1:]:
+        return word
+    return None
 
 
 def help_text(*, today: date, admin: bool = False) -> str:
@@ -248,7 +378,11 @@ def parse(text: str, *, today: date) -> Command | ParseError:
     if word == "due":
         return _due(rest)
     if word == "admin":
-        return _admin(rest)
+        return _admin(rest, today)
+    if word == "away":
+        return _away(rest, today, None)
+    if word == "back" and not rest:
+        return Back()
     return _about_ref(text, today)
 
 
@@ -261,7 +395,21 @@ def _due(rest: str) -> Command | ParseError:
     return DueWithin(int(match.group(1)))
 
 
-def _admin(rest: str) -> Command | ParseError:
+ADMIN_WORDS = "owner, deputy, handover, away, back, owners, plans, nudge, digest, report"
+
+
+def _admin(rest: str, today: date) -> Command | ParseError:
+    verb, _, tail = rest.partition(" ")
+    verb = verb.lower()
+    if verb == "away":
+        who, _, dates = tail.strip().partition(" ")
+        person = person_ref(who)
+        if person is None:
+            return ParseError(
+                f"Whose leave? {who!r} names nobody." if who else "Whose leave?",
+                (f"/action admin away @jane until {example_date(today)}",),
+            )
+        return _away(dates.strip(), today, person)
     try:
         words = shlex.split(rest)
     except ValueError:
@@ -276,17 +424,97 @@ def _admin(rest: str) -> Command | ParseError:
         if len(words) == 2 and _PLAN_CODE.match(words[1]):
             return AdminReport(plan=words[1].upper())
         return ParseError("Name one plan by its code.", ("/action admin report NCC",))
-    if len(words) == 3 and words[0] == "owner":
-        mention = _MENTION.match(words[2])
-        if mention:
-            return AdminOwner(owner=words[1], user=mention.group(1))
-        return ParseError(
-            f"{words[2]!r} is not a Slack mention.", (f'/action admin owner "{words[1]}" @jane',)
-        )
+    if words == ["owners"]:
+        return AdminOwners()
+    if words == ["plans"]:
+        return AdminPlans()
+    if verb == "back" and len(words) == 2 and (person := person_ref(words[1])):
+        return Back(person)
+    if verb in ("owner", "deputy") and len(words) >= 2:
+        return _role(verb, words[1], words[2:])
+    if verb == "handover":
+        return _handover(words[1:], today)
     return ParseError(
-        "Admin commands are: owner, nudge, digest, report.",
-        ('/action admin owner "Head of Finance" @jane', "/action admin report NCC"),
+        f"Admin commands are: {ADMIN_WORDS}.",
+        ('/action admin owner "Head of Finance" @jane', "/action admin nudge", "/action help"),
     )
+
+
+def _role(verb: str, owner: str, words: list[str]) -> Command | ParseError:
+    named = shlex.quote(owner) if owner.strip() else '"Head of Finance"'
+    example = f"/action admin {verb} {named} @jane"
+    if not owner.strip():
+        return ParseError("Which owner? Give its name in quotes.", (example,))
+    if verb == "deputy" and [w.lower() for w in words] == ["none"]:
+        return AdminDeputy(owner, ())
+    if not words:
+        return ParseError(
+            f"Who should {verb == 'owner' and 'hold' or 'deputise for'} {owner}?", (example,)
+        )
+    people = [person_ref(w) for w in words]
+    bad = [w for w, p in zip(words, people, strict=True) if p is None]
+    if bad:
+        return ParseError(f"{bad[0]!r} names nobody: use @name, a mention or an email.", (example,))
+    found = tuple(dict.fromkeys(p for p in people if p))
+    return AdminOwner(owner, found) if verb == "owner" else AdminDeputy(owner, found)
+
+
+def _handover(words: list[str], today: date) -> Command | ParseError:
+    example = "/action admin handover @jane @sam"
+    start: date | None = None
+    if len(words) > 2 and words[2].lower() in _FROM:
+        found = _leading_date(words[3:], today)
+        if found is None or found[2]:
+            return ParseError(
+                "Hand over from which date?", (f"{example} --from {example_date(today)}",)
+            )
+        start = found[0]
+        words = words[:2]
+    if len(words) != 2:
+        return ParseError("Hand over from whom to whom?", (example,))
+    old, new = person_ref(words[0]), person_ref(words[1])
+    if old is None or new is None:
+        bad = words[0] if old is None else words[1]
+        return ParseError(f"{bad!r} names nobody: use @name, a mention or an email.", (example,))
+    return AdminHandover(old, new, start)
+
+
+def _leading_date(words: list[str], today: date) -> tuple[date, str, str] | None:
+    """The date the words start with (longest reading first), and the words after it."""
+    for length in range(min(4, len(words)), 0, -1):
+        candidate = " ".join(words[:length])
+        parsed = parse_date(candidate, reference=today)
+        if (
+            parsed.value is not None
+            and parsed.kind == "exact"
+            and not (parsed.note and "sentence" in parsed.note)
+        ):
+            return parsed.value, candidate, " ".join(words[length:]).strip()
+    return None
+
+
+def _away(rest: str, today: date, person: str | None) -> Command | ParseError:
+    ahead = example_date(today)
+    who = f"admin away {person} " if person else "away "
+    example = (f"/action {who}until {ahead}", f"/action {who}{today:%d/%m/%Y} {ahead} annual leave")
+    words = rest.split(" ") if rest else []
+    first: date | None = None
+    if words and words[0].lower() == "until":
+        words = words[1:]
+    else:
+        start = _leading_date(words, today)
+        if start is None:
+            what = f"I can't read a date in {rest!r}." if rest else "Away from when until when?"
+            return ParseError(what, example)
+        first = start[0]
+        words = start[2].split(" ") if start[2] else []
+        if words and words[0].lower() in ("to", "until", "-", "–"):
+            words = words[1:]
+    end = _leading_date(words, today)
+    if end is None:
+        return ParseError("Until which day (the last day away)?", example)
+    note = end[2] or None
+    return _noted(Away(last=end[0], first=first, note=note, person=person), note)
 
 
 def _split_ref(text: str) -> tuple[str, str] | ParseError:
@@ -356,6 +584,11 @@ def _about_ref(text: str, today: date) -> Command | ParseError:
         return _noted(AddNote(target, tail), tail)
     if verb == "date":
         return _revise(target, ref, tail, today)
+    if verb == "assign":
+        person = person_ref(tail) if tail and " " not in tail else None
+        if person is None:
+            return ParseError("Assign to whom?", (f"/action {ref} assign @raj",))
+        return Assign(target, person)
     if verb == "snooze":
         days, _, reason = tail.partition(" ")
         match = _DAYS.match(days)
@@ -449,11 +682,28 @@ def to_text(command: Command) -> str:
         return "admin nudge"
     if isinstance(command, AdminDigest):
         return "admin digest"
-    if isinstance(command, AdminOwner):
-        return f"admin owner {shlex.quote(command.owner)} <@{command.user}>"
     if isinstance(command, AdminReport):
         return f"admin report {command.plan}"
+    if isinstance(command, AdminOwners):
+        return "admin owners"
+    if isinstance(command, AdminPlans):
+        return "admin plans"
+    if isinstance(command, AdminOwner | AdminDeputy):
+        verb = "owner" if isinstance(command, AdminOwner) else "deputy"
+        people = " ".join(shlex.quote(p) for p in command.people) or "none"
+        return f"admin {verb} {shlex.quote(command.owner)} {people}"
+    if isinstance(command, AdminHandover):
+        text = f"admin handover {shlex.quote(command.old)} {shlex.quote(command.new)}"
+        return text + (f" --from {command.start.isoformat()}" if command.start else "")
+    if isinstance(command, Away):
+        head = f"admin away {command.person}" if command.person else "away"
+        first = command.first.isoformat() if command.first else "until"
+        return " ".join(p for p in (head, first, command.last.isoformat(), command.note) if p)
+    if isinstance(command, Back):
+        return f"admin back {shlex.quote(command.person)}" if command.person else "back"
     ref = _ref_text(command.target)
+    if isinstance(command, Assign):
+        return f"{ref} assign {command.person}"
     if isinstance(command, Show):
         return ref
     if isinstance(command, SetStatus):

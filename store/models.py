@@ -29,10 +29,12 @@ Status = Literal["not_started", "in_progress", "done", "blocked", "cancelled"]
 Rag = Literal["green", "amber", "red"]
 Source = Literal["cli", "import", "slack", "teams", "system", "console"]
 DeliveryState = Literal["pending", "sent", "failed"]
+Duty = Literal["holder", "deputy", "assignee"]
 
 STATUSES: tuple[str, ...] = get_args(Status)
 RAGS: tuple[str, ...] = get_args(Rag)
 SOURCES: tuple[str, ...] = get_args(Source)
+DUTIES: tuple[str, ...] = get_args(Duty)
 OPEN_STATUSES: tuple[str, ...] = ("not_started", "in_progress", "blocked")
 
 # Named constraints so Alembic migrations are reproducible on every backend.
@@ -264,3 +266,53 @@ class AdminNotice(Base):
     text: Mapped[str] = mapped_column(Text)  # the summary line: who, what is wrong, the fix
     first_seen: Mapped[datetime]
     told_at: Mapped[datetime | None]
+
+
+class Responsibility(Base):
+    """Who answered for what, from when until when: a holder or deputy of an owner role, or
+    the one person an action was assigned to. Rows are closed (`until`), never deleted, so
+    the register can say who was responsible for an action on any day."""
+
+    __tablename__ = "responsibility"
+    __table_args__ = (
+        CheckConstraint(_in("duty", DUTIES), name="duty"),
+        CheckConstraint("(owner_id IS NULL) <> (action_id IS NULL)", name="owner_or_action"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty: Mapped[str] = mapped_column(String(20))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("owner.id", ondelete="CASCADE"), index=True
+    )
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("action.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    since: Mapped[date | None] = mapped_column(Date)  # None: from the start of the register
+    until: Mapped[date | None] = mapped_column(Date)  # exclusive; None: still holds it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(lazy="joined")
+
+    def on(self, day: date) -> bool:
+        return (self.since is None or self.since <= day) and (
+            self.until is None or day < self.until
+        )
+
+
+class Absence(Base):
+    """A person away (leave, sickness), first and last day inclusive, as they said it."""
+
+    __tablename__ = "absence"
+    __table_args__ = (CheckConstraint("first_day <= last_day", name="order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    # The day it was recorded: reminders before it were already sent, so none are held.
+    recorded_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship(lazy="joined")

@@ -8,7 +8,16 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from store.models import OPEN_STATUSES, Action, ActionOwner, Event, Owner, Person, Plan
+from store.models import (
+    OPEN_STATUSES,
+    Action,
+    ActionOwner,
+    Event,
+    Owner,
+    Person,
+    Plan,
+    Responsibility,
+)
 
 
 def plan_by_code(session: Session, *, code: str) -> Plan | None:
@@ -100,7 +109,28 @@ def person_by_platform_id(session: Session, *, platform: str, user_id: str) -> P
 
 
 def owner_ids_of_person(session: Session, *, person_id: int) -> list[int]:
-    return list(session.scalars(select(Owner.id).where(Owner.person_id == person_id)))
+    """The owner roles a person holds or deputises for now (or is the legacy mapping of)."""
+    mapped = set(session.scalars(select(Owner.id).where(Owner.person_id == person_id)))
+    roles = session.scalars(
+        select(Responsibility.owner_id).where(
+            Responsibility.person_id == person_id,
+            Responsibility.owner_id.is_not(None),
+            Responsibility.until.is_(None),
+        )
+    )
+    return sorted(mapped | {r for r in roles if r is not None})
+
+
+def assigned_action_ids(session: Session, *, person_id: int) -> list[int]:
+    """Actions given to the person for themselves, now."""
+    rows = session.scalars(
+        select(Responsibility.action_id).where(
+            Responsibility.person_id == person_id,
+            Responsibility.action_id.is_not(None),
+            Responsibility.until.is_(None),
+        )
+    )
+    return sorted(r for r in rows if r is not None)
 
 
 def open_actions_of_owners(

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from bot.jobs.calendar import WorkingCalendar
 from bot.jobs.facts import EventFacts, RegisterFacts
+from bot.jobs.leave_digest import away_this_week, unavailable_lines
 from bot.jobs.planner import DIGEST_ESCALATE_AFTER, ActionFacts
 from bot.messages import Reply
 from bot.themes import first_spellings, theme_key
@@ -277,6 +278,12 @@ def build_digest(
             ),
             (report_lines or {}).get(code, []),
         )
+    away = away_this_week(facts.roster, today)
+    if away:
+        sections.append(Section(f"Away this week ({len(away)})", away))
+    stranded = unavailable_lines(facts.actions, facts.roster, today)
+    if stranded:
+        sections.append(Section(f"Nobody available today ({len(stranded)})", stranded))
     failed = [f"• {f}" for f in failures]
     if failed:
         sections.append(Section("For admins: messages that could not be delivered", failed))

@@ -9,9 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.jobs.cover import Leave, Roster, Term
 from bot.jobs.planner import DEFAULT_DAYS, ActionFacts, PersonFacts
 from store.models import OPEN_STATUSES as OPEN
-from store.models import Action, ActionOwner, Event, Owner, Person, Plan
+from store.models import Absence, Action, ActionOwner, Event, Owner, Person, Plan, Responsibility
 
 
 @dataclass
@@ -24,6 +25,7 @@ class RegisterFacts:
     contacts: dict[int, tuple[str, ...]]
     plans: dict[str, str] = field(default_factory=dict)  # code → name
     created: dict[int, datetime] = field(default_factory=dict)
+    roster: Roster = field(default_factory=Roster)
 
 
 def parse_days(text: str | None) -> tuple[int, ...]:
@@ -119,6 +121,9 @@ def load_facts(
         PersonFacts(recipient=f"person:{pid}", tz=tzs.get(pid) or "", actions=tuple(items))
         for pid, items in sorted(by_person.items())
     ]
+    roster = load_roster(session, tzs=tzs)
+    for name in [n for n in unreachable if any(t.until is None for t in roster.holders.get(n, ()))]:
+        del unreachable[name]
     return RegisterFacts(
         facts,
         people,
@@ -126,6 +131,59 @@ def load_facts(
         contacts,
         {p.code: p.name for p in plans.values()},
         created,
+        roster,
+    )
+
+
+def load_roster(session: Session, *, tzs: dict[int, str | None]) -> Roster:
+    """Holders, deputies, assignees and leave, as plain data for `bot.jobs.cover`. An owner
+    mapped to one person before roles had history is held by that person throughout."""
+    holders: dict[str, list[Term]] = defaultdict(list)
+    deputies: dict[str, list[Term]] = defaultdict(list)
+    assignees: dict[int, list[Term]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for oid, name in session.execute(select(Owner.id, Owner.name)):
+        names[oid] = name
+    query = select(
+        Responsibility.duty,
+        Responsibility.owner_id,
+        Responsibility.action_id,
+        Responsibility.person_id,
+        Responsibility.since,
+        Responsibility.until,
+    ).order_by(Responsibility.id)
+    for duty, owner_id, action_id, person_id, since, until in session.execute(query):
+        term = Term(f"person:{person_id}", since, until)
+        if action_id is not None:
+            assignees[action_id].append(term)
+        elif owner_id in names:
+            (holders if duty == "holder" else deputies)[names[owner_id]].append(term)
+    for name, mapped in session.execute(
+        select(Owner.name, Owner.person_id).where(Owner.person_id.is_not(None))
+    ):
+        if name not in holders:
+            holders[name].append(Term(f"person:{mapped}"))
+    leave: dict[str, list[Leave]] = defaultdict(list)
+    for absence in session.scalars(select(Absence).order_by(Absence.first_day)):
+        leave[f"person:{absence.person_id}"].append(
+            Leave(absence.first_day, absence.last_day, absence.recorded_on, absence.note)
+        )
+    labels: dict[str, str] = {}
+    emails: dict[str, str] = {}
+    for pid, email, display in session.execute(
+        select(Person.id, Person.email, Person.display_name)
+    ):
+        labels[f"person:{pid}"] = display or email or f"person {pid}"
+        if email:
+            emails[email.lower()] = f"person:{pid}"
+    return Roster(
+        holders={k: tuple(v) for k, v in holders.items()},
+        deputies={k: tuple(v) for k, v in deputies.items()},
+        assignees={k: tuple(v) for k, v in assignees.items()},
+        leave={k: tuple(v) for k, v in leave.items()},
+        tz={f"person:{pid}": tz or "" for pid, tz in tzs.items()},
+        names=labels,
+        emails=emails,
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.jobs.admin_summary import note_problems, unreachable_problems
 from bot.jobs.calendar import WorkingCalendar
+from bot.jobs.cover import paused_days, plan_reminders
 from bot.jobs.delivery import reply_payload
 from bot.jobs.facts import RegisterFacts, load_facts, parse_days
 from bot.jobs.planner import (
@@ -22,11 +23,9 @@ from bot.jobs.planner import (
     ActionFacts,
     Escalation,
     NudgeItem,
-    PersonFacts,
     PlannedMessage,
     escalations,
     local_day,
-    plan_nudges,
     reason_today,
 )
 from bot.messages import ActionCard, Reply
@@ -108,6 +107,7 @@ def nudge_reply(message: PlannedMessage, facts: dict[int, ActionFacts]) -> Reply
         footer.insert(0, f"…and {count - len(shown):,} more: {ALL_MINE}.")
     return Reply(
         title=f"{plural(count, 'action')} to look at today: {_counts(message.items)}",
+        lines=[message.note] if message.note else [],
         cards=[_card(facts[i.action_id], i) for i in shown],
         footer=footer,
     )
@@ -153,9 +153,16 @@ def sweep(
     """Plan and enqueue everything due as of `now`. Safe to run any number of times."""
     facts = load_facts(session, default_days=parse_days(settings.nudge_days))
     by_id = {f.action_id: f for f in facts.actions}
-    people = [PersonFacts(p.recipient, p.tz or settings.tz, p.actions) for p in facts.people]
     result = SweepResult()
-    for message in plan_nudges(people, now=now, cal=cal, hour=settings.nudge_hour):
+    planned = plan_reminders(
+        [a for a in facts.actions if a.is_open],
+        facts.roster,
+        now=now,
+        cal=cal,
+        default_tz=settings.tz,
+        hour=settings.nudge_hour,
+    )
+    for message in planned:
         result.messages.append((message, nudge_reply(message, by_id)))
 
     today, hour = local_day(now, settings.tz)
@@ -202,7 +209,16 @@ def _plan_escalations(
     result: SweepResult,
     by_id: dict[int, ActionFacts],
 ) -> None:
-    found = escalations(facts.actions, facts.contacts, today=today, cal=cal)
+    roster = facts.roster
+    found = escalations(
+        facts.actions,
+        facts.contacts,
+        today=today,
+        cal=cal,
+        paused=lambda action, first, last: paused_days(roster, action, first, last),
+    )
+    # A contact on leave is told once back: until then their actions stay unescalated.
+    found = [e for e in found if not roster.contact_away(e.contact, today)]
     per_contact: dict[str, PlannedMessage] = {}
     for escalation in found:
         message = per_contact.setdefault(
@@ -215,7 +231,9 @@ def _plan_escalations(
         if action is not None:
             old = action.escalated_on
             action.escalated_on = today
-            contacts = ", ".join(c.removeprefix("email:") for c in facts.contacts[action_id])
+            contacts = ", ".join(
+                e.contact.removeprefix("email:") for e in found if e.action_id == action_id
+            )
             record(
                 session,
                 action,

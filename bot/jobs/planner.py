@@ -6,6 +6,7 @@ messages, which is what makes `--dry-run`, tests and restarts safe.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -157,8 +158,13 @@ def escalations(
     *,
     today: date,
     cal: WorkingCalendar,
+    paused: Callable[[ActionFacts, date, date], set[date]] | None = None,
 ) -> list[Escalation]:
-    """Overdue actions with no update for ESCALATE_AFTER working days, not yet escalated."""
+    """Overdue actions with no update for ESCALATE_AFTER working days, not yet escalated.
+
+    `paused(action, first, last)` names the days in [first, last] the action's owners were
+    away and said so; those days do not count (bot.jobs.cover.paused_days).
+    """
     found = []
     for action in actions:
         if not action.is_open or action.due is None or action.due >= today:
@@ -168,6 +174,9 @@ def escalations(
         if action.escalated_on is not None and action.escalated_on > action.due:
             continue
         overdue = cal.working_days_after(action.due, today)
+        if paused is not None and overdue >= ESCALATE_AFTER:
+            away = paused(action, action.due + timedelta(days=1), today)
+            overdue -= sum(1 for d in away if cal.is_working_day(d))
         if overdue >= ESCALATE_AFTER:
             for contact in contacts.get(action.action_id, ()):
                 found.append(Escalation(action.action_id, contact, today, overdue))

@@ -13,10 +13,17 @@ from sqlalchemy.orm import Session
 
 from bot.commands import (
     AddNote,
+    AdminDeputy,
     AdminDigest,
+    AdminHandover,
     AdminNudge,
     AdminOwner,
+    AdminOwners,
+    AdminPlans,
     AdminReport,
+    Assign,
+    Away,
+    Back,
     Command,
     DueWithin,
     Help,
@@ -35,16 +42,15 @@ from bot.messages import ActionCard, Button, Detail, Reply, error
 from bot.services.audit import Actor, record, set_field
 from bot.services.history import actor_name, history_lines
 from bot.services.people import Caller
+from bot.services.people_commands import handle_assign, handle_people
 from bot.services.rules import revision_problem
 from bot.when import day, due_phrase, plural
-from store.models import Action, Person
+from store.models import Action
 from store.queries import (
     action_for_update,
     actions_by_ref,
     open_actions,
     open_actions_of_owners,
-    owners_by_name,
-    person_by_platform_id,
     plan_by_code,
     recent_events,
 )
@@ -117,11 +123,14 @@ def handle(
             what=f"due in the next {plural(command.days, 'day')}",
             before=today + timedelta(days=command.days + 1),
         )
-    if isinstance(command, AdminOwner | AdminNudge | AdminDigest | AdminReport):
+    if isinstance(
+        command,
+        AdminOwner | AdminDeputy | AdminHandover | Away | Back | AdminOwners | AdminPlans,
+    ):
+        return handle_people(session, command, caller=caller, now=now, today=today)
+    if isinstance(command, AdminNudge | AdminDigest | AdminReport):
         if not caller.is_admin:
             return error("Only actionbot admins can do that (ACTIONBOT_ADMINS).")
-        if isinstance(command, AdminOwner):
-            return _map_owner(session, command, caller=caller, now=now)
         if isinstance(command, AdminReport) and plan_by_code(session, code=command.plan) is None:
             return error(f"No plan {command.plan!r}.", "/action admin report PLAN")
         return Reply(lines=["Queued."])  # the door runs the job; see handlers
@@ -138,6 +147,8 @@ def handle(
             f"{action.plan.code}:{action.ref} belongs to {owners}; only its owners or an admin "
             "can change it. Nothing was changed."
         )
+    if isinstance(command, Assign):
+        return handle_assign(session, action, command, caller=caller, now=now, today=today)
     return _change(session, action, command, caller=caller, now=now, today=today)
 
 
@@ -341,40 +352,3 @@ def _team_notice(
     if isinstance(command, Revise):
         return f"{label}: {who} moved the due date to {day(command.new_date, today)}."
     return None
-
-
-def _map_owner(session: Session, command: AdminOwner, *, caller: Caller, now: datetime) -> Reply:
-    owner = owners_by_name(session, names=[command.owner]).get(command.owner.lower())
-    if owner is None:
-        known = sorted(o.name for o in owners_by_name(session).values())
-        hint = ", ".join(known[:10]) + ("…" if len(known) > 10 else "")
-        return error(f"No owner called {command.owner!r}. Owners include: {hint or 'none yet'}.")
-    person = person_by_platform_id(session, platform=caller.platform, user_id=command.user)
-    if person is None:
-        person = Person(created_at=now, updated_at=now)
-        if caller.platform == "teams":
-            person.teams_user_id = command.user
-        else:
-            person.slack_user_id = command.user
-        session.add(person)
-        session.flush()
-    old = owner.person_id
-    owner.person = person
-    actor = Actor(name=caller.actor, source=caller.platform)
-    record(
-        session,
-        None,
-        f"owner:{owner.name}",
-        old=old,
-        new=person.id,
-        actor=actor,
-        at=now,
-        note=f"mapped to {caller.platform} user {command.user}",
-    )
-    # Text, not platform markup: renderers escape every line, so no live mention here.
-    return Reply(
-        lines=[
-            f"{owner.name} is now {caller.platform} user {command.user}; "
-            "they will get its reminders."
-        ]
-    )

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.importer.formula_guard import neutralise
-from store.models import Action, Event, Owner, Person, Plan
+from store.models import Absence, Action, Event, Owner, Person, Plan, Responsibility
 from store.queries import actions_with_events
 
 # Headers the importer recognises, so an export is itself an importable plan.
@@ -148,14 +148,23 @@ def export_all_json(session: Session, *, now: datetime) -> str:
             }
         )
     people = {p.id: p for p in session.scalars(select(Person).order_by(Person.id))}
+    terms = list(session.scalars(select(Responsibility).order_by(Responsibility.id)))
     owners = [
         {
             "name": o.name,
             "escalate_to": o.escalate_to,
             "email": people[o.person_id].email if o.person_id in people else None,
+            # Who held the role (or deputised) from when until when: "until" is the first
+            # day they no longer did; a null "since" means from before history was kept.
+            "terms": [_term(t, people) for t in terms if t.owner_id == o.id],
         }
         for o in session.scalars(select(Owner).order_by(Owner.name))
     ]
+    assignments = []
+    for term in terms:
+        action = session.get(Action, term.action_id) if term.action_id is not None else None
+        if action is not None:
+            assignments.append({"plan": action.plan.code, "ref": action.ref, **_term(term, people)})
     document = {
         "format": "actionbot-register",
         "version": 1,
@@ -171,6 +180,17 @@ def export_all_json(session: Session, *, now: datetime) -> str:
                 "tz": p.tz,
             }
             for p in people.values()
+        ],
+        "assignments": assignments,
+        "absences": [
+            {
+                "email": people[a.person_id].email,
+                "first_day": a.first_day.isoformat(),
+                "last_day": a.last_day.isoformat(),
+                "note": a.note,
+                "recorded_on": a.recorded_on.isoformat(),
+            }
+            for a in session.scalars(select(Absence).order_by(Absence.first_day, Absence.id))
         ],
         "register_events": [
             _event(e)
@@ -193,4 +213,15 @@ def _event(e: Event) -> dict[str, Any]:
         "old": e.old_value,
         "new": e.new_value,
         "note": e.note,
+    }
+
+
+def _term(term: Responsibility, people: dict[int, Person]) -> dict[str, Any]:
+    person = people.get(term.person_id)
+    return {
+        "duty": term.duty,
+        "email": person.email if person else None,
+        "slack_user_id": person.slack_user_id if person else None,
+        "since": _iso(term.since),
+        "until": _iso(term.until),
     }

@@ -5,15 +5,25 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.importer.errors import ImportFileError
 from bot.importer.reader import decode, sniff_delimiter
-from store.models import Owner, Person
+from bot.services.audit import Actor
+from bot.services.leave import absences_of
+from bot.services.roster import (
+    adopt_legacy_holder,
+    current_people,
+    person_label,
+    rows_of,
+    set_role_people,
+)
+from store.models import Event, Owner, Person
 from store.queries import owner_action_counts, owners_by_name, person_by_email
 
 OWNER_COLUMNS = (
@@ -24,8 +34,10 @@ OWNER_COLUMNS = (
     "tz",
     "escalate_to",
     "preferred_platform",
+    "deputy",
 )
 PLATFORMS = ("slack", "teams")
+IMPORT_ACTOR = Actor(name="owners file", source="cli")
 
 
 @dataclass
@@ -77,6 +89,11 @@ def read_owners_file(path: Path) -> list[dict[str, str]]:
         email = row.get("email", "")
         if email and "@" not in email:
             raise ImportFileError(f"{email!r} is not an email address", row=number, column="email")
+        for deputy in _deputies(row):
+            if "@" not in deputy:
+                raise ImportFileError(
+                    f"deputy {deputy!r} is not an email address", row=number, column="deputy"
+                )
         tz = row.get("tz", "")
         if tz:
             try:
@@ -105,14 +122,41 @@ def import_owners(session: Session, *, rows: list[dict[str, str]], now: datetime
             owner = Owner(name=row["owner"], created_at=now)
             session.add(owner)
             owners[owner.name.lower()] = owner
-        before = (owner.person_id, owner.escalate_to, _person_state(owner.person))
+        before: tuple[object, ...] = (
+            owner.person_id,
+            owner.escalate_to,
+            _person_state(owner.person),
+        )
+        mapped_before = owner.person_id
+        if not is_new:
+            # The person the owner had until now held it from the start: kept in its history.
+            adopt_legacy_holder(session, owner, now)
         person = _person_for(session, row, owner, now=now)
-        if person is not None:
-            owner.person = person
+        today = now.date()
+        session.flush()  # a person just created has no id until then
+        if person is not None and person.id != mapped_before:
+            if is_new or not rows_of(session, owner, "holder"):
+                owner.person = person  # nobody held it before: no history to keep
+            else:
+                set_role_people(
+                    session, owner, "holder", [person], actor=IMPORT_ACTOR, now=now, today=today
+                )
         if row.get("escalate_to"):
             owner.escalate_to = row["escalate_to"]
         session.flush()
-        after = (owner.person_id, owner.escalate_to, _person_state(owner.person))
+        deputies = [_person_by_email(session, email, now) for email in _deputies(row)]
+        deputies_before = current_people(session, owner, "deputy")
+        if "deputy" in row and deputies != deputies_before:
+            set_role_people(
+                session, owner, "deputy", deputies, actor=IMPORT_ACTOR, now=now, today=today
+            )
+        after: tuple[object, ...] = (
+            owner.person_id,
+            owner.escalate_to,
+            _person_state(owner.person),
+            [p.id for p in current_people(session, owner, "deputy")],
+        )
+        before = (*before, [p.id for p in deputies_before])
         if is_new:
             report.added += 1
         elif before != after:
@@ -120,6 +164,19 @@ def import_owners(session: Session, *, rows: list[dict[str, str]], now: datetime
         else:
             report.unchanged += 1
     return report
+
+
+def _deputies(row: dict[str, str]) -> list[str]:
+    return [e.strip() for e in row.get("deputy", "").split(";") if e.strip()]
+
+
+def _person_by_email(session: Session, email: str, now: datetime) -> Person:
+    person = person_by_email(session, email=email)
+    if person is None:
+        person = Person(email=email.lower(), created_at=now, updated_at=now)
+        session.add(person)
+        session.flush()
+    return person
 
 
 def _person_state(person: Person | None) -> tuple[str | None, ...]:
@@ -173,3 +230,53 @@ def list_owners(session: Session) -> list[OwnerRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class OwnerDetail:
+    name: str
+    holders: list[str]
+    deputies: list[str]
+    absences: list[str]
+    history: list[str]
+
+
+def owner_detail(session: Session, *, name: str, today: date) -> OwnerDetail | None:
+    """Holders, deputies, their leave from today on, and who held the role when."""
+    owner = owners_by_name(session, names=[name]).get(name.lower())
+    if owner is None:
+        return None
+    holders = current_people(session, owner, "holder")
+    deputies = current_people(session, owner, "deputy")
+    absences = []
+    for person in [*holders, *deputies]:
+        for absence in absences_of(session, person.id):
+            if absence.last_day >= today:
+                note = f" ({absence.note})" if absence.note else ""
+                absences.append(
+                    f"{person_label(person)}: {absence.first_day.isoformat()} to "
+                    f"{absence.last_day.isoformat()}{note}"
+                )
+    history = []
+    for duty in ("holder", "deputy"):
+        for row in rows_of(session, owner, duty):
+            since = row.since.isoformat() if row.since else "the start"
+            until = f" until {row.until.isoformat()}" if row.until else " (now)"
+            history.append(f"{duty} {person_label(row.person)}: from {since}{until}")
+    events = session.scalars(
+        select(Event)
+        .where(Event.field.in_([f"holders:{owner.name}", f"deputies:{owner.name}"]))
+        .order_by(Event.id)
+    )
+    for event in events:
+        history.append(
+            f"{event.at:%Y-%m-%d %H:%M} {event.field.split(':')[0]}: {event.old_value or '-'}"
+            f" → {event.new_value or '-'} by {event.actor} via {event.source}"
+        )
+    return OwnerDetail(
+        owner.name,
+        [person_label(p) for p in holders],
+        [person_label(p) for p in deputies],
+        absences,
+        history,
+    )

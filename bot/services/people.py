@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from store.models import Action, Person
 from store.queries import (
+    assigned_action_ids,
     owner_ids_of_person,
     owners_by_name,
     person_by_email,
@@ -28,6 +29,7 @@ class Caller:
     email: str | None = None
     is_admin: bool = False
     owner_ids: frozenset[int] = field(default_factory=frozenset)
+    assigned_ids: frozenset[int] = field(default_factory=frozenset)  # actions given to them
 
     @property
     def actor(self) -> str:
@@ -36,7 +38,9 @@ class Caller:
         return f"{who} ({self.email})" if self.email else who
 
     def owns(self, action: Action) -> bool:
-        return any(link.owner_id in self.owner_ids for link in action.owner_links)
+        return action.id in self.assigned_ids or any(
+            link.owner_id in self.owner_ids for link in action.owner_links
+        )
 
     def may_change(self, action: Action) -> bool:
         return self.is_admin or self.owns(action)
@@ -83,6 +87,9 @@ def identify(
     owner_ids = (
         frozenset(owner_ids_of_person(session, person_id=person.id)) if person else frozenset()
     )
+    assigned = (
+        frozenset(assigned_action_ids(session, person_id=person.id)) if person else frozenset()
+    )
     return Caller(
         platform=platform,
         user_id=user_id,
@@ -90,6 +97,7 @@ def identify(
         email=email,
         is_admin=is_admin,
         owner_ids=owner_ids,
+        assigned_ids=assigned,
     )
 
 

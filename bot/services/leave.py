@@ -1,0 +1,127 @@
+"""Leave: people say when they are away, so reminders wait for them or go to their deputies.
+
+The rules live here, so every door keeps them: the last day may not lie in the past (the
+first may: sickness is often recorded late), and one absence covers at most a year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services.audit import Actor, record
+from bot.services.roster import person_label
+from bot.when import day as day_label
+from store.models import Absence, Person
+
+MAX_DAYS = 366
+
+
+class LeaveRefused(ValueError):
+    """Why an absence cannot be recorded; nothing was changed."""
+
+
+def span(first: date, last: date, today: date) -> str:
+    return f"{day_label(first, today)} to {day_label(last, today)}"
+
+
+def add_absence(
+    session: Session,
+    person: Person,
+    *,
+    first: date,
+    last: date,
+    note: str | None,
+    today: date,
+    actor: Actor,
+    now: datetime,
+) -> Absence:
+    """Record `person` away from `first` to `last`, both days included.
+
+    Raises:
+        LeaveRefused: the last day is past, the first is after the last, or it is over a year.
+    """
+    if last < today:
+        raise LeaveRefused(
+            f"{day_label(last, today)} is in the past; the last day away must be today or later."
+        )
+    if first > last:
+        raise LeaveRefused(
+            f"The first day ({day_label(first, today)}) is after the last "
+            f"({day_label(last, today)})."
+        )
+    if (last - first).days + 1 > MAX_DAYS:
+        raise LeaveRefused(
+            f"That is {(last - first).days + 1} days; one absence can be at most a year. "
+            "Record the first year now and the rest later."
+        )
+    absence = Absence(
+        person_id=person.id,
+        first_day=first,
+        last_day=last,
+        note=note,
+        recorded_on=today,
+        created_at=now,
+    )
+    session.add(absence)
+    session.flush()
+    record(
+        session,
+        None,
+        f"away:{person_label(person)}",
+        old=None,
+        new=f"{first.isoformat()} to {last.isoformat()}",
+        actor=actor,
+        at=now,
+        note=note,
+    )
+    return absence
+
+
+def absences_of(session: Session, person_id: int) -> Sequence[Absence]:
+    return session.scalars(
+        select(Absence).where(Absence.person_id == person_id).order_by(Absence.first_day)
+    ).all()
+
+
+def away_on(session: Session, person_id: int, day: date) -> Absence | None:
+    return session.scalar(
+        select(Absence)
+        .where(Absence.person_id == person_id, Absence.first_day <= day, Absence.last_day >= day)
+        .order_by(Absence.last_day.desc())
+        .limit(1)
+    )
+
+
+def come_back(
+    session: Session, person: Person, *, today: date, actor: Actor, now: datetime
+) -> list[tuple[date, date]]:
+    """End every absence that covers today: it ends yesterday (one that starts today is
+    withdrawn). Returns the spans that changed; empty when the person was not away."""
+    changed = []
+    for absence in absences_of(session, person.id):
+        if not absence.first_day <= today <= absence.last_day:
+            continue
+        old = f"{absence.first_day.isoformat()} to {absence.last_day.isoformat()}"
+        changed.append((absence.first_day, absence.last_day))
+        if absence.first_day == today:
+            session.delete(absence)
+            new = None
+        else:
+            absence.last_day = today - timedelta(days=1)
+            new = f"{absence.first_day.isoformat()} to {absence.last_day.isoformat()}"
+        record(
+            session,
+            None,
+            f"away:{person_label(person)}",
+            old=old,
+            new=new,
+            actor=actor,
+            at=now,
+            note="back",
+        )
+    session.flush()
+    return changed

@@ -1,0 +1,381 @@
+"""Who answers for what over time: role holders and deputies, one-action assignments.
+
+Rows of `Responsibility` are closed, never deleted, so "who was responsible for 2.4 on
+1 March?" has an answer. `Owner.person_id` stays the role's first current holder, for the
+code (and older registers) that knows one person per owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from bot.messages import Reply
+from bot.services.audit import Actor, record
+from bot.services.people import Caller
+from store.models import Action, Owner, Person, Responsibility
+from store.outbox import enqueue
+from store.queries import owners_by_name, person_by_email, person_by_platform_id
+
+
+def person_label(person: Person) -> str:
+    """How people read a person in replies and the audit trail."""
+    if person.display_name and person.email:
+        return f"{person.display_name} <{person.email}>"
+    if person.display_name or person.email:
+        return str(person.display_name or person.email)
+    if person.slack_user_id:
+        return f"Slack user {person.slack_user_id}"
+    if person.teams_user_id:
+        return f"Teams user {person.teams_user_id}"
+    return f"person {person.id}"
+
+
+class NoSuchPerson(LookupError):
+    """A person reference that names nobody the register knows; the message says why."""
+
+
+def resolve(
+    session: Session, caller: Caller, ref: str, *, now: datetime, create: bool = False
+) -> Person:
+    """The person behind a grammar person reference (see `bot.commands.person_ref`).
+
+    A platform mention names a real platform user, so it may create the Person (as mapping an
+    owner always has). An email creates one only when `create` (setting up a role); `@name`
+    must name an owner role with one holder, or a person by name or by the part of their
+    email before the @.
+
+    Raises:
+        NoSuchPerson: nobody by that reference, or more than one.
+    """
+    if ref.startswith("<@") and ref.endswith(">"):
+        user_id = ref[2:-1]
+        platform = "teams" if caller.platform == "teams" else "slack"
+        person = person_by_platform_id(session, platform=platform, user_id=user_id)
+        if person is None:
+            person = Person(created_at=now, updated_at=now)
+            if platform == "teams":
+                person.teams_user_id = user_id
+            else:
+                person.slack_user_id = user_id
+            session.add(person)
+            session.flush()
+        return person
+    if not ref.startswith("@"):
+        person = person_by_email(session, email=ref)
+        if person is None:
+            if not create:
+                raise NoSuchPerson(f"Nobody with the email {ref} is in the register.")
+            person = Person(email=ref.lower(), created_at=now, updated_at=now)
+            session.add(person)
+            session.flush()
+        return person
+    name = ref[1:].strip()
+    owner = owners_by_name(session, names=[name]).get(name.lower())
+    if owner is not None:
+        holders = current_people(session, owner, "holder")
+        if len(holders) == 1:
+            return holders[0]
+        if holders:
+            raise NoSuchPerson(
+                f"{owner.name} has {len(holders)} holders; name one of them by email."
+            )
+    lowered = name.lower()
+    matches = [
+        p
+        for p in session.scalars(select(Person))
+        if (p.display_name or "").lower() == lowered
+        or (p.email or "").lower().split("@")[0] == lowered
+        or (p.slack_user_id or "").lower() == lowered
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise NoSuchPerson(f"More than one person is called {name}; use their email.")
+    raise NoSuchPerson(
+        f"I don't know anyone called {name}: use an email, a mention, or an owner name "
+        "with one holder."
+    )
+
+
+def rows_of(session: Session, owner: Owner, duty: str) -> list[Responsibility]:
+    return list(
+        session.scalars(
+            select(Responsibility)
+            .where(Responsibility.owner_id == owner.id, Responsibility.duty == duty)
+            .order_by(Responsibility.id)
+        )
+    )
+
+
+def adopt_legacy_holder(session: Session, owner: Owner, now: datetime) -> None:
+    """An owner mapped before roles had history: its one person held it from the start."""
+    if owner.person_id is None or rows_of(session, owner, "holder"):
+        return
+    session.add(
+        Responsibility(
+            duty="holder", owner_id=owner.id, person_id=owner.person_id, since=None, created_at=now
+        )
+    )
+    session.flush()
+
+
+def current_people(
+    session: Session, owner: Owner, duty: str, *, day: date | None = None
+) -> list[Person]:
+    """Who holds (or deputises for) `owner` on `day` (None: now, including future holders'
+    predecessors still in post)."""
+    rows = rows_of(session, owner, duty)
+    if duty == "holder" and not rows and owner.person is not None:
+        return [owner.person]
+    return [r.person for r in rows if (r.on(day) if day else r.until is None)]
+
+
+def _labels(people: Iterable[Person]) -> str:
+    return "; ".join(person_label(p) for p in people) or "nobody"
+
+
+def set_role_people(
+    session: Session,
+    owner: Owner,
+    duty: str,
+    people: Sequence[Person],
+    *,
+    actor: Actor,
+    now: datetime,
+    today: date,
+) -> tuple[list[Person], list[Person]]:
+    """Make `people` the holders (or deputies) of `owner` from `today`; one event.
+
+    Returns:
+        (before, after): who held it before and after.
+    """
+    adopt_legacy_holder(session, owner, now)
+    wanted = {p.id for p in people}
+    rows = [r for r in rows_of(session, owner, duty) if r.until is None]
+    before = [r.person for r in rows]
+    for row in rows:
+        if row.person_id not in wanted:
+            _close(session, row, today)
+    have = {r.person_id for r in rows if r.person_id in wanted}
+    for person in people:
+        if person.id not in have:
+            session.add(
+                Responsibility(
+                    duty=duty, owner_id=owner.id, person_id=person.id, since=today, created_at=now
+                )
+            )
+    session.flush()
+    if duty == "holder":
+        owner.person = people[0] if people else None
+    record(
+        session,
+        None,
+        f"{'holders' if duty == 'holder' else 'deputies'}:{owner.name}",
+        old=_labels(before),
+        new=_labels(people),
+        actor=actor,
+        at=now,
+    )
+    return before, list(people)
+
+
+def _close(session: Session, row: Responsibility, day: date) -> None:
+    """End a row on `day`; a row that had not started by then never applied, so it goes."""
+    if row.since is not None and row.since >= day:
+        session.delete(row)
+    else:
+        row.until = day
+
+
+@dataclass
+class Handover:
+    roles: list[str]
+    deputy_roles: list[str]
+    actions: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.roles or self.deputy_roles or self.actions)
+
+
+def handover(
+    session: Session,
+    old: Person,
+    new: Person,
+    *,
+    start: date,
+    actor: Actor,
+    now: datetime,
+) -> Handover:
+    """Every role `old` holds or deputises on or after `start`, and every open action assigned
+    to them, passes to `new` from `start`. One event records it all."""
+    for owner in session.scalars(select(Owner).where(Owner.person_id == old.id)):
+        adopt_legacy_holder(session, owner, now)
+    rows = session.scalars(
+        select(Responsibility)
+        .where(
+            Responsibility.person_id == old.id,
+            or_(Responsibility.until.is_(None), Responsibility.until > start),
+        )
+        .order_by(Responsibility.id)
+    ).all()
+    done = Handover([], [], [])
+    for row in rows:
+        if row.action_id is not None:
+            action = session.get(Action, row.action_id)
+            if action is None or not action.is_open:
+                continue
+            done.actions.append(f"{action.plan.code}:{action.ref}")
+        else:
+            role = session.get(Owner, row.owner_id)
+            assert role is not None
+            (done.roles if row.duty == "holder" else done.deputy_roles).append(role.name)
+            if row.duty == "holder" and role.person_id == old.id:
+                role.person = new
+        _close(session, row, start)
+        if not _already(session, row, new, start):
+            session.add(
+                Responsibility(
+                    duty=row.duty,
+                    owner_id=row.owner_id,
+                    action_id=row.action_id,
+                    person_id=new.id,
+                    since=start,
+                    created_at=now,
+                )
+            )
+    session.flush()
+    if not done.empty:
+        record(
+            session,
+            None,
+            "handover",
+            old=person_label(old),
+            new=person_label(new),
+            actor=actor,
+            at=now,
+            note=f"from {start.isoformat()}: " + describe(done),
+        )
+    return done
+
+
+def describe(done: Handover) -> str:
+    parts = []
+    if done.roles:
+        parts.append("holds " + ", ".join(done.roles))
+    if done.deputy_roles:
+        parts.append("deputy for " + ", ".join(done.deputy_roles))
+    if done.actions:
+        parts.append("assigned " + ", ".join(done.actions))
+    return "; ".join(parts)
+
+
+def _already(session: Session, row: Responsibility, new: Person, start: date) -> bool:
+    return (
+        session.scalar(
+            select(Responsibility.id).where(
+                Responsibility.person_id == new.id,
+                Responsibility.duty == row.duty,
+                Responsibility.owner_id.is_(None)
+                if row.owner_id is None
+                else Responsibility.owner_id == row.owner_id,
+                Responsibility.action_id.is_(None)
+                if row.action_id is None
+                else Responsibility.action_id == row.action_id,
+                or_(Responsibility.until.is_(None), Responsibility.until > start),
+            )
+        )
+        is not None
+    )
+
+
+def assignee(session: Session, action: Action, *, day: date | None = None) -> Person | None:
+    rows = session.scalars(
+        select(Responsibility)
+        .where(Responsibility.action_id == action.id)
+        .order_by(Responsibility.id.desc())
+    ).all()
+    for row in rows:
+        if row.on(day) if day else row.until is None:
+            return row.person
+    return None
+
+
+def assign(
+    session: Session,
+    action: Action,
+    person: Person,
+    *,
+    actor: Actor,
+    now: datetime,
+    today: date,
+) -> Person | None:
+    """Give `action` to `person` from `today`. Returns who had it before."""
+    before = None
+    for row in session.scalars(
+        select(Responsibility).where(
+            Responsibility.action_id == action.id, Responsibility.until.is_(None)
+        )
+    ):
+        before = row.person
+        _close(session, row, today)
+    session.add(
+        Responsibility(
+            duty="assignee", action_id=action.id, person_id=person.id, since=today, created_at=now
+        )
+    )
+    session.flush()
+    record(
+        session,
+        action,
+        "assignee",
+        old=person_label(before) if before else None,
+        new=person_label(person),
+        actor=actor,
+        at=now,
+    )
+    action.updated_at = now
+    return before
+
+
+def notify(
+    session: Session,
+    person: Person,
+    reply: Reply,
+    *,
+    key: str,
+    platform: str,
+    now: datetime,
+) -> None:
+    """A direct message through the outbox, sent by the next delivery round."""
+    from bot.jobs.delivery import reply_payload  # jobs import services; not the other way at load
+
+    enqueue(
+        session,
+        key=key,
+        platform=platform,
+        recipient=f"person:{person.id}",
+        kind="notice",
+        payload=reply_payload([reply]),
+        not_before=now,
+        now=now,
+    )
+
+
+def responsible_on(session: Session, action: Action, day: date) -> list[tuple[str, Person]]:
+    """Who answered for `action` on `day`: its assignee, else each owner role's holders."""
+    found = assignee(session, action, day=day)
+    if found is not None:
+        return [("assigned", found)]
+    out: list[tuple[str, Person]] = []
+    for owner in action.owners:
+        rows = rows_of(session, owner, "holder")
+        if not rows and owner.person is not None:
+            out.append((owner.name, owner.person))
+        out.extend((owner.name, r.person) for r in rows if r.on(day))
+    return out
