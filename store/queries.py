@@ -134,18 +134,27 @@ def assigned_action_ids(session: Session, *, person_id: int) -> list[int]:
 
 
 def open_actions_of_owners(
-    session: Session, *, owner_ids: Iterable[int], due_before: date | None = None
+    session: Session,
+    *,
+    owner_ids: Iterable[int],
+    due_before: date | None = None,
+    action_ids: Iterable[int] = (),
 ) -> Sequence[Action]:
+    """Open actions of the owner roles, and those assigned by id (`action_ids`)."""
     ids = list(owner_ids)
-    if not ids:
+    assigned = list(action_ids)
+    if not ids and not assigned:
         return []
     # DISTINCT ids in a subquery, not DISTINCT actions: PostgreSQL cannot compare the JSON
     # columns that would need. Joined rather than `Action.id IN (…)`: with IN, SQLite walks
     # every open action through ix_action_due_open; joined, it starts from the owners' links.
-    owned = select(ActionOwner.action_id).where(ActionOwner.owner_id.in_(ids)).distinct().subquery()
+    links = select(ActionOwner.action_id).where(ActionOwner.owner_id.in_(ids))
+    if assigned:
+        links = links.union(select(Action.id).where(Action.id.in_(assigned)))  # type: ignore[assignment]
+    owned = links.distinct().subquery() if not assigned else links.subquery()
     query = (
         select(Action)
-        .join(owned, Action.id == owned.c.action_id)
+        .join(owned, Action.id == owned.c[0])
         .where(Action.status.in_(OPEN_STATUSES))
         .options(selectinload(Action.plan))
     )

@@ -205,3 +205,16 @@ def test_owners_file_deputies_and_a_changed_email_keep_history(
         assert "deputy 'raj' is not an email address" in str(exc)
     else:
         raise AssertionError("a deputy that is no email was accepted")
+
+
+def test_an_assignee_sees_and_may_change_their_assigned_action(
+    db_url: str, sessions: sessionmaker[Session]
+) -> None:
+    console = seeded(db_url, sessions)
+    raj = "raj@northants.example"
+    assert console.say(console.user("admin"), f'admin deputy "Procurement" {raj}').reply.ok
+    assert console.say(console.user("Finance"), f"2.4 assign {raj}").reply.ok
+    mine = console.say(console.user(raj), "mine")
+    assert mine.reply.ok and [c.ref for c in mine.reply.cards if c.ref == "2.4"] == ["2.4"]
+    done = console.say(console.user(raj), "2.4 done handled it")
+    assert done.reply.ok, done.reply.text

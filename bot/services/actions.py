@@ -223,7 +223,12 @@ def _listing(
     if caller.person_id is None and not caller.is_admin:
         return error(UNKNOWN_CALLER)
     if mine or not caller.is_admin:
-        actions = open_actions_of_owners(session, owner_ids=caller.owner_ids, due_before=before)
+        actions = open_actions_of_owners(
+            session,
+            owner_ids=caller.owner_ids,
+            due_before=before,
+            action_ids=caller.assigned_ids,
+        )
         whose = "of yours"
     else:
         actions = open_actions(session, due_before=before)

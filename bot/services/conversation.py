@@ -124,7 +124,9 @@ def home_cards(
     with sessions() as session:
         caller = _caller(session, who, admins=admins, now=now)
         today = local_today(now, _tz_of(session, caller, default_tz))
-        actions = open_actions_of_owners(session, owner_ids=caller.owner_ids)
+        actions = open_actions_of_owners(
+            session, owner_ids=caller.owner_ids, action_ids=caller.assigned_ids
+        )
         cards = [card(a, today) for a in actions]
         session.commit()  # keeps a first-time email → platform id link
         return cards, today, caller.person_id is not None
