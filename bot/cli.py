@@ -281,7 +281,7 @@ def owners_show(
     ):
         out.print(f"{label}:", markup=False)
         for line in lines or ["none"]:
-            out.print(f"  {line}", markup=False, highlight=False)
+            out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="JSON instead of a table.")]

@@ -218,3 +218,26 @@ def test_an_assignee_sees_and_may_change_their_assigned_action(
     assert mine.reply.ok and [c.ref for c in mine.reply.cards if c.ref == "2.4"] == ["2.4"]
     done = console.say(console.user(raj), "2.4 done handled it")
     assert done.reply.ok, done.reply.text
+
+
+def test_owners_show_on_the_command_line(db_url: str, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from tests.test_cli import run
+
+    assert isinstance(tmp_path, Path)
+    owners = tmp_path / "owners.csv"
+    owners.write_text(
+        "owner,email,deputy\nFinance,finance@c.example,raj@c.example;ann@c.example\n",
+        encoding="utf-8",
+    )
+    assert run(db_url, "owners", "import", str(owners))[0] == 0
+    code, out, _ = run(db_url, "owners", "show", "finance")
+    assert code == 0
+    holders = out[out.index("Holders:") : out.index("Deputies:")]
+    deputies = out[out.index("Deputies:") : out.index("Away:")]
+    assert "finance@c.example" in holders
+    assert "raj@c.example" in deputies and "ann@c.example" in deputies
+    assert "deputies: nobody → raj@c.example; ann@c.example by owners file via cli" in out
+    code, _, err = run(db_url, "owners", "show", "Nobody")
+    assert code == 1 and "no owner called 'Nobody'" in err
