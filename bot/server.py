@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,8 @@ from starlette.routing import Route
 
 from bot.config import ConfigError
 from bot.handlers import slack as slack_handlers
-from bot.handlers.slack import JobTrigger, SlackDoor
+from bot.handlers.slack import ARRIVED, VERIFIED, JobTrigger, SlackDoor
+from bot.handlers.slack_gate import Malformed, check_shape, is_signed, parse_body
 from bot.messengers.slack_client import make_async_client
 from bot.runtime import Runtime
 
@@ -106,11 +108,22 @@ def build_app(
     if runtime.settings.slack_enabled:
         bolt, door = build_bolt(runtime, run_job=run_job, inline=inline)
         handler = AsyncSlackRequestHandler(bolt)
+        _, secret = runtime.settings.require_slack()
 
         async def slack_events(request: Request) -> Response:
-            return await handler.handle(request)
+            arrived = time.monotonic()
+            body = await request.body()
+            if not is_signed(body, request.headers, secret=secret):
+                # One line, no traceback, and nothing from the body is used: it is not Slack's.
+                log.warning("refused a Slack request that is not signed (HTTP 401)")
+                return Response(status_code=401)
+            try:
+                check_shape(parse_body(body, request.headers.get("content-type", "")))
+            except Malformed as exc:
+                log.warning("refused a signed Slack request: %s (HTTP 400)", exc)
+                return Response(status_code=400)
+            return await handler.handle(request, {VERIFIED: True, ARRIVED: arrived})
 
-        _, secret = runtime.settings.require_slack()
         if secret:
             routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     teams = None

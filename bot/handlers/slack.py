@@ -62,6 +62,10 @@ from bot.services.rules import note_problems, revision_problems
 
 log = logging.getLogger(__name__)
 
+# Set in Bolt's context by the HTTP gate (bot/server.py) once a request's signature checked out.
+VERIFIED = "actionbot_verified"
+ARRIVED = "actionbot_arrived"  # time.monotonic() when the request reached us
+
 JobTrigger = Callable[[str], Awaitable[str]]  # "nudge" | "digest" → a sentence for the admin
 
 
@@ -405,7 +409,18 @@ class SlackDoor:
 
     # -- errors -----------------------------------------------------------------------------
 
-    async def on_error(self, error: Exception, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_error(
+        self,
+        error: Exception,
+        body: dict[str, Any],
+        request: AsyncBoltRequest,
+        respond: AsyncRespond,
+    ) -> None:
+        verified = request.mode == "socket_mode" or request.context.get(VERIFIED) is True
+        if not verified:
+            # Never act on what an unverified body says, not even to say sorry.
+            log.warning("error on an unverified Slack request: %s", type(error).__name__)
+            return
         log.exception("unhandled error in a Slack listener", exc_info=error)
         if body.get("response_url"):
             await respond(

@@ -1,0 +1,201 @@
+"""The door before the door: what reaches Bolt over HTTP is signed by Slack and well formed.
+
+Bolt's own check raises on a non-numeric timestamp, and its error path then runs with the
+unverified body (and its `response_url`). So every request is checked here first, strictly
+and without raising: anything unverifiable is answered 401 and nothing else happens.
+A signed request whose payload is not what Slack sends is answered 400 with one log line.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qsl
+
+from slack_sdk.signature import SignatureVerifier
+
+from bot.render.blocks import ADD_UPDATE_VIEW, NEW_DATE_VIEW
+
+log = logging.getLogger(__name__)
+
+MAX_AGE = 5 * 60  # Slack's own rule: a request older than five minutes may be a replay
+_TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
+_SIGNATURE = re.compile(r"^v0=[0-9a-f]{64}$")
+
+
+def is_signed(
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    secret: str,
+    now: Callable[[], float] = time.time,
+) -> bool:
+    """True only for a request Slack signed with `secret` in the last five minutes.
+
+    Never raises, whatever the headers or body hold.
+    """
+    timestamp = headers.get("x-slack-request-timestamp", "")
+    signature = headers.get("x-slack-signature", "")
+    if not _TIMESTAMP.match(timestamp) or not _SIGNATURE.match(signature):
+        return False
+    if abs(now() - int(timestamp)) > MAX_AGE:
+        return False
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    expected = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=text)
+    return expected is not None and hmac.compare_digest(expected, signature)
+
+
+class Malformed(ValueError):
+    """A signed payload that is not what Slack sends; the message says what is wrong."""
+
+
+def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
+    """The request body as Bolt will see it (form fields, or the JSON in `payload`)."""
+    text = body.decode("utf-8")
+    if "json" in content_type or text.lstrip().startswith("{"):
+        return _json_object(text, "body")
+    fields = dict(parse_qsl(text, keep_blank_values=True))
+    if "payload" in fields:
+        return _json_object(fields["payload"], "payload")
+    return fields
+
+
+def _json_object(text: str, where: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise Malformed(f"{where} is not JSON ({exc.msg})") from exc
+    if not isinstance(value, dict):
+        raise Malformed(f"{where} is not a JSON object")
+    return value
+
+
+def _str(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _digits(value: Any) -> bool:
+    return isinstance(value, str) and _DIGITS.match(value) is not None
+
+
+def _page_state(value: Any) -> bool:
+    try:
+        state = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return False
+    page = state.get("p") if isinstance(state, dict) else None
+    return isinstance(page, int) and not isinstance(page, bool) and isinstance(state["t"], str)
+
+
+def _choice(value: Any) -> bool:
+    pinned, bar, _ = value.partition("|") if isinstance(value, str) else ("", "", "")
+    return bool(bar) and _digits(pinned)
+
+
+_DIGITS = re.compile(r"^[0-9]{1,12}$")
+# Each button actionbot renders, and what its `value` must look like for its listener.
+BUTTONS: list[tuple[re.Pattern[str], Callable[[Any], bool]]] = [
+    (re.compile(r"^action_(done|on_track|at_risk|new_date|add_update)$"), _digits),
+    (re.compile(r"^action_choose_[0-9]+$"), _choice),
+    (re.compile(r"^page_(next|prev)$"), _page_state),
+    (re.compile(r"^home_(next|prev)$"), _digits),
+]
+# Each modal actionbot opens: its callback_id and the inputs its listener reads.
+VIEWS: dict[str, tuple[str, ...]] = {NEW_DATE_VIEW: ("date", "reason"), ADD_UPDATE_VIEW: ("note",)}
+
+
+def check_shape(payload: dict[str, Any]) -> None:
+    """Raise Malformed unless `payload` has what actionbot's listeners read, typed as Slack
+    types it. Only the fields actionbot uses are checked; Slack may add others at will."""
+    kind = payload.get("type")
+    if "command" in payload and kind is None:
+        _need(payload, "user_id", _str)
+        _need(payload, "command", _str)
+        _need(payload, "text", lambda v: v is None or isinstance(v, str), optional=True)
+        return
+    if kind in ("url_verification", "ssl_check"):
+        return
+    if kind == "event_callback":
+        event = payload.get("event")
+        if not isinstance(event, dict) or not _str(event.get("type")):
+            raise Malformed("event_callback without an event type")
+        _need(payload, "event_id", _str)
+        if event["type"] == "app_home_opened" and not _str(event.get("user")):
+            raise Malformed("app_home_opened without a user")
+        return
+    if kind not in ("block_actions", "view_submission", "view_closed"):
+        raise Malformed(f"unknown payload type {str(kind)[:40]!r}")
+    user = payload.get("user")
+    if not isinstance(user, dict) or not _str(user.get("id")):
+        raise Malformed(f"{kind} without user.id")
+    if kind == "block_actions":
+        _check_actions(payload.get("actions"))
+    elif kind == "view_submission":
+        _check_view(payload.get("view"))
+
+
+def _need(
+    payload: dict[str, Any], name: str, ok: Callable[[Any], bool], *, optional: bool = False
+) -> None:
+    if name not in payload and optional:
+        return
+    if not ok(payload.get(name)):
+        raise Malformed(f"bad or missing {name}")
+
+
+def _check_actions(actions: Any) -> None:
+    if not isinstance(actions, list) or not actions:
+        raise Malformed("block_actions without actions")
+    for action in actions:
+        if not isinstance(action, dict) or not _str(action.get("action_id")):
+            raise Malformed("an action without action_id")
+        action_id = str(action["action_id"])
+        rule = next((ok for pattern, ok in BUTTONS if pattern.match(action_id)), None)
+        if rule is None:
+            raise Malformed(f"unknown action_id {action_id[:60]!r}")
+        if not rule(action.get("value")):
+            raise Malformed(f"bad value for {action_id}")
+
+
+def _check_view(view: Any) -> None:
+    if not isinstance(view, dict):
+        raise Malformed("view_submission without a view")
+    inputs = VIEWS.get(str(view.get("callback_id")))
+    if inputs is None:
+        raise Malformed(f"unknown callback_id {str(view.get('callback_id'))[:60]!r}")
+    if not _digits(view.get("private_metadata")):
+        raise Malformed("bad private_metadata")
+    values = (
+        (view.get("state") or {}).get("values") if isinstance(view.get("state"), dict) else None
+    )
+    if not isinstance(values, dict):
+        raise Malformed("view without state.values")
+    for block in inputs:
+        element = (
+            (values.get(block) or {}).get("value") if isinstance(values.get(block), dict) else None
+        )
+        if not isinstance(element, dict):
+            raise Malformed(f"view without the {block} input")
+        if not isinstance(element.get("value"), str | None):
+            raise Malformed(f"bad value in the {block} input")
+        if not _iso_date(element.get("selected_date")):
+            raise Malformed(f"bad date in the {block} input")
+
+
+def _iso_date(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
