@@ -72,7 +72,7 @@ def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
 def _json_object(text: str, where: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise Malformed(f"{where} is not JSON ({exc.msg})") from exc
     if not isinstance(value, dict):
         raise Malformed(f"{where} is not a JSON object")
@@ -92,8 +92,10 @@ def _page_state(value: Any) -> bool:
         state = json.loads(value) if isinstance(value, str) else None
     except ValueError:
         return False
-    page = state.get("p") if isinstance(state, dict) else None
-    return isinstance(page, int) and not isinstance(page, bool) and isinstance(state["t"], str)
+    if not isinstance(state, dict):
+        return False
+    page = state.get("p")
+    return isinstance(page, int) and not isinstance(page, bool) and isinstance(state.get("t"), str)
 
 
 def _choice(value: Any) -> bool:
