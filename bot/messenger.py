@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from bot.messages import Reply
 
@@ -47,13 +48,65 @@ class PermanentFailure(DeliveryError):
     permanent = True
 
 
+PartHook = Callable[["Progress"], None]
+
+
+def _no_hook(_: Progress) -> None:
+    pass
+
+
 @dataclass
 class Progress:
-    """How far a delivery of several messages got. A messenger counts each message as it
-    goes; a retry after a failure part-way resumes there and never repeats a message."""
+    """How far a delivery of several messages (parts) got.
+
+    A messenger calls `starting(part)` just before it sends a part and `confirmed(part, …)`
+    as soon as the platform says it took it; the worker records each in its own short
+    transaction. A part that was started but never confirmed (the answer was lost, or the
+    process died) is `unsure`: before sending it again the messenger looks for it on the
+    platform, by the delivery `key` carried in each message, and sends it only if it is
+    not there.
+    """
 
     sent: int = 0
-    thread: str | None = None  # the channel message the rest are threaded under
+    thread: str | None = None  # the first message's id; the other parts go in its thread
+    channel: str | None = None  # where the parts land (a DM's own channel id), once known
+    unsure: int | None = None
+    key: str = ""
+    on_start: PartHook = field(default=_no_hook, repr=False, compare=False)
+    on_sent: PartHook = field(default=_no_hook, repr=False, compare=False)
+
+    def starting(self, part: int) -> None:
+        self.unsure = part
+        self.on_start(self)
+
+    def confirmed(self, part: int, *, message_id: str | None, channel: str | None) -> None:
+        self.sent = part + 1
+        self.unsure = None
+        self.thread = self.thread or message_id
+        self.channel = self.channel or channel
+        self.on_sent(self)
+
+    def not_sent(self) -> None:
+        """The platform said no to the part being sent: its outcome is known after all."""
+        self.unsure = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sent": self.sent,
+            "thread": self.thread,
+            "channel": self.channel,
+            "unsure": self.unsure,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, key: str) -> Progress:
+        return cls(
+            sent=int(data.get("sent", 0)),
+            thread=data.get("thread"),
+            channel=data.get("channel"),
+            unsure=data.get("unsure"),
+            key=key,
+        )
 
 
 class Messenger(Protocol):

@@ -1,15 +1,17 @@
 """The delivery worker: send what the outbox holds, mark it sent, retry or give up.
 
-Each delivery is claimed, sent and marked in one short transaction holding its row lock,
-so two workers (two `actionbot serve` processes on PostgreSQL) never send the same row.
+A delivery is claimed under a lease (one short transaction), so two workers (two
+`actionbot serve` processes on PostgreSQL) never send the same row; each part is then
+recorded in its own transaction as soon as the platform confirms it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,6 +68,27 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(4 ** max(attempts - 1, 0), 360))
 
 
+LEASE = timedelta(minutes=15)  # no other worker takes a row while one is sending it
+
+
+@dataclass
+class Claimed:
+    """A delivery taken from the outbox: what the worker knows and decides while sending,
+    outside any transaction (the network is never waited on with the register locked)."""
+
+    id: int
+    key: str
+    platform: str
+    recipient: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    state: str = "pending"
+    not_before: datetime | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
+
+
 def deliver_pending(
     sessions: sessionmaker[Session],
     messengers: Mapping[str, Messenger],
@@ -74,60 +97,116 @@ def deliver_pending(
     sleep: Callable[[float], None],
     limit: int = 10_000,
 ) -> DeliveryStats:
-    """Send up to `limit` due deliveries. `sleep` is injected so tests never really wait."""
+    """Send up to `limit` due deliveries. `sleep` is injected so tests never really wait.
+
+    Each part of a message is recorded as sent in its own short transaction the moment
+    Slack confirms it, so a crash repeats at most the one part whose answer was lost, and
+    that part is looked for on the platform before it is sent again.
+    """
     stats = DeliveryStats()
     for _ in range(limit):
-        with sessions() as session, session.begin():
-            delivery = claim_next(session, now=clock.now())
-            if delivery is None:
-                break
-            _attempt(session, delivery, messengers, clock=clock, sleep=sleep, stats=stats)
+        claimed = _claim(sessions, clock, messengers)
+        if claimed is None:
+            break
+        _attempt(sessions, claimed, messengers, clock=clock, sleep=sleep, stats=stats)
     return stats
 
 
+def _claim(
+    sessions: sessionmaker[Session], clock: Clock, messengers: Mapping[str, Messenger]
+) -> Claimed | None:
+    with sessions() as session, session.begin():
+        delivery = claim_next(session, now=clock.now())
+        if delivery is None:
+            return None
+        delivery.platform = route(session, delivery, messengers)
+        # A lease instead of a row lock held across the network: the lock ends with this
+        # transaction, and the row is not due again until the lease runs out.
+        delivery.not_before = clock.now() + LEASE
+        return Claimed(
+            id=delivery.id,
+            key=delivery.key,
+            platform=delivery.platform,
+            recipient=delivery.recipient,
+            kind=delivery.kind,
+            payload=dict(delivery.payload),
+            attempts=delivery.attempts,
+        )
+
+
+def _save_progress(
+    sessions: sessionmaker[Session], delivery_id: int, progress: Progress, clock: Clock
+) -> None:
+    with sessions() as session, session.begin():
+        row = session.get(Delivery, delivery_id)
+        if row is None:
+            return
+        row.payload = {**row.payload, "progress": progress.to_dict()}
+        row.not_before = clock.now() + LEASE
+
+
 def _attempt(
-    session: Session,
-    delivery: Delivery,
+    sessions: sessionmaker[Session],
+    claimed: Claimed,
     messengers: Mapping[str, Messenger],
     *,
     clock: Clock,
     sleep: Callable[[float], None],
     stats: DeliveryStats,
 ) -> None:
-    delivery.platform = route(session, delivery, messengers)
-    messenger = messengers.get(delivery.platform)
+    messenger = messengers.get(claimed.platform)
+    progress = Progress.from_dict(claimed.payload.get("progress", {}), key=claimed.key)
+
+    def record(p: Progress) -> None:
+        _save_progress(sessions, claimed.id, p, clock)
+
+    progress.on_start = progress.on_sent = record
+    learned: tuple[int, Address] | None = None
     if messenger is None:
-        _give_up(delivery, f"no messenger for platform {delivery.platform!r}", stats)
-        return
-    progress = Progress(**delivery.payload.get("progress", {}))
-    try:
-        _attempt_sending(
-            session, delivery, messenger, progress, clock=clock, sleep=sleep, stats=stats
-        )
-    except Exception as exc:
-        # A bug or a message the platform can never take must not block the queue behind it,
-        # and is not retried: a half-sent message would repeat. It is reported like a
-        # permanent error.
-        log.exception("delivery %s failed unexpectedly", delivery.key)
-        _give_up(delivery, f"{type(exc).__name__}: {exc}", stats)
-    # Saved with the row, so a retry resumes after the messages that already went.
-    delivery.payload = {**delivery.payload, "progress": asdict(progress)}
+        _give_up(claimed, f"no messenger for platform {claimed.platform!r}", stats)
+    else:
+        try:
+            learned = _attempt_sending(
+                sessions, claimed, messenger, progress, clock=clock, sleep=sleep, stats=stats
+            )
+        except Exception as exc:
+            # A bug or a message the platform can never take must not block the queue behind
+            # it, and is not retried. It is reported like a permanent error.
+            log.exception("delivery %s failed unexpectedly", claimed.key)
+            _give_up(claimed, f"{type(exc).__name__}: {exc}", stats)
+    with sessions() as session, session.begin():
+        row = session.get(Delivery, claimed.id)
+        if row is None:
+            return
+        row.attempts = claimed.attempts
+        row.state = claimed.state
+        row.last_error = claimed.last_error
+        row.sent_at = claimed.sent_at or row.sent_at
+        if claimed.not_before is not None:
+            row.not_before = claimed.not_before
+        # Saved with the row, so a retry resumes after the messages that already went.
+        row.payload = {**row.payload, "progress": progress.to_dict()}
+        if learned is not None:
+            person = session.get(Person, learned[0])
+            if person is not None:
+                _remember(session, person, learned[1], claimed)
 
 
 def _attempt_sending(
-    session: Session,
-    delivery: Delivery,
+    sessions: sessionmaker[Session],
+    delivery: Claimed,
     messenger: Messenger,
     progress: Progress,
     *,
     clock: Clock,
     sleep: Callable[[float], None],
     stats: DeliveryStats,
-) -> None:
+) -> tuple[int, Address] | None:
+    """Send; returns (person id, address) when the platform told us ids worth keeping."""
     for _ in range(INLINE_RATE_LIMIT_TRIES):
         delivery.attempts += 1
         try:
-            _send(session, delivery, messenger, progress)
+            learned = _send(sessions, delivery, messenger, progress)
         except RateLimited as exc:
             stats.rate_limited += 1
             wait = exc.retry_after if exc.retry_after is not None else 1.0
@@ -135,30 +214,31 @@ def _attempt_sending(
                 sleep(wait)
                 continue
             _later(delivery, clock, timedelta(seconds=wait), str(exc), stats)
-            return
+            return None
         except DeliveryError as exc:
             if exc.permanent or delivery.attempts >= MAX_ATTEMPTS:
                 _give_up(delivery, str(exc), stats)
             else:
                 _later(delivery, clock, backoff(delivery.attempts), str(exc), stats)
-            return
+            return None
         delivery.state = "sent"
         delivery.sent_at = clock.now()
         delivery.last_error = None
         stats.sent += 1
-        return
+        return learned
     _later(delivery, clock, timedelta(seconds=INLINE_RATE_LIMIT_WAIT), "still rate limited", stats)
+    return None
 
 
 def _later(
-    delivery: Delivery, clock: Clock, wait: timedelta, error: str, stats: DeliveryStats
+    delivery: Claimed, clock: Clock, wait: timedelta, error: str, stats: DeliveryStats
 ) -> None:
     delivery.not_before = clock.now() + wait
     delivery.last_error = error
     stats.rescheduled += 1
 
 
-def _give_up(delivery: Delivery, error: str, stats: DeliveryStats) -> None:
+def _give_up(delivery: Claimed, error: str, stats: DeliveryStats) -> None:
     delivery.state = "failed"
     delivery.last_error = error
     stats.failed += 1
@@ -167,7 +247,9 @@ def _give_up(delivery: Delivery, error: str, stats: DeliveryStats) -> None:
     log.warning("delivery %s failed permanently: %s", delivery.key, error)
 
 
-def _send(session: Session, delivery: Delivery, messenger: Messenger, progress: Progress) -> None:
+def _send(
+    sessions: sessionmaker[Session], delivery: Claimed, messenger: Messenger, progress: Progress
+) -> tuple[int, Address] | None:
     payload = delivery.payload
     if is_file_delivery(payload):
         send_file(session, delivery, messenger)
@@ -176,11 +258,12 @@ def _send(session: Session, delivery: Delivery, messenger: Messenger, progress: 
     kind, _, target = delivery.recipient.partition(":")
     if kind == "channel":
         messenger.post_channel(target, replies, progress)
-        return
-    person, address = _address(session, kind, target)
+        return None
+    with sessions() as session:
+        person, address = _address(session, kind, target)
+        person_id = person.id if person is not None else None
     address = messenger.send_direct(address, replies, progress)
-    if person is not None:
-        _remember(session, person, address, delivery)
+    return (person_id, address) if person_id is not None else None
 
 
 def _address(session: Session, kind: str, target: str) -> tuple[Person | None, Address]:
@@ -245,7 +328,7 @@ def route(session: Session, delivery: Delivery, messengers: Mapping[str, Messeng
     return delivery.platform
 
 
-def _remember(session: Session, person: Person, address: Address, delivery: Delivery) -> None:
+def _remember(session: Session, person: Person, address: Address, delivery: Claimed) -> None:
     """Cache ids and time zones the platform told us, so the next send needs no lookup.
 
     Never at the cost of the send: an id another person already holds is left alone, since a

@@ -8,17 +8,30 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from http.client import HTTPException
 from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web import SlackResponse
 
 from bot.config import Settings
 from bot.jobs.file_delivery import FileUpload
 from bot.messages import Reply
-from bot.messenger import Address, PermanentFailure, Progress, RateLimited, TemporaryFailure
+from bot.messenger import (
+    Address,
+    DeliveryError,
+    PermanentFailure,
+    Progress,
+    RateLimited,
+    TemporaryFailure,
+)
 from bot.render.blocks import reply_pages
 
 log = logging.getLogger(__name__)
@@ -50,13 +63,42 @@ RENDERING_ERRORS = frozenset({"invalid_blocks", "msg_too_long", "msg_blocks_too_
 RENDERING_BUG = "a bug in actionbot, Slack refused the message as actionbot built it"
 
 
-def make_web_client(settings: Settings, token: str) -> WebClient:
+# Slack's own trouble: it may have done the work before failing to say so.
+UNSURE_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable"})
+
+DELIVERY_EVENT = "actionbot_delivery"  # the metadata event_type every outbox message carries
+LOOKUP_PAGES = 5  # how far back (pages of conversations.history) to look for an unsure part
+
+
+class NoRetryForPosts(ConnectionErrorRetryHandler):
+    """Retry a lost connection, except for chat.postMessage: Slack may have taken the post
+    before the connection dropped, and a blind retry would post it twice. The delivery
+    worker decides instead, after looking for the message."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if request.url.rstrip("/").endswith("/chat.postMessage"):
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+def make_web_client(settings: Settings, token: str, *, timeout: float = 15) -> WebClient:
     return WebClient(
         token=token,
         base_url=settings.slack_api_url or WebClient.BASE_URL,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2)],
-        timeout=15,
+        retry_handlers=[NoRetryForPosts(max_retry_count=2)],
+        timeout=int(timeout) if timeout >= 1 else timeout,  # type: ignore[arg-type]
     )
+
+
+class Unsure(TemporaryFailure):
+    """The platform may or may not have taken the message (no answer, or a 5xx)."""
 
 
 class SlackMessenger:
@@ -66,17 +108,21 @@ class SlackMessenger:
         self.client = client
 
     def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        calls: dict[str, Callable[..., SlackResponse]] = {
+            "chat.postMessage": self.client.chat_postMessage,
+            "users.lookupByEmail": self.client.users_lookupByEmail,
+            "conversations.open": self.client.conversations_open,
+            "conversations.history": self.client.conversations_history,
+            "conversations.replies": self.client.conversations_replies,
+        }
         try:
-            if method == "chat.postMessage":
-                response = self.client.chat_postMessage(**kwargs)
-            else:
-                response = self.client.users_lookupByEmail(**kwargs)
+            response = calls[method](**kwargs)
         except SlackApiError as exc:
             if exc.response.get("error") in RENDERING_ERRORS:
                 raise _rendering_bug(method, exc, kwargs) from exc
             raise _classify(method, exc) from exc
-        except (URLError, OSError, TimeoutError) as exc:
-            raise TemporaryFailure(f"{method}: {exc}") from exc
+        except (URLError, OSError, TimeoutError, HTTPException) as exc:
+            raise Unsure(f"{method}: {type(exc).__name__}: {exc}") from exc
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     def _user_for(self, address: Address) -> Address:
@@ -104,12 +150,76 @@ class SlackMessenger:
 
     def _post_threaded(self, channel: str, replies: list[Reply], progress: Progress) -> None:
         """The first message to `channel`, the rest in its thread; resumes at `progress`."""
-        for message in _messages(replies)[progress.sent :]:
-            posted = self._call(
-                "chat.postMessage", channel=channel, thread_ts=progress.thread, **message
+        messages = _messages(replies)
+        for part in range(progress.sent, len(messages)):
+            if progress.unsure == part:
+                found = self._find(channel, part, progress)
+                if found is not None:
+                    progress.confirmed(part, message_id=found, channel=progress.channel)
+                    continue
+            progress.starting(part)
+            metadata = {
+                "event_type": DELIVERY_EVENT,
+                "event_payload": {"key": progress.key, "part": part},
+            }
+            try:
+                posted = self._call(
+                    "chat.postMessage",
+                    channel=channel,
+                    thread_ts=progress.thread,
+                    metadata=metadata,
+                    **messages[part],
+                )
+            except Unsure:
+                raise
+            except DeliveryError:
+                progress.not_sent()  # Slack answered: it did not take this one
+                raise
+            progress.confirmed(
+                part, message_id=posted.get("ts"), channel=str(posted.get("channel") or "")
             )
-            progress.thread = progress.thread or posted.get("ts")
-            progress.sent += 1
+
+    def _find(self, channel: str, part: int, progress: Progress) -> str | None:
+        """The ts of `part` if Slack already has it (an earlier try's answer was lost)."""
+        where = progress.channel or self._conversation_of(channel)
+        progress.channel = where
+        if part == 0 or progress.thread is None:
+            method, extra = "conversations.history", {}
+        else:
+            method, extra = "conversations.replies", {"ts": progress.thread}
+        cursor = ""
+        for _ in range(LOOKUP_PAGES):
+            data = self._call(
+                method,
+                channel=where,
+                include_all_metadata=True,
+                limit=200,
+                **extra,
+                **({"cursor": cursor} if cursor else {}),
+            )
+            for message in data.get("messages") or []:
+                meta = message.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if (
+                    meta.get("event_type") == DELIVERY_EVENT
+                    and payload.get("key") == progress.key
+                    and payload.get("part") == part
+                ):
+                    log.info(
+                        "part %s of %s was already in Slack; not sent again", part, progress.key
+                    )
+                    return str(message.get("ts"))
+            cursor = str((data.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                break
+        return None
+
+    def _conversation_of(self, channel: str) -> str:
+        """A channel id as conversations.history wants it: a user id becomes their DM's id."""
+        if channel[:1] not in ("U", "W"):
+            return channel
+        data = self._call("conversations.open", users=channel)
+        return str((data.get("channel") or {}).get("id") or channel)
 
     def upload_file(self, channel: str, upload: FileUpload, *, thread: str | None) -> None:
         """files_upload_v2: files.getUploadURLExternal, the bytes, files.completeUploadExternal."""
@@ -165,4 +275,6 @@ def _classify(method: str, exc: SlackApiError) -> Exception:
         return RateLimited(f"{method}: rate limited", retry_after=float(value))
     if error in PERMANENT_ERRORS:
         return PermanentFailure(f"{method}: {error}")
+    if status >= 500 or error in UNSURE_ERRORS:
+        return Unsure(f"{method}: {error} (HTTP {status})")
     return TemporaryFailure(f"{method}: {error} (HTTP {status})")

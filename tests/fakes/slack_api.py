@@ -224,6 +224,8 @@ class FakeSlackAPI:
         self.server_errors: list[Exception] = []  # exceptions raised inside the fake
         self.files: dict[str, FakeFile] = {}
         self.views: dict[str, dict[str, Any]] = {}
+        # Every message posted, per channel id, oldest first (conversations.history/replies).
+        self.history: dict[str, list[dict[str, Any]]] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._channels: dict[str, dict[str, Any]] = {}
         self._lock = threading.RLock()
@@ -245,6 +247,8 @@ class FakeSlackAPI:
             "conversations.open": self._conversations_open,
             "conversations.list": self._conversations_list,
             "conversations.info": self._conversations_info,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "users.lookupByEmail": self._users_lookup_by_email,
             "users.info": self._users_info,
             "views.open": self._views_open,
@@ -432,6 +436,7 @@ class FakeSlackAPI:
             self._rate_methods = None
             self.files.clear()
             self.views.clear()
+            self.history.clear()
 
     # ------------------------------------------------------------------ HTTP entry
 
@@ -679,7 +684,9 @@ class FakeSlackAPI:
         blocks = self._check_blocks(params)
         self._require_text(params, blocks)
         ts = self._next_ts()
-        return {"channel": channel, "ts": ts, "message": self._message(params, ts, blocks)}
+        message = self._message(params, ts, blocks)
+        self._keep(channel, message, params.get("metadata"))
+        return {"channel": channel, "ts": ts, "message": message}
 
     def _chat_post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         self._resolve_channel(params.get("channel"))
@@ -742,6 +749,65 @@ class FakeSlackAPI:
         if channel_id.startswith("D") and channel_id[1:] in self._users:
             return {"channel": {"id": channel_id, "is_im": True, "user": channel_id[1:]}}
         raise _SlackError("channel_not_found")
+
+    def _keep(self, channel: str, message: dict[str, Any], metadata: Any) -> None:
+        kept = dict(message)
+        if isinstance(metadata, dict):
+            kept["metadata"] = metadata
+        self.history.setdefault(channel, []).append(kept)
+
+    def _read_channel(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        channel = str(params.get("channel") or "")
+        if not channel:
+            raise _SlackError("invalid_arguments", "[ERROR] missing required field: channel")
+        if channel[:1] in ("U", "W"):
+            raise _SlackError("channel_not_found")  # history wants the DM's id, not a user's
+        known = channel in self._channels or channel in self.history
+        if not known and not (channel.startswith("D") and channel[1:] in self._users):
+            raise _SlackError("channel_not_found")
+        return self.history.get(channel, [])
+
+    @staticmethod
+    def _page(
+        messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Slack's cursor pagination, and metadata only when include_all_metadata is set."""
+        try:
+            limit = min(max(int(params.get("limit") or 100), 1), 999)
+            cursor = str(params.get("cursor") or "")
+            start = int(base64.b64decode(cursor).decode().removeprefix("offset:")) if cursor else 0
+        except ValueError as e:
+            raise _SlackError("invalid_cursor") from e
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        page = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in messages[start : start + limit]
+        ]
+        end = start + len(page)
+        more = end < len(messages)
+        next_cursor = base64.b64encode(f"offset:{end}".encode()).decode() if more else ""
+        return page, {"has_more": more, "response_metadata": {"next_cursor": next_cursor}}
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages, newest first (thread replies are not in a channel's history)."""
+        top = [
+            m
+            for m in self._read_channel(params)
+            if not m.get("thread_ts") or m.get("thread_ts") == m["ts"]
+        ]
+        page, rest = self._page(list(reversed(top)), params)
+        return {"messages": page, **rest}
+
+    def _conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent, then its replies, oldest first."""
+        ts = str(params.get("ts") or "")
+        thread = [
+            m for m in self._read_channel(params) if m["ts"] == ts or m.get("thread_ts") == ts
+        ]
+        if not thread or thread[0]["ts"] != ts:
+            raise _SlackError("thread_not_found")
+        page, rest = self._page(thread, params)
+        return {"messages": page, **rest}
 
     def _users_lookup_by_email(self, params: dict[str, Any]) -> dict[str, Any]:
         email = str(params.get("email") or "").lower()
