@@ -47,7 +47,17 @@ def test_slack_manifest_matches_the_handlers() -> None:
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     # The scopes the code needs, and no more.
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(
-        ["commands", "chat:write", "users:read", "users:read.email", "files:write", "im:write"]
+        [
+            "commands",
+            "chat:write",
+            "users:read",
+            "users:read.email",
+            "files:write",
+            "im:write",
+            "im:history",
+            "channels:history",
+            "groups:history",
+        ]
     )
 
 
