@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from bot.config import ConfigError
 from bot.handlers import slack as slack_handlers
-from bot.handlers.slack import ARRIVED, VERIFIED, JobTrigger, SlackDoor
+from bot.handlers.slack import ACK_BUDGET, ARRIVED, VERIFIED, JobTrigger, SlackDoor
 from bot.handlers.slack_gate import Malformed, check_shape, is_signed, parse_body
 from bot.messengers.slack_client import make_async_client
 from bot.runtime import Runtime
@@ -40,7 +40,11 @@ class Service:
 
 
 def build_bolt(
-    runtime: Runtime, *, run_job: JobTrigger | None = None, inline: bool = False
+    runtime: Runtime,
+    *,
+    run_job: JobTrigger | None = None,
+    inline: bool = False,
+    ack_budget: float = ACK_BUDGET,
 ) -> tuple[AsyncApp, SlackDoor]:
     """The Bolt app. `inline` finishes listeners before answering Slack (FaaS, tests)."""
     token, secret = runtime.settings.require_slack()
@@ -55,7 +59,11 @@ def build_bolt(
         logger=logging.getLogger("actionbot.slack"),
     )
     door = SlackDoor(
-        sessions=runtime.sessions, clock=runtime.clock, settings=runtime.settings, run_job=run_job
+        sessions=runtime.sessions,
+        clock=runtime.clock,
+        settings=runtime.settings,
+        run_job=run_job,
+        ack_budget=ack_budget,
     )
     slack_handlers.register(bolt, door)
     return bolt, door
@@ -91,6 +99,7 @@ def build_app(
     run_job: JobTrigger | None = None,
     inline: bool = False,
     teams_token: Any = None,
+    ack_budget: float = ACK_BUDGET,
 ) -> Service:
     """The ASGI app: POST /slack/events (when Slack is configured), POST /api/messages (when
     Teams is) and GET /healthz. `teams_token` replaces the Teams client secret (tests)."""
@@ -106,7 +115,7 @@ def build_app(
 
     routes.append(Route("/healthz", healthz, methods=["GET"]))
     if runtime.settings.slack_enabled:
-        bolt, door = build_bolt(runtime, run_job=run_job, inline=inline)
+        bolt, door = build_bolt(runtime, run_job=run_job, inline=inline, ack_budget=ack_budget)
         handler = AsyncSlackRequestHandler(bolt)
         _, secret = runtime.settings.require_slack()
 

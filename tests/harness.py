@@ -107,11 +107,16 @@ class SlackWorld:
         check_ack(response)
         return response
 
-    def command(self, text: str, *, user: str, key: str = "r1") -> httpx.Response:
+    def command(
+        self, text: str, *, user: str, key: str = "r1", trigger_id: str | None = None
+    ) -> httpx.Response:
         """`/action text` as the person typed it (escaped the way Slack sends it)."""
         return self.post(
             slash_command_body(
-                as_slack_sends(text), user_id=user, response_url=self.fake.response_url(key)
+                as_slack_sends(text),
+                user_id=user,
+                response_url=self.fake.response_url(key),
+                trigger_id=trigger_id,
             )
         )
 
@@ -156,6 +161,7 @@ def slack_world(
     inline: bool = True,
     run_job: JobTrigger | None = None,
     with_jobs: bool = False,
+    ack_budget: float | None = None,
     **settings: Any,
 ) -> Iterator[SlackWorld]:
     with FakeSlackAPI(bot_token=TOKEN) as fake:
@@ -167,7 +173,8 @@ def slack_world(
 
             messenger = SlackMessenger(make_web_client(runtime.settings, TOKEN))
             run_job = job_trigger(runtime, {"slack": messenger})
-        service = build_app(runtime, inline=inline, run_job=run_job)
+        extra = {} if ack_budget is None else {"ack_budget": ack_budget}
+        service = build_app(runtime, inline=inline, run_job=run_job, **extra)
         with serve_in_thread(service.asgi) as base, httpx.Client(timeout=10) as http:
             yield SlackWorld(fake, runtime, service, base, http, clock)
         runtime.engine.dispose()

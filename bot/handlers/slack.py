@@ -10,6 +10,8 @@ import asyncio
 import json
 import logging
 import re
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -66,6 +68,9 @@ log = logging.getLogger(__name__)
 VERIFIED = "actionbot_verified"
 ARRIVED = "actionbot_arrived"  # time.monotonic() when the request reached us
 
+ACK_BUDGET = 2.0  # seconds: Slack gives up on an ack after 3, and the network takes its share
+WORKING_ON_IT = "Working on it: the register is busy. I'll answer here in a moment."
+
 JobTrigger = Callable[[str], Awaitable[str]]  # "nudge" | "digest" → a sentence for the admin
 
 
@@ -91,12 +96,21 @@ class SlackDoor:
         clock: Clock,
         settings: Settings,
         run_job: JobTrigger | None = None,
+        ack_budget: float = ACK_BUDGET,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
         self.settings = settings
         self.run_job = run_job
+        self.ack_budget = ack_budget
+        self.seen = Seen(sessions, clock)
         self._profiles: dict[str, Who] = {}
+
+    def _time_left(self, context: dict[str, Any]) -> float:
+        """Seconds left of the ack budget for this request (measured from its arrival)."""
+        arrived = context.get(ARRIVED)
+        spent = time.monotonic() - arrived if isinstance(arrived, float) else 0.0
+        return max(self.ack_budget - spent, 0.0)
 
     async def who(self, user_id: str, client: AsyncWebClient) -> Who:
         """The Slack user, with email and time zone looked up only while not yet linked."""
@@ -137,10 +151,31 @@ class SlackDoor:
         command: dict[str, Any],
         client: AsyncWebClient,
         respond: AsyncRespond,
+        context: dict[str, Any],
     ) -> None:
         text = slash_text(command)
-        who = await self.who(command["user_id"], client)
-        outcome = await self.converse(who, text=text)
+
+        async def work() -> Outcome | None:
+            if not await self.seen.first(command):
+                return None
+            return await self.converse(await self.who(command["user_id"], client), text=text)
+
+        # Slack shows an error if the ack takes over 3 s, and the user tries again while the
+        # change is still being made. When the register is busy, say so in time and finish
+        # through response_url.
+        task = asyncio.ensure_future(work())
+        done, _ = await asyncio.wait({task}, timeout=self._time_left(context))
+        if not done:
+            await ack(response_type="ephemeral", text=WORKING_ON_IT)
+            late = await task
+            if late is not None:
+                await respond(**self._answer(late.reply, raw=text), replace_original=False)
+                await self._tell_team(late.reply, str(command.get("channel_id") or ""), respond)
+            return
+        outcome = task.result()
+        if outcome is None:
+            await ack()  # a repeat: the first one is answered
+            return
         if isinstance(outcome.command, AdminNudge | AdminDigest) and outcome.reply.ok:
             await ack(response_type="ephemeral", text="On it: I'll post here when it's done.")
             return
@@ -171,6 +206,8 @@ class SlackDoor:
         text = slash_text(command)
         if not re.match(r"^\s*admin\s+(nudge|digest)\s*$", text, re.IGNORECASE):
             return
+        if not await self.seen.first(command):
+            return
         who = await self.who(command["user_id"], client)
         outcome = await self.converse(who, text=text)
         if not outcome.reply.ok or not isinstance(outcome.command, AdminNudge | AdminDigest):
@@ -191,6 +228,8 @@ class SlackDoor:
         text = command.get("text") or ""
         parsed = parse(text, today=local_today(self.clock.now(), self.settings.tz))
         if not isinstance(parsed, AdminReport):
+            return
+        if not await self.seen.first(command):
             return
         who = await self.who(command["user_id"], client)
         made = await asyncio.to_thread(
@@ -240,6 +279,8 @@ class SlackDoor:
         client: AsyncWebClient,
     ) -> None:
         await ack()
+        if not await self.seen.first(body):
+            return
         kind = action["action_id"].removeprefix("action_")
         action_id = int(action["value"])
         ref = await asyncio.to_thread(action_ref, self.sessions, action_id)
@@ -284,6 +325,8 @@ class SlackDoor:
         client: AsyncWebClient,
     ) -> None:
         await ack()
+        if not await self.seen.first(body):
+            return
         pinned, _, raw = action["value"].partition("|")
         who = await self.who(body["user"]["id"], client)
         outcome = await self.converse(who, text=raw, pinned_action_id=int(pinned))
@@ -342,6 +385,9 @@ class SlackDoor:
             await ack(response_action="errors", errors={"date": "That action no longer exists."})
             return
         new = date.fromisoformat(picked)
+        if not await self.seen.first(body):
+            await ack()
+            return
         command = Revise(ref.target, new, picked, reason[:1500])
         who = await self.who(body["user"]["id"], client)
         outcome = await self.converse(
@@ -367,6 +413,8 @@ class SlackDoor:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
+        if not await self.seen.first(body):
+            return
         action_id = int(view["private_metadata"])
         who = await self.who(body["user"]["id"], client)
         ref = await asyncio.to_thread(action_ref, self.sessions, action_id)
@@ -431,16 +479,56 @@ class SlackDoor:
             )
 
 
-class EventDeduplication(AsyncMiddleware):
-    """Slack retries Events API deliveries (X-Slack-Retry-Num); Bolt does not de-duplicate.
+class Seen:
+    """Requests from Slack seen before: a request Slack sends twice must act once.
 
-    The first delivery of an event_id inserts a row; any retry hits the unique key and
-    is answered 200 without running listeners again.
+    Slack retries Events API deliveries (X-Slack-Retry-Num), and a slow answer makes people
+    (and Slack) send a command or a click again; Bolt de-duplicates none of it. The first
+    delivery of an event_id, or of a command's or interaction's trigger_id, records a row
+    with a unique key; a repeat is answered 200 and changes nothing.
+
+    The check has two halves so that it never delays an ack: a repeat this process has
+    seen is turned away at once, in memory; the durable check (the register may be busy)
+    runs beside the listener, which awaits it before it changes anything.
     """
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, *, size: int = 10_000):
         self.sessions = sessions
         self.clock = clock
+        self.size = size
+        self._checks: OrderedDict[str, asyncio.Future[bool]] = OrderedDict()
+
+    def seen_here(self, key: str) -> bool:
+        """True for a repeat of a request this process has had; else start the durable check."""
+        if key in self._checks:
+            return True
+        self._checks[key] = asyncio.ensure_future(
+            asyncio.to_thread(
+                first_time, self.sessions, platform="slack", event_id=key, now=self.clock.now()
+            )
+        )
+        while len(self._checks) > self.size:
+            self._checks.popitem(last=False)
+        return False
+
+    async def first(self, body: dict[str, Any]) -> bool:
+        """False when the register says this request was had before (another process, or
+        before a restart): the listener then does nothing."""
+        key = delivery_key(body)
+        check = self._checks.get(key) if key else None
+        if check is None:
+            return True
+        if not await asyncio.shield(check):
+            log.info("repeated Slack request %s ignored", key)
+            return False
+        return True
+
+
+class Deduplication(AsyncMiddleware):
+    """Turns away, at once, a request this process has had (see `Seen`)."""
+
+    def __init__(self, seen: Seen) -> None:
+        self.seen = seen
 
     async def async_process(
         self,
@@ -449,22 +537,33 @@ class EventDeduplication(AsyncMiddleware):
         resp: BoltResponse,
         next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
-        event_id = req.body.get("event_id") if req.body.get("type") == "event_callback" else None
-        if event_id and not await asyncio.to_thread(
-            first_time,
-            self.sessions,
-            platform="slack",
-            event_id=str(event_id),
-            now=self.clock.now(),
-        ):
-            log.info("duplicate Slack event %s ignored", event_id)
+        key = delivery_key(req.body)
+        if key is None:
+            if req.headers.get("x-slack-retry-num"):
+                # A retry of something without an id: its first delivery reached us.
+                log.info("Slack retry without an id ignored")
+                return BoltResponse(status=200, body="")
+            return await next()
+        if self.seen.seen_here(key):
+            log.info("repeated Slack request %s ignored", key)
             return BoltResponse(status=200, body="")
         return await next()
 
 
+def delivery_key(body: dict[str, Any]) -> str | None:
+    """What makes a request from Slack the same request again."""
+    if body.get("type") == "event_callback":
+        event_id = body.get("event_id")
+        return str(event_id) if event_id else None
+    if body.get("type") == "view_closed":
+        return None
+    trigger = body.get("trigger_id")
+    return f"trigger:{trigger}" if isinstance(trigger, str) and trigger else None
+
+
 def register(app: AsyncApp, door: SlackDoor) -> None:
     """Wire every Slack listener to the door."""
-    app.use(EventDeduplication(door.sessions, door.clock))
+    app.use(Deduplication(door.seen))
     app.command("/action")(ack=door.on_command, lazy=[door.run_admin_job, door.send_admin_report])
     app.action(re.compile(r"^action_(done|on_track|at_risk)$"))(door.on_quick_button)
     app.action(re.compile(r"^action_(new_date|add_update)$"))(door.on_open_modal)

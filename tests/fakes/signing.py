@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 __all__ = [
     "block_action_body",
     "event_body",
+    "new_trigger_id",
     "sign",
     "slash_command_body",
     "view_submission_body",
@@ -50,6 +52,11 @@ def sign(body: str, *, secret: str, timestamp: int) -> dict[str, str]:
     }
 
 
+def new_trigger_id() -> str:
+    """A trigger_id shaped like Slack's (``13345224609.738474920.8088930838d88f008e0``)."""
+    return f"{secrets.randbelow(10**11)}.{secrets.randbelow(10**9)}.{secrets.token_hex(16)}"
+
+
 def _user(user_id: str, team_id: str) -> dict[str, Any]:
     return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team_id}
 
@@ -76,10 +83,13 @@ def slash_command_body(
     command: str = "/action",
     team_id: str = "T0001",
     response_url: str = "",
-    trigger_id: str = "trig-1",
+    trigger_id: str | None = None,
     channel_id: str = "C0001",
 ) -> str:
-    """A slash command invocation, form-encoded like Slack sends it."""
+    """A slash command invocation, form-encoded like Slack sends it.
+
+    Each gets a fresh ``trigger_id`` unless one is given (Slack's are unique per invocation,
+    and actionbot treats a repeated one as a repeated request)."""
     return urlencode(
         {
             "token": VERIFICATION_TOKEN,
@@ -94,7 +104,7 @@ def slash_command_body(
             "api_app_id": API_APP_ID,
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": trigger_id,
+            "trigger_id": trigger_id or new_trigger_id(),
         }
     )
 
@@ -110,7 +120,7 @@ def block_action_body(
     value: str,
     block_id: str = "b1",
     response_url: str = "",
-    trigger_id: str = "trig-1",
+    trigger_id: str | None = None,
     container: dict[str, Any] | None = None,
     team_id: str = "T0001",
     channel_id: str = "C0001",
@@ -142,7 +152,7 @@ def block_action_body(
         "api_app_id": API_APP_ID,
         "token": VERIFICATION_TOKEN,
         "container": container,
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or new_trigger_id(),
         "team": _team(team_id),
         "enterprise": None,
         "is_enterprise_install": False,
@@ -198,7 +208,7 @@ def view_submission_body(
         "user": _user(user_id, team_id),
         "api_app_id": API_APP_ID,
         "token": VERIFICATION_TOKEN,
-        "trigger_id": "trig-1",
+        "trigger_id": new_trigger_id(),
         "view": {
             "id": view_id,
             "team_id": team_id,

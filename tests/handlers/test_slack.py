@@ -215,7 +215,7 @@ def test_buttons_respect_ownership(world: SlackWorld) -> None:
 
 def test_new_date_modal_opens_and_its_submission_revises(world: SlackWorld) -> None:
     a = action(world, "2.7")
-    world.click("action_new_date", str(a.id), user=FINANCE)
+    world.click("action_new_date", str(a.id), user=FINANCE, trigger_id="trig-1")
     opened = world.fake.wait_for("views.open")[-1]
     assert opened.params["trigger_id"] == "trig-1"
     view = opened.params["view"]
