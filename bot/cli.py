@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.cli_help import HumanTyper
@@ -105,8 +107,27 @@ def runtime() -> Runtime:
             settings = state.settings or Settings()
         except ValidationError as exc:
             raise fail(f"bad settings: {exc.errors()[0]['msg']}") from exc
-        state.runtime = open_runtime(settings)
+        try:
+            state.runtime = open_runtime(settings)
+        except OperationalError as exc:
+            raise fail(
+                f"cannot open the register at {safe_url(settings.database_url)}: {why(exc)}"
+            ) from None
     return state.runtime
+
+
+def safe_url(url: str) -> str:
+    """The database URL without its password, fit to print."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unreadable DATABASE_URL)"
+
+
+def why(exc: OperationalError) -> str:
+    """The driver's own first line (e.g. "connection refused"), without SQLAlchemy's noise."""
+    lines = [line.strip() for line in str(exc.orig).splitlines() if line.strip()]
+    return " ".join(lines) or type(exc.orig).__name__
 
 
 def parse_day(value: str | None, option: str) -> date | None:
@@ -719,7 +740,14 @@ def serve_command(
     rt = runtime()
     configure_logging(rt.settings, level=rt.settings.log_level)
     try:
-        asyncio.run(serve(rt, host=host, port=port or rt.settings.port))
+        asyncio.run(
+            serve(
+                rt,
+                host=host,
+                port=rt.settings.port if port is None else port,
+                announce=lambda where: out.print(f"actionbot is listening on {where}"),
+            )
+        )
     except ConfigError as exc:
         raise fail(str(exc)) from exc
     except KeyboardInterrupt:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
 
@@ -14,7 +16,7 @@ from bot.jobs.scheduler import build_scheduler
 from bot.messenger import Messenger
 from bot.messengers.slack import SlackMessenger, make_web_client
 from bot.runtime import Runtime
-from bot.server import build_app, check_slack_token
+from bot.server import build_app, check_app_token, check_slack_token, prime_authorization
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,35 @@ def job_trigger(
     return trigger
 
 
-async def serve(runtime: Runtime, *, host: str, port: int) -> None:
+# Threads for the register and other blocking work of the Slack listeners. Bounded by the
+# database pool (SQLAlchemy's default 5 + 10 overflow), so a burst queues here, in memory,
+# rather than timing out inside SQLAlchemy; the scheduler keeps a few connections of its own.
+WORKER_THREADS = 12
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bind host:port now (port 0: any free port), as uvicorn would, so the port is known."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)  # proto IPPROTO_TCP: asyncio sets TCP_NODELAY
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    sock.listen(2048)
+    return sock
+
+
+async def serve(
+    runtime: Runtime,
+    *,
+    host: str,
+    port: int,
+    announce: Callable[[str], None] | None = None,
+) -> None:
+    """Run everything until cancelled. `announce` is told the address once it listens."""
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="actionbot")
+    )
     messengers: dict[str, Messenger] = {}
     if runtime.settings.slack_enabled:
         token, _ = runtime.settings.require_slack()
@@ -63,31 +93,41 @@ async def serve(runtime: Runtime, *, host: str, port: int) -> None:
         # SDK's own server (App.start) is never used.
         await service.teams.initialize()
         log.info("Teams: answering POST /api/messages")
-    if service.slack_client is not None:
+    if service.bolt is not None and service.slack_client is not None:
         identity = await check_slack_token(service.slack_client)
-        log.info("Slack token accepted: %s", identity)
-    scheduler = build_scheduler(runtime, messengers) if messengers else None
-    if scheduler is not None:
-        scheduler.start()
-        log.info("schedules started: reminders, deliveries, weekly digest")
-    # log_config=None: uvicorn's lines go through our handler (JSON, secrets scrubbed).
-    config = uvicorn.Config(
-        service.asgi, host=host, port=port, log_level="info", lifespan="off", log_config=None
-    )
-    tasks = [uvicorn.Server(config).serve()]
+        # Bolt would call auth.test itself on the first request, once per request in flight
+        # until one answers: a burst right after start made one call per request.
+        prime_authorization(service.bolt, identity)
+        log.info("Slack token accepted: %s in %s", identity.get("user"), identity.get("team"))
     app_token = runtime.settings.slack_app_token
-    socket = None
+    if app_token is not None and service.bolt is not None:
+        await check_app_token(runtime.settings, app_token.get_secret_value())
+    scheduler = build_scheduler(runtime, messengers) if messengers else None
+    sock = listening_socket(host, port)
+    bound = sock.getsockname()[1]
+    where = f"http://{host}:{bound}"
+    log.info("listening on %s", where)
+    if announce is not None:
+        announce(where)
+    # log_config=None: uvicorn's lines go through our handler (JSON, secrets scrubbed).
+    config = uvicorn.Config(service.asgi, log_level="info", lifespan="off", log_config=None)
+    tasks = [uvicorn.Server(config).serve(sockets=[sock])]
+    socket_mode = None
     if app_token is not None and service.bolt is not None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        socket = AsyncSocketModeHandler(service.bolt, app_token.get_secret_value())
-        tasks.append(socket.start_async())  # type: ignore[no-untyped-call]
+        socket_mode = AsyncSocketModeHandler(service.bolt, app_token.get_secret_value())
+        tasks.append(socket_mode.start_async())  # type: ignore[no-untyped-call]
         log.info("Socket Mode: no public URL needed")
+    if scheduler is not None:
+        scheduler.start()
+        log.info("schedules started: reminders, deliveries, weekly digest")
     try:
         await asyncio.gather(*tasks)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        if socket is not None:
+        if socket_mode is not None:
             # Say goodbye on the WebSocket, so Slack routes the next envelope elsewhere at once.
-            await socket.close_async()  # type: ignore[no-untyped-call]
+            await socket_mode.close_async()  # type: ignore[no-untyped-call]
+        sock.close()

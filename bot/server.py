@@ -12,14 +12,18 @@ from typing import Any
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.config import ConfigError
+from bot.config import ConfigError, Settings
 from bot.handlers import slack as slack_handlers
 from bot.handlers.slack import ACK_BUDGET, ARRIVED, VERIFIED, JobTrigger, SlackDoor
 from bot.handlers.slack_gate import Malformed, check_shape, is_signed, parse_body
@@ -148,14 +152,38 @@ def build_app(
     )
 
 
-async def check_slack_token(client: AsyncWebClient) -> str:
+async def check_slack_token(client: AsyncWebClient) -> AsyncSlackResponse:
     """Call auth.test; a ConfigError says plainly when the token is wrong."""
     try:
-        response = await client.auth_test()
+        return await client.auth_test()
     except SlackApiError as exc:
         problem = exc.response.get("error", "unknown error")
         raise ConfigError(
             f"Slack refused SLACK_BOT_TOKEN ({problem}): copy the Bot User OAuth Token (xoxb-…) "
             "from your app's OAuth & Permissions page"
         ) from exc
-    return f"{response.get('user')} in {response.get('team')}"
+
+
+async def check_app_token(settings: Settings, app_token: str) -> None:
+    """Ask for a Socket Mode URL once: a wrong SLACK_APP_TOKEN is refused at start, plainly,
+    instead of being retried for ever by the Socket Mode client."""
+    client = AsyncWebClient(
+        token=app_token, base_url=settings.slack_api_url or AsyncWebClient.BASE_URL
+    )
+    try:
+        await client.apps_connections_open(app_token=app_token)
+    except SlackApiError as exc:
+        problem = exc.response.get("error", "unknown error")
+        raise ConfigError(
+            f"Slack refused SLACK_APP_TOKEN ({problem}): create an app-level token with "
+            "connections:write under Basic Information → App-Level Tokens, and turn on "
+            "Socket Mode"
+        ) from exc
+
+
+def prime_authorization(bolt: AsyncApp, identity: AsyncSlackResponse) -> None:
+    """Hand Bolt the auth.test answer we already have, so it never calls auth.test itself."""
+    # Bolt keeps it on its single-workspace authorization middleware and exposes no setter.
+    for middleware in bolt._async_middleware_list:
+        if isinstance(middleware, AsyncSingleTeamAuthorization):
+            middleware.auth_test_result = identity
