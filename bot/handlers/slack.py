@@ -68,7 +68,9 @@ log = logging.getLogger(__name__)
 VERIFIED = "actionbot_verified"
 ARRIVED = "actionbot_arrived"  # time.monotonic() when the request reached us
 
-ACK_BUDGET = 2.0  # seconds: Slack gives up on an ack after 3, and the network takes its share
+# Seconds from a request's arrival to its ack at the latest. Slack gives up after 3 s from
+# sending; the network, and the queue before our code sees the request, take their share.
+ACK_BUDGET = 1.5
 WORKING_ON_IT = "Working on it: the register is busy. I'll answer here in a moment."
 
 JobTrigger = Callable[[str], Awaitable[str]]  # "nudge" | "digest" → a sentence for the admin
@@ -105,6 +107,7 @@ class SlackDoor:
         self.ack_budget = ack_budget
         self.seen = Seen(sessions, clock)
         self._profiles: dict[str, Who] = {}
+        self._linked: set[str] = set()
 
     def _time_left(self, context: dict[str, Any]) -> float:
         """Seconds left of the ack budget for this request (measured from its arrival)."""
@@ -114,10 +117,14 @@ class SlackDoor:
 
     async def who(self, user_id: str, client: AsyncWebClient) -> Who:
         """The Slack user, with email and time zone looked up only while not yet linked."""
+        if user_id in self._linked:
+            return Who("slack", user_id)
         if user_id not in self._profiles:
             if await asyncio.to_thread(needs_email, self.sessions, Who("slack", user_id)):
                 self._profiles[user_id] = await self._profile_of(user_id, client)
             else:
+                # Linked people stay linked: no need to ask the register on every request.
+                self._linked.add(user_id)
                 return Who("slack", user_id)
         return self._profiles[user_id]
 
