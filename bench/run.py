@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 BENCHES = (
     "bench.import_bench",
     "bench.slack_latency",
+    "bench.burst",
     "bench.nudge_bench",
     "bench.stats_bench",
     "bench.teams_bench",

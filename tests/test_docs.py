@@ -43,7 +43,10 @@ def test_slack_manifest_matches_the_handlers() -> None:
         manifest["settings"]["event_subscriptions"]["request_url"],
     ]
     assert all(url.endswith("/slack/events") for url in urls)
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "message.im",
+    ]
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     # The scopes the code needs, and no more.
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(

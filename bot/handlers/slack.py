@@ -433,6 +433,31 @@ class SlackDoor:
         await client.chat_postMessage(channel=who.user_id, **reply_message(outcome.reply))
         await self.publish_home(client, who)
 
+    # -- the Messages tab -------------------------------------------------------------------
+
+    async def on_direct_message(
+        self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """A DM to the bot: the same grammar as /action, without the slash."""
+        if not is_person_writing(event):
+            return
+        if not await self.seen.first(body):
+            return
+        text = str(event.get("text") or "").strip()
+        text = re.sub(r"^/?action\b", "", text, flags=re.IGNORECASE).strip()
+        who = await self.who(str(event["user"]), client)
+        outcome = await self.converse(who, text=text)
+        channel = str(event["channel"])
+        await client.chat_postMessage(channel=channel, **reply_message(outcome.reply, raw=text))
+        if isinstance(outcome.command, AdminNudge | AdminDigest) and outcome.reply.ok:
+            kind = "nudge" if isinstance(outcome.command, AdminNudge) else "digest"
+            said = (
+                await self.run_job(kind)
+                if self.run_job is not None
+                else f"The {kind} job is not configured in this process."
+            )
+            await client.chat_postMessage(channel=channel, text=said)
+
     # -- App Home --------------------------------------------------------------------------
 
     async def on_home_opened(self, event: dict[str, Any], client: AsyncWebClient) -> None:
@@ -557,6 +582,19 @@ class Deduplication(AsyncMiddleware):
         return await next()
 
 
+def is_person_writing(event: dict[str, Any]) -> bool:
+    """A new DM from a person: not a bot (actionbot included), not an edit or a deletion,
+    not a join or a file share (any subtype), not a channel message."""
+    return (
+        event.get("channel_type") == "im"
+        and not event.get("subtype")
+        and not event.get("bot_id")
+        and isinstance(event.get("user"), str)
+        and isinstance(event.get("text"), str)
+        and isinstance(event.get("channel"), str)
+    )
+
+
 def delivery_key(body: dict[str, Any]) -> str | None:
     """What makes a request from Slack the same request again."""
     if body.get("type") == "event_callback":
@@ -580,4 +618,5 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
     app.view(NEW_DATE_VIEW)(door.on_new_date)
     app.view(ADD_UPDATE_VIEW)(door.on_add_update)
     app.event("app_home_opened")(door.on_home_opened)
+    app.event("message")(door.on_direct_message)
     app.error(door.on_error)
