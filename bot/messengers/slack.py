@@ -153,7 +153,7 @@ class SlackMessenger:
         messages = _messages(replies)
         for part in range(progress.sent, len(messages)):
             if progress.unsure == part:
-                found = self._find(channel, part, progress)
+                found = self._look_for(channel, part, progress)
                 if found is not None:
                     progress.confirmed(part, message_id=found, channel=progress.channel)
                     continue
@@ -178,6 +178,20 @@ class SlackMessenger:
             progress.confirmed(
                 part, message_id=posted.get("ts"), channel=str(posted.get("channel") or "")
             )
+
+    def _look_for(self, channel: str, part: int, progress: Progress) -> str | None:
+        """`_find`, with every failure temporary: not knowing is no reason to send, nor to
+        give up at once (an app installed before it had the history scopes says
+        missing_scope until it is reinstalled; admins hear of it if it never is)."""
+        try:
+            return self._find(channel, part, progress)
+        except RateLimited:
+            raise
+        except DeliveryError as exc:
+            raise TemporaryFailure(
+                f"cannot check whether Slack already has part {part + 1}, so it was not sent "
+                f"again: {exc}"
+            ) from exc
 
     def _find(self, channel: str, part: int, progress: Progress) -> str | None:
         """The ts of `part` if Slack already has it (an earlier try's answer was lost)."""

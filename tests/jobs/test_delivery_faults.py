@@ -99,17 +99,19 @@ def test_a_lost_answer_neither_repeats_nor_loses_a_part(
     assert resent == 0, f"{resent} extra posts (Slack {'took' if taken else 'missed'} the first)"
 
 
+@pytest.mark.parametrize(("error", "status"), [("internal_error", 500), ("missing_scope", 200)])
 def test_a_failed_lookup_sends_nothing_and_tries_again_later(
-    jobs: JobWorld, proxy: FaultProxy
+    jobs: JobWorld, proxy: FaultProxy, error: str, status: int
 ) -> None:
     put(jobs, "dm", f"slack:{OWNER}", [long_reminder(reminder_in_parts(2))])
     messenger = messenger_via(jobs, proxy)
     proxy.program("chat.postMessage", Fault.RESET_AFTER, at=2)
     run_delivery(jobs.runtime, {"slack": messenger}, sleep=jobs.sleep)
-    jobs.fake.fail("conversations.replies", error="internal_error", status=500)
+    jobs.fake.fail("conversations.replies", error=error, status=status)
     jobs.clock.advance(timedelta(minutes=5))
     unsure = run_delivery(jobs.runtime, {"slack": messenger}, sleep=jobs.sleep)
-    assert (unsure.sent, unsure.rescheduled) == (0, 1)
+    assert (unsure.sent, unsure.rescheduled, unsure.failed) == (0, 1, 0)
+    assert len(jobs.fake.calls_to("chat.postMessage")) == 2  # part 2 was not sent again
     jobs.clock.advance(timedelta(minutes=30))
     done = run_delivery(jobs.runtime, {"slack": messenger}, sleep=jobs.sleep)
     assert done.sent == 1
