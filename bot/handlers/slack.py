@@ -377,7 +377,12 @@ class SlackDoor:
     # -- modal submissions ------------------------------------------------------------------
 
     async def on_new_date(
-        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
     ) -> None:
         values = view["state"]["values"]
         picked = values["date"]["value"].get("selected_date")
@@ -387,23 +392,45 @@ class SlackDoor:
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-        ref = await asyncio.to_thread(action_ref, self.sessions, int(view["private_metadata"]))
-        if ref is None or picked is None:
-            await ack(response_action="errors", errors={"date": "That action no longer exists."})
-            return
-        new = date.fromisoformat(picked)
-        if not await self.seen.first(body):
+        user_id = str(body["user"]["id"])
+
+        async def work() -> tuple[str | None, Outcome | None, Who | None]:
+            """(a problem to show on the date field, the outcome, who asked)."""
+            ref = await asyncio.to_thread(action_ref, self.sessions, int(view["private_metadata"]))
+            if ref is None or picked is None:
+                return "That action no longer exists.", None, None
+            new = date.fromisoformat(picked)
+            if not await self.seen.first(body):
+                return None, None, None
+            command = Revise(ref.target, new, picked, reason[:1500])
+            who = await self.who(user_id, client)
+            outcome = await self.converse(
+                who, command=command, pinned_action_id=int(view["private_metadata"])
+            )
+            refused = None if outcome.reply.ok else outcome.reply.lines[0][:150]
+            return refused, outcome, who
+
+        # A modal waits for its ack as a command does: if the register is busy, close it
+        # in time and send the outcome as a DM.
+        task = asyncio.ensure_future(work())
+        done, _ = await asyncio.wait({task}, timeout=self._time_left(context))
+        if not done:
             await ack()
+            problem, outcome, who = await task
+            if outcome is not None and who is not None:
+                await client.chat_postMessage(channel=who.user_id, **reply_message(outcome.reply))
+                if outcome.reply.ok:
+                    await self.publish_home(client, who)
+            elif problem:
+                await client.chat_postMessage(channel=user_id, text=problem)
             return
-        command = Revise(ref.target, new, picked, reason[:1500])
-        who = await self.who(body["user"]["id"], client)
-        outcome = await self.converse(
-            who, command=command, pinned_action_id=int(view["private_metadata"])
-        )
-        if not outcome.reply.ok:
-            await ack(response_action="errors", errors={"date": outcome.reply.lines[0][:150]})
+        problem, outcome, who = task.result()
+        if problem:
+            await ack(response_action="errors", errors={"date": problem})
             return
         await ack()
+        if outcome is None or who is None:
+            return
         await client.chat_postMessage(channel=who.user_id, **reply_message(outcome.reply))
         await self.publish_home(client, who)
 

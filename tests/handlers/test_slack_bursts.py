@@ -123,3 +123,24 @@ def test_an_event_retry_is_answered_and_ignored(world: SlackWorld) -> None:
     assert world.event(event, event_id="Ev1").status_code == 200
     assert world.event(event, event_id="Ev1", retry=1).status_code == 200
     assert len(world.fake.calls_to("views.publish")) == 1
+
+
+def test_a_modal_submitted_while_the_register_is_busy_closes_in_time_then_dms(
+    busy_world: SlackWorld, db_url: str
+) -> None:
+    world = busy_world
+    a = action(world, "2.7")
+    values = {
+        "date": {"value": {"type": "datepicker", "selected_date": "2018-06-30"}},
+        "reason": {"value": {"type": "plain_text_input", "value": "waiting on audit"}},
+    }
+    with register_locked(db_url) as release:
+        response = world.submit("new_date", values, user=FINANCE, metadata=str(a.id))
+        assert response.status_code == 200 and response.content == b""  # the modal closes
+        assert world.fake.calls_to("chat.postMessage") == []
+        release.set()
+        [dm] = world.fake.wait_for("chat.postMessage", timeout=30)
+    assert dm.params["channel"] == FINANCE
+    assert "30 Jun 2018" in json.dumps(dm.params)
+    assert action(world, "2.7").due_date is not None
+    assert str(action(world, "2.7").due_date) == "2018-06-30"
