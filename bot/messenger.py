@@ -74,16 +74,27 @@ class Progress:
     key: str = ""
     on_start: PartHook = field(default=_no_hook, repr=False, compare=False)
     on_sent: PartHook = field(default=_no_hook, repr=False, compare=False)
+    # The part already recorded as starting (by the claim, or with the part before it).
+    premarked: int | None = field(default=None, repr=False, compare=False)
 
     def starting(self, part: int) -> None:
         self.unsure = part
-        self.on_start(self)
+        if self.premarked != part:  # else the worker recorded it already, with the last step
+            self.on_start(self)
+        self.premarked = None
 
-    def confirmed(self, part: int, *, message_id: str | None, channel: str | None) -> None:
+    def confirmed(
+        self, part: int, *, message_id: str | None, channel: str | None, last: bool = False
+    ) -> None:
+        """Slack has `part`. Recorded at once with the next part marked as starting (one
+        transaction for both); the last part is recorded by the worker's closing one."""
         self.sent = part + 1
-        self.unsure = None
         self.thread = self.thread or message_id
         self.channel = self.channel or channel
+        if last:
+            self.unsure = None
+            return
+        self.unsure = self.premarked = part + 1
         self.on_sent(self)
 
     def not_sent(self) -> None:

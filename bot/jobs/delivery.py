@@ -87,6 +87,7 @@ class Claimed:
     not_before: datetime | None = None
     last_error: str | None = None
     sent_at: datetime | None = None
+    premarked: int | None = None  # the part the claim recorded as starting
 
 
 def deliver_pending(
@@ -123,14 +124,21 @@ def _claim(
         # A lease instead of a row lock held across the network: the lock ends with this
         # transaction, and the row is not due again until the lease runs out.
         delivery.not_before = clock.now() + LEASE
+        # The next part is about to go: say so now, so the send needs no transaction of its
+        # own before it (an unsure part from an earlier try stays unsure).
+        progress = dict(delivery.payload.get("progress") or {})
+        next_part = int(progress.get("sent", 0))
+        if progress.get("unsure") is None:
+            delivery.payload = {**delivery.payload, "progress": {**progress, "unsure": next_part}}
         return Claimed(
             id=delivery.id,
             key=delivery.key,
             platform=delivery.platform,
             recipient=delivery.recipient,
             kind=delivery.kind,
-            payload=dict(delivery.payload),
+            payload=dict(delivery.payload, progress=progress),
             attempts=delivery.attempts,
+            premarked=next_part,
         )
 
 
@@ -161,6 +169,7 @@ def _attempt(
         _save_progress(sessions, claimed.id, p, clock)
 
     progress.on_start = progress.on_sent = record
+    progress.premarked = claimed.premarked
     learned: tuple[int, Address] | None = None
     if messenger is None:
         _give_up(claimed, f"no messenger for platform {claimed.platform!r}", stats)

@@ -155,7 +155,8 @@ class SlackMessenger:
             if progress.unsure == part:
                 found = self._look_for(channel, part, progress)
                 if found is not None:
-                    progress.confirmed(part, message_id=found, channel=progress.channel)
+                    last = part == len(messages) - 1
+                    progress.confirmed(part, message_id=found, channel=progress.channel, last=last)
                     continue
             progress.starting(part)
             metadata = {
@@ -176,7 +177,10 @@ class SlackMessenger:
                 progress.not_sent()  # Slack answered: it did not take this one
                 raise
             progress.confirmed(
-                part, message_id=posted.get("ts"), channel=str(posted.get("channel") or "")
+                part,
+                message_id=posted.get("ts"),
+                channel=str(posted.get("channel") or ""),
+                last=part == len(messages) - 1,
             )
 
     def _look_for(self, channel: str, part: int, progress: Progress) -> str | None:
