@@ -13,6 +13,7 @@ BENCHES = (
     "bench.slack_latency",
     "bench.burst",
     "bench.nudge_bench",
+    "bench.kill_sweep",
     "bench.stats_bench",
     "bench.teams_bench",
 )
