@@ -2,6 +2,8 @@
 
 It deliberately has no RateLimitErrorRetryHandler: a 429 comes back to the delivery
 worker as RateLimited, which waits Retry-After (on an injectable sleeper) or reschedules.
+Nor is a post ever retried blindly: each carries its delivery key in its metadata, and a
+post whose answer was lost is looked for in the conversation before it is sent again.
 """
 
 from __future__ import annotations
@@ -93,7 +95,8 @@ def make_web_client(settings: Settings, token: str, *, timeout: float = 15) -> W
         token=token,
         base_url=settings.slack_api_url or WebClient.BASE_URL,
         retry_handlers=[NoRetryForPosts(max_retry_count=2)],
-        timeout=int(timeout) if timeout >= 1 else timeout,  # type: ignore[arg-type]
+        # Typed int, but urllib takes fractions of a second as well (the fault tests do).
+        timeout=timeout,  # type: ignore[arg-type]
     )
 
 
