@@ -13,7 +13,8 @@ register: every update applied exactly once.
 
 Printed per database: acked within Slack's 3 s, "working on it" answers, p50/p99/max of
 the HTTP answer, errors (non-200, no answer, late), updates applied once / twice / never;
-beside the same burst against a bare Bolt app whose listener only acks (the floor). The
+beside the same burst against a bare Bolt app whose listener only acks (the floor, in its
+own process too, handed auth.test at start as actionbot is). The
 client shares the machine with the server (2 cores here). Exit 0 unless an answer is wrong.
 """
 
@@ -47,9 +48,18 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.slack_latency import bare_bolt_app, build_register  # noqa: E402
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler  # noqa: E402
+from slack_bolt.async_app import AsyncAck, AsyncApp  # noqa: E402
+from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
+from starlette.applications import Starlette  # noqa: E402
+from starlette.requests import Request  # noqa: E402
+from starlette.responses import Response  # noqa: E402
+from starlette.routing import Route  # noqa: E402
+
+from bench.slack_latency import build_register  # noqa: E402
 from bot.handlers.slack import WORKING_ON_IT  # noqa: E402
 from bot.serve import listening_socket  # noqa: E402
+from bot.server import check_slack_token, prime_authorization  # noqa: E402
 from store.db import make_engine, normalise_url  # noqa: E402
 from store.models import OPEN_STATUSES, Action, ActionOwner, Event, Owner, Person, Plan  # noqa: E402
 from tests.fakes.signing import new_trigger_id, sign, slash_command_body  # noqa: E402
@@ -210,13 +220,31 @@ def floor_serve(fake: FakeSlackAPI) -> Iterator[str]:
 
 
 def run_floor_server() -> None:
-    """`--serve-floor`: serve the bare Bolt app on a free port and say which."""
+    """`--serve-floor`: serve a bare Bolt app on a free port and say which.
+
+    The floor is the best bare Bolt does: its listener only acks, and like actionbot it is
+    handed the auth.test answer at start (left to itself, Bolt calls auth.test once per
+    request in flight until one answers, and the first burst after start fails on it).
+    """
     import uvicorn
 
-    class _Api:
-        base_url = os.environ["SLACK_API_URL"]
+    bolt = AsyncApp(
+        client=AsyncWebClient(token=TOKEN, base_url=os.environ["SLACK_API_URL"]),
+        signing_secret=SECRET,
+        process_before_response=False,
+    )
 
-    app = bare_bolt_app(_Api())  # type: ignore[arg-type]
+    async def ack_only(ack: AsyncAck) -> None:
+        await ack()
+
+    bolt.command("/action")(ack_only)
+    prime_authorization(bolt, asyncio.run(check_slack_token(bolt.client)))
+    handler = AsyncSlackRequestHandler(bolt)
+
+    async def slack_events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    app = Starlette(routes=[Route("/slack/events", slack_events, methods=["POST"])])
     sock = listening_socket("127.0.0.1", 0)
     print(f"listening on http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
