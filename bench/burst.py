@@ -28,6 +28,7 @@ import os
 import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -58,7 +59,6 @@ from starlette.routing import Route  # noqa: E402
 
 from bench.slack_latency import build_register  # noqa: E402
 from bot.handlers.slack import WORKING_ON_IT  # noqa: E402
-from bot.serve import listening_socket  # noqa: E402
 from bot.server import check_slack_token, prime_authorization  # noqa: E402
 from store.db import make_engine, normalise_url  # noqa: E402
 from store.models import OPEN_STATUSES, Action, ActionOwner, Event, Owner, Person, Plan  # noqa: E402
@@ -250,6 +250,18 @@ def run_floor_server() -> None:
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket whose proto is IPPROTO_TCP, so asyncio sets TCP_NODELAY on the
+    connections it accepts, as it does for `actionbot serve` (see bench/slack_latency.py)."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    sock.bind(address)
+    sock.listen(2048)
+    return sock
 
 
 @contextmanager

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import uvicorn
 
+from bot.config import ConfigError
 from bot.jobs.runner import digest_platforms, run_delivery, run_digest, run_sweep
 from bot.jobs.scheduler import build_scheduler
 from bot.messenger import Messenger
@@ -57,18 +58,6 @@ def job_trigger(
 WORKER_THREADS = 4
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """Bind host:port now (port 0: any free port), as uvicorn would, so the port is known."""
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    sock = socket.socket(family, kind, proto)  # proto IPPROTO_TCP: asyncio sets TCP_NODELAY
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(address)
-    sock.listen(2048)
-    return sock
-
-
 async def serve(
     runtime: Runtime,
     *,
@@ -104,15 +93,17 @@ async def serve(
     if app_token is not None and service.bolt is not None:
         await check_app_token(runtime.settings, app_token.get_secret_value())
     scheduler = build_scheduler(runtime, messengers) if messengers else None
-    sock = listening_socket(host, port)
-    bound = sock.getsockname()[1]
-    where = f"http://{host}:{bound}"
+    # log_config=None: uvicorn's lines go through our handler (JSON, secrets scrubbed).
+    config = uvicorn.Config(
+        service.asgi, host=host, port=port, log_level="info", lifespan="off", log_config=None
+    )
+    server = uvicorn.Server(config)
+    http = asyncio.ensure_future(server.serve())
+    tasks: list[Awaitable[Any]] = [http]
+    where = await _bound(server, http, host)
     log.info("listening on %s", where)
     if announce is not None:
         announce(where)
-    # log_config=None: uvicorn's lines go through our handler (JSON, secrets scrubbed).
-    config = uvicorn.Config(service.asgi, log_level="info", lifespan="off", log_config=None)
-    tasks = [uvicorn.Server(config).serve(sockets=[sock])]
     socket_mode = None
     if app_token is not None and service.bolt is not None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -131,4 +122,14 @@ async def serve(
         if socket_mode is not None:
             # Say goodbye on the WebSocket, so Slack routes the next envelope elsewhere at once.
             await socket_mode.close_async()  # type: ignore[no-untyped-call]
-        sock.close()
+
+
+async def _bound(server: uvicorn.Server, serving: asyncio.Future[None], host: str) -> str:
+    """The address uvicorn listens on once it does (the real port when asked for port 0)."""
+    while not server.started:
+        if serving.done():
+            serving.result()  # uvicorn gave up (the port is taken): say why
+            raise ConfigError(f"could not listen on {host}:{server.config.port}")
+        await asyncio.sleep(0.02)  # uvicorn offers no event for "started"
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return f"http://{host}:{port}"

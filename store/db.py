@@ -34,9 +34,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # SQLite has one writer, and every transaction here takes the write lock at BEGIN.
         # Threads queue for one connection in FIFO order instead of polling the file lock
         # with SQLite's growing sleeps (a convoy: bursts then took seconds, not milliseconds).
-        kwargs.setdefault("pool_size", 1)
-        kwargs.setdefault("max_overflow", 0)
-        kwargs.setdefault("pool_timeout", 60)
+        if make_url(url).database not in (None, "", ":memory:"):  # a file: a QueuePool
+            kwargs.setdefault("pool_size", 1)
+            kwargs.setdefault("max_overflow", 0)
+            kwargs.setdefault("pool_timeout", 60)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
