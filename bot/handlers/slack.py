@@ -70,7 +70,7 @@ ARRIVED = "actionbot_arrived"  # time.monotonic() when the request reached us
 
 # Seconds from a request's arrival to its ack at the latest. Slack gives up after 3 s from
 # sending; the network, and the queue before our code sees the request, take their share.
-ACK_BUDGET = 1.5
+ACK_BUDGET = 1.0
 WORKING_ON_IT = "Working on it: the register is busy. I'll answer here in a moment."
 
 JobTrigger = Callable[[str], Awaitable[str]]  # "nudge" | "digest" → a sentence for the admin
