@@ -470,7 +470,8 @@ class SlackDoor:
             return
         if not await self.seen.first(body):
             return
-        text = str(event.get("text") or "").strip()
+        # Slack escapes a message's text as it does a slash command's: decoded the same way.
+        text = slash_text({"text": event.get("text")}).strip()
         text = re.sub(r"^/?action\b", "", text, flags=re.IGNORECASE).strip()
         who = await self.who(str(event["user"]), client)
         outcome = await self.converse(who, text=text)

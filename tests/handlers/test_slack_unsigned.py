@@ -14,12 +14,19 @@ from tests.fakes.slack_api import FakeSlackAPI
 from tests.harness import SECRET, SlackWorld, slack_world
 
 
-@pytest.fixture
-def world(db_url: str) -> Iterator[SlackWorld]:
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackWorld]:
+    # Nothing unsigned reaches the register, so one SQLite world serves every case.
     # Not inline: the listeners run after the ack, as in production.
-    with slack_world(db_url, inline=False) as w:
+    path = tmp_path_factory.mktemp("unsigned") / "register.db"
+    with slack_world(f"sqlite:///{path}", inline=False) as w:
         w.fake.add_user("UFIN", email="finance@northants.example")
         yield w
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fake(world: SlackWorld) -> None:
+    world.fake.reset()
 
 
 @pytest.fixture
