@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.jobs.file_delivery import is_file_delivery, send_file
 from bot.messages import Reply, reply_from_dict, reply_to_dict
-from bot.messenger import Address, DeliveryError, Messenger, Progress, RateLimited
+from bot.messenger import (
+    Address,
+    DeliveryError,
+    Messenger,
+    PermanentFailure,
+    Progress,
+    RateLimited,
+)
 from store.models import Delivery, Person
 from store.outbox import claim_next
 from store.queries import person_by_email, person_by_platform_id
@@ -261,8 +268,12 @@ def _send(
 ) -> tuple[int, Address] | None:
     payload = delivery.payload
     if is_file_delivery(payload):
-        send_file(session, delivery, messenger)
-        return
+        with sessions() as session:
+            row = session.get(Delivery, delivery.id)
+            if row is None:
+                raise PermanentFailure("the delivery row is gone")
+            send_file(session, row, messenger)
+        return None
     replies = [reply_from_dict(r) for r in payload.get("replies", [])] or [reply_from_dict(payload)]
     kind, _, target = delivery.recipient.partition(":")
     if kind == "channel":
