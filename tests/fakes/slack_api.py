@@ -762,9 +762,9 @@ class FakeSlackAPI:
             raise _SlackError("invalid_arguments", "[ERROR] missing required field: channel")
         if channel[:1] in ("U", "W"):
             raise _SlackError("channel_not_found")  # history wants the DM's id, not a user's
-        known = channel in self._channels or channel in self.history
-        if not known and not (channel.startswith("D") and channel[1:] in self._users):
+        if channel.startswith("D") and channel[1:] not in self._users:
             raise _SlackError("channel_not_found")
+        # Other ids are accepted without add_channel(), as chat.postMessage accepts them.
         return self.history.get(channel, [])
 
     @staticmethod
