@@ -7,61 +7,33 @@ import logging
 from dataclasses import asdict
 from datetime import date, datetime, time
 from enum import StrEnum
-from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
-from sqlalchemy.orm import Session
 
 from bot.cli_help import HumanTyper
 from bot.clock import FixedClock
-from bot.config import ConfigError, Settings
 from bot.importer.errors import ImportFileError
-from bot.jobs.calendar import calendar_for
-from bot.jobs.nudges import SweepResult
-from bot.jobs.runner import DigestResult, digest_platforms, run_delivery, run_digest, run_sweep
-from bot.logs import configure_logging
-from bot.messenger import Messenger
-from bot.messengers.slack import SlackMessenger, make_web_client
-from bot.render.stats_view import stats_tables
-from bot.render.terminal import (
-    action_view,
-    import_report_view,
-    owners_table,
-    plans_table,
-    register_table,
-    reply_view,
-    undated_warning,
-)
-from bot.reports.stats import nudge_stats
-from bot.runtime import Runtime, open_runtime
-from bot.services.audit import Actor
-from bot.services.export import (
-    action_record,
-    export_all_json,
-    export_csv,
-    export_json,
-    plan_record,
-)
-from bot.services.imports import ImportOptions, ImportReport, import_file
-from bot.services.owners import import_owners, list_owners, owner_detail, read_owners_file
-from bot.services.people import ConsoleUser, UnknownPerson, recipient_labels
-from bot.services.plans import (
-    ScheduleError,
-    read_nudge_days,
-    set_default_due,
-    set_nudge_days,
-    undated_plans,
-)
-from bot.services.reports import ReportError, produce_report
-from store.db import transaction
-from store.queries import actions_by_ref, actions_of_plan, all_plans, plan_by_code
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    from bot.config import Settings
+    from bot.jobs.nudges import SweepResult
+    from bot.jobs.runner import DigestResult
+    from bot.messenger import Messenger
+    from bot.runtime import Runtime
+    from bot.services.audit import Actor
+    from bot.services.imports import ImportReport
+    from bot.services.people import ConsoleUser
+
+# Start-up cost: a command imports what it uses inside its own body, so `--help` and
+# `plans list` never load slack_sdk, openpyxl, python-docx, holidays or the job runner
+# (tests/test_cli_imports.py keeps it so).
 
 app = HumanTyper(help="actionbot: keeps improvement plans alive.", no_args_is_help=True)
 owners_app = HumanTyper(help="Who owner names are, and whether the bot can reach them.")
@@ -73,7 +45,11 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)
 log = logging.getLogger("actionbot")
 
-CLI_ACTOR = Actor(name="cli", source="cli")
+
+def cli_actor() -> Actor:
+    from bot.services.audit import Actor
+
+    return Actor(name="cli", source="cli")
 
 
 class ExportFormat(StrEnum):
@@ -101,8 +77,20 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def open_runtime(settings: Settings) -> Runtime:
+    """The register, opened on first use (a name tests can point at a fixed clock)."""
+    from bot.runtime import open_runtime as open_register
+
+    return open_register(settings)
+
+
 def runtime() -> Runtime:
     if state.runtime is None:
+        from pydantic import ValidationError
+        from sqlalchemy.exc import OperationalError
+
+        from bot.config import Settings
+
         try:
             settings = state.settings or Settings()
         except ValidationError as exc:
@@ -118,6 +106,9 @@ def runtime() -> Runtime:
 
 def safe_url(url: str) -> str:
     """The database URL without its password, fit to print."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
@@ -160,6 +151,8 @@ def run_import(
     archive_missing: bool = False,
     sheet: str | None = None,
 ) -> ImportReport:
+    from bot.services.imports import ImportOptions, import_file
+
     rt = runtime()
     options = ImportOptions(
         plan_code=plan,
@@ -175,7 +168,7 @@ def run_import(
         path=path,
         options=options,
         overrides=mapping,
-        actor=CLI_ACTOR,
+        actor=cli_actor(),
         now=rt.clock.now(),
     )
 
@@ -221,6 +214,8 @@ def import_command(
         )
     except ImportFileError as exc:
         raise fail(f"{path}: {exc}. Nothing was written.") from exc
+    from bot.render.terminal import import_report_view
+
     console = screen()
     console.print(import_report_view(report, verbose=verbose or dry_run, width=console.width))
 
@@ -235,6 +230,10 @@ def export_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
 ) -> None:
     """Export a plan as JSON (with history) or CSV (re-importable), or --all as JSON."""
+    from bot.services.export import export_all_json, export_csv, export_json
+    from store.db import transaction
+    from store.queries import plan_by_code
+
     if all_ == (plan is not None):
         raise fail("say which: --plan CODE for one plan, or --all for the whole register")
     if all_ and fmt is not ExportFormat.json:
@@ -260,6 +259,8 @@ def export_command(
 
 
 def _plan_codes(session: Session) -> str:
+    from store.queries import all_plans
+
     return ", ".join(p.code for p in all_plans(session)) or "(none yet)"
 
 
@@ -272,6 +273,9 @@ def owners_import(
 ) -> None:
     """Say who owner names are (email, Slack id, Teams id, time zone, escalation contact,
     deputies: emails separated by ;)."""
+    from bot.services.owners import import_owners, read_owners_file
+    from store.db import transaction
+
     rt = runtime()
     try:
         rows = read_owners_file(path)
@@ -289,6 +293,9 @@ def owners_show(
     name: Annotated[str, typer.Argument(help="The owner name, as the plan writes it.")],
 ) -> None:
     """An owner's holders, deputies, leave and history of who held it when."""
+    from bot.services.owners import owner_detail
+    from store.db import transaction
+
     rt = runtime()
     with transaction(rt.sessions) as session:
         detail = owner_detail(session, name=name, today=rt.clock.now().date())
@@ -320,6 +327,10 @@ def screen() -> Console:
 @owners_app.command("list")
 def owners_list(as_json: JsonFlag = False) -> None:
     """Owners, how many actions each has, and whether the bot can reach them."""
+    from bot.render.terminal import owners_table
+    from bot.services.owners import list_owners
+    from store.db import transaction
+
     rt = runtime()
     with transaction(rt.sessions) as session:
         rows = list_owners(session)
@@ -333,9 +344,15 @@ def owners_list(as_json: JsonFlag = False) -> None:
 @plans_app.command("list")
 def plans_list(as_json: JsonFlag = False) -> None:
     """Plans in the register with their action counts."""
+    from bot.render.terminal import plans_table
+    from bot.services.export import plan_record
+    from store.db import transaction
+    from store.queries import action_counts, all_plans
+
     rt = runtime()
     with transaction(rt.sessions) as session:
-        plans = [(p, len(actions_of_plan(session, plan_id=p.id))) for p in all_plans(session)]
+        counts = action_counts(session)
+        plans = [(p, counts.get(p.id, 0)) for p in all_plans(session)]
         if as_json:
             print_json([plan_record(p, count) for p, count in plans])
             return
@@ -356,6 +373,10 @@ def plans_schedule(
     ] = None,
 ) -> None:
     """Set a plan's own reminder schedule, or go back to the default."""
+    from bot.services.plans import ScheduleError, read_nudge_days, set_nudge_days
+    from store.db import transaction
+    from store.queries import plan_by_code
+
     try:
         value = None if days is None else read_nudge_days(days)
     except ScheduleError as exc:
@@ -365,7 +386,7 @@ def plans_schedule(
         found = plan_by_code(session, code=plan)
         if found is None:
             raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
-        set_nudge_days(session, found, value, actor=CLI_ACTOR, now=rt.clock.now())
+        set_nudge_days(session, found, value, actor=cli_actor(), now=rt.clock.now())
     out.print(f"{plan}: reminders {value or 'as ACTIONBOT_NUDGE_DAYS'} days before the due date")
 
 
@@ -375,6 +396,10 @@ def plans_default_due(
     day: Annotated[str, typer.Argument(metavar="YYYY-MM-DD", help="The plan's deadline.")],
 ) -> None:
     """Give a plan a default due date: every action with no date of its own is due then."""
+    from bot.services.plans import set_default_due
+    from store.db import transaction
+    from store.queries import plan_by_code
+
     due = parse_day(day, "the date")
     assert due is not None
     rt = runtime()
@@ -382,7 +407,7 @@ def plans_default_due(
         found = plan_by_code(session, code=plan)
         if found is None:
             raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
-        changed = set_default_due(session, found, due, actor=CLI_ACTOR, now=rt.clock.now())
+        changed = set_default_due(session, found, due, actor=cli_actor(), now=rt.clock.now())
     out.print(f"{found.code}: default due date {due:%d %B %Y}; {changed} action(s) now due then.")
 
 
@@ -396,6 +421,11 @@ def show_command(
 ) -> None:
     """A plan's register as a table, or one action whole: tasks, owners, dates as written
     and as read, and its history."""
+    from bot.render.terminal import action_view, register_table
+    from bot.services.export import action_record
+    from store.db import transaction
+    from store.queries import actions_by_ref, actions_of_plan, plan_by_code
+
     rt = runtime()
     with transaction(rt.sessions) as session:
         found = plan_by_code(session, code=plan)
@@ -479,6 +509,7 @@ def chat_command(
 
 def _console_user(rt: Runtime, spec: str) -> ConsoleUser:
     from bot.handlers.console import ConsoleDoor
+    from bot.services.people import UnknownPerson
 
     door = ConsoleDoor(sessions=rt.sessions, clock=rt.clock, settings=rt.settings)
     try:
@@ -500,6 +531,10 @@ def parse_at(value: str | None, tz: str) -> datetime | None:
 
 def slack_messengers(rt: Runtime) -> dict[str, Messenger]:
     """A messenger for each configured platform (Slack, Teams), or a clear error."""
+    # Platform SDKs are imported only by the commands that talk to a platform.
+    from bot.config import ConfigError
+    from bot.messengers.slack import SlackMessenger, make_web_client
+
     messengers: dict[str, Messenger] = {}
     try:
         if rt.settings.slack_enabled or not rt.settings.teams_client_id:
@@ -525,6 +560,8 @@ def nudge_command(
     A later --at sends that day's reminders now, as that day's sweep would have; they are
     not sent again when the day comes.
     """
+    from bot.jobs.runner import run_delivery, run_sweep
+
     rt = runtime()
     now = parse_at(at, rt.settings.tz) or rt.clock.now()
     as_of(rt, now)
@@ -553,6 +590,9 @@ def digest_command(
     ] = None,
 ) -> None:
     """Build the leadership digest and post it (or print it with --dry-run)."""
+    from bot.jobs.runner import digest_platforms, run_delivery, run_digest
+    from bot.render.terminal import reply_view
+
     rt = runtime()
     now = parse_at(at, rt.settings.tz) or rt.clock.now()
     as_of(rt, now)
@@ -593,6 +633,10 @@ def as_of(rt: Runtime, now: datetime) -> None:
 
 
 def undated_notice(rt: Runtime) -> None:
+    from bot.render.terminal import undated_warning
+    from bot.services.plans import undated_plans
+    from store.db import transaction
+
     with transaction(rt.sessions) as session:
         undated = undated_plans(session)
     for code, count in undated.items():
@@ -602,6 +646,11 @@ def undated_notice(rt: Runtime) -> None:
 def sweep_preview(rt: Runtime, now: datetime, result: SweepResult) -> None:
     """What `nudge --dry-run` prints: each message, to whom by name and address, and why
     there may be none."""
+    from bot.jobs.calendar import calendar_for
+    from bot.render.terminal import reply_view
+    from bot.services.people import recipient_labels
+    from store.db import transaction
+
     with transaction(rt.sessions) as session:
         labels = recipient_labels(session, [m.recipient for m, _ in result.messages])
     for message, reply in result.messages:
@@ -658,6 +707,9 @@ def report_command(
 ) -> None:
     """Write a plan's committee report: summary, RAG by theme, every action, and what
     was completed, slipped, overdue or escalated since the last report."""
+    from bot.services.reports import ReportError, produce_report
+    from store.db import transaction
+
     rt = runtime()
     now = parse_at(at, rt.settings.tz) or rt.clock.now()
     start = start_of_day(since, "--since", rt.settings.tz)
@@ -669,7 +721,7 @@ def report_command(
                 fmt=fmt.value,
                 now=now,
                 tz=rt.settings.tz,
-                actor=CLI_ACTOR,
+                actor=cli_actor(),
                 since=start,
             )
         except ReportError as exc:
@@ -691,6 +743,12 @@ def stats_command(
     at: Annotated[str | None, typer.Option("--at", help="As of this ISO time.")] = None,
 ) -> None:
     """Are the reminders working? Answers within 1 and 3 working days, silent owners, slips."""
+    from bot.jobs.calendar import calendar_for
+    from bot.render.stats_view import stats_tables
+    from bot.reports.stats import nudge_stats
+    from store.db import transaction
+    from store.queries import plan_by_code
+
     rt = runtime()
     now = parse_at(at, rt.settings.tz) or rt.clock.now()
     start = start_of_day(since, "--since", rt.settings.tz)
@@ -718,6 +776,7 @@ def teams_package_command(
     ),
 ) -> None:
     """Write the Teams app package (manifest + icons, app id from TEAMS_CLIENT_ID) to upload."""
+    from bot.config import ConfigError, Settings
     from bot.teams_package import write_package
 
     try:
@@ -735,6 +794,8 @@ def serve_command(
     """Run the bot: Slack events, the health check and the schedules, in one process."""
     import asyncio
 
+    from bot.config import ConfigError
+    from bot.logs import configure_logging
     from bot.serve import serve
 
     rt = runtime()
@@ -756,6 +817,8 @@ def serve_command(
 
 def _version(value: bool) -> None:
     if value:
+        from importlib.metadata import version as package_version
+
         typer.echo(f"actionbot {package_version('actionbot')}")
         raise typer.Exit
 
@@ -770,6 +833,11 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+    from bot.logs import configure_logging
+
     try:
         settings = Settings()
     except ValidationError as exc:

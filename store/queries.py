@@ -182,3 +182,9 @@ def recent_events(session: Session, *, action_id: int, limit: int = 5) -> Sequen
     return session.scalars(
         select(Event).where(Event.action_id == action_id).order_by(Event.id.desc()).limit(limit)
     ).all()
+
+
+def action_counts(session: Session) -> dict[int, int]:
+    """Actions per plan id, counted by the database (a plan list must not load the register)."""
+    rows = session.execute(select(Action.plan_id, func.count()).group_by(Action.plan_id)).all()
+    return {int(plan_id): int(count) for plan_id, count in rows}

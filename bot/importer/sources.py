@@ -15,10 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bot.importer.errors import ImportFileError
-from bot.importer.excel import read_workbook
 from bot.importer.file_kind import FileKind, file_kind
 from bot.importer.reader import MAX_BYTES, RawTable, parse_bytes
-from bot.importer.word import read_document
 
 __all__ = ["CONVERT_TIMEOUT_S", "read_tables"]
 
@@ -52,9 +50,25 @@ def read_tables(
         return _converted(path, kind, sheet=sheet, overrides=overrides)
     _check_unpacked_size(path)
     if kind is FileKind.xlsx:
-        return read_workbook(path, sheet=sheet, overrides=overrides)
+        return _read_workbook(path, sheet=sheet, overrides=overrides)
     if sheet is not None:
         raise ImportFileError(f"--sheet is for Excel workbooks; {path.name} is a Word document")
+    return _read_document(path, overrides=overrides)
+
+
+def _read_workbook(
+    path: Path, *, sheet: str | None, overrides: Mapping[str, str] | None
+) -> list[RawTable]:
+    # openpyxl and python-docx load only when a workbook or document is read: every other
+    # command (and a CSV import) starts without them.
+    from bot.importer.excel import read_workbook
+
+    return read_workbook(path, sheet=sheet, overrides=overrides)
+
+
+def _read_document(path: Path, *, overrides: Mapping[str, str] | None) -> list[RawTable]:
+    from bot.importer.word import read_document
+
     return read_document(path, overrides=overrides)
 
 
@@ -110,9 +124,9 @@ def _converted(
                 f"open it and save it as .{new}, then import that"
             )
         if kind is FileKind.xls:
-            tables = read_workbook(converted, sheet=sheet, overrides=overrides)
+            tables = _read_workbook(converted, sheet=sheet, overrides=overrides)
         else:
-            tables = read_document(converted, overrides=overrides)
+            tables = _read_document(converted, overrides=overrides)
     tables[0].warnings.insert(
         0, f"{path.name} is {what}: converted to .{new} with LibreOffice ({Path(soffice).name})"
     )

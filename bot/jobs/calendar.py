@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 
 class WorkingCalendar:
     """Answers "is this a working day?" for one holiday region, e.g. "GB-ENG" or "GB-SCT"."""
 
     def __init__(self, region: str = "GB-ENG") -> None:
+        # The holidays package is large; only commands that plan or send anything load it.
+        import holidays
+
         country, _, subdiv = region.partition("-")
         try:
             self._holidays = holidays.country_holidays(country, subdiv=subdiv or None)

@@ -13,7 +13,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -21,11 +21,13 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.messages import ActionCard, Button, Reply
-from bot.services.imports import ImportReport
-from bot.services.owners import OwnerRow
-from bot.services.plans import default_due_fix
 from bot.when import day
-from store.models import Action, Plan
+
+if TYPE_CHECKING:
+    # Type-only: the importer and services stay unloaded for commands that only list plans.
+    from bot.services.imports import ImportReport
+    from bot.services.owners import OwnerRow
+    from store.models import Action, Plan
 
 RAG_STYLE = {"green": "green", "amber": "yellow", "red": "red"}
 
@@ -125,6 +127,8 @@ def undated_warning(code: str, count: int) -> Text:
         "date, so no reminder will go out for "
         f"{'them' if count != 1 else 'it'} (only a monthly check-in). Give the plan a date: "
     )
+    from bot.services.plans import default_due_fix
+
     text.append(default_due_fix(code), style="bold cyan")
     return text
 

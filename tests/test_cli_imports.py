@@ -1,0 +1,91 @@
+"""CLI start-up: commands that do not talk to a platform never load a platform's library.
+
+Each check runs in a fresh interpreter (`sys.modules` of the test process already holds
+everything other tests imported).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from store.db import alembic_config, at_head, make_engine, script_head, upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+PLATFORM_LIBRARIES = (
+    "slack_bolt",
+    "slack_sdk",
+    "aiohttp",
+    "microsoft_teams",
+    "matplotlib",
+    "openpyxl",
+    "docx",
+    "uvicorn",
+    "starlette",
+)
+# Not platform libraries, but costly and unused by these commands.
+HEAVY = ("alembic", "holidays")
+
+LOADED = """
+import json, sys
+sys.argv = ["actionbot", *sys.argv[1:]]
+{body}
+print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}})))
+"""
+
+
+def _loaded(body: str, *args: str, env: dict[str, str] | None = None) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED.format(body=body), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_importing_the_cli_loads_no_platform_library() -> None:
+    loaded = _loaded("import bot.cli")
+    assert "typer" in loaded  # the probe sees what the CLI imports
+    assert loaded.isdisjoint(PLATFORM_LIBRARIES + HEAVY), loaded & set(PLATFORM_LIBRARIES + HEAVY)
+
+
+@pytest.mark.parametrize("command", [["--help"], ["plans", "list"], ["show", "--plan", "NONE"]])
+def test_commands_without_a_platform_load_none(command: list[str], tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'register.db'}"
+    run = "import bot.cli\ntry:\n    bot.cli.main()\nexcept SystemExit:\n    pass"
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": url, "HOME": str(tmp_path)}
+    # First run creates the schema (Alembic); the second finds it at head and skips Alembic.
+    first = _loaded(run, "plans", "list", env=env)
+    assert "alembic" in first and "sqlalchemy" in first
+    loaded = _loaded(run, *command, env=env)
+    assert loaded.isdisjoint(PLATFORM_LIBRARIES + HEAVY), loaded & set(PLATFORM_LIBRARIES + HEAVY)
+
+
+def test_script_head_is_alembics_head() -> None:
+    assert (
+        script_head() == ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    )
+
+
+def test_at_head_only_when_the_database_records_the_head(empty_db_url: str) -> None:
+    engine: Engine = make_engine(empty_db_url)
+    try:
+        assert not at_head(engine)  # no alembic_version table yet
+        upgrade(engine, "0001")
+        assert not at_head(engine)
+        upgrade(engine)
+        assert at_head(engine)
+        upgrade(engine)  # the cheap path: still at head, nothing raised
+        assert at_head(engine)
+    finally:
+        engine.dispose()
