@@ -83,3 +83,37 @@ def failed_since(session: Session, *, since: datetime) -> list[Delivery]:
             .order_by(Delivery.id)
         )
     )
+
+
+def enqueue_many(session: Session, *, rows: list[dict[str, Any]]) -> set[str]:
+    """`enqueue` for many messages in one statement per batch (a sweep plans thousands).
+
+    Each row has enqueue's keyword arguments (`now` as `created_at`). Returns the keys
+    inserted; a key already in the outbox inserts nothing, as with `enqueue`.
+    """
+    if not rows:
+        return set()
+    values = [
+        {
+            "key": row["key"],
+            "platform": row["platform"],
+            "recipient": row["recipient"],
+            "kind": row["kind"],
+            "payload": row["payload"],
+            "state": "pending",
+            "attempts": 0,
+            "not_before": row["not_before"],
+            "created_at": row["created_at"],
+        }
+        for row in rows
+    ]
+    dialect = session.get_bind().dialect.name
+    statement = _insert_keys_statement(dialect)
+    # One executemany: SQLAlchemy batches it into multi-row INSERT … RETURNING statements.
+    return set(session.connection().execute(statement, values).scalars())
+
+
+@lru_cache(maxsize=4)
+def _insert_keys_statement(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(Delivery).on_conflict_do_nothing(index_elements=["key"]).returning(Delivery.key)

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.jobs.calendar import WorkingCalendar
 from bot.jobs.cover import Leave, Roster, Term
-from bot.jobs.planner import DEFAULT_DAYS, ActionFacts, PersonFacts
+from bot.jobs.planner import (
+    CHECK_IN_AFTER_DAYS,
+    DEFAULT_DAYS,
+    ESCALATE_AFTER,
+    ActionFacts,
+    PersonFacts,
+)
 from store.models import OPEN_STATUSES as OPEN
 from store.models import Absence, Action, ActionOwner, Event, Owner, Person, Plan, Responsibility
 
@@ -34,44 +43,172 @@ def parse_days(text: str | None) -> tuple[int, ...]:
     return tuple(sorted({int(p) for p in text.replace(" ", "").split(",") if p}, reverse=True))
 
 
+ACTION_COLUMNS = (
+    Action.id,
+    Action.plan_id,
+    Action.ref,
+    Action.title,
+    Action.due_date,
+    Action.status,
+    Action.rag,
+    Action.theme,
+    Action.snoozed_until,
+    Action.last_update_at,
+    Action.escalated_on,
+    Action.latest_update,
+    Action.slip_count,
+    Action.created_at,
+)
+REGISTER_ORDER = (Action.plan_id, Action.position, Action.id)
+
+
 def load_facts(
     session: Session, *, default_days: tuple[int, ...], open_only: bool = True
 ) -> RegisterFacts:
-    """Read the register with three Core queries (no ORM objects: a sweep reads every open
+    """Read the register with three Core queries (no ORM objects: a digest reads every open
     action, and building 10,000 mapped objects costs more than the planning itself)."""
-    plans = {
-        row.id: row for row in session.execute(select(Plan.id, Plan.code, Plan.name, Plan.options))
-    }
-    query = select(
-        Action.id,
-        Action.plan_id,
-        Action.ref,
-        Action.title,
-        Action.due_date,
-        Action.status,
-        Action.rag,
-        Action.theme,
-        Action.snoozed_until,
-        Action.last_update_at,
-        Action.escalated_on,
-        Action.latest_update,
-        Action.slip_count,
-        Action.created_at,
-    ).order_by(Action.plan_id, Action.position, Action.id)
+    plans = _plans(session)
+    query = select(*ACTION_COLUMNS).order_by(*REGISTER_ORDER)
     if open_only:
         query = query.where(Action.status.in_(OPEN))
     rows = session.execute(query).all()
-    links: dict[int, list[tuple[str, int | None, str | None]]] = defaultdict(list)
     link_query = (
         select(ActionOwner.action_id, Owner.name, Owner.person_id, Owner.escalate_to)
         .join(Owner, Owner.id == ActionOwner.owner_id)
         .order_by(ActionOwner.action_id, ActionOwner.position)
     )
-    for action_id, name, person_id, escalate_to in session.execute(link_query):
+    tzs: dict[int, str | None] = dict(session.execute(select(Person.id, Person.tz)).all())
+    return _build(session, rows, session.execute(link_query), tzs, plans, default_days)
+
+
+def sweep_facts(
+    session: Session,
+    *,
+    default_days: tuple[int, ...],
+    now: datetime,
+    cal: WorkingCalendar,
+) -> RegisterFacts:
+    """The facts a reminder sweep at `now` needs, read through the due-date index.
+
+    The open actions that can have a reason today (a reminder before or on the due date, a
+    weekly overdue reminder, a monthly check-in, an escalation) on any local day `now` can
+    be somewhere in the world, plus every open action of an owner nobody is mapped to (the
+    admin summary counts them). A superset of what the planner picks, never the whole
+    register: the planner (a pure function of facts and time) still decides.
+    """
+    plans = _plans(session)
+    rows: dict[int, Any] = {}
+    for query in sweep_queries(session, plans=plans, default_days=default_days, now=now, cal=cal):
+        for row in session.execute(query):
+            rows.setdefault(row.id, row)
+    ordered = sorted(rows.values(), key=lambda r: (r.plan_id, r.position, r.id))
+    ids = sorted(rows)
+    link_rows: list[Any] = []
+    for start in range(0, len(ids), CHUNK):
+        link_rows.extend(
+            session.execute(
+                select(ActionOwner.action_id, Owner.name, Owner.person_id, Owner.escalate_to)
+                .join(Owner, Owner.id == ActionOwner.owner_id)
+                .where(ActionOwner.action_id.in_(ids[start : start + CHUNK]))
+                .order_by(ActionOwner.action_id, ActionOwner.position)
+            )
+        )
+    # Every person's zone (one short row each): fewer rows than the actions they own.
+    tzs: dict[int, str | None] = dict(session.execute(select(Person.id, Person.tz)).all())
+    return _build(session, ordered, link_rows, tzs, plans, default_days)
+
+
+CHUNK = 5_000  # ids per IN list: well under SQLite's and PostgreSQL's bound-parameter limits
+
+
+def sweep_queries(
+    session: Session,
+    *,
+    plans: dict[int, Any],
+    default_days: tuple[int, ...],
+    now: datetime,
+    cal: WorkingCalendar,
+) -> list[Any]:
+    """The queries that together read every open action a sweep at `now` may plan for.
+
+    Each is one index search, not an OR the database would answer by scanning: due dates
+    through ix_action_due_open (status, due_date), owners' actions from the owner side.
+    """
+    columns = (*ACTION_COLUMNS, Action.position)
+    is_open = Action.status.in_(OPEN)
+    # Local days from UTC-12 to UTC+14: every day an owner can be living in at `now`.
+    days = sorted({(now + timedelta(hours=h)).date() for h in (-12, 0, 14)})
+    longest = max(
+        [*default_days, 0]
+        + [
+            max(parse_days(p.options["nudge_days"]), default=0)
+            for p in plans.values()
+            if p.options and p.options.get("nudge_days")
+        ]
+    )
+    earliest = session.scalar(select(func.min(Action.due_date)).where(is_open))
+    dates: set[date] = set()
+    queries: list[Any] = []
+    for day in days:
+        # Days off after `day`: a reminder falling on one is sent on `day` instead.
+        gap = 0
+        while gap < 7 and not cal.is_working_day(day + timedelta(days=gap + 1)):
+            gap += 1
+        # Before and on the due date: the longest schedule, pulled back over days off.
+        dates.update(day + timedelta(days=n) for n in range(longest + gap + 1))
+        if earliest is not None and earliest < day:
+            if gap >= 6:
+                queries.append(select(*columns).where(is_open, Action.due_date < day))
+            else:
+                # Weekly while overdue: due a whole number of weeks before (or, pulled back
+                # over days off, just after) this day.
+                week = 7
+                while day - timedelta(days=week) >= earliest - timedelta(days=gap):
+                    back = day - timedelta(days=week)
+                    dates.update(back + timedelta(days=n) for n in range(gap + 1))
+                    week += 7
+        if day == cal.first_working_day_of_month(day):
+            # Monthly check-ins: actions with no date, and those more than 60 days away.
+            far = day + timedelta(days=CHECK_IN_AFTER_DAYS)
+            queries.append(select(*columns).where(is_open, Action.due_date > far))
+            queries.append(select(*columns).where(is_open, Action.due_date.is_(None)))
+    ordered = sorted(dates)
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        queries.append(select(*columns).where(is_open, Action.due_date.in_(chunk)))
+    # From the owner side: escalation candidates (at least ESCALATE_AFTER working days
+    # overdue, not escalated since the due date, somebody to escalate to), and every open
+    # action of an owner nobody is mapped to (the admin summary counts them).
+    owned = select(*columns).join(ActionOwner, ActionOwner.action_id == Action.id)
+    owned = owned.join(Owner, Owner.id == ActionOwner.owner_id).where(is_open)
+    queries.append(
+        owned.where(
+            Owner.escalate_to.is_not(None),
+            Action.due_date <= days[-1] - timedelta(days=ESCALATE_AFTER),
+            or_(Action.escalated_on.is_(None), Action.escalated_on <= Action.due_date),
+        )
+    )
+    queries.append(owned.where(Owner.person_id.is_(None)))
+    return queries
+
+
+def _plans(session: Session) -> dict[int, Any]:
+    return {
+        row.id: row for row in session.execute(select(Plan.id, Plan.code, Plan.name, Plan.options))
+    }
+
+
+def _build(
+    session: Session,
+    rows: Iterable[Any],
+    link_rows: Iterable[Any],
+    tzs: dict[int, str | None],
+    plans: dict[int, Any],
+    default_days: tuple[int, ...],
+) -> RegisterFacts:
+    links: dict[int, list[tuple[str, int | None, str | None]]] = defaultdict(list)
+    for action_id, name, person_id, escalate_to in link_rows:
         links[action_id].append((name, person_id, escalate_to))
-    tzs: dict[int, str | None] = {}
-    for pid, tz in session.execute(select(Person.id, Person.tz)):
-        tzs[pid] = tz
 
     by_person: dict[int, list[ActionFacts]] = defaultdict(list)
     unreachable: dict[str, list[ActionFacts]] = defaultdict(list)

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,7 @@ from bot.jobs.admin_summary import note_problems, unreachable_problems
 from bot.jobs.calendar import WorkingCalendar
 from bot.jobs.cover import paused_days, plan_reminders
 from bot.jobs.delivery import reply_payload
-from bot.jobs.facts import RegisterFacts, load_facts, parse_days
+from bot.jobs.facts import RegisterFacts, parse_days, sweep_facts
 from bot.jobs.planner import (
     ESCALATE_AFTER,
     ActionFacts,
@@ -32,7 +33,7 @@ from bot.messages import ActionCard, Reply
 from bot.services.audit import Actor, record
 from bot.when import plural
 from store.models import Action
-from store.outbox import enqueue, existing_keys
+from store.outbox import enqueue_many, existing_keys
 
 SYSTEM = Actor(name="actionbot", source="system")
 MOST_URGENT = 10  # cards in one reminder; the rest are a count and a pointer
@@ -151,7 +152,7 @@ def sweep(
     platform: str = "slack",
 ) -> SweepResult:
     """Plan and enqueue everything due as of `now`. Safe to run any number of times."""
-    facts = load_facts(session, default_days=parse_days(settings.nudge_days))
+    facts = sweep_facts(session, default_days=parse_days(settings.nudge_days), now=now, cal=cal)
     by_id = {f.action_id: f for f in facts.actions}
     result = SweepResult()
     planned = plan_reminders(
@@ -174,29 +175,33 @@ def sweep(
         note_problems(session, unreachable_problems(facts), now=now, forget_others="owner:")
 
     already = existing_keys(session, keys=[m.key for m, _ in result.messages])
-    for message, reply in result.messages:
-        if message.key in already:
-            result.already_planned += 1
-            continue
-        payload = reply_payload([reply])
-        # Every action the message is about, not only the cards it shows: bot/reports/stats.py
-        # counts reminders from it.
-        payload["action_ids"] = [item.action_id for item in message.items]
-        inserted = enqueue(
-            session,
-            key=message.key,
-            platform=platform,
-            recipient=message.recipient,
-            kind=message.kind,
-            payload=payload,
-            not_before=now,
-            now=now,
-        )
-        if inserted:
-            result.enqueued += 1
-        else:
-            result.already_planned += 1
+    inserted = enqueue_many(
+        session,
+        rows=[
+            {
+                "key": message.key,
+                "platform": platform,
+                "recipient": message.recipient,
+                "kind": message.kind,
+                "payload": _payload(message, reply),
+                "not_before": now,
+                "created_at": now,
+            }
+            for message, reply in result.messages
+            if message.key not in already
+        ],
+    )
+    result.enqueued = len(inserted)
+    result.already_planned = len(result.messages) - len(inserted)
     return result
+
+
+def _payload(message: PlannedMessage, reply: Reply) -> dict[str, Any]:
+    payload = reply_payload([reply])
+    # Every action the message is about, not only the cards it shows: bot/reports/stats.py
+    # counts reminders from it.
+    payload["action_ids"] = [item.action_id for item in message.items]
+    return payload
 
 
 def _plan_escalations(

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -33,10 +35,27 @@ class DigestResult:
     charts: list[DigestChart] = field(default_factory=list)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold Python's cycle collector for one short burst of allocation.
+
+    A sweep builds tens of thousands of small objects (rows, facts, cards) that all live
+    until it ends; the collector would walk them again and again for nothing (a third of a
+    100,000-action sweep's CPU). Reference counting still frees everything on the way out.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_sweep(runtime: Runtime, *, now: datetime, dry_run: bool = False) -> SweepResult:
     """Plan today's reminders as of `now` into the outbox (or, dry, just say what they'd be)."""
     cal = calendar_for(runtime.settings.holiday_region)
-    with runtime.sessions() as session:
+    with collector_paused(), runtime.sessions() as session:
         transaction = session.begin()
         try:
             result = sweep(session, now=now, settings=runtime.settings, cal=cal)

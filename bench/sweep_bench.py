@@ -1,0 +1,122 @@
+"""Reminder sweep cost against register size (issue 15): plan + outbox write, rows read, RSS.
+
+Each size gets a fresh register (the nudge bench's: due dates over four months, 1 owner per
+10 actions); the sweep itself runs in a child process so its peak RSS is its own.
+
+    .venv/bin/python bench/sweep_bench.py [--sizes 10000,100000] [--postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.nudge_bench import NOW, populate  # noqa: E402
+from bench.postgres import postgres  # noqa: E402
+from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
+from tests.harness import TOKEN, make_settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def child(url: str) -> dict[str, Any]:
+    """One dry sweep (planning), then one real sweep (planning + outbox write), timed."""
+    from bot.jobs.calendar import calendar_for
+    from bot.jobs.facts import parse_days, sweep_facts
+    from bot.jobs.runner import run_sweep
+    from bot.runtime import open_runtime
+
+    with FakeSlackAPI(bot_token=TOKEN) as fake:
+        rt = open_runtime(make_settings(url, fake))
+        with rt.sessions() as session:
+            facts = sweep_facts(
+                session,
+                default_days=parse_days(rt.settings.nudge_days),
+                now=NOW,
+                cal=calendar_for(rt.settings.holiday_region),
+            )
+        started = time.perf_counter()
+        dry = run_sweep(rt, now=NOW, dry_run=True)
+        plan_s = time.perf_counter() - started
+        started = time.perf_counter()
+        real = run_sweep(rt, now=NOW)
+        write_s = time.perf_counter() - started
+        rt.engine.dispose()
+    return {
+        "plan_s": plan_s,
+        "write_s": write_s,
+        "messages": len(dry.messages),
+        "enqueued": real.enqueued,
+        "rows_read": len(facts.actions),
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def measure(url: str, *, actions: int) -> dict[str, Any]:
+    owners = max(10, actions // 10)
+    with FakeSlackAPI(bot_token=TOKEN) as fake:
+        started = time.perf_counter()
+        populate(url, fake, actions=actions, owners=owners)
+        setup_s = time.perf_counter() - started
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", url],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    figures.update(actions=actions, owners=owners, setup_s=setup_s)
+    return figures
+
+
+def line(backend: str, f: dict[str, Any]) -> str:
+    return (
+        f"{backend:10} {f['actions']:>9,} actions {f['owners']:>7,} owners: "
+        f"plan {f['plan_s'] * 1000:7.0f} ms, plan + outbox write {f['write_s'] * 1000:7.0f} ms "
+        f"({f['enqueued']:,} messages), rows read {f['rows_read']:,}, "
+        f"peak RSS {f['rss_mb']:.0f} MB  [aim < 1000 ms at 100,000]"
+    )
+
+
+def run(sizes: list[int], *, pg_sizes: list[int]) -> dict[str, dict[int, dict[str, Any]]]:
+    results: dict[str, dict[int, dict[str, Any]]] = {"sqlite": {}, "postgresql": {}}
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            results["sqlite"][size] = measure(f"sqlite:///{tmp}/sweep.db", actions=size)
+        print(line("sqlite", results["sqlite"][size]), flush=True)
+    if pg_sizes:
+        with postgres() as pg:
+            for size in pg_sizes:
+                results["postgresql"][size] = measure(pg.new_database(), actions=size)
+                print(line("postgresql", results["postgresql"][size]), flush=True)
+                pg.drop_all()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--pg-sizes", default="", help="PostgreSQL sizes (default: none)")
+    parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.child)))
+        return 0
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    pg_sizes = [int(s) for s in args.pg_sizes.split(",") if s]
+    run(sizes, pg_sizes=pg_sizes)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
