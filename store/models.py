@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -36,6 +37,7 @@ RAGS: tuple[str, ...] = get_args(Rag)
 SOURCES: tuple[str, ...] = get_args(Source)
 DUTIES: tuple[str, ...] = get_args(Duty)
 OPEN_STATUSES: tuple[str, ...] = ("not_started", "in_progress", "blocked")
+OPEN_CONDITION = "status IN ('not_started', 'in_progress', 'blocked')"
 
 # Named constraints so Alembic migrations are reproducible on every backend.
 NAMING = {
@@ -135,6 +137,15 @@ class Action(Base):
         CheckConstraint(_in("status", STATUSES), name="status"),
         CheckConstraint("rag IS NULL OR " + _in("rag", RAGS), name="rag"),
         Index("ix_action_due_open", "status", "due_date"),
+        # The reminder sweep's index (0010): open actions only, by due date, so the sweep's
+        # searches walk the open work and never the register's closed history.
+        Index(
+            "ix_action_open_due",
+            "due_date",
+            "status",
+            sqlite_where=text(OPEN_CONDITION),
+            postgresql_where=text(OPEN_CONDITION),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.jobs.calendar import WorkingCalendar
@@ -135,7 +135,9 @@ def sweep_queries(
     through ix_action_due_open (status, due_date), owners' actions from the owner side.
     """
     columns = (*ACTION_COLUMNS, Action.position)
-    is_open = Action.status.in_(OPEN)
+    # Written out, not bound: only then can the databases match the condition of the
+    # partial index ix_action_open_due (open actions by due date).
+    is_open = Action.status.in_(bindparam("open", list(OPEN), expanding=True, literal_execute=True))
     # Local days from UTC-12 to UTC+14: every day an owner can be living in at `now`.
     days = sorted({(now + timedelta(hours=h)).date() for h in (-12, 0, 14)})
     longest = max(
@@ -179,16 +181,20 @@ def sweep_queries(
     # From the owner side: escalation candidates (at least ESCALATE_AFTER working days
     # overdue, not escalated since the due date, somebody to escalate to), and every open
     # action of an owner nobody is mapped to (the admin summary counts them).
-    owned = select(*columns).join(ActionOwner, ActionOwner.action_id == Action.id)
-    owned = owned.join(Owner, Owner.id == ActionOwner.owner_id).where(is_open)
-    queries.append(
-        owned.where(
-            Owner.escalate_to.is_not(None),
-            Action.due_date <= days[-1] - timedelta(days=ESCALATE_AFTER),
-            or_(Action.escalated_on.is_(None), Action.escalated_on <= Action.due_date),
+    # Owners first (a short table), then their actions through the owner_id index.
+    owned = select(*columns).join(ActionOwner, ActionOwner.action_id == Action.id).where(is_open)
+    contacts = list(session.scalars(select(Owner.id).where(Owner.escalate_to.is_not(None))))
+    unmapped = list(session.scalars(select(Owner.id).where(Owner.person_id.is_(None))))
+    for start in range(0, len(contacts), CHUNK):
+        queries.append(
+            owned.where(
+                ActionOwner.owner_id.in_(contacts[start : start + CHUNK]),
+                Action.due_date <= days[-1] - timedelta(days=ESCALATE_AFTER),
+                or_(Action.escalated_on.is_(None), Action.escalated_on <= Action.due_date),
+            )
         )
-    )
-    queries.append(owned.where(Owner.person_id.is_(None)))
+    for start in range(0, len(unmapped), CHUNK):
+        queries.append(owned.where(ActionOwner.owner_id.in_(unmapped[start : start + CHUNK])))
     return queries
 
 

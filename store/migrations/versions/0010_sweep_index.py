@@ -1,0 +1,32 @@
+"""The reminder sweep's index: open actions by due date (a partial index).
+
+Revision ID: 0010
+Revises: 0004
+Create Date: 2026-11-24
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | Sequence[str] | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+OPEN = "status IN ('not_started', 'in_progress', 'blocked')"
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_action_open_due",
+        "action",
+        ["due_date", "status"],
+        sqlite_where=sa.text(OPEN),
+        postgresql_where=sa.text(OPEN),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_action_open_due", table_name="action")
