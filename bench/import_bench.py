@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -125,6 +128,21 @@ def timed_import(
         return time.perf_counter() - started, report
     finally:
         runtime.engine.dispose()
+
+
+def cli_import(url: str, path: Path, *, plan_code: str = "CLI") -> tuple[float, float]:
+    """`actionbot import` as an admin runs it: wall time and CPU time of the whole command
+    (interpreter start, imports, schema check, reading, writing)."""
+    actionbot = Path(sys.executable).with_name("actionbot")
+    command = [str(actionbot), "--database-url", url, "import", str(path), "--plan", plan_code]
+    command += ["--default-due", "2018-03-31"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env={**os.environ, "COLUMNS": "100"})
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def main(argv: Sequence[str] | None = None) -> int:

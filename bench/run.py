@@ -1,30 +1,225 @@
-"""`make bench`: run every benchmark and print its figures (no pass/fail)."""
+"""`make bench`: every issue-15 figure in one table, SQLite and PostgreSQL side by side,
+each beside its target, with the machine it ran on. Figures only: nothing here fails.
+
+    .venv/bin/python bench/run.py [--quick] [--no-million]
+
+PostgreSQL is an embedded server started for the run (or $BENCH_DATABASE_URL's server).
+"""
 
 from __future__ import annotations
 
-import importlib
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-BENCHES = (
-    "bench.import_bench",
-    "bench.slack_latency",
-    "bench.burst",
-    "bench.nudge_bench",
-    "bench.kill_sweep",
-    "bench.stats_bench",
-    "bench.teams_bench",
-)
+from bench import import_bench, slack_latency, sweep_bench  # noqa: E402
+from bench.postgres import BenchPostgres, postgres  # noqa: E402
+
+Cell = str
+NA = "—"
 
 
-def main() -> int:
-    for name in BENCHES:
-        print(f"\n=== {name} ===", flush=True)
-        module = importlib.import_module(name)
-        module.main([])
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, load average {load}"
+    )
+
+
+def cli_cpu(url: str, *args: str, runs: int = 3) -> float:
+    """Median CPU seconds (user + system) of one `actionbot` command, interpreter included."""
+    actionbot = Path(sys.executable).with_name("actionbot")
+    env = {**os.environ, "DATABASE_URL": url, "COLUMNS": "100"}
+    samples = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([str(actionbot), *args], env=env, capture_output=True, check=False)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        samples.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    return statistics.median(samples)
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, Cell, Cell]] = []
+
+    def add(self, figure: str, target: str, sqlite: Cell, pg: Cell = NA) -> None:
+        self.rows.append((figure, target, sqlite, pg))
+        print(f"  … {figure}: {sqlite} | {pg}", file=sys.stderr, flush=True)
+
+    def render(self) -> str:
+        head = ("figure", "target", "SQLite", "PostgreSQL")
+        widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(4)]
+        line = "  ".join("-" * w for w in widths)
+        out = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)), line]
+        for row in self.rows:
+            out.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+        return "\n".join(out)
+
+
+def seconds(value: float) -> str:
+    return f"{value:.2f} s"
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:.0f} ms"
+
+
+def both(
+    pg: BenchPostgres | None, measure: Callable[[str], str], sqlite_url: Callable[[], str]
+) -> tuple[str, str]:
+    left = measure(sqlite_url())
+    right = measure(pg.new_database()) if pg is not None else "not run"
+    if pg is not None:
+        pg.drop_all()
+    return left, right
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    parser.add_argument("--no-million", action="store_true", help="skip the 1M-action sweep")
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args(argv)
+    big = 2_000 if args.quick else 100_000
+    small = 500 if args.quick else 10_000
+    started = time.perf_counter()
+    load_before = machine()
+    table = Table()
+    with tempfile.TemporaryDirectory(prefix="actionbot-bench-") as tmp:
+        counter = iter(range(1000))
+
+        def sqlite_url() -> str:
+            return f"sqlite:///{tmp}/r{next(counter)}.db"
+
+        with postgres() if not args.no_postgres else _none() as pg:
+            # 1. CLI start on an empty register (the first command creates the schema).
+            def cli(args_: tuple[str, ...]) -> Callable[[str], str]:
+                def run(url: str) -> str:
+                    cli_cpu(url, "plans", "list", runs=1)  # schema created, not timed
+                    return seconds(cli_cpu(url, *args_))
+
+                return run
+
+            for label, command in (
+                ("CLI `--help`, CPU", ("--help",)),
+                ("CLI `plans list`, empty register, CPU", ("plans", "list")),
+                ("CLI `show --plan X`, empty register, CPU", ("show", "--plan", "X")),
+            ):
+                table.add(label, "≤ 0.30 s", *both(pg, cli(command), sqlite_url))
+
+            # 2. Sweep: plan + outbox write, at three sizes; rows read; peak RSS.
+            sizes = [small, big] + ([] if args.no_million or args.quick else [1_000_000])
+            sweeps: dict[tuple[str, int], dict[str, float]] = {}
+            for size in sizes:
+                sweeps["sqlite", size] = sweep_bench.measure(sqlite_url(), actions=size)
+                if pg is not None and size <= big:
+                    sweeps["pg", size] = sweep_bench.measure(pg.new_database(), actions=size)
+                    pg.drop_all()
+            for size in sizes:
+                s, p = sweeps["sqlite", size], sweeps.get(("pg", size))
+                owners = f"{s['owners']:,.0f}"
+                table.add(
+                    f"sweep plan + outbox write, {size:,} actions / {owners} owners "
+                    f"({s['enqueued']:,.0f} messages)",
+                    "≤ 1 s at 100,000" if size == big else "(growth)",
+                    seconds(s["write_s"]),
+                    seconds(p["write_s"]) if p else "not run (set-up time)",
+                )
+                table.add(
+                    f"  actions the sweep read, of {size:,}",
+                    "the window only",
+                    f"{s['rows_read']:,.0f}",
+                    f"{p['rows_read']:,.0f}" if p else NA,
+                )
+                table.add(
+                    f"  peak RSS of the sweep process, {size:,} actions",
+                    "printed",
+                    f"{s['rss_mb']:.0f} MB",
+                    f"{p['rss_mb']:.0f} MB" if p else NA,
+                )
+
+            # 3. Import: a 10,000-row CSV through the CLI.
+            plan = Path(tmp) / "plan.csv"
+            import_bench.write_plan(plan, small)
+
+            def cli_import(url: str) -> str:
+                wall, cpu = import_bench.cli_import(url, plan)
+                return f"{seconds(wall)} ({seconds(cpu)} CPU)"
+
+            table.add(
+                f"import a {small:,}-row CSV through the CLI",
+                "≤ 2 s",
+                *both(pg, cli_import, sqlite_url),
+            )
+
+            # 4. /action mine p99 against a bare Bolt app in the same run.
+            requests = 50 if args.quick else 300
+
+            def mine(url: str) -> str:
+                _, bot, bare, _ = slack_latency.run(
+                    url, actions=big, owners=big // 10, requests=requests
+                )
+                ratio = bot.p99 / bare.p99
+                return f"{bot.p99:.1f} ms = {ratio:.2f}× bare Bolt {bare.p99:.1f} ms"
+
+            table.add(
+                f"`/action mine` p99, {big:,} actions, {requests} requests",
+                "≤ 1.5× bare Bolt",
+                *both(pg, mine, sqlite_url),
+            )
+
+            # 5. serve under a burst: bench/burst.py (the slack-delivery branch) when present.
+            burst = Path(__file__).with_name("burst.py")
+            table.add(
+                "peak RSS of `serve` under a burst",
+                "printed",
+                "bench/burst.py" if burst.exists() else "not measured (no bench/burst.py)",
+                "run bench/burst.py" if burst.exists() else NA,
+            )
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"\nactionbot benchmarks, {when}, {time.perf_counter() - started:.0f} s")
+    print(f"machine: {load_before} at the start; load average {_load()} at the end")
+    pg_note = "embedded PostgreSQL" if not os.environ.get("BENCH_DATABASE_URL") else "server"
+    print(f"SQLite: temporary files; PostgreSQL: {pg_note}, a fresh database per figure\n")
+    print(table.render())
+    # The reports benchmark (issue 13) keeps its own figures, after the table.
+    from bench import stats_bench
+
+    print("\n=== bench.stats_bench (issue 13) ===", flush=True)
+    stats_bench.main([])
     return 0
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+class _none:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 if __name__ == "__main__":

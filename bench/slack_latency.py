@@ -428,6 +428,28 @@ def report(register: Register, bot: Figures, bare: Figures, *, database: str, se
     return "\n".join(lines)
 
 
+def run(
+    database_url: str | None,
+    *,
+    actions: int,
+    owners: int,
+    requests: int,
+    seed: int = SEED,
+    serve: Serve = serve_nodelay,
+) -> tuple[Register, Figures, Figures, float]:
+    """Build a register (in `database_url`, an empty database, or a temporary SQLite file)
+    and time both apps; returns the register, both apps' figures and the build time."""
+    today = datetime.now(UTC).date()
+    with tempfile.TemporaryDirectory(prefix="actionbot-bench-") as tmp:
+        url = database_url or f"sqlite:///{Path(tmp) / 'register.db'}"
+        started = time.perf_counter()
+        register = build_register(url, actions=actions, owners=owners, today=today, seed=seed)
+        built = time.perf_counter() - started
+        gc.collect()  # the builder's garbage is not the server's to collect mid-measurement
+        bot, bare = measure(url, register, requests=requests, today=today, seed=seed, serve=serve)
+    return register, bot, bare, built
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--requests", type=int, default=200)
@@ -445,19 +467,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.requests < 1 or args.actions < 1 or args.owners < 1:
         parser.error("--requests, --actions and --owners must be positive")
-    today = datetime.now(UTC).date()
-    with tempfile.TemporaryDirectory(prefix="actionbot-bench-") as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'register.db'}"
-        started = time.perf_counter()
-        register = build_register(
-            url, actions=args.actions, owners=args.owners, today=today, seed=args.seed
-        )
-        built = time.perf_counter() - started
-        gc.collect()  # the builder's garbage is not the server's to collect mid-measurement
-        serve: Serve = serve_in_thread if args.harness_socket else serve_nodelay
-        bot, bare = measure(
-            url, register, requests=args.requests, today=today, seed=args.seed, serve=serve
-        )
+    serve: Serve = serve_in_thread if args.harness_socket else serve_nodelay
+    register, bot, bare, built = run(
+        args.database_url,
+        actions=args.actions,
+        owners=args.owners,
+        requests=args.requests,
+        seed=args.seed,
+        serve=serve,
+    )
     database = "temporary SQLite file" if args.database_url is None else "--database-url"
     server = (
         "tests.harness.serve_in_thread socket (no TCP_NODELAY)"

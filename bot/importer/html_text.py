@@ -49,6 +49,11 @@ _BULLET = re.compile(
 )
 
 
+# Words separated by single spaces, with no "<", "&" or other whitespace: text that
+# clean_html would hand back unchanged (most cells of a plan), answered without the tidying.
+_PLAIN = re.compile(r"(?:[^<&\s]+(?: [^<&\s]+)*)?")
+
+
 def looks_like_html(text: str) -> bool:
     """Return True when ``text`` holds a recognisable HTML tag, comment or entity."""
     return _TAG.search(text) is not None or _ENTITY.search(text) is not None
@@ -66,6 +71,12 @@ def clean_html(text: str) -> str:
     Text that does not look like HTML is only tidied this way: its characters,
     including any ``&`` or ``<``, are left as they are.
     """
+    if _PLAIN.fullmatch(text):
+        return text
+    return _clean_html(text)
+
+
+def _clean_html(text: str) -> str:
     if not looks_like_html(text):
         return _tidy(text)
     pieces: list[str] = []

@@ -198,7 +198,16 @@ def split_owners(cell: str, *, known: Collection[str]) -> OwnerSplit:
 def owner_splitter(known: Collection[str]) -> Callable[[str], OwnerSplit]:
     """:func:`split_owners` with the vocabulary indexed once, for splitting many cells."""
     vocabulary = _Vocabulary(known)
-    return lambda cell: _split(cell, vocabulary)
+    # A plan names the same few owners on row after row: split each distinct cell once.
+    done: dict[str, OwnerSplit] = {}
+
+    def split(cell: str) -> OwnerSplit:
+        found = done.get(cell)
+        if found is None:
+            found = done[cell] = _split(cell, vocabulary)
+        return OwnerSplit(names=list(found.names), warnings=list(found.warnings))
+
+    return split
 
 
 def _split(cell: str, vocabulary: _Vocabulary) -> OwnerSplit:
