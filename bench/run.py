@@ -202,11 +202,12 @@ def main(argv: list[str] | None = None) -> int:
     pg_note = "embedded PostgreSQL" if not os.environ.get("BENCH_DATABASE_URL") else "server"
     print(f"SQLite: temporary files; PostgreSQL: {pg_note}, a fresh database per figure\n")
     print(table.render())
-    # The reports benchmark (issue 13) keeps its own figures, after the table.
-    from bench import stats_bench
+    # Figures outside issue 15 keep their own benches, printed after the table.
+    from bench import nudge_bench, stats_bench
 
-    print("\n=== bench.stats_bench (issue 13) ===", flush=True)
-    stats_bench.main([])
+    for name, bench in (("nudge_bench (delivery rate)", nudge_bench), ("stats_bench", stats_bench)):
+        print(f"\n=== bench.{name} ===", flush=True)
+        bench.main([])
     return 0
 
 
