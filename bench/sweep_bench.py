@@ -20,8 +20,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import func, insert, literal, literal_column, select  # noqa: E402
+
 from bench.nudge_bench import NOW, populate  # noqa: E402
 from bench.postgres import postgres  # noqa: E402
+from store.db import make_engine  # noqa: E402
+from store.models import Action, ActionOwner, Owner, Person  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
 from tests.harness import TOKEN, make_settings  # noqa: E402
 
@@ -61,12 +65,95 @@ def child(url: str) -> dict[str, Any]:
     }
 
 
-def measure(url: str, *, actions: int) -> dict[str, Any]:
-    owners = max(10, actions // 10)
+BASE = 10_000  # actions written row by row; larger registers are copies of these, in SQL
+SPREAD_ABOVE = 100_000  # beyond this, each copy's due dates move on (see populate_scaled)
+SHIFT_DAYS = 12
+
+
+def populate_scaled(url: str, *, actions: int) -> int:
+    """The nudge bench's register (1 owner per 10 actions, due dates over four months), grown
+    by copying it in SQL: fast enough for a million actions in `make bench`. Returns owners.
+
+    Up to 100,000 actions every copy keeps its due dates (the issue's 100,000-action case:
+    a whole register due within four months). Past that, copy k's due dates move k × 12 days
+    on, so a 1,000,000-action register has as many actions due per day as the 100,000 one:
+    a shared service's register that grew over years, not one due all at once.
+    """
+    base = min(actions, BASE)
+    base_owners = max(10, base // 10)
     with FakeSlackAPI(bot_token=TOKEN) as fake:
-        started = time.perf_counter()
-        populate(url, fake, actions=actions, owners=owners)
-        setup_s = time.perf_counter() - started
+        populate(url, fake, actions=base, owners=base_owners)
+    copies = actions // base
+    engine = make_engine(url)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.begin() as conn:
+        for k in range(1, copies):
+            shift = k * SHIFT_DAYS if actions > SPREAD_ABOVE else 0
+            people, owners = k * base_owners, k * base_owners
+            conn.execute(
+                insert(Person).from_select(
+                    ["id", "email", "slack_user_id", "tz", "created_at", "updated_at"],
+                    select(
+                        Person.id + people,
+                        literal(f"c{k}.") + Person.email,
+                        Person.slack_user_id + literal(f"C{k}"),
+                        Person.tz,
+                        Person.created_at,
+                        Person.updated_at,
+                    ).where(Person.id <= base_owners),
+                )
+            )
+            conn.execute(
+                insert(Owner).from_select(
+                    ["id", "name", "person_id", "created_at"],
+                    select(
+                        Owner.id + owners,
+                        Owner.name + literal(f" c{k}"),
+                        Owner.person_id + people,
+                        Owner.created_at,
+                    ).where(Owner.id <= base_owners),
+                )
+            )
+            due = (
+                func.date(Action.due_date, f"+{shift} days")
+                if sqlite
+                else Action.due_date + literal_column(str(shift))
+            )
+            copied = [c.name for c in Action.__table__.columns]
+            exprs = {
+                "id": Action.id + k * base,
+                "ref": Action.ref + literal(f"c{k}"),
+                "position": Action.position + k * base,
+                "due_date": due,
+            }
+            conn.execute(
+                insert(Action).from_select(
+                    copied,
+                    select(*[exprs.get(name, Action.__table__.c[name]) for name in copied]).where(
+                        Action.id <= base
+                    ),
+                )
+            )
+            conn.execute(
+                insert(ActionOwner).from_select(
+                    ["action_id", "owner_id", "position"],
+                    select(
+                        ActionOwner.action_id + k * base,
+                        ActionOwner.owner_id + owners,
+                        ActionOwner.position,
+                    ).where(ActionOwner.action_id <= base),
+                )
+            )
+        if not sqlite:
+            conn.exec_driver_sql("ANALYZE")
+    engine.dispose()
+    return base_owners * copies
+
+
+def measure(url: str, *, actions: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    owners = populate_scaled(url, actions=actions)
+    setup_s = time.perf_counter() - started
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", url],
         capture_output=True,
