@@ -36,6 +36,7 @@ from store.models import Action
 from store.outbox import enqueue_many, existing_keys
 
 SYSTEM = Actor(name="actionbot", source="system")
+ENQUEUE_BATCH = 1_000
 MOST_URGENT = 10  # cards in one reminder; the rest are a count and a pointer
 ALL_MINE = "`/action mine` lists them all, as does actionbot's Home tab"
 _GUID = re.compile(r"^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$")
@@ -175,22 +176,26 @@ def sweep(
         note_problems(session, unreachable_problems(facts), now=now, forget_others="owner:")
 
     already = existing_keys(session, keys=[m.key for m, _ in result.messages])
-    inserted = enqueue_many(
-        session,
-        rows=[
-            {
-                "key": message.key,
-                "platform": platform,
-                "recipient": message.recipient,
-                "kind": message.kind,
-                "payload": _payload(message, reply),
-                "not_before": now,
-                "created_at": now,
-            }
-            for message, reply in result.messages
-            if message.key not in already
-        ],
-    )
+    # In batches: a payload is built, written and dropped, so a sweep of tens of thousands of
+    # messages never holds them all as JSON at once.
+    new = [(m, r) for m, r in result.messages if m.key not in already]
+    inserted: set[str] = set()
+    for start in range(0, len(new), ENQUEUE_BATCH):
+        inserted |= enqueue_many(
+            session,
+            rows=[
+                {
+                    "key": message.key,
+                    "platform": platform,
+                    "recipient": message.recipient,
+                    "kind": message.kind,
+                    "payload": _payload(message, reply),
+                    "not_before": now,
+                    "created_at": now,
+                }
+                for message, reply in new[start : start + ENQUEUE_BATCH]
+            ],
+        )
     result.enqueued = len(inserted)
     result.already_planned = len(result.messages) - len(inserted)
     return result

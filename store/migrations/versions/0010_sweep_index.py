@@ -1,4 +1,5 @@
-"""The reminder sweep's index: open actions by due date (a partial index).
+"""The reminder sweep's index (open actions by due date, a partial index), and owners by
+person (`/action mine` looks a person's owner names up on every request).
 
 Revision ID: 0010
 Revises: 0004
@@ -26,7 +27,9 @@ def upgrade() -> None:
         sqlite_where=sa.text(OPEN),
         postgresql_where=sa.text(OPEN),
     )
+    op.create_index("ix_owner_person_id", "owner", ["person_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_owner_person_id", table_name="owner")
     op.drop_index("ix_action_open_due", table_name="action")
