@@ -66,18 +66,18 @@ def child(url: str) -> dict[str, Any]:
 
 
 BASE = 10_000  # actions written row by row; larger registers are copies of these, in SQL
-SPREAD_ABOVE = 100_000  # beyond this, each copy's due dates move on (see populate_scaled)
-SHIFT_DAYS = 12
+SPREAD_ABOVE = 100_000  # beyond this, copies are history and future (see populate_scaled)
 
 
 def populate_scaled(url: str, *, actions: int) -> int:
     """The nudge bench's register (1 owner per 10 actions, due dates over four months), grown
     by copying it in SQL: fast enough for a million actions in `make bench`. Returns owners.
 
-    Up to 100,000 actions every copy keeps its due dates (the issue's 100,000-action case:
-    a whole register due within four months). Past that, copy k's due dates move k × 12 days
-    on, so a 1,000,000-action register has as many actions due per day as the 100,000 one:
-    a shared service's register that grew over years, not one due all at once.
+    The first 100,000 actions are copies with the same due dates (the issue's case: a whole
+    register due within four months). Past that, copies are history and future: even ones a
+    year and more in the past and closed (done), odd ones a year and more ahead. So a
+    1,000,000-action register has exactly the 100,000-action register's work today, inside
+    ten times the rows: what the sweep costs then shows whether cost follows the work.
     """
     base = min(actions, BASE)
     base_owners = max(10, base // 10)
@@ -88,7 +88,11 @@ def populate_scaled(url: str, *, actions: int) -> int:
     sqlite = engine.dialect.name == "sqlite"
     with engine.begin() as conn:
         for k in range(1, copies):
-            shift = k * SHIFT_DAYS if actions > SPREAD_ABOVE else 0
+            past = False
+            shift = 0
+            if k * base >= SPREAD_ABOVE:
+                past = k % 2 == 0
+                shift = (365 + k * 7) * (-1 if past else 1)
             people, owners = k * base_owners, k * base_owners
             conn.execute(
                 insert(Person).from_select(
@@ -115,7 +119,7 @@ def populate_scaled(url: str, *, actions: int) -> int:
                 )
             )
             due = (
-                func.date(Action.due_date, f"+{shift} days")
+                func.date(Action.due_date, f"{shift:+d} days")
                 if sqlite
                 else Action.due_date + literal_column(str(shift))
             )
@@ -125,6 +129,7 @@ def populate_scaled(url: str, *, actions: int) -> int:
                 "ref": Action.ref + literal(f"c{k}"),
                 "position": Action.position + k * base,
                 "due_date": due,
+                "status": literal("done") if past else Action.status,
             }
             conn.execute(
                 insert(Action).from_select(

@@ -97,16 +97,19 @@ def sweep_facts(
     register: the planner (a pure function of facts and time) still decides.
     """
     plans = _plans(session)
+    # Core on the session's connection: these are plain rows, and the ORM's result handling
+    # would only add cost.
+    conn = session.connection()
     rows: dict[int, Any] = {}
     for query in sweep_queries(session, plans=plans, default_days=default_days, now=now, cal=cal):
-        for row in session.execute(query):
+        for row in conn.execute(query):
             rows.setdefault(row.id, row)
     ordered = sorted(rows.values(), key=lambda r: (r.plan_id, r.position, r.id))
     ids = sorted(rows)
     link_rows: list[Any] = []
     for start in range(0, len(ids), CHUNK):
         link_rows.extend(
-            session.execute(
+            conn.execute(
                 select(ActionOwner.action_id, Owner.name, Owner.person_id, Owner.escalate_to)
                 .join(Owner, Owner.id == ActionOwner.owner_id)
                 .where(ActionOwner.action_id.in_(ids[start : start + CHUNK]))
@@ -221,30 +224,41 @@ def _build(
     contacts: dict[int, tuple[str, ...]] = {}
     facts: list[ActionFacts] = []
     created: dict[int, datetime] = {}
+    # A plan's code and reminder schedule, worked out once per plan, not once per action.
+    schedules = {
+        plan_id: (
+            plan.code,
+            parse_days(plan.options["nudge_days"])
+            if plan.options and plan.options.get("nudge_days")
+            else default_days,
+        )
+        for plan_id, plan in plans.items()
+    }
     for row in rows:
-        plan = plans[row.plan_id]
-        options = plan.options or {}
-        days = parse_days(options["nudge_days"]) if options.get("nudge_days") else default_days
-        owners = links.get(row.id, [])
+        # Unpacked by position (ACTION_COLUMNS' order): a sweep builds thousands of these.
+        (aid, plan_id, ref, title, due, status, rag, theme, snoozed, last, escalated) = row[:11]
+        latest_update, slip_count, created_at = row[11:14]
+        code, days = schedules[plan_id]
+        owners = links.get(aid, [])
         fact = ActionFacts(
-            action_id=row.id,
-            plan_code=plan.code,
-            ref=row.ref,
-            title=row.title,
-            due=row.due_date,
-            status=row.status,
-            rag=row.rag,
+            action_id=aid,
+            plan_code=code,
+            ref=ref,
+            title=title,
+            due=due,
+            status=status,
+            rag=rag,
             owners=tuple(name for name, _, _ in owners),
-            theme=row.theme,
-            snoozed_until=row.snoozed_until,
-            last_update=row.last_update_at,
-            escalated_on=row.escalated_on,
+            theme=theme,
+            snoozed_until=snoozed,
+            last_update=last,
+            escalated_on=escalated,
             days=days,
-            latest_update=row.latest_update,
-            slip_count=row.slip_count,
+            latest_update=latest_update,
+            slip_count=slip_count,
         )
         facts.append(fact)
-        created[row.id] = row.created_at
+        created[aid] = created_at
         if not fact.is_open:
             continue
         people_here: set[int] = set()
@@ -259,7 +273,7 @@ def _build(
         for person_id in people_here:
             by_person[person_id].append(fact)
         if escalate:
-            contacts[row.id] = tuple(dict.fromkeys(escalate))
+            contacts[aid] = tuple(dict.fromkeys(escalate))
     people = [
         PersonFacts(recipient=f"person:{pid}", tz=tzs.get(pid) or "", actions=tuple(items))
         for pid, items in sorted(by_person.items())
