@@ -203,9 +203,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"SQLite: temporary files; PostgreSQL: {pg_note}, a fresh database per figure\n")
     print(table.render())
     # Figures outside issue 15 keep their own benches, printed after the table.
-    from bench import nudge_bench, stats_bench
+    from bench import nudge_bench, stats_bench, teams_bench
 
-    for name, bench in (("nudge_bench (delivery rate)", nudge_bench), ("stats_bench", stats_bench)):
+    for name, bench in (
+        ("nudge_bench (delivery rate)", nudge_bench),
+        ("stats_bench", stats_bench),
+        ("teams_bench", teams_bench),
+    ):
         print(f"\n=== bench.{name} ===", flush=True)
         bench.main([])
     return 0
