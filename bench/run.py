@@ -193,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
             table.add(
                 "peak RSS of `serve` under a burst",
                 "printed",
-                "bench/burst.py" if burst.exists() else "not measured (no bench/burst.py)",
-                "run bench/burst.py" if burst.exists() else NA,
+                "see bench.burst below" if burst.exists() else "not measured",
+                "see bench.burst below" if burst.exists() else NA,
             )
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"\nactionbot benchmarks, {when}, {time.perf_counter() - started:.0f} s")
@@ -203,10 +203,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"SQLite: temporary files; PostgreSQL: {pg_note}, a fresh database per figure\n")
     print(table.render())
     # Figures outside issue 15 keep their own benches, printed after the table.
-    from bench import nudge_bench, stats_bench, teams_bench
+    from bench import burst, kill_sweep, nudge_bench, stats_bench, teams_bench
 
     for name, bench in (
+        ("burst (serve under 1,000 concurrent requests, its RSS)", burst),
         ("nudge_bench (delivery rate)", nudge_bench),
+        ("kill_sweep", kill_sweep),
         ("stats_bench", stats_bench),
         ("teams_bench", teams_bench),
     ):

@@ -2,7 +2,7 @@
 person (`/action mine` looks a person's owner names up on every request).
 
 Revision ID: 0010
-Revises: 0003
+Revises: 0009
 Create Date: 2026-11-24
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
