@@ -318,7 +318,8 @@ def test_an_admin_maps_an_owner_by_mentioning_them(world: TeamsWorld) -> None:
 def test_conversation_update_adding_the_bot_refreshes_the_reference(world: TeamsWorld) -> None:
     fiona = finance(world)
     world.say(fiona, "mine")
-    moved = "https://smba.trafficmanager.net/emea/"
+    # Teams moved this chat to another Connector; still on loopback so nothing leaves the machine.
+    moved = f"{world.fake.base_url}/emea/"
     body = world.activity(
         fiona,
         kind="conversationUpdate",
