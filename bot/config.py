@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -60,6 +61,22 @@ class Settings(BaseSettings):
     teams_insecure_dev: bool = Field(default=False, alias="ACTIONBOT_TEAMS_INSECURE_DEV")
     # Where the Bot Framework's signing keys are published (tests point it at a fake).
     teams_openid_metadata_url: str | None = Field(default=None, alias="TEAMS_OPENID_METADATA_URL")
+    # This server's public https address (the one Teams posts /api/messages to): the digest
+    # card's chart is an image at PUBLIC_URL/charts/<token>.png.
+    public_url: str | None = Field(default=None, alias="PUBLIC_URL")
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        url = value.strip().rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            raise ValueError(f"PUBLIC_URL={value!r}: give the full address, https://host[/path]")
+        if parts.query or parts.fragment:
+            raise ValueError(f"PUBLIC_URL={value!r}: no ?query or #fragment")
+        return url
 
     @field_validator("tz")
     @classmethod

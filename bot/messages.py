@@ -96,6 +96,16 @@ class ActionCard:
         return [Button(kind, label, str(self.action_id)) for kind, label in ACTION_BUTTONS]
 
 
+@dataclass(frozen=True)
+class Picture:
+    """An image shown after paragraph `after` of a reply's `lines` (the Teams digest's
+    chart). `url` is where the platform fetches it; `alt_text` says the same in words."""
+
+    url: str
+    alt_text: str
+    after: int
+
+
 @dataclass
 class Reply:
     """An answer. `lines` are short paragraphs before the cards, `footer` paragraphs after
@@ -116,6 +126,7 @@ class Reply:
     # One line for the others who share the action, posted where the command was typed;
     # never the whole card.
     notice: str | None = None
+    pictures: list[Picture] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -149,6 +160,7 @@ def reply_to_dict(reply: Reply) -> dict[str, object]:
         "lines": list(reply.lines),
         "public": reply.public,
         "footer": list(reply.footer),
+        "pictures": [[p.url, p.alt_text, p.after] for p in reply.pictures],
         "cards": [
             {
                 "action_id": c.action_id,
@@ -177,6 +189,7 @@ def reply_from_dict(data: dict[str, Any]) -> Reply:
         lines=list(data.get("lines", [])),
         public=bool(data.get("public", False)),
         footer=list(data.get("footer", [])),
+        pictures=[Picture(url, alt, int(after)) for url, alt, after in data.get("pictures", [])],
         cards=[
             ActionCard(
                 action_id=int(c["action_id"]),

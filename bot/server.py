@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.charts_route import chart_route
 from bot.config import ConfigError, Settings
 from bot.handlers import slack as slack_handlers
 from bot.handlers.slack import ACK_BUDGET, ARRIVED, VERIFIED, JobTrigger, SlackDoor
@@ -106,7 +107,8 @@ def build_app(
     ack_budget: float = ACK_BUDGET,
 ) -> Service:
     """The ASGI app: POST /slack/events (when Slack is configured), POST /api/messages (when
-    Teams is) and GET /healthz. `teams_token` replaces the Teams client secret (tests)."""
+    Teams is), GET /charts/<token>.png (the Teams digest's pictures) and GET /healthz.
+    `teams_token` replaces the Teams client secret (tests)."""
     bolt: AsyncApp | None = None
     door: SlackDoor | None = None
     routes: list[Route] = []
@@ -118,6 +120,7 @@ def build_app(
         )
 
     routes.append(Route("/healthz", healthz, methods=["GET"]))
+    routes.append(chart_route(runtime))
     if runtime.settings.slack_enabled:
         bolt, door = build_bolt(runtime, run_job=run_job, inline=inline, ack_budget=ack_budget)
         handler = AsyncSlackRequestHandler(bolt)

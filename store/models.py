@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -330,3 +331,22 @@ class Absence(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     person: Mapped[Person] = relationship(lazy="joined")
+
+
+class HostedFile(Base):
+    """A file actionbot hands out by an unguessable token: a digest chart that Teams fetches
+    from `GET /charts/<token>.png`, or a committee pack waiting for the admin to accept it in
+    Teams. Kept in the register, so any instance can serve it; gone after `expires_at`."""
+
+    __tablename__ = "hosted_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "chart" | "report"
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # The platform user it is for (a report); None for a chart anyone in the channel sees.
+    for_user: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

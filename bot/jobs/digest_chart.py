@@ -1,8 +1,11 @@
 """The digest's pictures and its nudge line: kept apart from the digest's wording.
 
-Each plan's RAG-by-theme chart goes out as its own outbox row, after the digest text and
-into its thread, so a failed upload is retried and reported like any delivery and never
-holds the text back.
+In Slack each plan's RAG-by-theme chart goes out as its own outbox row, after the digest
+text and into its thread, so a failed upload is retried and reported like any delivery and
+never holds the text back. In Teams a message cannot carry a file, and an image inline in
+the card does not fit Teams' 28 KB (a quantised chart is still 30-40 KB as base64), so the
+chart is stored in the register under a random token and the card shows it from
+PUBLIC_URL/charts/<token>.png, which `actionbot serve` answers (bot/server.py).
 """
 
 from __future__ import annotations
@@ -14,23 +17,38 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.jobs.admin_summary import Problem, note_problems
 from bot.jobs.calendar import WorkingCalendar
 from bot.jobs.facts import RegisterFacts
+from bot.messages import Picture, Reply
 from bot.reports.chart import (
     ChartItem,
     alt_text,
     chart_title,
     figures,
+    fitting_dpi,
     render_chart,
     theme_rows,
 )
 from bot.reports.stats import digest_line, nudge_stats
+from store.hosted import host_file
 from store.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
 CHART_KIND = "digest_chart"
 STATS_WINDOW = timedelta(days=28)
+HOSTED_CHART = "chart"
+CHART_KEPT = timedelta(days=30)  # an old digest's picture still shows for a month
+TEAMS_MAX_PIXELS = 1024  # Teams shows card images up to 1024 x 1024
+NO_PUBLIC_URL = "config:PUBLIC_URL"
+# Where the picture is, as the digest's text says it: Slack's thread, the Teams card, or
+# nowhere (a Teams digest while PUBLIC_URL is not set).
+WHERE = {
+    "slack": "Chart by theme (in the thread)",
+    "teams": "Chart by theme (the picture below)",
+    "none": "By theme",
+}
 
 
 @dataclass(frozen=True)
@@ -43,17 +61,22 @@ class DigestChart:
     summary: str  # the chart's figures as a line of the digest's text
 
 
-def digest_charts(facts: RegisterFacts, *, today: date) -> list[DigestChart]:
-    """One chart per plan, from the same facts as the digest text."""
+def digest_charts(
+    facts: RegisterFacts, *, today: date, platform: str = "slack", shown: bool = True
+) -> list[DigestChart]:
+    """One chart per plan, from the same facts as the digest text; for Teams no larger than
+    a card image may be. `shown=False`: the digest will go without it (text says so)."""
     by_plan: dict[str, list[ChartItem]] = {}
     for a in facts.actions:
         by_plan.setdefault(a.plan_code, []).append(ChartItem(a.theme, a.status, a.rag, a.due))
+    where = ("teams" if platform == "teams" else "slack") if shown else "none"
     charts = []
     for code in sorted(by_plan):
         rows = theme_rows(by_plan[code], today=today)
         title = chart_title(code, today)
+        dpi = fitting_dpi(rows, max_pixels=TEAMS_MAX_PIXELS) if platform == "teams" else 110
         try:
-            png = render_chart(rows, title=title)
+            png = render_chart(rows, title=title, dpi=dpi)
         except Exception:  # noqa: BLE001 - a picture must never hold the digest's text back
             log.exception("could not draw the chart for plan %s; the digest goes without it", code)
             continue
@@ -64,7 +87,7 @@ def digest_charts(facts: RegisterFacts, *, today: date) -> list[DigestChart]:
                 title=title,
                 alt_text=alt_text(code, rows, today),
                 png=png,
-                summary=f"Chart by theme (in the thread): {figures(rows)}",
+                summary=f"{WHERE[where]}: {figures(rows)}",
             )
         )
     return charts
@@ -119,3 +142,62 @@ def report_lines(
         if group.reminders:
             lines.setdefault(group.plan, []).append(digest_line(group) + " (last 4 weeks)")
     return lines
+
+
+def chart_url(public_url: str, token: str) -> str:
+    return f"{public_url}/charts/{token}.png"
+
+
+def host_charts(
+    session: Session,
+    replies: list[Reply],
+    charts: list[DigestChart],
+    *,
+    public_url: str | None,
+    now: datetime,
+) -> None:
+    """Put each chart in the Teams digest, under the paragraph that gives its figures.
+
+    Without PUBLIC_URL there is no address Teams could fetch a picture from: the digest goes
+    as text only, and the admins' summary says why (once, until it is set).
+    """
+    if not charts:
+        return
+    if public_url is None:
+        log.warning("the Teams digest goes without its charts: PUBLIC_URL is not set")
+        note_problems(
+            session,
+            [
+                Problem(
+                    key=NO_PUBLIC_URL,
+                    text="• The Teams digest has no chart: set PUBLIC_URL to this server's "
+                    "public https address (the Teams messaging endpoint without /api/messages) "
+                    "and restart",
+                    cause="unset",
+                )
+            ],
+            now=now,
+        )
+        return
+    note_problems(session, [], now=now, forget_others=NO_PUBLIC_URL)
+    for chart in charts:
+        place = _paragraph_of(replies, chart.summary) or (replies[0], len(replies[0].lines) - 1)
+        hosted = host_file(
+            session,
+            kind=HOSTED_CHART,
+            filename=chart.filename,
+            media_type="image/png",
+            content=chart.png,
+            now=now,
+            keep_for=CHART_KEPT,
+        )
+        reply, after = place
+        reply.pictures.append(Picture(chart_url(public_url, hosted.token), chart.alt_text, after))
+
+
+def _paragraph_of(replies: list[Reply], line: str) -> tuple[Reply, int] | None:
+    for reply in replies:
+        for index, paragraph in enumerate(reply.lines):
+            if line in paragraph.split("\n"):
+                return reply, index
+    return None

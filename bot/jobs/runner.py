@@ -15,14 +15,20 @@ from bot.jobs.admin_summary import ADMIN_SUMMARY, delivery_problem, note_problem
 from bot.jobs.calendar import calendar_for
 from bot.jobs.delivery import DeliveryStats, FailedDelivery, deliver_pending, reply_payload
 from bot.jobs.digest import build_digest, digest_replies, digest_title, week_facts
-from bot.jobs.digest_chart import DigestChart, digest_charts, enqueue_charts, report_lines
+from bot.jobs.digest_chart import (
+    DigestChart,
+    digest_charts,
+    enqueue_charts,
+    host_charts,
+    report_lines,
+)
 from bot.jobs.facts import events_since, load_facts, parse_days
 from bot.jobs.nudges import SweepResult, admin_recipients, sweep
 from bot.jobs.planner import local_day
 from bot.messages import Reply
 from bot.messenger import Messenger
 from bot.runtime import Runtime
-from store.outbox import enqueue, failed_since
+from store.outbox import enqueue, existing_keys, failed_since
 
 
 @dataclass
@@ -115,7 +121,12 @@ def run_digest(
             for owner, actions in facts.unreachable.items()
         }
         week: dict[str, set[int]] = {}
-        charts = digest_charts(facts, today=today)
+        charts = digest_charts(
+            facts,
+            today=today,
+            platform=platform,
+            shown=platform != "teams" or settings.public_url is not None,
+        )
         sections = build_digest(
             facts,
             events,
@@ -131,6 +142,9 @@ def run_digest(
         key = digest_key(target, now, scheduled=scheduled)
         enqueued = False
         if not dry_run:
+            fresh = not existing_keys(session, keys=[key])
+            if platform == "teams" and fresh:  # the pictures go inside the cards
+                host_charts(session, replies, charts, public_url=settings.public_url, now=now)
             enqueued = enqueue(
                 session,
                 key=key,
@@ -141,7 +155,7 @@ def run_digest(
                 not_before=now,
                 now=now,
             )
-            if platform == "slack":  # TeamsMessenger sends no files: Teams gets the text
+            if platform == "slack":  # uploaded into the digest's thread, each its own row
                 enqueue_charts(session, charts, digest_key=key, channel=target, now=now)
     return DigestResult(replies, target, key, enqueued, charts=charts)
 

@@ -9,6 +9,8 @@ so that the refreshed card shows all of them again, as they now are.
 Text from plans and people is escaped for the Markdown subset Adaptive Cards render
 (bold, italic, lists, links) and for the `{{DATE()}}` functions, here and only here.
 Mentions need `msteams.entities`, which these cards never carry, so `<at>` text stays text.
+A reply's pictures (the digest's chart) are `Image` elements with an https URL Teams fetches;
+the figures they show are in the text as well.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ from microsoft_teams.cards import (
     Container,
     DateInput,
     ExecuteAction,
+    Image,
     TextBlock,
     TextInput,
 )
 
-from bot.messages import ActionCard, Reply
+from bot.messages import ActionCard, Picture, Reply
 
 VERSION = "1.5"
 MAX_CARD_BYTES = 24_000  # Teams' limit is ~28 KB for the whole activity; leave room for it
@@ -232,8 +235,10 @@ def reply_cards(reply: Reply) -> list[AdaptiveCard]:
     preamble: list[CardElement] = []
     if reply.title:
         preamble.append(_text(escape(reply.title), size="Medium", weight="Bolder"))
-    for line in reply.lines:
+    for index, line in enumerate(reply.lines):
         preamble.extend(_paragraphs(line))
+        preamble.extend(_image(p) for p in reply.pictures if p.after == index)
+    preamble.extend(_image(p) for p in reply.pictures if not 0 <= p.after < len(reply.lines))
     if reply.choices:
         preamble.append(_choices(reply))
 
@@ -277,6 +282,14 @@ def reply_cards(reply: Reply) -> list[AdaptiveCard]:
             body = [*body, _text(f"Part {number} of {total}", is_subtle=True, size="Small")]
         cards.append(_card(body))
     return cards
+
+
+def _image(picture: Picture) -> Image:
+    """A picture the client fetches from its https URL; the alt text is the same figures in
+    words (plain text: it is never rendered as Markdown)."""
+    return Image(
+        url=picture.url, alt_text=picture.alt_text[:1000], size="Stretch", spacing="Medium"
+    )
 
 
 def _has_actions(body: list[CardElement]) -> bool:

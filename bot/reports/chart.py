@@ -111,6 +111,16 @@ def _wrap(text: str, width: int = 28) -> str:
     return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
 
 
+def _figure_inches(rows: list[ThemeRow]) -> tuple[float, float]:
+    return 10.0, 2.6 + 0.75 * max(len(rows), 1)
+
+
+def fitting_dpi(rows: list[ThemeRow], *, max_pixels: int, dpi: int = 110) -> int:
+    """The largest dpi (at most `dpi`) at which the chart is at most `max_pixels` on each side
+    (Teams shows card images up to 1024 x 1024)."""
+    return max(40, min(dpi, int(max_pixels / max(_figure_inches(rows)))))
+
+
 def render_chart(rows: list[ThemeRow], *, title: str, dpi: int = 110) -> bytes:
     """The chart as PNG bytes (Agg, no display needed). Also what a Teams card embeds: a
     lower `dpi` gives a smaller file where a message has a size limit."""
@@ -119,8 +129,7 @@ def render_chart(rows: list[ThemeRow], *, title: str, dpi: int = 110) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    height = 2.6 + 0.75 * max(len(rows), 1)
-    figure = Figure(figsize=(10, height), dpi=dpi)
+    figure = Figure(figsize=_figure_inches(rows), dpi=dpi)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     names = [_wrap(r.theme) for r in reversed(rows)]

@@ -10,12 +10,16 @@
 As strict as the real one where it matters to us: outbound calls must carry a Bearer
 token; an activity over 28 KB is refused with 413; a conversation id it never created and
 no channel is 404; a user who blocked the bot is 403 `MessageWritesBlocked`. Canned
-failures (429 with Retry-After, 5xx) can be queued. Runs in its own thread, because the
+failures (429 with Retry-After, 5xx) can be queued. A card's `Image` must have an absolute
+https URL (plain http only for a loopback host, i.e. a test's own server) and is fetched at
+once, as a Teams client would: anything but a PNG or JPEG of at most 1 MB and 1024 x 1024
+pixels is refused with 400 (stricter than Teams, which would show a broken picture). Runs in its own thread, because the
 SDK fetches the JWKS with a blocking call inside the bot's event loop.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
@@ -24,10 +28,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+from PIL import Image as PILImage
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -37,6 +44,9 @@ from tests.harness import serve_in_thread
 
 BF_ISSUER = "https://api.botframework.com"
 MAX_ACTIVITY_BYTES = 28 * 1024
+MAX_IMAGE_BYTES = 1024 * 1024
+MAX_IMAGE_PIXELS = 1024
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass
@@ -67,6 +77,7 @@ class FakeBotFramework:
     conversations: dict[str, str] = field(default_factory=dict)  # personal conv id → aad id
     jwks_fetches: int = 0
     base_url: str = ""
+    images: dict[str, bytes] = field(default_factory=dict)  # every card image fetched, by URL
 
     def __post_init__(self) -> None:
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -207,10 +218,51 @@ class FakeBotFramework:
         if len(json.dumps(rec.body).encode()) > MAX_ACTIVITY_BYTES:
             rec.status = 413
             return JSONResponse({"error": {"code": "MessageSizeTooBig"}}, status_code=413)
+        bad_image = self._check_images(rec.body)
+        if bad_image:
+            rec.status = 400
+            return JSONResponse(
+                {"error": {"code": "BadArgument", "message": bad_image}}, status_code=400
+            )
         with self._lock:
             self._next_id += 1
             new_id = str(self._next_id)
         return self._answer(rec, {"id": new_id}, status=201)
+
+    def _check_images(self, body: Any) -> str | None:
+        """Why a card image in this activity cannot be shown, or None when all can."""
+        for attachment in (body or {}).get("attachments") or []:
+            for url in _image_urls(attachment.get("content")):
+                problem = self._fetch_image(url)
+                if problem:
+                    return f"Image {url[:80]!r}: {problem}"
+        return None
+
+    def _fetch_image(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
+            return "the url must be absolute https"
+        try:
+            # The bot's server runs in another thread, so a blocking fetch here is safe.
+            response = httpx.get(url, timeout=10)
+        except httpx.HTTPError as exc:
+            return f"could not be fetched ({type(exc).__name__})"
+        if response.status_code != 200:
+            return f"fetching it gave HTTP {response.status_code}"
+        data = response.content
+        if len(data) > MAX_IMAGE_BYTES:
+            return f"{len(data)} bytes, over {MAX_IMAGE_BYTES}"
+        try:
+            with PILImage.open(io.BytesIO(data)) as image:
+                kind, size = image.format, image.size
+        except (OSError, ValueError):
+            return "not an image"
+        if kind not in ("PNG", "JPEG"):
+            return f"{kind} is not PNG or JPEG"
+        if max(size) > MAX_IMAGE_PIXELS:
+            return f"{size[0]}x{size[1]} pixels, over {MAX_IMAGE_PIXELS}"
+        self.images[url] = data
+        return None
 
     async def _member(self, request: Request) -> Response:
         rec = await self._record(request)
@@ -243,6 +295,18 @@ class FakeBotFramework:
                 Route("/v3/conversations/{cid:path}/members/{uid}", self._member, methods=["GET"]),
             ]
         )
+
+
+def _image_urls(element: Any) -> Iterator[str]:
+    """Every `Image` url anywhere in a card (bodies, containers, columns, image sets)."""
+    if isinstance(element, dict):
+        if element.get("type") == "Image":
+            yield str(element.get("url", ""))
+        for value in element.values():
+            yield from _image_urls(value)
+    elif isinstance(element, list):
+        for item in element:
+            yield from _image_urls(item)
 
 
 @contextmanager
