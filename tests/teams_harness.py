@@ -21,7 +21,12 @@ from bot.clock import Clock, FixedClock
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from bot.server import Service, build_app
-from tests.fakes.bot_framework import FakeBotFramework, TeamsUser, fake_bot_framework
+from tests.fakes.bot_framework import (
+    CONSENT_CARD,
+    FakeBotFramework,
+    TeamsUser,
+    fake_bot_framework,
+)
 from tests.harness import serve_in_thread
 
 APP_ID = "00000000-0000-0000-0000-00000000b07e"
@@ -139,6 +144,31 @@ class TeamsWorld:
         assert response.status_code == 200, response.text
         answer: dict[str, Any] = response.json()
         return answer
+
+    def consent_cards(self) -> list[tuple[str, dict[str, Any]]]:
+        """(conversation id, attachment) of every file consent card the bot sent."""
+        found = []
+        for rec in self.fake.activities():
+            for attachment in rec.body.get("attachments") or []:
+                if attachment.get("contentType") == CONSENT_CARD:
+                    found.append((rec.path.split("/")[3], attachment))
+        return found
+
+    def answer_consent(self, user: TeamsUser, *, accept: bool) -> httpx.Response:
+        """The user clicks Allow or Decline on the last consent card: Teams opens an upload
+        session in their OneDrive (on Allow) and sends the bot a signed `fileConsent/invoke`."""
+        conversation, card = self.consent_cards()[-1]
+        content = card["content"]
+        value: dict[str, Any] = {"type": "fileUpload", "action": "accept" if accept else "decline"}
+        if accept:
+            value["context"] = content.get("acceptContext")
+            value["uploadInfo"] = self.fake.upload_session(card["name"])
+        else:
+            value["context"] = content.get("declineContext")
+        body = self.activity(
+            user, kind="invoke", name="fileConsent/invoke", value=value, conversation=conversation
+        )
+        return self.post(body)
 
     def install(self, user: TeamsUser) -> httpx.Response:
         return self.post(self.activity(user, kind="installationUpdate", action="add"))

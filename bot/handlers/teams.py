@@ -19,11 +19,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from microsoft_teams.api.activities import InstalledActivity, MessageActivity
 from microsoft_teams.api.activities.conversation import ConversationUpdateActivity
 from microsoft_teams.api.activities.invoke.adaptive_card import AdaptiveCardInvokeActivity
+from microsoft_teams.api.activities.invoke.file_consent import FileConsentInvokeActivity
 from microsoft_teams.api.activities.utils import StripMentionsTextOptions
 from microsoft_teams.api.models import (
+    Account,
+    Action,
     AdaptiveCardActionCardResponse,
     AdaptiveCardActionMessageResponse,
     ClientInfoEntity,
+    ConversationAccount,
     MentionEntity,
 )
 from microsoft_teams.apps import ActivityContext, App
@@ -31,10 +35,25 @@ from microsoft_teams.cards import AdaptiveCard
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.commands import AddNote, AdminDigest, AdminNudge, Command, Revise, SetRag, SetStatus
+from bot.commands import (
+    AddNote,
+    AdminDigest,
+    AdminNudge,
+    AdminReport,
+    Command,
+    Revise,
+    SetRag,
+    SetStatus,
+)
 from bot.config import Settings
 from bot.messages import Reply, error
-from bot.messengers.teams_client import card_activity
+from bot.messengers.teams_client import card_activity, personal_conversation_params
+from bot.messengers.teams_files import (
+    UploadFailed,
+    consent_activity,
+    file_info_activity,
+    upload,
+)
 from bot.render import cards as render
 from bot.services.actions import RAG_LABEL
 from bot.services.conversation import (
@@ -48,6 +67,7 @@ from bot.services.conversation import (
 )
 from bot.services.inbound import first_time
 from bot.services.reach import TeamsReference, remember_teams
+from bot.services.reports import admin_report, drop_report, held_report, hold_report
 from bot.services.rules import note_problems, revision_problems
 
 log = logging.getLogger(__name__)
@@ -71,6 +91,11 @@ def reference_of(activity: AnyActivity) -> TeamsReference:
         chat_id=activity.from_.id,
         conversation_id=conversation.id if personal and not conversation.is_group else None,
     )
+
+
+def is_personal(activity: Any) -> bool:
+    conversation = activity.conversation
+    return conversation.conversation_type in (None, "personal") and not conversation.is_group
 
 
 def command_text(activity: MessageActivity) -> str | None:
@@ -182,6 +207,9 @@ class TeamsDoor:
             who = await self.who(ctx)
             await self.remember(ctx, who)
             outcome = await self.converse(who, text=text)
+            if isinstance(outcome.command, AdminReport) and outcome.reply.ok:
+                await self.offer_report(ctx, who, outcome.command)
+                return
             await self.send(ctx, outcome.reply)
             if isinstance(outcome.command, AdminNudge | AdminDigest) and outcome.reply.ok:
                 await self.admin_job(ctx, outcome.command)
@@ -198,6 +226,125 @@ class TeamsDoor:
             await ctx.send(f"The {kind} job is not configured in this process.")
             return
         await self.send(ctx, Reply(lines=[await self.run_job(kind)]))
+
+    # -- the committee pack, by file consent -----------------------------------------
+
+    async def offer_report(self, ctx: ActivityContext[Any], who: Who, command: AdminReport) -> None:
+        """`admin report CODE`: the same service as Slack makes the pack; Teams lets a bot
+        send a file only in a personal chat, after the person accepts it (file consent)."""
+        made = await asyncio.to_thread(
+            admin_report,
+            self.sessions,
+            who,
+            plan_code=command.plan,
+            admins=self.settings.admin_ids,
+            tz=self.settings.tz,
+            now=self.clock.now(),
+        )
+        if isinstance(made, Reply):
+            await self.send(ctx, made)
+            return
+        token = await asyncio.to_thread(
+            hold_report, self.sessions, made, for_user=who.user_id, now=self.clock.now()
+        )
+        offer = consent_activity(
+            filename=made.filename,
+            size=len(made.content),
+            description=f"{made.title}: every action, what changed since the last report, "
+            "and the slipped, overdue and escalated lists.",
+            context={"report": token, "plan": command.plan},
+        )
+        if is_personal(ctx.activity):
+            await ctx.send(offer)
+            return
+        chat = await self._personal_chat(ctx)
+        offer.from_ = Account(id=ctx.activity.recipient.id)
+        offer.conversation = ConversationAccount(id=chat)
+        await ctx.api.conversations.create_activity(chat, offer)
+        await self.send(
+            ctx,
+            Reply(
+                lines=[
+                    f"The {command.plan} committee report is waiting in our personal chat: "
+                    "accept it there and Teams saves it to your OneDrive."
+                ]
+            ),
+        )
+
+    async def _personal_chat(self, ctx: ActivityContext[Any]) -> str:
+        """The 1:1 chat with the sender (Teams creates it, or finds the existing one)."""
+        activity = ctx.activity
+        tenant = reference_of(activity).tenant_id or self.settings.teams_tenant_id or ""
+        user = activity.from_.aad_object_id or activity.from_.id
+        created = await ctx.api.conversations.create(
+            personal_conversation_params(activity.recipient.id, tenant, user)
+        )
+        return str(created.id)
+
+    async def on_file_consent(self, ctx: ActivityContext[FileConsentInvokeActivity]) -> None:
+        """The admin's answer to the consent card: upload the pack, or leave it."""
+        try:
+            await self._consent_answer(ctx)
+        except Exception:
+            log.exception("unhandled error in a Teams file consent answer")
+            await ctx.send(
+                "Sorry, something went wrong on my side and the report was not sent. "
+                "Please try again, or use `actionbot report`."
+            )
+
+    async def _consent_answer(self, ctx: ActivityContext[FileConsentInvokeActivity]) -> None:
+        value = ctx.activity.value
+        context = value.context if isinstance(value.context, dict) else {}
+        token, plan = str(context.get("report", "")), str(context.get("plan", "PLAN"))
+        who = await self.who(ctx)
+        if value.action != Action.ACCEPT:
+            await asyncio.to_thread(drop_report, self.sessions, token=token, for_user=who.user_id)
+            await self.send(
+                ctx,
+                Reply(
+                    lines=[
+                        f"No problem: the {plan} committee report was not saved. Type "
+                        f"`admin report {plan}` whenever you want it."
+                    ]
+                ),
+            )
+            return
+        made = await asyncio.to_thread(
+            held_report, self.sessions, token=token, for_user=who.user_id, now=self.clock.now()
+        )
+        info = value.upload_info
+        if made is None or info is None or not info.upload_url:
+            await self.send(
+                ctx,
+                error(
+                    "That report is no longer waiting (it was sent already, or offered more "
+                    f"than a day ago). Type `admin report {plan}` for a fresh one."
+                ),
+            )
+            return
+        try:
+            await upload(info.upload_url, made.content)
+        except UploadFailed as exc:
+            log.warning("Teams report upload failed: %s", exc)
+            await self.send(
+                ctx,
+                error(
+                    f"The report was made but could not be saved to your OneDrive ({exc}). "
+                    f"Type `admin report {plan}` to try again, or use `actionbot report`."
+                ),
+            )
+            return
+        await asyncio.to_thread(drop_report, self.sessions, token=token, for_user=who.user_id)
+        name = info.name or made.filename
+        await ctx.send(
+            file_info_activity(
+                info,
+                render.escape(
+                    f"{name} is in your OneDrive: every action, what changed since the last "
+                    "report, and the slipped, overdue and escalated lists."
+                ),
+            )
+        )
 
     @staticmethod
     async def send(ctx: ActivityContext[Any], reply: Reply) -> None:
@@ -309,3 +456,4 @@ def register(app: App, door: TeamsDoor) -> None:
     app.on_install_add(door.on_install)
     app.on_conversation_update(door.on_conversation_update)
     app.on_card_action_execute(door.on_card_action)
+    app.on_file_consent(door.on_file_consent)

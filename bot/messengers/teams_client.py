@@ -167,16 +167,7 @@ class TeamsConnector:
         """Open (or find) the 1:1 chat with `user` (AAD object id or 29: id); its id."""
 
         async def go() -> str:
-            # `bot` and `isGroup` are not fields of the model; extras keep the key given.
-            params = CreateConversationParams.model_validate(
-                {
-                    "members": [{"id": user}],
-                    "tenantId": tenant_id,
-                    "channelData": {"tenant": {"id": tenant_id}},
-                    "bot": {"id": f"28:{self.app_id}"},
-                    "isGroup": False,
-                }
-            )
+            params = personal_conversation_params(f"28:{self.app_id}", tenant_id, user)
             created = await self._api(service_url).conversations.create(params)
             return str(created.id)
 
@@ -210,6 +201,22 @@ class TeamsConnector:
             self._run(shut)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
+
+
+def personal_conversation_params(
+    bot_id: str, tenant_id: str, user: str
+) -> CreateConversationParams:
+    """What opens (or finds) the 1:1 chat between the bot (`28:<app id>`) and `user`."""
+    # `bot` and `isGroup` are not fields of the model; extras keep the key given.
+    return CreateConversationParams.model_validate(
+        {
+            "members": [{"id": user}],
+            "tenantId": tenant_id,
+            "channelData": {"tenant": {"id": tenant_id}},
+            "bot": {"id": bot_id},
+            "isGroup": False,
+        }
+    )
 
 
 def card_activity(summary: str, cards: list[AdaptiveCard]) -> MessageActivityInput:

@@ -7,8 +7,9 @@ last report" starts from.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.messages import Reply, error
@@ -17,6 +18,8 @@ from bot.reports.formats import FORMATS, MEDIA_TYPES, render_pack
 from bot.services.audit import Actor, record
 from bot.services.conversation import Who
 from bot.services.people import identify
+from store.hosted import host_file, hosted_file
+from store.models import HostedFile
 from store.queries import all_plans, plan_by_code
 
 
@@ -103,3 +106,57 @@ def admin_report(
             )
         except ReportError as exc:
             return error(f"No report: {exc}.", "/action admin report PLAN")
+
+
+# A pack waiting for the admin to accept it in Teams (the file consent card): kept in the
+# register, so whichever instance receives the answer can send it.
+HELD_REPORT = "report"
+HELD_FOR = timedelta(days=1)
+
+
+def hold_report(
+    sessions: sessionmaker[Session], made: ReportFile, *, for_user: str, now: datetime
+) -> str:
+    """Keep a made pack for `for_user` to accept; the token that names it."""
+    with sessions() as session, session.begin():
+        row = host_file(
+            session,
+            kind=HELD_REPORT,
+            filename=made.filename,
+            media_type=made.media_type,
+            content=made.content,
+            now=now,
+            keep_for=HELD_FOR,
+            for_user=for_user,
+        )
+        return row.token
+
+
+def held_report(
+    sessions: sessionmaker[Session], *, token: str, for_user: str, now: datetime
+) -> ReportFile | None:
+    """The pack held under `token` for this user, or None (expired, sent, someone else's)."""
+    with sessions() as session:
+        row = hosted_file(session, token=token, kind=HELD_REPORT, now=now)
+        if row is None or row.for_user != for_user:
+            return None
+        return ReportFile(
+            filename=row.filename,
+            content=row.content,
+            title=row.filename.rsplit(".", 1)[0],
+            media_type=row.media_type,
+        )
+
+
+def drop_report(sessions: sessionmaker[Session], *, token: str, for_user: str) -> None:
+    """Forget a held pack once it is sent or declined (only its own user's answer counts)."""
+    with sessions() as session, session.begin():
+        row = session.scalar(
+            select(HostedFile).where(
+                HostedFile.token == token,
+                HostedFile.kind == HELD_REPORT,
+                HostedFile.for_user == for_user,
+            )
+        )
+        if row is not None:
+            session.delete(row)

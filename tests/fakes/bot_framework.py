@@ -13,7 +13,14 @@ no channel is 404; a user who blocked the bot is 403 `MessageWritesBlocked`. Can
 failures (429 with Retry-After, 5xx) can be queued. A card's `Image` must have an absolute
 https URL (plain http only for a loopback host, i.e. a test's own server) and is fetched at
 once, as a Teams client would: anything but a PNG or JPEG of at most 1 MB and 1024 x 1024
-pixels is refused with 400 (stricter than Teams, which would show a broken picture). Runs in its own thread, because the
+pixels is refused with 400 (stricter than Teams, which would show a broken picture).
+
+Files (the file consent flow): a file consent card is refused unless the app manifest says
+`supportsFiles: true` and the conversation is a personal chat. `upload_session()` stands in
+for the OneDrive upload session Teams opens when the user clicks Allow; its loopback
+`uploadUrl` takes PUTs the way OneDrive does: no Authorization header, `Content-Range`
+fragments in order, each but the last a multiple of 320 KiB; 202 until the last, then 201
+with the driveItem. The uploaded bytes are kept in `uploads`. Runs in its own thread, because the
 SDK fetches the JWKS with a blocking call inside the bot's event loop.
 """
 
@@ -21,12 +28,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,6 +56,25 @@ MAX_ACTIVITY_BYTES = 28 * 1024
 MAX_IMAGE_BYTES = 1024 * 1024
 MAX_IMAGE_PIXELS = 1024
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+CONSENT_CARD = "application/vnd.microsoft.teams.card.file.consent"
+FRAGMENT_UNIT = 320 * 1024
+MAX_FRAGMENT = 60 * 1024 * 1024
+MANIFEST = Path(__file__).resolve().parents[2] / "manifests" / "teams" / "manifest.json"
+_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+
+
+def manifest_supports_files() -> bool:
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    return all(bool(bot.get("supportsFiles")) for bot in manifest.get("bots", []))
+
+
+@dataclass
+class UploadSession:
+    name: str
+    received: bytearray = field(default_factory=bytearray)
+    total: int | None = None
+    done: bool = False
+    fragments: int = 0
 
 
 @dataclass
@@ -78,6 +106,8 @@ class FakeBotFramework:
     jwks_fetches: int = 0
     base_url: str = ""
     images: dict[str, bytes] = field(default_factory=dict)  # every card image fetched, by URL
+    sessions: dict[str, UploadSession] = field(default_factory=dict)
+    supports_files: bool = field(default_factory=manifest_supports_files)
 
     def __post_init__(self) -> None:
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -139,6 +169,23 @@ class FakeBotFramework:
             for r in self.activities(conversation)
             for a in r.body.get("attachments") or []
         ]
+
+    def upload_session(self, name: str) -> dict[str, str]:
+        """What Teams puts in `uploadInfo` when the user accepts a file named `name`."""
+        session_id = uuid.uuid4().hex
+        self.sessions[session_id] = UploadSession(name)
+        return {
+            "name": name,
+            "uploadUrl": f"{self.base_url}/upload/{session_id}",
+            "contentUrl": f"{self.base_url}/onedrive/Documents/Applications/actionbot/{name}",
+            "uniqueId": session_id.upper(),
+            "fileType": name.rsplit(".", 1)[-1],
+        }
+
+    @property
+    def uploads(self) -> dict[str, bytes]:
+        """Completed uploads: file name → bytes."""
+        return {s.name: bytes(s.received) for s in self.sessions.values() if s.done}
 
     def created(self) -> list[Recorded]:
         return [r for r in self.requests if r.path == "/v3/conversations" and r.status < 300]
@@ -218,6 +265,12 @@ class FakeBotFramework:
         if len(json.dumps(rec.body).encode()) > MAX_ACTIVITY_BYTES:
             rec.status = 413
             return JSONResponse({"error": {"code": "MessageSizeTooBig"}}, status_code=413)
+        bad_file = self._check_files(rec.body, personal=base.startswith("a:"))
+        if bad_file:
+            rec.status = 400
+            return JSONResponse(
+                {"error": {"code": "BadArgument", "message": bad_file}}, status_code=400
+            )
         bad_image = self._check_images(rec.body)
         if bad_image:
             rec.status = 400
@@ -228,6 +281,50 @@ class FakeBotFramework:
             self._next_id += 1
             new_id = str(self._next_id)
         return self._answer(rec, {"id": new_id}, status=201)
+
+    def _check_files(self, body: Any, *, personal: bool) -> str | None:
+        for attachment in (body or {}).get("attachments") or []:
+            if attachment.get("contentType") != CONSENT_CARD:
+                continue
+            if not self.supports_files:
+                return "file consent cards need supportsFiles: true in the app manifest"
+            if not personal:
+                return "bots can send files only in a personal chat"
+            content = attachment.get("content") or {}
+            if not isinstance(content.get("sizeInBytes"), int) or not attachment.get("name"):
+                return "a file consent card needs the file's name and sizeInBytes"
+        return None
+
+    async def _upload(self, request: Request) -> Response:
+        """A OneDrive upload session: one fragment per PUT, in order."""
+        session = self.sessions.get(request.path_params["sid"])
+        body = await request.body()
+        if session is None or session.done:
+            return JSONResponse({"error": {"code": "itemNotFound"}}, status_code=404)
+        if "authorization" in request.headers:
+            # OneDrive: the upload URL is pre-authorised; a bearer token here is refused.
+            return JSONResponse({"error": {"code": "unauthenticated"}}, status_code=401)
+        match = _RANGE.match(request.headers.get("content-range", ""))
+        if match is None:
+            return JSONResponse({"error": {"code": "invalidRange"}}, status_code=400)
+        start, end, total = (int(g) for g in match.groups())
+        length = int(request.headers.get("content-length", "-1"))
+        if length != len(body) or end - start + 1 != len(body) or end >= total:
+            return JSONResponse({"error": {"code": "invalidRange"}}, status_code=400)
+        if start != len(session.received) or session.total not in (None, total):
+            return JSONResponse({"error": {"code": "invalidRange"}}, status_code=416)
+        last = end + 1 == total
+        if len(body) > MAX_FRAGMENT or (not last and len(body) % FRAGMENT_UNIT):
+            return JSONResponse({"error": {"code": "invalidRange"}}, status_code=400)
+        session.total = total
+        session.received += body
+        session.fragments += 1
+        if not last:
+            return JSONResponse({"nextExpectedRanges": [f"{end + 1}-"]}, status_code=202)
+        session.done = True
+        return JSONResponse(
+            {"id": uuid.uuid4().hex, "name": session.name, "size": total}, status_code=201
+        )
 
     def _check_images(self, body: Any) -> str | None:
         """Why a card image in this activity cannot be shown, or None when all can."""
@@ -293,6 +390,7 @@ class FakeBotFramework:
                 Route(activity + "/{aid}", self._activities, methods=["PUT", "POST"]),
                 Route(activity, self._activities, methods=["POST"]),
                 Route("/v3/conversations/{cid:path}/members/{uid}", self._member, methods=["GET"]),
+                Route("/upload/{sid}", self._upload, methods=["PUT"]),
             ]
         )
 
