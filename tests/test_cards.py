@@ -245,3 +245,25 @@ def test_service_lines_keep_their_own_formatting_but_not_the_users() -> None:
     assert "[see](" not in out and "\\[see\\]" in out
     assert "**/action mine**" in out
     assert re.search(r"(?<!\\)\[", out) is None
+
+
+def test_a_picture_follows_its_paragraph_and_survives_the_outbox() -> None:
+    from bot.messages import Picture, reply_from_dict, reply_to_dict
+
+    url = "https://bot.council.example/charts/" + "t" * 43 + ".png"
+    alt = "NCC: actions by theme, 5 March 2018. 25 actions: *no* RAG yet 25."
+    reply = Reply(
+        title="Weekly digest",
+        lines=["*NCC*\nChart by theme (the picture below): no RAG yet 25", "*Overdue*"],
+        pictures=[Picture(url, alt, 0)],
+        public=True,
+    )
+    again = reply_from_dict(json.loads(json.dumps(reply_to_dict(reply))))
+    assert again.pictures == reply.pictures
+    [card] = reply_cards(again)
+    body = card_json(card)["body"]
+    kinds = [element["type"] for element in body]
+    assert kinds == ["TextBlock", "TextBlock", "Image", "TextBlock"]
+    image = body[2]
+    assert image["url"] == url and image["altText"] == alt  # alt text is not Markdown
+    assert card_size(card) < MAX_CARD_BYTES
