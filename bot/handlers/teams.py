@@ -67,7 +67,7 @@ from bot.services.conversation import (
 )
 from bot.services.inbound import first_time
 from bot.services.reach import TeamsReference, remember_teams
-from bot.services.reports import admin_report, drop_report, held_report, hold_report
+from bot.services.reports import admin_report, drop_report, held_report
 from bot.services.rules import note_problems, revision_problems
 
 log = logging.getLogger(__name__)
@@ -240,19 +240,17 @@ class TeamsDoor:
             admins=self.settings.admin_ids,
             tz=self.settings.tz,
             now=self.clock.now(),
+            hold=True,
         )
         if isinstance(made, Reply):
             await self.send(ctx, made)
             return
-        token = await asyncio.to_thread(
-            hold_report, self.sessions, made, for_user=who.user_id, now=self.clock.now()
-        )
         offer = consent_activity(
             filename=made.filename,
             size=len(made.content),
             description=f"{made.title}: every action, what changed since the last report, "
             "and the slipped, overdue and escalated lists.",
-            context={"report": token, "plan": command.plan},
+            context={"report": made.token, "plan": command.plan},
         )
         if is_personal(ctx.activity):
             await ctx.send(offer)

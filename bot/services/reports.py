@@ -6,7 +6,7 @@ last report" starts from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -22,6 +22,11 @@ from store.hosted import host_file, hosted_file
 from store.models import HostedFile
 from store.queries import all_plans, plan_by_code
 
+# A pack waiting for the admin to accept it in Teams (the file consent card): kept in the
+# register, so whichever instance receives the answer can send it.
+HELD_REPORT = "report"
+HELD_FOR = timedelta(days=1)
+
 
 class ReportError(ValueError):
     """The report cannot be made (unknown plan or format); nothing was recorded."""
@@ -33,6 +38,7 @@ class ReportFile:
     content: bytes
     title: str
     media_type: str
+    token: str | None = None  # where a held pack is kept (see `admin_report(hold=True)`)
 
 
 def produce_report(
@@ -81,8 +87,13 @@ def admin_report(
     tz: str,
     now: datetime,
     fmt: str = "xlsx",
+    hold: bool = False,
 ) -> ReportFile | Reply:
-    """`/action admin report CODE`: the pack for an admin, or why not."""
+    """`/action admin report CODE`: the pack for an admin, or why not.
+
+    `hold=True` (Teams, where the admin must first accept the file) also keeps the pack for
+    them, in the same transaction as the record that it was made; its `token` says where.
+    """
     with sessions() as session, session.begin():
         caller = identify(
             session,
@@ -96,7 +107,7 @@ def admin_report(
         if not caller.is_admin:
             return error("Only actionbot admins can do that (ACTIONBOT_ADMINS).")
         try:
-            return produce_report(
+            made = produce_report(
                 session,
                 plan_code=plan_code,
                 fmt=fmt,
@@ -106,19 +117,8 @@ def admin_report(
             )
         except ReportError as exc:
             return error(f"No report: {exc}.", "/action admin report PLAN")
-
-
-# A pack waiting for the admin to accept it in Teams (the file consent card): kept in the
-# register, so whichever instance receives the answer can send it.
-HELD_REPORT = "report"
-HELD_FOR = timedelta(days=1)
-
-
-def hold_report(
-    sessions: sessionmaker[Session], made: ReportFile, *, for_user: str, now: datetime
-) -> str:
-    """Keep a made pack for `for_user` to accept; the token that names it."""
-    with sessions() as session, session.begin():
+        if not hold:
+            return made
         row = host_file(
             session,
             kind=HELD_REPORT,
@@ -127,9 +127,9 @@ def hold_report(
             content=made.content,
             now=now,
             keep_for=HELD_FOR,
-            for_user=for_user,
+            for_user=who.user_id,
         )
-        return row.token
+        return replace(made, token=row.token)
 
 
 def held_report(
