@@ -14,9 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.jobs.digest_chart import HOSTED_CHART
 from bot.runtime import Runtime
-from store.hosted import hosted_file
+from store.hosted import CHART, hosted_file
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
@@ -24,7 +23,7 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 def chart_route(runtime: Runtime) -> Route:
     def load(token: str) -> bytes | None:
         with runtime.sessions() as session:
-            row = hosted_file(session, token=token, kind=HOSTED_CHART, now=runtime.clock.now())
+            row = hosted_file(session, token=token, kind=CHART, now=runtime.clock.now())
             return row.content if row is not None else None
 
     async def chart(request: Request) -> Response:

@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 
 from store.models import HostedFile
 
+CHART = "chart"  # a digest chart, served at /charts/<token>.png
+REPORT = "report"  # a committee pack held until its admin accepts it in Teams
+
 
 def host_file(
     session: Session,

@@ -31,14 +31,13 @@ from bot.reports.chart import (
     theme_rows,
 )
 from bot.reports.stats import digest_line, nudge_stats
-from store.hosted import host_file
+from store.hosted import CHART, host_file
 from store.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
 CHART_KIND = "digest_chart"
 STATS_WINDOW = timedelta(days=28)
-HOSTED_CHART = "chart"
 CHART_KEPT = timedelta(days=30)  # an old digest's picture still shows for a month
 TEAMS_MAX_PIXELS = 1024  # Teams shows card images up to 1024 x 1024
 NO_PUBLIC_URL = "config:PUBLIC_URL"
@@ -184,7 +183,7 @@ def host_charts(
         place = _paragraph_of(replies, chart.summary) or (replies[0], len(replies[0].lines) - 1)
         hosted = host_file(
             session,
-            kind=HOSTED_CHART,
+            kind=CHART,
             filename=chart.filename,
             media_type="image/png",
             content=chart.png,

@@ -18,13 +18,12 @@ from bot.reports.formats import FORMATS, MEDIA_TYPES, render_pack
 from bot.services.audit import Actor, record
 from bot.services.conversation import Who
 from bot.services.people import identify
-from store.hosted import host_file, hosted_file
+from store.hosted import REPORT, host_file, hosted_file
 from store.models import HostedFile
 from store.queries import all_plans, plan_by_code
 
 # A pack waiting for the admin to accept it in Teams (the file consent card): kept in the
 # register, so whichever instance receives the answer can send it.
-HELD_REPORT = "report"
 HELD_FOR = timedelta(days=1)
 
 
@@ -121,7 +120,7 @@ def admin_report(
             return made
         row = host_file(
             session,
-            kind=HELD_REPORT,
+            kind=REPORT,
             filename=made.filename,
             media_type=made.media_type,
             content=made.content,
@@ -137,7 +136,7 @@ def held_report(
 ) -> ReportFile | None:
     """The pack held under `token` for this user, or None (expired, sent, someone else's)."""
     with sessions() as session:
-        row = hosted_file(session, token=token, kind=HELD_REPORT, now=now)
+        row = hosted_file(session, token=token, kind=REPORT, now=now)
         if row is None or row.for_user != for_user:
             return None
         return ReportFile(
@@ -154,7 +153,7 @@ def drop_report(sessions: sessionmaker[Session], *, token: str, for_user: str) -
         row = session.scalar(
             select(HostedFile).where(
                 HostedFile.token == token,
-                HostedFile.kind == HELD_REPORT,
+                HostedFile.kind == REPORT,
                 HostedFile.for_user == for_user,
             )
         )

@@ -15,13 +15,13 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from bot.clock import FixedClock
-from bot.jobs.digest_chart import HOSTED_CHART, NO_PUBLIC_URL
+from bot.jobs.digest_chart import NO_PUBLIC_URL
 from bot.jobs.runner import run_delivery, run_digest
 from bot.messages import Picture, Reply
 from bot.messenger import PermanentFailure, Progress
 from bot.messengers.teams import TeamsMessenger, make_teams_messenger
 from bot.runtime import Runtime
-from store.hosted import host_file
+from store.hosted import CHART, host_file
 from store.models import AdminNotice, Delivery, HostedFile
 from tests.fakes.bot_framework import fake_bot_framework
 from tests.harness import seed_sample
@@ -150,7 +150,7 @@ def test_chart_urls_are_unguessable_and_expire(world: TeamsWorld) -> None:
     with world.runtime.sessions.begin() as session:
         old = host_file(
             session,
-            kind=HOSTED_CHART,
+            kind=CHART,
             filename="old.png",
             media_type="image/png",
             content=b"\x89PNG old",
@@ -176,7 +176,7 @@ def test_chart_urls_are_unguessable_and_expire(world: TeamsWorld) -> None:
     with world.runtime.sessions.begin() as session:
         host_file(
             session,
-            kind=HOSTED_CHART,
+            kind=CHART,
             filename="new.png",
             media_type="image/png",
             content=b"\x89PNG new",
