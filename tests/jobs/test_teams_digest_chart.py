@@ -228,3 +228,21 @@ def test_public_url_is_checked_and_kept_without_a_trailing_slash() -> None:
     for bad in ("bot.council.example", "ftp://x", "https://x/?a=1"):
         with pytest.raises(ValidationError, match="PUBLIC_URL"):
             settings(bad)
+
+
+def test_the_fake_teams_refuses_an_activity_over_28_kb(world: TeamsWorld) -> None:
+    from microsoft_teams.cards import AdaptiveCard, TextBlock
+
+    from bot.messengers.teams_client import card_activity
+
+    messenger = make_teams_messenger(
+        world.runtime.settings.model_copy(update={"teams_service_url": world.fake.base_url}),
+        token=outbound_token,
+    )
+    big = AdaptiveCard(version="1.5", body=[TextBlock(text="x" * 29_000, wrap=True)])
+    try:
+        with pytest.raises(httpx.HTTPStatusError) as refused:
+            messenger.connector.send(world.fake.base_url, CHANNEL, card_activity("big", [big]))
+    finally:
+        messenger.connector.close()
+    assert refused.value.response.status_code == 413
