@@ -32,11 +32,13 @@ Rag = Literal["green", "amber", "red"]
 Source = Literal["cli", "import", "slack", "teams", "system", "console"]
 DeliveryState = Literal["pending", "sent", "failed"]
 Duty = Literal["holder", "deputy", "assignee"]
+ImportState = Literal["pending", "applied", "cancelled", "expired", "stale"]
 
 STATUSES: tuple[str, ...] = get_args(Status)
 RAGS: tuple[str, ...] = get_args(Rag)
 SOURCES: tuple[str, ...] = get_args(Source)
 DUTIES: tuple[str, ...] = get_args(Duty)
+IMPORT_STATES: tuple[str, ...] = get_args(ImportState)
 OPEN_STATUSES: tuple[str, ...] = ("not_started", "in_progress", "blocked")
 OPEN_CONDITION = "status IN ('not_started', 'in_progress', 'blocked')"
 
@@ -350,3 +352,30 @@ class HostedFile(Base):
     for_user: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class PendingImport(Base):
+    """A plan file an admin sent to the bot in chat, previewed as a dry run and waiting for
+    **Import** or **Cancel**. The file and what the preview promised are kept here, not in
+    the process, so whichever instance receives the click can answer it; the button carries
+    only `id`. The file's bytes are dropped once it is decided."""
+
+    __tablename__ = "pending_import"
+    __table_args__ = (CheckConstraint(_in("state", IMPORT_STATES), name="state"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, hex
+    plan_code: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(300))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    platform: Mapped[str] = mapped_column(String(20))
+    requested_by: Mapped[str] = mapped_column(String(200))  # the platform user id
+    # The plan's events when previewed ("count/last id"): any change since shows in it.
+    register_mark: Mapped[str] = mapped_column(String(60))
+    # sha256 of the previewed change (every ref's outcome and field old → new).
+    digest: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(200))

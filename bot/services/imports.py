@@ -110,6 +110,9 @@ class ImportOptions:
     dry_run: bool = False
     # Which sheet of a workbook: a name, a 1-based number or "all"; None finds it.
     sheet: str | None = None
+    # The door the change arrived by, as events record it: "import" (the command line), or
+    # "slack"/"teams" when an admin imported a file sent to the bot in chat.
+    source: str = "import"
 
 
 def import_file(
@@ -168,8 +171,8 @@ def import_plan(
         parsed.actions, same_spelling([i.theme for i in parsed.actions]), strict=True
     ):
         item.theme = theme
-    # Whoever runs it (CLI user, chat admin), the change arrived by import.
-    actor = Actor(name=actor.name, source="import")
+    # Whoever runs it, the change arrived by import, or by the chat the file was sent in.
+    actor = Actor(name=actor.name, source=options.source)
     plan = plan_by_code(session, code=options.plan_code)
     created = plan is None
     if plan is None:
