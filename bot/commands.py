@@ -166,6 +166,13 @@ class AdminReport:
     plan: str
 
 
+@dataclass(frozen=True)
+class AdminImport:
+    """How to import a plan from chat (the file itself is sent to the bot in a DM)."""
+
+    plan: str | None = None
+
+
 Command = (
     Help
     | Mine
@@ -188,6 +195,7 @@ Command = (
     | AdminNudge
     | AdminDigest
     | AdminReport
+    | AdminImport
 )
 
 
@@ -284,6 +292,12 @@ GRAMMAR: tuple[Form, ...] = (
     ),
     Form(
         "admin plans", "plans with their action counts and reminder schedule", "admin plans", True
+    ),
+    Form(
+        "admin import [PLAN]",
+        "how to import a plan: send me the file in a DM; you see a preview, then Import",
+        "admin import NCC",
+        True,
     ),
     Form("admin nudge", "send today's reminders now", "admin nudge", True),
     Form("admin digest", "post the digest now", "admin digest", True),
@@ -395,7 +409,7 @@ def _due(rest: str) -> Command | ParseError:
     return DueWithin(int(match.group(1)))
 
 
-ADMIN_WORDS = "owner, deputy, handover, away, back, owners, plans, nudge, digest, report"
+ADMIN_WORDS = "owner, deputy, handover, away, back, owners, plans, import, nudge, digest, report"
 
 
 def _admin(rest: str, today: date) -> Command | ParseError:
@@ -424,6 +438,15 @@ def _admin(rest: str, today: date) -> Command | ParseError:
         if len(words) == 2 and _PLAN_CODE.match(words[1]):
             return AdminReport(plan=words[1].upper())
         return ParseError("Name one plan by its code.", ("/action admin report NCC",))
+    if words[:1] == ["import"]:
+        if len(words) == 1:
+            return AdminImport()
+        if len(words) == 2 and _PLAN_CODE.match(words[1]):
+            return AdminImport(plan=words[1].upper())
+        return ParseError(
+            "Name at most one plan, by its code; then send me the file.",
+            ("/action admin import NCC",),
+        )
     if words == ["owners"]:
         return AdminOwners()
     if words == ["plans"]:
@@ -684,6 +707,8 @@ def to_text(command: Command) -> str:
         return "admin digest"
     if isinstance(command, AdminReport):
         return f"admin report {command.plan}"
+    if isinstance(command, AdminImport):
+        return f"admin import {command.plan}" if command.plan else "admin import"
     if isinstance(command, AdminOwners):
         return "admin owners"
     if isinstance(command, AdminPlans):

@@ -7,7 +7,18 @@ from datetime import date
 from typing import Any, Literal
 
 # Button intents shared by every platform; each maps to a service call.
-ButtonKind = Literal["done", "on_track", "at_risk", "new_date", "add_update", "choose"]
+ButtonKind = Literal[
+    "done",
+    "on_track",
+    "at_risk",
+    "new_date",
+    "add_update",
+    "choose",
+    # A plan file sent in chat: import the previewed change, drop it, or preview it again.
+    "import_apply",
+    "import_cancel",
+    "import_again",
+]
 RAG_WORDS = {"green": "on track", "amber": "at risk", "red": "off track"}
 ACTION_BUTTONS: tuple[tuple[ButtonKind, str], ...] = (
     ("done", "Done"),

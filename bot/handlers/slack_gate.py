@@ -104,12 +104,21 @@ def _choice(value: Any) -> bool:
 
 
 _DIGITS = re.compile(r"^[0-9]{1,12}$")
+
+
+_PENDING_ID = re.compile(r"^[0-9a-f]{32}$")  # bot/services/chat_import.py makes them
+
+
+def _pending_id(value: Any) -> bool:
+    return isinstance(value, str) and _PENDING_ID.match(value) is not None
+
 # Each button actionbot renders, and what its `value` must look like for its listener.
 BUTTONS: list[tuple[re.Pattern[str], Callable[[Any], bool]]] = [
     (re.compile(r"^action_(done|on_track|at_risk|new_date|add_update)$"), _digits),
     (re.compile(r"^action_choose_[0-9]+$"), _choice),
     (re.compile(r"^page_(next|prev)$"), _page_state),
     (re.compile(r"^home_(next|prev)$"), _digits),
+    (re.compile(r"^import_(apply|cancel|again)$"), _pending_id),
 ]
 # Each modal actionbot opens: its callback_id and the inputs its listener reads.
 VIEWS: dict[str, tuple[str, ...]] = {NEW_DATE_VIEW: ("date", "reason"), ADD_UPDATE_VIEW: ("note",)}

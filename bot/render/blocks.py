@@ -59,7 +59,7 @@ MAX_CARDS_PER_MESSAGE = 12
 CARDS_PER_HOME = 25
 PAGER_RESERVE = (3, 400)  # blocks and characters kept free for "Showing …" and the buttons
 RAG_EMOJI = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
-BUTTON_STYLE = {"done": "primary"}
+BUTTON_STYLE = {"done": "primary", "import_apply": "primary"}
 
 NEW_DATE_VIEW = "new_date"
 ADD_UPDATE_VIEW = "add_update"
@@ -273,8 +273,10 @@ def _reply_units(
                         elements=[
                             ButtonElement(
                                 text=c.label[:75] or "…",
-                                action_id=f"action_choose_{i}",
+                                # A choice re-runs a command; other kinds have a listener each.
+                                action_id=f"action_choose_{i}" if c.kind == "choose" else c.kind,
                                 value=c.value,
+                                style=BUTTON_STYLE.get(c.kind),
                             )
                             for i, c in enumerate(reply.choices[:25])
                         ],

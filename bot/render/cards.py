@@ -51,6 +51,9 @@ SAVE_DATE = "save_new_date"
 SAVE_UPDATE = "save_update"
 SHOW = "show"
 CHOOSE = "choose"
+# A plan file sent in chat (bot/services/chat_import.py): Import, Cancel, Preview again.
+IMPORT_APPLY = "import_apply"
+IMPORT_BUTTONS = (IMPORT_APPLY, "import_cancel", "import_again")
 
 _MARKDOWN = re.compile(r"([\\*_\[\]])")
 _BULLET_START = re.compile(r"^(\s*)([-+>#])", re.M)
@@ -217,8 +220,9 @@ def _choices(reply: Reply) -> ActionSet:
         actions=[
             ExecuteAction(
                 title=c.label[:75],
-                verb=CHOOSE,
-                data={"action": CHOOSE, "value": c.value},
+                verb=c.kind,
+                data={"action": c.kind, "value": c.value},
+                style="positive" if c.kind == IMPORT_APPLY else None,
             )
             for c in reply.choices[:25]
         ]

@@ -16,6 +16,7 @@ from bot.commands import (
     AdminDeputy,
     AdminDigest,
     AdminHandover,
+    AdminImport,
     AdminNudge,
     AdminOwner,
     AdminOwners,
@@ -40,6 +41,7 @@ from bot.commands import (
 from bot.importer.dates import parse_date
 from bot.messages import ActionCard, Button, Detail, Reply, error
 from bot.services.audit import Actor, record, set_field
+from bot.services.chat_import import import_help
 from bot.services.history import actor_name, history_lines
 from bot.services.people import Caller
 from bot.services.people_commands import handle_assign, handle_people
@@ -128,6 +130,8 @@ def handle(
         AdminOwner | AdminDeputy | AdminHandover | Away | Back | AdminOwners | AdminPlans,
     ):
         return handle_people(session, command, caller=caller, now=now, today=today)
+    if isinstance(command, AdminImport):
+        return import_help(session, caller=caller, plan=command.plan)
     if isinstance(command, AdminNudge | AdminDigest | AdminReport):
         if not caller.is_admin:
             return error("Only actionbot admins can do that (ACTIONBOT_ADMINS).")

@@ -132,17 +132,10 @@ def import_file(
     with sessions() as session:
         transaction = session.begin()
         try:
-            # Only names someone vouched for (owners file, admin mapping) guide splitting;
-            # names a previous import merely kept whole must not confirm themselves.
-            known = [
-                o.name
-                for o in owners_by_name(session).values()
-                if o.person_id is not None or o.escalate_to
-            ]
             parsed = parse_plan_file(
                 path,
                 today=now.date(),
-                known_owners=known,
+                known_owners=known_owners(session),
                 overrides=overrides,
                 sheet=options.sheet,
             )
@@ -155,6 +148,17 @@ def import_file(
         else:
             transaction.commit()
         return report
+
+
+def known_owners(session: Session) -> list[str]:
+    """Owner names that guide how a plan's owner cells are split.
+
+    Only names someone vouched for (owners file, admin mapping) count; names a previous
+    import merely kept whole must not confirm themselves.
+    """
+    return [
+        o.name for o in owners_by_name(session).values() if o.person_id is not None or o.escalate_to
+    ]
 
 
 def import_plan(

@@ -1,0 +1,735 @@
+"""Importing a plan from chat: an admin sends the file to the bot, sees a dry run, and
+presses **Import** (or **Cancel**).
+
+The preview is the command line's importer run as a dry run (`import_plan`, rolled back),
+so chat and `actionbot import` can never disagree about what a file does. What the preview
+promised is kept in the register (`PendingImport`): the file's bytes, the plan's events at
+that moment (`register_mark`) and a digest of every previewed change. **Import** re-runs the
+same import in one transaction and commits it only if the plan has no new events and the
+change comes out identical to the preview; otherwise it changes nothing and offers a fresh
+preview. A preview is claimed by a conditional UPDATE in that same transaction, so a second
+click, on any instance, finds it decided and applies nothing.
+
+Doors only fetch the bytes and route the buttons; every rule is here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.importer.errors import ImportFileError
+from bot.importer.plan_file import parse_plan_file
+from bot.importer.reader import MAX_BYTES
+from bot.messages import Button, Reply, error
+from bot.services.audit import Actor
+from bot.services.imports import ImportOptions, ImportReport, import_plan, known_owners
+from bot.services.people import Caller, identify
+from bot.when import plural
+from store.models import Event, PendingImport, Plan
+from store.queries import action_counts, all_plans, plan_by_code
+
+PREVIEW_LIFETIME = timedelta(hours=24)
+# Decided and expired previews are kept (without their file) this long, to answer a late
+# click clearly; then they go.
+KEEP_DECIDED = timedelta(days=30)
+MAX_UPLOAD_BYTES = MAX_BYTES
+# A preview longer than this goes as a file, with a short summary in the message.
+MESSAGE_LINES = 25
+MESSAGE_CHARS = 2500
+SHOWN_VALUE = 100  # characters of one old/new value or title in a message
+
+APPLY: Literal["import_apply"] = "import_apply"
+CANCEL: Literal["import_cancel"] = "import_cancel"
+AGAIN: Literal["import_again"] = "import_again"
+Decision = Literal["import_apply", "import_cancel", "import_again"]
+
+ADMINS_ONLY = (
+    "Only actionbot admins can import plans (ACTIONBOT_ADMINS). I did not open the file, "
+    "and nothing was changed."
+)
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
+_FILLER = {"/action", "action", "admin", "import", "plan", "into", "to", "for"}
+_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file an admin sent to the bot, as the door fetched it."""
+
+    filename: str
+    data: bytes
+    comment: str = ""  # the message sent with the file: the plan code, if any
+
+
+@dataclass(frozen=True)
+class PreviewFile:
+    """A long preview as a plain-text file (never CSV: a spreadsheet would run formulas)."""
+
+    filename: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ChatImportAnswer:
+    reply: Reply
+    file: PreviewFile | None = None
+
+
+def is_pending_id(value: str) -> bool:
+    """What a button's value must look like: doors check it before calling in."""
+    return bool(_ID.match(value))
+
+
+# -- who may ------------------------------------------------------------------------------
+
+
+def _caller(
+    session: Session,
+    *,
+    platform: str,
+    user_id: str,
+    email: str | None,
+    admins: frozenset[str],
+    now: datetime,
+) -> Caller:
+    return identify(
+        session, platform=platform, user_id=user_id, email=email, admins=admins, now=now
+    )
+
+
+def check_upload(
+    sessions: sessionmaker[Session],
+    *,
+    platform: str,
+    user_id: str,
+    email: str | None,
+    filename: str,
+    comment: str,
+    size: int | None,
+    admins: frozenset[str],
+    now: datetime,
+) -> Reply | None:
+    """Why a file sent to the bot must not even be downloaded, or None to go ahead.
+
+    Asked before the door fetches anything: a non-admin's file is never opened.
+    """
+    with sessions() as session:
+        caller = _caller(
+            session, platform=platform, user_id=user_id, email=email, admins=admins, now=now
+        )
+        session.commit()  # keeps a first-time email → platform id link
+        if not caller.is_admin:
+            return error(ADMINS_ONLY)
+        if size is not None and size > MAX_UPLOAD_BYTES:
+            return error(
+                f"{filename} is {size / 1024 / 1024:.1f} MB; plans larger than "
+                f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB are refused. Nothing was changed."
+            )
+        code = plan_code_for(session, filename=filename, comment=comment, platform=platform)
+        return code if isinstance(code, Reply) else None
+
+
+def plan_code_for(session: Session, *, filename: str, comment: str, platform: str) -> str | Reply:
+    """The plan a file goes into: the code in the message sent with it (`NCC`, `import
+    NCC`), else an existing plan the file is named after (`NCC.csv`, `ncc-2018.xlsx`).
+
+    A code no plan has yet makes a new plan on Import, as `actionbot import --plan` does;
+    only a code the admin typed can do that, never a guess from a file name.
+    """
+    words = comment.replace("`", " ").split()
+    while words and words[0].lower() in _FILLER:
+        words = words[1:]
+    if words:
+        if len(words) == 1 and _CODE.match(words[0]):
+            plan = plan_by_code(session, code=words[0])
+            return plan.code if plan is not None else words[0].upper()
+        return error(
+            f"I read the message sent with a file as the plan's code, and {comment[:80]!r} "
+            "is not one (one word, letters and digits). Nothing was changed.",
+            _send_again(platform, "NCC"),
+        )
+    stem = Path(filename).stem
+    guesses = [stem, *re.split(r"[^A-Za-z0-9_]+", stem)[:1]]
+    for guess in guesses:
+        plan = plan_by_code(session, code=guess) if guess else None
+        if plan is not None:
+            return plan.code
+    codes = [p.code for p in all_plans(session)]
+    known = f" (plans now: {', '.join(codes[:12])})" if codes else ""
+    return error(
+        f"Which plan is {filename} for? Send it again with the plan's code as the message"
+        f"{known}; a new code starts a new plan. Nothing was changed.",
+        _send_again(platform, codes[0] if codes else "NCC"),
+    )
+
+
+def _send_again(platform: str, code: str) -> str:
+    return f"the file, with the message {code}" if platform else code
+
+
+# -- the preview ------------------------------------------------------------------------------
+
+
+def _mark(session: Session, code: str) -> str:
+    """The plan's events as a short string: any change recorded since makes it differ."""
+    plan = plan_by_code(session, code=code)
+    if plan is None:
+        return "none"
+    count, last = session.execute(
+        select(func.count(Event.id), func.max(Event.id)).where(Event.plan_id == plan.id)
+    ).one()
+    return f"{int(count or 0)}/{int(last or 0)}"
+
+
+def _digest(report: ImportReport) -> str:
+    """What the import would do, as a hash: equal digests, identical changes."""
+    doc = {
+        "plan": report.plan_code,
+        "created": report.plan_created,
+        "results": [
+            [r.ref, r.outcome, [[c.field, c.old, c.new] for c in r.changes]] for r in report.results
+        ],
+        "missing": report.missing,
+    }
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def _safe_name(filename: str) -> str:
+    """The file's own name, reduced to one harmless path component (its suffix kept)."""
+    name = Path(filename.replace("\\", "/")).name
+    name = re.sub(r"[^A-Za-z0-9._ -]+", "_", name).strip(" .") or "plan"
+    return name[-120:]
+
+
+def _run(
+    session: Session,
+    *,
+    code: str,
+    filename: str,
+    data: bytes,
+    actor: Actor,
+    platform: str,
+    now: datetime,
+    dry_run: bool,
+) -> ImportReport:
+    """The CLI's import of `data` into plan `code`, inside the caller's transaction.
+
+    Raises:
+        ImportFileError: the file cannot be read; the caller rolls back.
+    """
+    options = ImportOptions(
+        plan_code=code, source_file=_safe_name(filename), dry_run=dry_run, source=platform
+    )
+    with tempfile.TemporaryDirectory(prefix="actionbot-chat-import-") as tmp:
+        path = Path(tmp) / _safe_name(filename)
+        path.write_bytes(data)
+        parsed = parse_plan_file(path, today=now.date(), known_owners=known_owners(session))
+    return import_plan(session, parsed=parsed, options=options, actor=actor, now=now)
+
+
+def preview_upload(
+    sessions: sessionmaker[Session],
+    upload: Upload,
+    *,
+    platform: str,
+    user_id: str,
+    email: str | None,
+    admins: frozenset[str],
+    now: datetime,
+    attach: bool,
+) -> ChatImportAnswer:
+    """Dry-run `upload` and keep it for Import; the preview and its buttons.
+
+    `attach`: the door can send a long preview as a file (Slack); otherwise (Teams) the
+    whole preview goes in the reply, which the renderer splits without cutting.
+    """
+    refused = check_upload(
+        sessions,
+        platform=platform,
+        user_id=user_id,
+        email=email,
+        filename=upload.filename,
+        comment=upload.comment,
+        size=len(upload.data),
+        admins=admins,
+        now=now,
+    )
+    if refused is not None:
+        return ChatImportAnswer(refused)
+    with sessions() as session:
+        caller = _caller(
+            session, platform=platform, user_id=user_id, email=email, admins=admins, now=now
+        )
+        code = plan_code_for(
+            session, filename=upload.filename, comment=upload.comment, platform=platform
+        )
+        assert isinstance(code, str)  # check_upload said so
+        return _preview(
+            session,
+            code=code,
+            filename=upload.filename,
+            data=upload.data,
+            caller=caller,
+            now=now,
+            attach=attach,
+        )
+
+
+def _preview(
+    session: Session,
+    *,
+    code: str,
+    filename: str,
+    data: bytes,
+    caller: Caller,
+    now: datetime,
+    attach: bool,
+) -> ChatImportAnswer:
+    actor = Actor(name=caller.actor, source=caller.platform)
+    session.commit()  # the caller's identity; the dry run starts a transaction of its own
+    try:
+        mark = _mark(session, code)
+        report = _run(
+            session,
+            code=code,
+            filename=filename,
+            data=data,
+            actor=actor,
+            platform=caller.platform,
+            now=now,
+            dry_run=True,
+        )
+    except ImportFileError as exc:
+        session.rollback()
+        return ChatImportAnswer(error(f"I could not read {filename}: {exc}. Nothing was changed."))
+    finally:
+        # A dry run: everything the import did is undone, whatever happened.
+        session.rollback()
+    pending_id = secrets.token_hex(16)
+    lines = preview_lines(report, filename=filename)
+    _tidy(session, now)
+    session.add(
+        PendingImport(
+            id=pending_id,
+            plan_code=report.plan_code,
+            filename=filename[:300],
+            data=data,
+            platform=caller.platform,
+            requested_by=caller.user_id,
+            register_mark=mark,
+            digest=_digest(report),
+            summary=_counts(report),
+            state="pending",
+            created_at=now,
+            expires_at=now + PREVIEW_LIFETIME,
+        )
+    )
+    session.commit()
+    return _preview_answer(report, lines, filename=filename, pending_id=pending_id, attach=attach)
+
+
+def _tidy(session: Session, now: datetime) -> None:
+    """Previews past their time lose their file; long-decided ones go."""
+    session.execute(
+        update(PendingImport)
+        .where(PendingImport.state == "pending", PendingImport.expires_at <= now)
+        .values(state="expired", data=None)
+    )
+    session.execute(
+        update(PendingImport)
+        .where(PendingImport.state == "stale", PendingImport.expires_at <= now)
+        .values(data=None)
+    )
+    session.execute(delete(PendingImport).where(PendingImport.expires_at <= now - KEEP_DECIDED))
+
+
+def _counts(report: ImportReport) -> str:
+    parts = [
+        f"{report.count('added')} to add",
+        f"{report.count('changed')} to change",
+        f"{report.count('unchanged')} unchanged",
+    ]
+    if report.missing:
+        parts.append(f"{len(report.missing)} in the register but not in the file (kept)")
+    parts.append(plural(len(report.warnings), "warning"))
+    return ", ".join(parts)
+
+
+def _short(text: str | None, limit: int = SHOWN_VALUE) -> str:
+    if text is None or text == "":
+        return "(blank)"
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class PreviewLines:
+    """The preview's detail, as short lines (for a message) and in full (for a file)."""
+
+    short: list[str]
+    full: list[str]
+    cut: bool  # a value was shortened in `short`
+
+
+def preview_lines(report: ImportReport, *, filename: str) -> PreviewLines:
+    short: list[str] = []
+    full: list[str] = []
+    cut = False
+
+    def add(short_line: str, full_line: str) -> None:
+        nonlocal cut
+        short.append(short_line)
+        full.append(full_line)
+        cut = cut or short_line != full_line
+
+    added = [r for r in report.results if r.outcome == "added"]
+    changed = [r for r in report.results if r.outcome == "changed"]
+    if added:
+        add(f"*To add ({len(added)}):*", f"To add ({len(added)}):")
+        for result in added:
+            add(f"• {_short(result.ref, 60)}", f"  {result.ref}")
+    if changed:
+        add(f"*To change ({len(changed)}), old → new:*", f"To change ({len(changed)}), old → new:")
+        for result in changed:
+            for change in result.changes:
+                label = change.field.replace("_", " ")
+                add(
+                    f"• {_short(result.ref, 60)} {label}: "
+                    f"{_short(change.old)} → {_short(change.new)}",
+                    f"  {result.ref} {label}: {change.old or '(blank)'} → "
+                    f"{change.new or '(blank)'}",
+                )
+    if report.missing:
+        head = (
+            f"In the register but not in the file ({len(report.missing)}), kept as they are "
+            "(only `actionbot import --archive-missing` cancels them):"
+        )
+        add(f"*{head}*", head)
+        shown = ", ".join(report.missing)
+        add(_short(shown, 400), f"  {shown}")
+    if report.warnings:
+        add(f"*Warnings ({len(report.warnings)}):*", f"Warnings ({len(report.warnings)}):")
+        for warning in report.warnings:
+            add(f"• {_short(warning, 200)}", f"  {warning}")
+    if report.undated:
+        undated = (
+            f"{plural(report.undated, 'open action')} in {report.plan_code} would have no due "
+            "date, so no reminder would go out for them: give the plan one with "
+            f"`actionbot plans default-due {report.plan_code} YYYY-MM-DD`."
+        )
+        add(undated, undated)
+    return PreviewLines(short, full, cut)
+
+
+def _heading(report: ImportReport, filename: str) -> list[str]:
+    lines = [
+        f"{filename} into plan {report.plan_code}: {_counts(report)}.",
+        "Nothing is written until you press *Import*; it applies exactly this change.",
+    ]
+    if report.plan_created:
+        lines.insert(
+            1,
+            f"There is no plan {report.plan_code} yet: Import creates it, as `actionbot "
+            f"import --plan {report.plan_code}` would.",
+        )
+    if report.read_as:
+        lines.append(f"_Read as {report.read_as}._")
+    return lines
+
+
+def _preview_answer(
+    report: ImportReport,
+    lines: PreviewLines,
+    *,
+    filename: str,
+    pending_id: str,
+    attach: bool,
+) -> ChatImportAnswer:
+    title = f"Import preview: {report.plan_code}"
+    buttons = [Button(APPLY, "Import", pending_id), Button(CANCEL, "Cancel", pending_id)]
+    heading = _heading(report, filename)
+    size = sum(len(line) for line in lines.short)
+    fits = len(lines.short) <= MESSAGE_LINES and size <= MESSAGE_CHARS and not lines.cut
+    if fits or not attach:
+        body = lines.short if fits else lines.full
+        return ChatImportAnswer(Reply(title=title, lines=heading + body, choices=buttons))
+    name = f"import-preview-{report.plan_code}-{pending_id[:6]}.txt"
+    text = "\n".join(
+        [
+            f"actionbot import preview (dry run): {filename} into plan {report.plan_code}",
+            _counts(report),
+            *([f"Read as {report.read_as}"] if report.read_as else []),
+            "",
+            *lines.full,
+            "",
+        ]
+    )
+    teaser = lines.short[: min(10, MESSAGE_LINES)]
+    more = f"The whole preview is in the file {name}, above."
+    return ChatImportAnswer(
+        Reply(title=title, lines=[*heading, *teaser, more], choices=buttons),
+        PreviewFile(name, text),
+    )
+
+
+# -- the buttons ------------------------------------------------------------------------------
+
+
+def decide(
+    sessions: sessionmaker[Session],
+    pending_id: str,
+    decision: Decision,
+    *,
+    platform: str,
+    user_id: str,
+    email: str | None,
+    admins: frozenset[str],
+    now: datetime,
+    attach: bool,
+) -> ChatImportAnswer:
+    """What a click on **Import**, **Cancel** or **Preview again** does, for whoever clicked."""
+    with sessions() as session:
+        caller = _caller(
+            session, platform=platform, user_id=user_id, email=email, admins=admins, now=now
+        )
+        session.commit()
+        pending = session.get(PendingImport, pending_id) if is_pending_id(pending_id) else None
+        if pending is None:
+            return ChatImportAnswer(
+                error(
+                    "I have no such import preview (it may be over 30 days old). "
+                    "Send the file again to see a new one. Nothing was changed."
+                )
+            )
+        if (pending.platform, pending.requested_by) != (platform, user_id):
+            return ChatImportAnswer(
+                error(
+                    "Only the admin who sent this file can import or cancel it; send the file "
+                    "to me yourself to import it. Nothing was changed."
+                )
+            )
+        if not caller.is_admin:
+            return ChatImportAnswer(error(ADMINS_ONLY))
+        if decision == CANCEL:
+            return ChatImportAnswer(_cancel(session, pending, caller=caller, now=now))
+        if decision == AGAIN:
+            return _again(session, pending, caller=caller, now=now, attach=attach)
+        return ChatImportAnswer(_apply(session, pending, caller=caller, now=now))
+
+
+def _decided(pending: PendingImport, now: datetime) -> Reply | None:
+    """Why this preview can no longer be imported, or None while it can (read afresh:
+    another click, on any instance, may have just decided it)."""
+    when = pending.decided_at.strftime("%d %b %Y %H:%M UTC") if pending.decided_at else ""
+    if pending.state == "applied":
+        return error(
+            f"{pending.filename} was already imported into {pending.plan_code} ({when}); "
+            "nothing was imported twice. To undo it, import the earlier file."
+        )
+    if pending.state == "cancelled":
+        return error(
+            f"This preview of {pending.filename} was cancelled ({when}); nothing was "
+            "imported. Send the file again to import it."
+        )
+    if pending.state == "expired" or pending.expires_at <= now:
+        return error(
+            f"This preview of {pending.filename} has expired (previews last "
+            f"{int(PREVIEW_LIFETIME.total_seconds() // 3600)} hours); nothing was imported. "
+            "Send the file again for a fresh preview."
+        )
+    return None
+
+
+def _claim(session: Session, pending: PendingImport, state: str, by: str, now: datetime) -> bool:
+    """Move a pending (or stale) preview to `state`, if nobody else did it first."""
+    result = session.execute(
+        update(PendingImport)
+        .where(
+            PendingImport.id == pending.id,
+            PendingImport.state.in_(("pending", "stale")),
+            PendingImport.expires_at > now,
+        )
+        .values(state=state, decided_at=now, decided_by=by, data=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def _cancel(session: Session, pending: PendingImport, *, caller: Caller, now: datetime) -> Reply:
+    filename = pending.filename
+    if not _claim(session, pending, "cancelled", caller.actor, now):
+        session.rollback()
+        return _decided(pending, now) or error("That preview was already replaced.")
+    session.commit()
+    return Reply(lines=[f"Cancelled: {filename} was not imported. Nothing was changed."])
+
+
+def _apply(session: Session, pending: PendingImport, *, caller: Caller, now: datetime) -> Reply:
+    problem = _decided(pending, now)
+    if problem is not None:
+        return problem
+    if pending.state == "stale" or pending.data is None:
+        return _moved(pending, "the register changed since this preview")
+    data, filename, code = pending.data, pending.filename, pending.plan_code
+    # One transaction: the claim, the check that nothing moved, and the import itself.
+    try:
+        if not _claim(session, pending, "applied", caller.actor, now):
+            session.rollback()
+            return _decided(pending, now) or _moved(pending, "it was already decided")
+        if _mark(session, code) != pending.register_mark:
+            session.rollback()
+            return _stale(session, pending, _changes_since(session, code, pending))
+        report = _run(
+            session,
+            code=code,
+            filename=filename,
+            data=data,
+            actor=Actor(name=caller.actor, source=caller.platform),
+            platform=caller.platform,
+            now=now,
+            dry_run=False,
+        )
+        if _digest(report) != pending.digest:
+            session.rollback()
+            return _stale(
+                session,
+                pending,
+                "the file would now change something other than the preview showed",
+            )
+    except ImportFileError:
+        session.rollback()
+        return _stale(session, pending, "the file no longer reads as it did")
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    counts = (
+        f"{report.count('added')} added, {report.count('changed')} changed, "
+        f"{report.count('unchanged')} unchanged"
+    )
+    lines = [
+        f"Imported {filename} into plan {report.plan_code}: {counts}.",
+        "Every change is recorded as yours "
+        f"({caller.platform.capitalize()}), with old → new; `/action REF` shows an action's "
+        "history.",
+    ]
+    if report.plan_created:
+        lines.insert(1, f"Plan {report.plan_code} was created.")
+    if report.missing:
+        lines.append(
+            f"{plural(len(report.missing), 'action')} in the register but not in the file "
+            "were kept as they are."
+        )
+    return Reply(lines=lines)
+
+
+def _changes_since(session: Session, code: str, pending: PendingImport) -> str:
+    plan = plan_by_code(session, code=code)
+    if plan is None:
+        return f"plan {code} was removed since this preview"
+    before = int(pending.register_mark.split("/")[0]) if "/" in pending.register_mark else 0
+    count = session.scalar(select(func.count(Event.id)).where(Event.plan_id == plan.id)) or 0
+    last = session.scalars(
+        select(Event).where(Event.plan_id == plan.id).order_by(Event.id.desc()).limit(1)
+    ).first()
+    made = plural(max(int(count) - before, 1), "change")
+    if last is None:
+        return f"plan {code} changed since this preview"
+    return (
+        f"{made} to plan {code} since this preview, the latest by {last.actor} "
+        f"at {last.at:%H:%M UTC on %d %b}"
+    )
+
+
+def _stale(session: Session, pending: PendingImport, why: str) -> Reply:
+    """Mark the preview stale (it can never be applied now) and offer a fresh one."""
+    session.execute(
+        update(PendingImport)
+        .where(PendingImport.id == pending.id, PendingImport.state == "pending")
+        .values(state="stale")
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return _moved(pending, why)
+
+
+def _moved(pending: PendingImport, why: str) -> Reply:
+    return Reply(
+        lines=[
+            f"I did not import {pending.filename}: {why}, so it would no longer do exactly "
+            "what the preview showed. Nothing was changed.",
+            "Press *Preview again* to see what it would do now.",
+        ],
+        choices=[
+            Button(AGAIN, "Preview again", pending.id),
+            Button(CANCEL, "Cancel", pending.id),
+        ],
+        ok=False,
+    )
+
+
+def _again(
+    session: Session, pending: PendingImport, *, caller: Caller, now: datetime, attach: bool
+) -> ChatImportAnswer:
+    problem = _decided(pending, now)
+    if problem is not None:
+        return ChatImportAnswer(problem)
+    data = pending.data
+    if data is None:
+        return ChatImportAnswer(error("I no longer have that file; send it again."))
+    filename, code = pending.filename, pending.plan_code
+    if not _claim(session, pending, "stale", caller.actor, now):
+        session.rollback()
+        return ChatImportAnswer(_decided(pending, now) or error("That preview was replaced."))
+    session.commit()
+    return _preview(
+        session, code=code, filename=filename, data=data, caller=caller, now=now, attach=attach
+    )
+
+
+# -- `/action admin import` -------------------------------------------------------------------
+
+
+def import_help(session: Session, *, caller: Caller, plan: str | None) -> Reply:
+    """How to import from chat: what to send, where, and which plan it goes into."""
+    if not caller.is_admin:
+        return error("Only actionbot admins can import plans (ACTIONBOT_ADMINS).")
+    where = "our personal chat in Teams" if caller.platform == "teams" else "a direct message to me"
+    counts = action_counts(session)
+    plans: Sequence[Plan] = all_plans(session)
+    listed = ", ".join(f"{p.code} ({plural(counts.get(p.id, 0), 'action')})" for p in plans[:12])
+    code = plan or (plans[0].code if plans else "NCC")
+    lines = [
+        f"Send me the plan file in {where}: an Excel workbook (.xlsx), a Word document (.docx) "
+        f"or a CSV, with the plan's code as the message, e.g. `{code}`.",
+        "I read it exactly as `actionbot import` does and show you what would change (to add, "
+        "to change old → new, unchanged, in the register but not in the file, warnings). "
+        "Nothing is written until you press *Import*; *Cancel* drops it. A preview lasts "
+        f"{int(PREVIEW_LIFETIME.total_seconds() // 3600)} hours.",
+    ]
+    if plan is not None:
+        target = plan_by_code(session, code=plan)
+        lines.append(
+            f"Plan {target.code} exists: the file updates it."
+            if target is not None
+            else f"There is no plan {plan} yet: Import will create it."
+        )
+    lines.append(
+        f"Plans now: {listed}. A file sent without a message goes to the plan it is named "
+        "after (`NCC.csv`, `NCC-2018.xlsx`); a new code starts a new plan."
+        if plans
+        else "There are no plans yet: the code you send creates the first one."
+    )
+    return Reply(title="Import a plan from chat", lines=lines)
