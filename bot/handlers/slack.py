@@ -14,7 +14,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
+from urllib.parse import urlsplit
 
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -37,6 +38,7 @@ from bot.commands import (
     parse,
 )
 from bot.config import Settings
+from bot.handlers.file_fetch import FetchFailed, fetch, token_allowed
 from bot.messages import Reply, error
 from bot.render.blocks import (
     ADD_UPDATE_VIEW,
@@ -48,6 +50,15 @@ from bot.render.blocks import (
     reply_message,
 )
 from bot.services.actions import RAG_LABEL
+from bot.services.chat_import import (
+    MAX_UPLOAD_BYTES,
+    ChatImportAnswer,
+    Decision,
+    Upload,
+    check_upload,
+    decide,
+    preview_upload,
+)
 from bot.services.conversation import (
     Outcome,
     Who,
@@ -108,6 +119,10 @@ class SlackDoor:
         self.seen = Seen(sessions, clock)
         self._profiles: dict[str, Who] = {}
         self._linked: set[str] = set()
+        # Where the bot token may be sent to fetch a file: Slack's file host, and the API
+        # host when SLACK_API_URL points elsewhere (a test fake, a proxy).
+        api_host = urlsplit(settings.slack_api_url or "").hostname
+        self.file_hosts = frozenset({"files.slack.com", *([api_host] if api_host else [])})
 
     def _time_left(self, context: dict[str, Any]) -> float:
         """Seconds left of the ack budget for this request (measured from its arrival)."""
@@ -486,6 +501,125 @@ class SlackDoor:
             )
             await client.chat_postMessage(channel=channel, text=said)
 
+    # -- a plan file sent in a DM -----------------------------------------------------------
+
+    async def on_file_share(
+        self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """A file sent to the bot in its DM: an admin's plan, previewed as a dry run."""
+        if not is_file_shared_in_dm(event):
+            return
+        if not await self.seen.first(body):
+            return
+        channel = str(event["channel"])
+        who = await self.who(str(event["user"]), client)
+        files = [f for f in event["files"] if isinstance(f, dict)]
+        comment = slash_text({"text": event.get("text")}).strip()
+        shared = files[0]
+        name = str(shared.get("name") or shared.get("title") or "the file")
+        size = shared.get("size")
+        refused = await asyncio.to_thread(
+            check_upload,
+            self.sessions,
+            platform="slack",
+            user_id=who.user_id,
+            email=who.email,
+            filename=name,
+            comment=comment,
+            size=size if isinstance(size, int) else None,
+            admins=self.settings.admin_ids,
+            now=self.clock.now(),
+        )
+        if refused is None and len(files) > 1:
+            refused = error("Send me one plan file at a time. Nothing was changed.")
+        if refused is not None:
+            await client.chat_postMessage(channel=channel, **reply_message(refused))
+            return
+        try:
+            data = await self._download(shared, client)
+        except FetchFailed as exc:
+            problem = error(f"I could not fetch {name} from Slack: {exc}. Nothing was changed.")
+            await client.chat_postMessage(channel=channel, **reply_message(problem))
+            return
+        answer = await asyncio.to_thread(
+            preview_upload,
+            self.sessions,
+            Upload(filename=name, data=data, comment=comment),
+            platform="slack",
+            user_id=who.user_id,
+            email=who.email,
+            admins=self.settings.admin_ids,
+            now=self.clock.now(),
+            attach=True,
+        )
+        await self._attach(answer, channel, client)
+        await client.chat_postMessage(channel=channel, **reply_message(answer.reply))
+
+    async def _download(self, shared: dict[str, Any], client: AsyncWebClient) -> bytes:
+        url = shared.get("url_private_download")
+        if not isinstance(url, str) or shared.get("file_access") == "check_file_info":
+            # Slack sends a bare file object for some shares; files.info has the rest.
+            try:
+                info = await client.files_info(file=str(shared.get("id")))
+            except SlackApiError as exc:
+                raise FetchFailed(f"files.info said {exc.response.get('error')}") from exc
+            url = (info.get("file") or {}).get("url_private_download")
+        if not isinstance(url, str) or not token_allowed(url, self.file_hosts):
+            raise FetchFailed("Slack gave no download address I may send the bot token to")
+        return await fetch(url, limit=MAX_UPLOAD_BYTES, token=client.token)
+
+    @staticmethod
+    async def _attach(answer: ChatImportAnswer, channel: str, client: AsyncWebClient) -> None:
+        """A long preview goes as a text file before the message that sums it up."""
+        if answer.file is None:
+            return
+        try:
+            await client.files_upload_v2(
+                channel=channel,
+                filename=answer.file.filename,
+                content=answer.file.text,
+                title=answer.file.filename,
+            )
+        except SlackApiError as exc:
+            log.warning("import preview upload failed: %s", exc.response.get("error"))
+            answer.reply.lines.append(
+                f"(Slack refused the file with the whole preview: {exc.response.get('error')}; "
+                "`actionbot import FILE --plan CODE --dry-run` shows it on the server.)"
+            )
+
+    async def on_import_button(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        """Import, Cancel or Preview again, under a preview: the service decides."""
+        await ack()
+        if not await self.seen.first(body):
+            return
+        who = await self.who(body["user"]["id"], client)
+        answer = await asyncio.to_thread(
+            decide,
+            self.sessions,
+            str(action["value"]),
+            cast(Decision, action["action_id"]),
+            platform="slack",
+            user_id=who.user_id,
+            email=who.email,
+            admins=self.settings.admin_ids,
+            now=self.clock.now(),
+            attach=True,
+        )
+        channel = str((body.get("channel") or {}).get("id") or who.user_id)
+        await self._attach(answer, channel, client)
+        reply = answer.reply
+        # The outcome takes the preview's place (its buttons go); a refusal (someone else's
+        # click, a repeat) leaves the preview as it was and answers beside it.
+        replace = reply.ok or bool(reply.choices)
+        await respond(**reply_message(reply), replace_original=replace)
+
     # -- App Home --------------------------------------------------------------------------
 
     async def on_home_opened(self, event: dict[str, Any], client: AsyncWebClient) -> None:
@@ -623,6 +757,20 @@ def is_person_writing(event: dict[str, Any]) -> bool:
     )
 
 
+def is_file_shared_in_dm(event: dict[str, Any]) -> bool:
+    """A person (not a bot) sent the bot a file in its DM."""
+    files = event.get("files")
+    return (
+        event.get("channel_type") == "im"
+        and event.get("subtype") == "file_share"
+        and not event.get("bot_id")
+        and isinstance(event.get("user"), str)
+        and isinstance(event.get("channel"), str)
+        and isinstance(files, list)
+        and bool(files)
+    )
+
+
 def delivery_key(body: dict[str, Any]) -> str | None:
     """What makes a request from Slack the same request again."""
     if body.get("type") == "event_callback":
@@ -645,6 +793,9 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
     app.action(re.compile(r"^home_(next|prev)$"))(door.on_home_page)
     app.view(NEW_DATE_VIEW)(door.on_new_date)
     app.view(ADD_UPDATE_VIEW)(door.on_add_update)
+    app.action(re.compile(r"^import_(apply|cancel|again)$"))(door.on_import_button)
     app.event("app_home_opened")(door.on_home_opened)
+    # Before the catch-all: Bolt runs the first listener that matches.
+    app.event({"type": "message", "subtype": "file_share"})(door.on_file_share)
     app.event("message")(door.on_direct_message)
     app.error(door.on_error)

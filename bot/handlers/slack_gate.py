@@ -112,6 +112,7 @@ _PENDING_ID = re.compile(r"^[0-9a-f]{32}$")  # bot/services/chat_import.py makes
 def _pending_id(value: Any) -> bool:
     return isinstance(value, str) and _PENDING_ID.match(value) is not None
 
+
 # Each button actionbot renders, and what its `value` must look like for its listener.
 BUTTONS: list[tuple[re.Pattern[str], Callable[[Any], bool]]] = [
     (re.compile(r"^action_(done|on_track|at_risk|new_date|add_update)$"), _digits),

@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tests.fakes.block_kit import SlackRefusal, check_message, check_view
 
-__all__ = ["Call", "FakeFile", "FakeSlackAPI"]
+__all__ = ["Call", "FakeFile", "FakeSlackAPI", "SharedFile"]
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -110,8 +110,21 @@ class _FailProgram:
 @dataclass
 class _Reply:
     status: int
-    body: dict[str, Any] | str
+    body: dict[str, Any] | str | bytes
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SharedFile:
+    """A file a person shared (uploaded) in Slack, served at its url_private_download."""
+
+    id: str
+    name: str
+    data: bytes
+    mimetype: str
+    user: str
+    downloads: int = 0  # GETs answered with the file itself
+    refused: int = 0  # GETs without the bot token, answered with the sign-in page
 
 
 class _SlackError(Exception):
@@ -148,9 +161,12 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         reply = self.server.fake._handle(self.command, self.path, headers, body)
-        if isinstance(reply.body, str):
+        if isinstance(reply.body, bytes):
+            payload = reply.body
+            content_type = reply.headers.pop("Content-Type", "application/octet-stream")
+        elif isinstance(reply.body, str):
             payload = reply.body.encode("utf-8")
-            content_type = "text/plain; charset=utf-8"
+            content_type = reply.headers.pop("Content-Type", "text/plain; charset=utf-8")
         else:
             payload = json.dumps(reply.body).encode("utf-8")
             content_type = JSON_CONTENT_TYPE
@@ -223,6 +239,8 @@ class FakeSlackAPI:
         self.calls: list[Call] = []
         self.server_errors: list[Exception] = []  # exceptions raised inside the fake
         self.files: dict[str, FakeFile] = {}
+        # Files people shared, by id (see share_file); served under /files-pri/.
+        self.shared: dict[str, SharedFile] = {}
         self.views: dict[str, dict[str, Any]] = {}
         # Every message posted, per channel id, oldest first (conversations.history/replies).
         self.history: dict[str, list[dict[str, Any]]] = {}
@@ -257,6 +275,7 @@ class FakeSlackAPI:
             "views.publish": self._views_publish,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
+            "files.info": self._files_info,
             "apps.connections.open": self._apps_connections_open,
         }
 
@@ -393,6 +412,63 @@ class FakeSlackAPI:
             self._rate_methods = frozenset(methods) if methods is not None else None
             self._rate_count = 0
 
+    def share_file(
+        self, name: str, data: bytes, *, user: str, mimetype: str | None = None
+    ) -> dict[str, Any]:
+        """A file `user` uploads, as Slack describes it in a `message` event's `files`.
+
+        Its `url_private_download` is served on loopback only to a request carrying the bot
+        token (`Authorization: Bearer …`); anything else gets Slack's answer to a missing
+        token: a redirect to an HTML sign-in page.
+        """
+        with self._lock:
+            file_id = f"F{self._next_seq():07d}"
+            kind = mimetype or mimetypes.guess_type(name)[0] or "application/octet-stream"
+            self.shared[file_id] = SharedFile(file_id, name, data, kind, user)
+            return self._shared_object(self.shared[file_id])
+
+    def _shared_object(self, f: SharedFile) -> dict[str, Any]:
+        path = f"{self._root}/files-pri/{self.team_id}-{f.id}"
+        return {
+            "id": f.id,
+            "created": _TS_BASE,
+            "timestamp": _TS_BASE,
+            "name": f.name,
+            "title": f.name,
+            "mimetype": f.mimetype,
+            "filetype": f.name.rsplit(".", 1)[-1].lower() if "." in f.name else "binary",
+            "pretty_type": f.mimetype,
+            "user": f.user,
+            "user_team": self.team_id,
+            "editable": False,
+            "size": len(f.data),
+            "mode": "hosted",
+            "is_external": False,
+            "external_type": "",
+            "is_public": False,
+            "public_url_shared": False,
+            "url_private": f"{path}/{quote(f.name)}",
+            "url_private_download": f"{path}/download/{quote(f.name)}",
+            "permalink": f"https://fake-workspace.slack.com/files/{f.user}/{f.id}/{quote(f.name)}",
+        }
+
+    def _serve_shared(self, path: str, headers: dict[str, str]) -> _Reply:
+        rest = path[len("/files-pri/") :]
+        key, _, tail = rest.partition("/")
+        file_id = key.removeprefix(f"{self.team_id}-")
+        f = self.shared.get(file_id)
+        if f is None:
+            return _Reply(404, "Not Found")
+        authorization = headers.get("authorization", "")
+        if authorization != f"Bearer {self.bot_token}":
+            # Slack does not say 401: it sends the browser to sign in.
+            f.refused += 1
+            return _Reply(302, "", {"Location": f"{self._root}/signin?redir={quote(path)}"})
+        if unquote(tail) not in (f.name, f"download/{f.name}"):
+            return _Reply(404, "Not Found")
+        f.downloads += 1
+        return _Reply(200, f.data, {"Content-Type": f.mimetype})
+
     def response_url(self, key: str) -> str:
         if not self._root:
             raise RuntimeError("FakeSlackAPI is not started")
@@ -462,6 +538,13 @@ class FakeSlackAPI:
                     reply = self._programmed(method, rate_limit=False) or self._upload(
                         file_id, body
                     )
+                elif path.startswith("/files-pri/"):
+                    method = "download:" + path
+                    reply = self._serve_shared(path, headers)
+                elif path == "/signin":
+                    method = "signin"
+                    page = "<!DOCTYPE html><html><body>Sign in to Slack</body></html>"
+                    reply = _Reply(200, page, {"Content-Type": "text/html; charset=utf-8"})
                 elif path.startswith("/response_url/"):
                     method = "response_url:" + unquote(path[len("/response_url/") :])
                     params = _parse_params(url.query, content_type, body)
@@ -869,6 +952,12 @@ class FakeSlackAPI:
             snippet_type=params.get("snippet_type"),
         )
         return {"upload_url": f"{self._root}/upload/{file_id}", "file_id": file_id}
+
+    def _files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        f = self.shared.get(str(params.get("file") or ""))
+        if f is None:
+            raise _SlackError("file_not_found")
+        return {"file": self._shared_object(f), "comments": [], "response_metadata": {}}
 
     def _files_complete_upload_external(self, params: dict[str, Any]) -> dict[str, Any]:
         items = params.get("files")

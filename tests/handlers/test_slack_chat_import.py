@@ -1,0 +1,342 @@
+"""Issue 12, plan admin from chat: an admin sends a plan file to the bot's DM, sees a dry run
+of the CLI's importer, and presses Import or Cancel. Real file download from the fake Slack's
+url_private_download (which refuses requests without the bot token), real HTTP, real DB."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import FixedClock
+from bot.handlers.file_fetch import FetchFailed, fetch
+from store.models import Action, Event, PendingImport, Plan
+from tests.conftest import SAMPLES
+from tests.handlers.test_slack import action
+from tests.harness import SlackWorld, seed_sample, slack_world
+
+ADMIN = "UADMIN"
+FINANCE = "UFIN"
+SAMPLE = (SAMPLES / "ncc-financial-management-2017.csv").read_bytes()
+
+
+@pytest.fixture
+def world(db_url: str) -> Iterator[SlackWorld]:
+    clock = FixedClock(datetime(2018, 1, 15, 9, 0, tzinfo=UTC))
+    with slack_world(db_url, clock=clock) as w:
+        seed_sample(w.runtime, clock.now())
+        w.fake.add_user(ADMIN, email="admin@northants.example")
+        w.fake.add_user(FINANCE, email="finance@northants.example")
+        yield w
+
+
+_seq = iter(range(1, 10_000))
+
+
+def upload(
+    world: SlackWorld, name: str, data: bytes, *, user: str = ADMIN, text: str = ""
+) -> dict[str, Any]:
+    """The `message` event Slack sends when `user` uploads a file in the bot's DM."""
+    shared = world.fake.share_file(name, data, user=user)
+    n = next(_seq)
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": f"D{user}",
+        "channel_type": "im",
+        "user": user,
+        "text": text,
+        "files": [shared],
+        "upload": False,
+        "display_as_bot": False,
+        "ts": f"1516006800.{n:06d}",
+        "event_ts": f"1516006800.{n:06d}",
+    }
+    assert world.event(event, event_id=f"EvFile{n}").status_code == 200
+    return shared
+
+
+def said(world: SlackWorld, user: str = ADMIN) -> list[dict[str, Any]]:
+    return [
+        c.params
+        for c in world.fake.calls_to("chat.postMessage")
+        if c.params["channel"] == f"D{user}"
+    ]
+
+
+def button(message: dict[str, Any], action_id: str) -> str:
+    for block in message.get("blocks") or []:
+        for element in block.get("elements") or []:
+            if element.get("action_id") == action_id:
+                return str(element["value"])
+    raise AssertionError(f"no {action_id} button in {json.dumps(message)[:400]}")
+
+
+def click(world: SlackWorld, action_id: str, value: str, *, user: str = ADMIN) -> dict[str, Any]:
+    key = f"k{next(_seq)}"
+    assert (
+        world.click(action_id, value, user=user, key=key, channel_id=f"D{user}").status_code == 200
+    )
+    [answer] = world.fake.calls_to(f"response_url:{key}")
+    return answer.params
+
+
+def count(world: SlackWorld, model: Any, *where: Any) -> int:
+    with world.runtime.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def edited_sample(
+    *,
+    title: str | None = None,
+    drop: str | None = None,
+    add: bool = True,
+    cells: dict[str, dict[str, str]] | None = None,
+) -> bytes:
+    """The real sample plan with 2.4's title changed, one action dropped and one added."""
+    rows = list(csv.reader(io.StringIO(SAMPLE.decode("utf-8-sig"))))
+    header = rows[0]
+    ref_col, title_col = header.index("Action Ref."), header.index("Improvement Action")
+    out = [header]
+    for row in rows[1:]:
+        if len(row) > ref_col and row[ref_col] == drop:
+            continue
+        if len(row) > ref_col and row[ref_col] == "2.4" and title is not None:
+            row[title_col] = title
+        for ref, changes in (cells or {}).items():
+            if len(row) > ref_col and row[ref_col] == ref:
+                for column, value in changes.items():
+                    row[header.index(column)] = value
+        out.append(row)
+    if add:
+        extra = [
+            "9. New work",
+            "9.9",
+            "Managing Resources",
+            "Publish the savings tracker",
+            "",
+            "<p>Finance</p>",
+            "",
+        ]
+        out.append(extra + [""] * (len(header) - len(extra)))
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(out)
+    return buffer.getvalue().encode("utf-8")
+
+
+# -- the whole round trip -------------------------------------------------------------------
+
+
+def test_admin_imports_the_sample_plan_into_a_new_plan(world: SlackWorld) -> None:
+    shared = upload(world, "ncc-financial-management-2017.csv", SAMPLE, text="FIN")
+    [preview] = said(world)
+    text = json.dumps(preview)
+    assert "Import preview: FIN" in text and "25 to add" in text
+    assert "There is no plan FIN yet" in text
+    # Fetched once, with the bot token; nothing written yet.
+    assert world.fake.shared[shared["id"]].downloads == 1
+    assert world.fake.shared[shared["id"]].refused == 0
+    assert count(world, Plan, Plan.code == "FIN") == 0
+
+    done = click(world, "import_apply", button(preview, "import_apply"))
+    assert done["replace_original"] is True
+    assert "Imported ncc-financial-management-2017.csv into plan FIN: 25 added" in json.dumps(done)
+    with world.runtime.sessions() as session:
+        plan = session.scalars(select(Plan).where(Plan.code == "FIN")).one()
+        refs = session.scalars(select(Action.ref).where(Action.plan_id == plan.id)).all()
+        sources = set(session.scalars(select(Event.source).where(Event.plan_id == plan.id)))
+        actors = set(session.scalars(select(Event.actor).where(Event.plan_id == plan.id)))
+    assert len(refs) == 25
+    assert sources == {"slack"}
+    assert actors == {"slack:UADMIN (admin@northants.example)"}
+
+    # A second click, on this or any instance, imports nothing twice; Cancel cannot undo it.
+    before = count(world, Event)
+    again = click(world, "import_apply", button(preview, "import_apply"))
+    assert "already imported" in json.dumps(again) and again["replace_original"] is False
+    cancel = click(world, "import_cancel", button(preview, "import_cancel"))
+    assert "already imported" in json.dumps(cancel)
+    assert count(world, Event) == before
+
+
+def test_changes_show_old_and_new_and_import_applies_exactly_them(world: SlackWorld) -> None:
+    new_title = "Revise the council's integrated financial and business planning cycle"
+    upload(world, "NCC.csv", edited_sample(title=new_title, drop="4.6"))  # named after NCC
+    [preview] = said(world)
+    text = json.dumps(preview, ensure_ascii=False)
+    assert "Import preview: NCC" in text
+    assert "1 to add" in text and "1 to change" in text and "23 unchanged" in text
+    assert "2.4 title:" in text and f"→ {new_title}" in text
+    assert "4.6" in text and "kept as they are" in text  # missing, never cancelled
+    old_title = action(world, "2.4").title
+    assert action(world, "2.4").title == old_title  # a dry run
+
+    done = click(world, "import_apply", button(preview, "import_apply"))
+    assert "1 added, 1 changed, 23 unchanged" in json.dumps(done)
+    assert action(world, "2.4").title == new_title
+    assert action(world, "9.9").title == "Publish the savings tracker"
+    assert action(world, "4.6").status == "not_started"  # kept
+    with world.runtime.sessions() as session:
+        [event] = session.scalars(
+            select(Event).where(Event.field == "title", Event.new_value == new_title)
+        ).all()
+    assert (event.source, event.old_value) == ("slack", old_title)
+
+
+def test_register_moved_between_preview_and_click_offers_a_fresh_preview(
+    world: SlackWorld,
+) -> None:
+    upload(world, "plan.csv", edited_sample(title="A new title for 2.4"), text="NCC")
+    [preview] = said(world)
+    # Someone records progress on NCC while the admin reads the preview.
+    world.command("2.7 progress draft circulated", user=ADMIN)
+    events = count(world, Event)
+
+    moved = click(world, "import_apply", button(preview, "import_apply"))
+    text = json.dumps(moved)
+    assert "I did not import plan.csv" in text and "1 change to plan NCC since this preview" in text
+    assert moved["replace_original"] is True  # the stale Import button is gone
+    assert count(world, Event) == events
+    assert action(world, "2.4").title != "A new title for 2.4"
+    # The old preview can never be applied now.
+    assert "did not import" in json.dumps(
+        click(world, "import_apply", button(preview, "import_apply"))
+    )
+
+    fresh = click(world, "import_again", button(moved, "import_again"))
+    assert "Import preview: NCC" in json.dumps(fresh)
+    assert button(fresh, "import_apply") != button(preview, "import_apply")
+    done = click(world, "import_apply", button(fresh, "import_apply"))
+    assert "Imported plan.csv into plan NCC" in json.dumps(done)
+    assert action(world, "2.4").title == "A new title for 2.4"
+    assert action(world, "2.7").status == "in_progress"  # the other change stands
+
+
+def test_cancel_drops_the_preview_and_its_file(world: SlackWorld) -> None:
+    upload(world, "NCC.csv", edited_sample(title="Cancelled title"))
+    [preview] = said(world)
+    pending = button(preview, "import_cancel")
+    cancelled = click(world, "import_cancel", pending)
+    assert "Cancelled: NCC.csv was not imported" in json.dumps(cancelled)
+    after = click(world, "import_apply", button(preview, "import_apply"))
+    assert "was cancelled" in json.dumps(after)
+    assert action(world, "2.4").title != "Cancelled title"
+    with world.runtime.sessions() as session:
+        row = session.get(PendingImport, pending)
+        assert row is not None and row.state == "cancelled" and row.data is None
+
+
+def test_a_preview_expires_after_a_day(world: SlackWorld) -> None:
+    upload(world, "NCC.csv", edited_sample(title="Late title"))
+    [preview] = said(world)
+    assert isinstance(world.clock, FixedClock)
+    world.clock.advance(timedelta(hours=25))
+    late = click(world, "import_apply", button(preview, "import_apply"))
+    assert "has expired" in json.dumps(late)
+    assert action(world, "2.4").title != "Late title"
+
+
+# -- who may --------------------------------------------------------------------------------
+
+
+def test_a_non_admin_is_refused_and_nothing_is_downloaded(world: SlackWorld) -> None:
+    shared = upload(world, "NCC.csv", SAMPLE, user=FINANCE)
+    [answer] = said(world, FINANCE)
+    assert "Only actionbot admins can import plans" in json.dumps(answer)
+    assert world.fake.shared[shared["id"]].downloads == 0
+    assert not [c for c in world.fake.calls if c.method.startswith("download:")]
+    assert count(world, PendingImport) == 0
+
+
+def test_another_user_cannot_press_the_admins_import(world: SlackWorld) -> None:
+    upload(world, "NCC.csv", edited_sample(title="Mine to import"))
+    [preview] = said(world)
+    other = click(world, "import_apply", button(preview, "import_apply"), user=FINANCE)
+    assert "Only the admin who sent this file" in json.dumps(other)
+    assert other["replace_original"] is False
+    assert action(world, "2.4").title != "Mine to import"
+    click(world, "import_apply", button(preview, "import_apply"))
+    assert action(world, "2.4").title == "Mine to import"
+
+
+def test_a_file_without_a_plan_code_is_asked_about_before_downloading(world: SlackWorld) -> None:
+    shared = upload(world, "action plan v3 final.csv", SAMPLE)
+    [answer] = said(world)
+    assert "Which plan is action plan v3 final.csv for?" in json.dumps(answer)
+    assert "plans now: NCC" in json.dumps(answer)
+    assert world.fake.shared[shared["id"]].downloads == 0
+
+
+def test_a_file_that_is_no_plan_is_refused_clearly(world: SlackWorld) -> None:
+    upload(world, "NCC.csv", b"\x00\x01 not a plan at all", text="NCC")
+    [answer] = said(world)
+    assert "I could not read NCC.csv" in json.dumps(answer)
+    assert "import_apply" not in json.dumps(answer)
+    assert count(world, PendingImport) == 0
+
+
+def test_admin_import_says_how(world: SlackWorld) -> None:
+    body = world.command("admin import", user=ADMIN).json()
+    text = json.dumps(body)
+    assert "Send me the plan file in a direct message to me" in text
+    assert "NCC (25 actions)" in text
+    new = json.dumps(world.command("admin import AFEP", user=ADMIN, key="r2").json())
+    assert "There is no plan AFEP yet: Import will create it" in new
+    refused = json.dumps(world.command("admin import", user=FINANCE, key="r3").json())
+    assert "Only actionbot admins can import plans" in refused
+
+
+# -- hostile files --------------------------------------------------------------------------
+
+
+def test_a_hostile_file_is_previewed_safely(world: SlackWorld) -> None:
+    long_cell = "x" * 3000
+    hostile = edited_sample(
+        add=False,
+        cells={
+            "2.4": {
+                "Improvement Action": "Pay <!channel> now <@U999> <https://evil.example|click>"
+            },
+            "2.5": {"Improvement Action": '=HYPERLINK("https://evil.example","open me")'},
+            "2.6": {"Improvement Action": long_cell},
+        },
+    )
+    upload(world, "NCC.csv", hostile)
+    [preview] = said(world)
+    text = json.dumps(preview)
+    assert "<!channel>" not in text and "<@U999>" not in text and "<https://" not in text
+    assert "&lt;!channel&gt;" in text
+    assert long_cell not in text  # shortened in the message...
+    [shared] = [f for f in world.fake.files.values() if f.completed]  # ...in full in the file
+    assert shared.filename.startswith("import-preview-NCC-") and shared.filename.endswith(".txt")
+    assert shared.channels == ["DUADMIN"]
+    assert shared.data is not None and long_cell.encode() in shared.data
+    assert "The whole preview is in the file" in text
+
+    click(world, "import_apply", button(preview, "import_apply"))
+    assert action(world, "2.4").title == "Pay <!channel> now <@U999> <https://evil.example|click>"
+    assert action(world, "2.5").title == '=HYPERLINK("https://evil.example","open me")'
+    assert action(world, "2.6").title == long_cell
+
+
+# -- the fake is as strict as Slack ---------------------------------------------------------
+
+
+def test_the_file_url_refuses_a_request_without_the_bot_token(world: SlackWorld) -> None:
+    shared = world.fake.share_file("NCC.csv", SAMPLE, user=ADMIN)
+    url = shared["url_private_download"]
+    with pytest.raises(FetchFailed, match="sign-in page"):
+        asyncio.run(fetch(url, limit=10_000_000))
+    with pytest.raises(FetchFailed, match="sign-in page"):
+        asyncio.run(fetch(url, limit=10_000_000, token="xoxb-someone-else"))
+    assert world.fake.shared[shared["id"]].refused == 2
+    assert asyncio.run(fetch(url, limit=10_000_000, token=world.fake.bot_token)) == SAMPLE
+    with pytest.raises(FetchFailed, match="larger than"):
+        asyncio.run(fetch(url, limit=1024, token=world.fake.bot_token))
