@@ -63,3 +63,16 @@ async def fetch(url: str, *, limit: int, token: str | None = None) -> bytes:
 
 def _too_big(limit: int) -> str:
     return f"it is larger than the {limit // 1024 // 1024} MB a plan may be"
+
+
+async def fetch_pre_authorised(url: str, *, limit: int) -> bytes:
+    """The bytes at a URL that carries its own short-lived credential (Teams' `downloadUrl`):
+    no token is sent, and only over https (plain http only to loopback, for tests).
+
+    Raises:
+        FetchFailed: as `fetch`, or the address is not https.
+    """
+    parts = urlsplit(url)
+    if not (parts.scheme == "https" or (parts.scheme == "http" and parts.hostname == "127.0.0.1")):
+        raise FetchFailed("the download address is not https")
+    return await fetch(url, limit=limit)

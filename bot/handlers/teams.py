@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from microsoft_teams.api.activities import InstalledActivity, MessageActivity
@@ -22,12 +22,14 @@ from microsoft_teams.api.activities.invoke.adaptive_card import AdaptiveCardInvo
 from microsoft_teams.api.activities.invoke.file_consent import FileConsentInvokeActivity
 from microsoft_teams.api.activities.utils import StripMentionsTextOptions
 from microsoft_teams.api.models import (
+    FILE_DOWNLOAD_INFO_CONTENT_TYPE,
     Account,
     Action,
     AdaptiveCardActionCardResponse,
     AdaptiveCardActionMessageResponse,
     ClientInfoEntity,
     ConversationAccount,
+    FileDownloadInfo,
     MentionEntity,
 )
 from microsoft_teams.apps import ActivityContext, App
@@ -46,6 +48,7 @@ from bot.commands import (
     SetStatus,
 )
 from bot.config import Settings
+from bot.handlers.file_fetch import FetchFailed, fetch_pre_authorised
 from bot.messages import Reply, error
 from bot.messengers.teams_client import card_activity, personal_conversation_params
 from bot.messengers.teams_files import (
@@ -56,6 +59,15 @@ from bot.messengers.teams_files import (
 )
 from bot.render import cards as render
 from bot.services.actions import RAG_LABEL
+from bot.services.chat_import import (
+    MAX_UPLOAD_BYTES,
+    ChatImportAnswer,
+    Decision,
+    Upload,
+    check_upload,
+    decide,
+    preview_upload,
+)
 from bot.services.conversation import (
     Outcome,
     Who,
@@ -206,6 +218,10 @@ class TeamsDoor:
         try:
             who = await self.who(ctx)
             await self.remember(ctx, who)
+            sent = sent_files(activity)
+            if sent:
+                await self.on_file(ctx, who, sent, text)
+                return
             outcome = await self.converse(who, text=text)
             if isinstance(outcome.command, AdminReport) and outcome.reply.ok:
                 await self.offer_report(ctx, who, outcome.command)
@@ -219,6 +235,57 @@ class TeamsDoor:
                 "Sorry, something went wrong on my side and nothing was changed. "
                 "Please try again; if it keeps happening, tell an actionbot admin."
             )
+
+    # -- a plan file sent in the personal chat -------------------------------------------
+
+    async def on_file(
+        self,
+        ctx: ActivityContext[MessageActivity],
+        who: Who,
+        sent: list[tuple[str, FileDownloadInfo]],
+        comment: str,
+    ) -> None:
+        """A file sent to the bot (manifest `supportsFiles`): an admin's plan, previewed."""
+        name, info = sent[0]
+        refused = await asyncio.to_thread(
+            check_upload,
+            self.sessions,
+            platform="teams",
+            user_id=who.user_id,
+            email=who.email,
+            filename=name,
+            comment=comment,
+            size=None,
+            admins=self.settings.admin_ids,
+            now=self.clock.now(),
+        )
+        if refused is None and len(sent) > 1:
+            refused = error("Send me one plan file at a time. Nothing was changed.")
+        if refused is not None:
+            await self.send(ctx, refused)
+            return
+        try:
+            # The SDK's ctx.files does the same (a plain GET: the URL carries its own short-lived
+            # credential, so no token is sent) but only over https, which a loopback test
+            # server cannot offer; `fetch_pre_authorised` keeps its https rule otherwise.
+            data = await fetch_pre_authorised(info.download_url or "", limit=MAX_UPLOAD_BYTES)
+        except FetchFailed as exc:
+            await self.send(
+                ctx, error(f"I could not fetch {name} from Teams: {exc}. Nothing was changed.")
+            )
+            return
+        answer = await asyncio.to_thread(
+            preview_upload,
+            self.sessions,
+            Upload(filename=name, data=data, comment=comment),
+            platform="teams",
+            user_id=who.user_id,
+            email=who.email,
+            admins=self.settings.admin_ids,
+            now=self.clock.now(),
+            attach=False,
+        )
+        await self.send(ctx, answer.reply)
 
     async def admin_job(self, ctx: ActivityContext[Any], command: Command) -> None:
         kind = "nudge" if isinstance(command, AdminNudge) else "digest"
@@ -370,6 +437,8 @@ class TeamsDoor:
         who = await self.who(ctx)
         await self.remember(ctx, who)
         try:
+            if str(data.get("action", "")) in render.IMPORT_BUTTONS:
+                return await self._import_click(ctx, who, data)
             card = await self._answer_click(who, data)
         except Exception:
             log.exception("unhandled error in a Teams card action")
@@ -379,6 +448,31 @@ class TeamsDoor:
         if isinstance(card, str):
             return AdaptiveCardActionMessageResponse(value=card)
         return AdaptiveCardActionCardResponse(value=card)
+
+    async def _import_click(
+        self, ctx: ActivityContext[Any], who: Who, data: dict[str, Any]
+    ) -> InvokeAnswer:
+        """Import, Cancel or Preview again under a preview: the service decides. The outcome
+        replaces the clicked card; a refusal leaves it and answers beside it."""
+        answer: ChatImportAnswer = await asyncio.to_thread(
+            decide,
+            self.sessions,
+            str(data.get("value", "")),
+            cast(Decision, str(data["action"])),
+            platform="teams",
+            user_id=who.user_id,
+            email=who.email,
+            admins=self.settings.admin_ids,
+            now=self.clock.now(),
+            attach=False,
+        )
+        reply = answer.reply
+        if not reply.ok and not reply.choices:
+            return AdaptiveCardActionMessageResponse(value=reply.text[:1000])
+        cards = render.reply_cards(reply)
+        for card in cards[1:]:  # a long fresh preview: the rest follows as messages
+            await ctx.send(card_activity(reply.text[:1000], [card]))
+        return AdaptiveCardActionCardResponse(value=cards[0])
 
     async def _answer_click(self, who: Who, data: dict[str, Any]) -> AdaptiveCard | str:
         kind = str(data.get("action", ""))
@@ -446,6 +540,27 @@ class TeamsDoor:
     async def _refreshed(self, reply: Reply, ids: list[int], today: date) -> AdaptiveCard:
         cards = await asyncio.to_thread(current_cards, self.sessions, ids, today=today)
         return render.refreshed_card(Reply(lines=reply.lines, ok=reply.ok), cards)
+
+
+def sent_files(activity: MessageActivity) -> list[tuple[str, FileDownloadInfo]]:
+    """Files sent with a message in a personal chat: (name, where to fetch it)."""
+    if activity.conversation.conversation_type not in (None, "personal"):
+        return []
+    found = []
+    for attachment in activity.attachments or []:
+        if attachment.content_type != FILE_DOWNLOAD_INFO_CONTENT_TYPE:
+            continue
+        content = attachment.content
+        try:
+            info = (
+                content
+                if isinstance(content, FileDownloadInfo)
+                else FileDownloadInfo.model_validate(content)
+            )
+        except ValueError:
+            continue
+        found.append((attachment.name or f"file.{info.file_type or 'csv'}", info))
+    return found
 
 
 def register(app: App, door: TeamsDoor) -> None:

@@ -3,6 +3,9 @@
 * login.botframework.com: OpenID metadata and the JWKS the SDK fetches to check the Bearer
   token on POST /api/messages. The fake holds the private key, so tests sign real RS256
   JWTs and the SDK's validation stays on.
+* OneDrive/SharePoint: a file a person sends the bot in a personal chat arrives as an
+  attachment whose `downloadUrl` carries its own short-lived credential (`tempauth`); the
+  fake serves it to a plain GET with that credential and nothing else (no bearer token).
 * the Bot Connector (smba.trafficmanager.net/…): `POST /v3/conversations`,
   `POST|PUT /v3/conversations/{id}/activities[/{aid}]` and
   `GET /v3/conversations/{id}/members/{user}` (the roster, with email and UPN).
@@ -108,6 +111,9 @@ class FakeBotFramework:
     images: dict[str, bytes] = field(default_factory=dict)  # every card image fetched, by URL
     sessions: dict[str, UploadSession] = field(default_factory=dict)
     supports_files: bool = field(default_factory=manifest_supports_files)
+    # Files people sent the bot, by unique id: (name, bytes, tempauth); and GETs answered.
+    sent_files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)
+    downloads: list[Recorded] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -147,6 +153,42 @@ class FakeBotFramework:
         return jwt.encode(
             payload, key or self.private_key, algorithm="RS256", headers={"kid": self.kid}
         )
+
+    def file_attachment(self, name: str, data: bytes) -> dict[str, Any]:
+        """The attachment Teams puts on a message when a person sends the bot `name`."""
+        if not self.supports_files:
+            # Without supportsFiles in the manifest, Teams offers no way to attach a file.
+            raise AssertionError("the app manifest does not set supportsFiles: true")
+        unique_id = str(uuid.uuid4()).upper()
+        tempauth = uuid.uuid4().hex
+        self.sent_files[unique_id] = (name, data, tempauth)
+        file_type = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        return {
+            "contentType": "application/vnd.microsoft.teams.file.download.info",
+            "contentUrl": f"https://contoso-my.sharepoint.com/personal/u/Documents/{name}",
+            "name": name,
+            "content": {
+                "downloadUrl": f"{self.base_url}/personal/download.aspx?UniqueId={unique_id}"
+                f"&tempauth={tempauth}",
+                "uniqueId": unique_id,
+                "fileType": file_type,
+                "etag": '"{' + unique_id + '},1"',
+            },
+        }
+
+    async def _download(self, request: Request) -> Response:
+        rec = Recorded(request.method, request.url.path, dict(request.headers), None)
+        self.downloads.append(rec)
+        found = self.sent_files.get(request.query_params.get("UniqueId", ""))
+        if found is None:
+            rec.status = 404
+            return JSONResponse({"error": {"code": "itemNotFound"}}, status_code=404)
+        name, data, tempauth = found
+        # The URL is its own credential; a bearer token on top is refused, as SharePoint does.
+        if request.query_params.get("tempauth") != tempauth or "authorization" in rec.headers:
+            rec.status = 401
+            return JSONResponse({"error": {"code": "InvalidAuthenticationToken"}}, status_code=401)
+        return Response(data, media_type="application/octet-stream")
 
     def fail_next(self, status: int, *, retry_after: str | None = None, body: Any = None) -> None:
         headers = {"Retry-After": retry_after} if retry_after else {}
@@ -391,6 +433,7 @@ class FakeBotFramework:
                 Route(activity, self._activities, methods=["POST"]),
                 Route("/v3/conversations/{cid:path}/members/{uid}", self._member, methods=["GET"]),
                 Route("/upload/{sid}", self._upload, methods=["PUT"]),
+                Route("/personal/download.aspx", self._download, methods=["GET"]),
             ]
         )
 

@@ -1,0 +1,132 @@
+"""Issue 12 in Teams: a plan file sent to actionbot in a personal chat (a file.download.info
+attachment) is fetched from its pre-authorised downloadUrl, previewed as an Adaptive Card
+with Import and Cancel (Action.Execute), and imported as source `teams`. JWT validation on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import FixedClock
+from store.models import Event, PendingImport
+from tests.conftest import SAMPLES
+from tests.fakes.bot_framework import TeamsUser
+from tests.handlers.test_slack_chat_import import edited_sample
+from tests.handlers.test_teams import action, buttons, event_count, finance, user
+from tests.harness import seed_sample
+from tests.teams_harness import TeamsWorld, teams_world
+
+SAMPLE = (SAMPLES / "ncc-financial-management-2017.csv").read_bytes()
+
+
+@pytest.fixture
+def world(db_url: str) -> Iterator[TeamsWorld]:
+    clock = FixedClock(datetime(2018, 1, 15, 9, 0, tzinfo=UTC))
+    with teams_world(db_url, clock=clock) as w:
+        seed_sample(w.runtime, clock.now())
+        yield w
+
+
+def admin(w: TeamsWorld) -> TeamsUser:
+    return user(w, "Ada Admin", "admin@northants.example", "aaaaaaaa-0000-0000-0000-0000000ad000")
+
+
+def send_file(w: TeamsWorld, who: TeamsUser, name: str, data: bytes, text: str = "") -> None:
+    body = w.activity(who, text=text, textFormat="plain")
+    body["attachments"] = [w.fake.file_attachment(name, data)]
+    assert w.post(body).status_code == 200
+
+
+def cards_to(w: TeamsWorld, who: TeamsUser) -> list[dict[str, Any]]:
+    return w.fake.cards(w.fake.personal_conversation(who))
+
+
+def import_button(card: dict[str, Any], kind: str = "import_apply") -> dict[str, Any]:
+    [found] = [b for b in buttons(card) if b["data"]["action"] == kind]
+    return dict(found["data"])
+
+
+def test_admin_sends_a_plan_file_previews_and_imports_it(world: TeamsWorld) -> None:
+    ada = admin(world)
+    new_title = "Revise the budget planning cycle"
+    send_file(world, ada, "NCC.csv", edited_sample(title=new_title, drop="4.6"))
+    [download] = world.fake.downloads
+    assert download.status == 200 and "authorization" not in download.headers
+    [preview] = cards_to(world, ada)
+    text = json.dumps(preview, ensure_ascii=False)
+    assert "Import preview: NCC" in text and "1 to add, 1 to change, 23 unchanged" in text
+    assert f"→ {new_title}" in text
+    assert action(world, "2.4").title != new_title
+
+    answer = world.click(ada, import_button(preview))
+    assert answer["type"] == "application/vnd.microsoft.card.adaptive"
+    assert "Imported NCC.csv into plan NCC: 1 added, 1 changed" in json.dumps(answer["value"])
+    assert not buttons(answer["value"])  # the Import button is gone with the preview
+    assert action(world, "2.4").title == new_title
+    with world.runtime.sessions() as session:
+        [event] = session.scalars(select(Event).where(Event.field == "title")).all()
+    assert event.source == "teams" and "admin@northants.example" in event.actor
+
+    events = event_count(world)
+    again = world.click(ada, import_button(preview))
+    assert "already imported" in json.dumps(again)
+    assert event_count(world) == events
+
+
+def test_register_moved_offers_a_fresh_preview_and_cancel_drops_it(world: TeamsWorld) -> None:
+    ada = admin(world)
+    send_file(world, ada, "plan.xlsx.csv", edited_sample(title="Moved title"), text="NCC")
+    [preview] = cards_to(world, ada)
+    world.say(ada, "2.7 progress draft circulated")
+    events = event_count(world)
+    moved = world.click(ada, import_button(preview))
+    text = json.dumps(moved["value"])
+    assert "did not import" in text and "since this preview" in text
+    assert event_count(world) == events
+    assert action(world, "2.4").title != "Moved title"
+    fresh = world.click(ada, import_button(moved["value"], "import_again"))
+    assert "Import preview: NCC" in json.dumps(fresh["value"])
+    cancelled = world.click(ada, import_button(fresh["value"], "import_cancel"))
+    assert "Cancelled" in json.dumps(cancelled)
+    assert action(world, "2.4").title != "Moved title"
+    with world.runtime.sessions() as session:
+        states = sorted(p.state for p in session.scalars(select(PendingImport)))
+    assert states == ["cancelled", "stale"]
+
+
+def test_a_non_admin_is_refused_and_the_file_is_not_fetched(world: TeamsWorld) -> None:
+    fiona = finance(world)
+    send_file(world, fiona, "NCC.csv", SAMPLE)
+    [answer] = cards_to(world, fiona)
+    assert "Only actionbot admins can import plans" in json.dumps(answer)
+    assert world.fake.downloads == []
+
+
+def test_another_user_cannot_press_the_admins_import(world: TeamsWorld) -> None:
+    ada = admin(world)
+    send_file(world, ada, "NCC.csv", edited_sample(title="Ada's title"))
+    [preview] = cards_to(world, ada)
+    answer = world.click(finance(world), import_button(preview))
+    assert answer["type"] == "application/vnd.microsoft.activity.message"
+    assert "Only the admin who sent this file" in answer["value"]
+    assert action(world, "2.4").title != "Ada's title"
+
+
+def test_the_download_url_is_its_own_credential(world: TeamsWorld) -> None:
+    import asyncio
+
+    from bot.handlers.file_fetch import FetchFailed, fetch, fetch_pre_authorised
+
+    url = world.fake.file_attachment("NCC.csv", SAMPLE)["content"]["downloadUrl"]
+    assert asyncio.run(fetch_pre_authorised(url, limit=10_000_000)) == SAMPLE
+    with pytest.raises(FetchFailed, match="HTTP 401"):
+        asyncio.run(fetch(url.replace("tempauth=", "tempauth=x"), limit=10_000_000))
+    with pytest.raises(FetchFailed, match="HTTP 401"):
+        asyncio.run(fetch(url, limit=10_000_000, token="a-bot-token"))
+    with pytest.raises(FetchFailed, match="not https"):
+        asyncio.run(fetch_pre_authorised(url.replace("127.0.0.1", "localhost"), limit=10))
