@@ -56,6 +56,7 @@ def test_slack_manifest_matches_the_handlers() -> None:
             "users:read",
             "users:read.email",
             "files:write",
+            "files:read",
             "im:write",
             "im:history",
             "channels:history",
