@@ -121,3 +121,13 @@ def test_fitted_tables_drop_columns_by_priority() -> None:
     Console(file=buffer, width=40).print(fitted_table(columns, rows, width=40))
     assert "Extra" not in buffer.getvalue() and "Ref" in buffer.getvalue()
     assert max(len(line) for line in buffer.getvalue().splitlines()) <= 40
+
+
+def test_admin_import_in_the_terminal_points_at_the_command_line(
+    db_url: str, sessions: sessionmaker[Session]
+) -> None:
+    console = seeded(db_url, sessions)
+    reply = console.say(console.user("admin"), "admin import NCC").reply
+    assert reply.ok and "actionbot import FILE --plan NCC --dry-run" in reply.text
+    owner = console.say(console.user("Finance"), "admin import").reply
+    assert not owner.ok and "Only actionbot admins can import plans" in owner.text

@@ -389,25 +389,28 @@ def preview_lines(report: ImportReport, *, filename: str) -> PreviewLines:
     cut = False
 
     def add(short_line: str, full_line: str) -> None:
-        nonlocal cut
         short.append(short_line)
         full.append(full_line)
-        cut = cut or short_line != full_line
+
+    def shown(text: str | None, limit: int = SHOWN_VALUE) -> str:
+        nonlocal cut
+        value = _short(text, limit)
+        cut = cut or len(" ".join((text or "").split())) > limit
+        return value
 
     added = [r for r in report.results if r.outcome == "added"]
     changed = [r for r in report.results if r.outcome == "changed"]
     if added:
         add(f"*To add ({len(added)}):*", f"To add ({len(added)}):")
         for result in added:
-            add(f"• {_short(result.ref, 60)}", f"  {result.ref}")
+            add(f"• {shown(result.ref, 60)}", f"  {result.ref}")
     if changed:
         add(f"*To change ({len(changed)}), old → new:*", f"To change ({len(changed)}), old → new:")
         for result in changed:
             for change in result.changes:
                 label = change.field.replace("_", " ")
                 add(
-                    f"• {_short(result.ref, 60)} {label}: "
-                    f"{_short(change.old)} → {_short(change.new)}",
+                    f"• {shown(result.ref, 60)} {label}: {shown(change.old)} → {shown(change.new)}",
                     f"  {result.ref} {label}: {change.old or '(blank)'} → "
                     f"{change.new or '(blank)'}",
                 )
@@ -417,12 +420,12 @@ def preview_lines(report: ImportReport, *, filename: str) -> PreviewLines:
             "(only `actionbot import --archive-missing` cancels them):"
         )
         add(f"*{head}*", head)
-        shown = ", ".join(report.missing)
-        add(_short(shown, 400), f"  {shown}")
+        refs = ", ".join(report.missing)
+        add(shown(refs, 400), f"  {refs}")
     if report.warnings:
         add(f"*Warnings ({len(report.warnings)}):*", f"Warnings ({len(report.warnings)}):")
         for warning in report.warnings:
-            add(f"• {_short(warning, 200)}", f"  {warning}")
+            add(f"• {shown(warning, 200)}", f"  {warning}")
     if report.undated:
         undated = (
             f"{plural(report.undated, 'open action')} in {report.plan_code} would have no due "
@@ -706,6 +709,16 @@ def import_help(session: Session, *, caller: Caller, plan: str | None) -> Reply:
     """How to import from chat: what to send, where, and which plan it goes into."""
     if not caller.is_admin:
         return error("Only actionbot admins can import plans (ACTIONBOT_ADMINS).")
+    if caller.platform == "console":
+        return Reply(
+            title="Import a plan",
+            lines=[
+                "In the terminal, import with the command line: "
+                f"`actionbot import FILE --plan {plan or 'CODE'} --dry-run` shows what would "
+                "change, and the same command without `--dry-run` imports it. In Slack or "
+                "Teams, send the file to actionbot in a direct message."
+            ],
+        )
     where = "our personal chat in Teams" if caller.platform == "teams" else "a direct message to me"
     counts = action_counts(session)
     plans: Sequence[Plan] = all_plans(session)

@@ -340,3 +340,56 @@ def test_the_file_url_refuses_a_request_without_the_bot_token(world: SlackWorld)
     assert asyncio.run(fetch(url, limit=10_000_000, token=world.fake.bot_token)) == SAMPLE
     with pytest.raises(FetchFailed, match="larger than"):
         asyncio.run(fetch(url, limit=1024, token=world.fake.bot_token))
+
+
+# -- what is not an upload to import ----------------------------------------------------------
+
+
+def test_the_bots_own_preview_file_and_channel_files_are_ignored(world: SlackWorld) -> None:
+    # actionbot's own upload of a long preview comes back as a file_share in the same DM.
+    upload(world, "import-preview-NCC-abc123.txt", b"preview", user=world.fake.bot_user_id)
+    shared = world.fake.share_file("NCC.csv", SAMPLE, user=ADMIN)
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": "C0001",
+        "channel_type": "channel",
+        "user": ADMIN,
+        "text": "NCC",
+        "files": [shared],
+        "ts": "1516006800.900001",
+    }
+    world.event(event, event_id="EvChannelFile")
+    assert not world.fake.calls_to("chat.postMessage")
+    assert not [c for c in world.fake.calls if c.method.startswith("download:")]
+
+
+def test_two_files_at_once_are_refused_before_downloading(world: SlackWorld) -> None:
+    first = world.fake.share_file("NCC.csv", SAMPLE, user=ADMIN)
+    second = world.fake.share_file("NCC2.csv", SAMPLE, user=ADMIN)
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": f"D{ADMIN}",
+        "channel_type": "im",
+        "user": ADMIN,
+        "text": "NCC",
+        "files": [first, second],
+        "ts": "1516006800.900002",
+    }
+    world.event(event, event_id="EvTwoFiles")
+    [answer] = said(world)
+    assert "one plan file at a time" in json.dumps(answer)
+    assert not [c for c in world.fake.calls if c.method.startswith("download:")]
+
+
+def test_a_short_preview_needs_no_file_and_a_forged_button_is_refused(world: SlackWorld) -> None:
+    upload(world, "NCC.csv", edited_sample(title="Short"))
+    [preview] = said(world)
+    assert not world.fake.calls_to("files.getUploadURLExternal")
+    assert "Import" in json.dumps(preview) and "Cancel" in json.dumps(preview)
+    # A value that is no preview id is not even passed on (HTTP 400 at the door).
+    response = world.click("import_apply", "../../etc/passwd", user=ADMIN, key="forged")
+    assert response.status_code == 400
+    unknown = click(world, "import_apply", "0" * 32)
+    assert "no such import preview" in json.dumps(unknown)
