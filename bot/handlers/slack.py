@@ -55,6 +55,7 @@ from bot.services.chat_import import (
     ChatImportAnswer,
     Decision,
     Upload,
+    admin_refusal,
     check_upload,
     decide,
     preview_upload,
@@ -516,6 +517,22 @@ class SlackDoor:
         files = [f for f in event["files"] if isinstance(f, dict)]
         comment = slash_text({"text": event.get("text")}).strip()
         shared = files[0]
+        if not shared.get("url_private_download") or shared.get("file_access"):
+            # Slack sends a bare file object for some shares; files.info has the rest, asked
+            # only for an admin.
+            refused = await asyncio.to_thread(
+                admin_refusal,
+                self.sessions,
+                platform="slack",
+                user_id=who.user_id,
+                email=who.email,
+                admins=self.settings.admin_ids,
+                now=self.clock.now(),
+            )
+            if refused is not None:
+                await client.chat_postMessage(channel=channel, **reply_message(refused))
+                return
+            shared = await self._file_info(shared, client)
         name = str(shared.get("name") or shared.get("title") or "the file")
         size = shared.get("size")
         refused = await asyncio.to_thread(
@@ -555,15 +572,18 @@ class SlackDoor:
         await self._attach(answer, channel, client)
         await client.chat_postMessage(channel=channel, **reply_message(answer.reply))
 
+    @staticmethod
+    async def _file_info(shared: dict[str, Any], client: AsyncWebClient) -> dict[str, Any]:
+        try:
+            info = await client.files_info(file=str(shared.get("id")))
+        except SlackApiError as exc:
+            log.warning("files.info failed: %s", exc.response.get("error"))
+            return shared
+        found = info.get("file")
+        return dict(found) if isinstance(found, dict) else shared
+
     async def _download(self, shared: dict[str, Any], client: AsyncWebClient) -> bytes:
         url = shared.get("url_private_download")
-        if not isinstance(url, str) or shared.get("file_access") == "check_file_info":
-            # Slack sends a bare file object for some shares; files.info has the rest.
-            try:
-                info = await client.files_info(file=str(shared.get("id")))
-            except SlackApiError as exc:
-                raise FetchFailed(f"files.info said {exc.response.get('error')}") from exc
-            url = (info.get("file") or {}).get("url_private_download")
         if not isinstance(url, str) or not token_allowed(url, self.file_hosts):
             raise FetchFailed("Slack gave no download address I may send the bot token to")
         return await fetch(url, limit=MAX_UPLOAD_BYTES, token=client.token)

@@ -109,6 +109,24 @@ def _caller(
     )
 
 
+def admin_refusal(
+    sessions: sessionmaker[Session],
+    *,
+    platform: str,
+    user_id: str,
+    email: str | None,
+    admins: frozenset[str],
+    now: datetime,
+) -> Reply | None:
+    """The refusal for someone who may not import plans, or None for an admin."""
+    with sessions() as session:
+        caller = _caller(
+            session, platform=platform, user_id=user_id, email=email, admins=admins, now=now
+        )
+        session.commit()  # keeps a first-time email → platform id link
+        return None if caller.is_admin else error(ADMINS_ONLY)
+
+
 def check_upload(
     sessions: sessionmaker[Session],
     *,

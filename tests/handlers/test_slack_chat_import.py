@@ -393,3 +393,42 @@ def test_a_short_preview_needs_no_file_and_a_forged_button_is_refused(world: Sla
     assert response.status_code == 400
     unknown = click(world, "import_apply", "0" * 32)
     assert "no such import preview" in json.dumps(unknown)
+
+
+def test_a_bare_file_object_is_looked_up_with_files_info(world: SlackWorld) -> None:
+    # Slack sends only {"id", "file_access": "check_file_info"} for some shares.
+    full = world.fake.share_file("NCC.csv", edited_sample(title="Via files.info"), user=ADMIN)
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": f"D{ADMIN}",
+        "channel_type": "im",
+        "user": ADMIN,
+        "text": "",
+        "files": [{"id": full["id"], "mode": "hidden_by_limit", "file_access": "check_file_info"}],
+        "ts": "1516006800.900003",
+    }
+    world.event(event, event_id="EvBareFile")
+    [info] = world.fake.calls_to("files.info")
+    assert info.params["file"] == full["id"]
+    [preview] = said(world)
+    assert "Import preview: NCC" in json.dumps(preview)  # the name files.info gave: NCC.csv
+    assert world.fake.shared[full["id"]].downloads == 1
+
+
+def test_a_non_admins_bare_file_object_is_not_even_looked_up(world: SlackWorld) -> None:
+    full = world.fake.share_file("NCC.csv", SAMPLE, user=FINANCE)
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": f"D{FINANCE}",
+        "channel_type": "im",
+        "user": FINANCE,
+        "files": [{"id": full["id"], "file_access": "check_file_info"}],
+        "ts": "1516006800.900004",
+    }
+    world.event(event, event_id="EvBareFileFin")
+    [answer] = said(world, FINANCE)
+    assert "Only actionbot admins can import plans" in json.dumps(answer)
+    assert not world.fake.calls_to("files.info")
+    assert world.fake.shared[full["id"]].downloads == 0
