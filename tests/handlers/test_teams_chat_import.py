@@ -5,6 +5,7 @@ with Import and Cancel (Action.Execute), and imported as source `teams`. JWT val
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -130,3 +131,29 @@ def test_the_download_url_is_its_own_credential(world: TeamsWorld) -> None:
         asyncio.run(fetch(url, limit=10_000_000, token="a-bot-token"))
     with pytest.raises(FetchFailed, match="not https"):
         asyncio.run(fetch_pre_authorised(url.replace("127.0.0.1", "localhost"), limit=10))
+
+
+def test_a_hostile_file_is_previewed_safely_in_cards(world: TeamsWorld) -> None:
+    ada = admin(world)
+    long_cell = "y" * 3000
+    hostile = edited_sample(
+        add=False,
+        cells={
+            "2.4": {
+                "Improvement Action": "**Urgent** [click](https://evil.example) {{DATE(2018)}}"
+            },
+            "2.5": {"Improvement Action": '=HYPERLINK("https://evil.example","open me")'},
+            "2.6": {"Improvement Action": long_cell},
+        },
+    )
+    send_file(world, ada, "NCC.csv", hostile)
+    sent = world.fake.activities(world.fake.personal_conversation(ada))
+    assert sent and all(r.status < 300 for r in sent)  # every card under Teams' size limit
+    text = json.dumps(cards_to(world, ada), ensure_ascii=False)
+    assert "[click](https" not in text and "\\\\[click\\\\]" in text
+    assert "{{DATE(" not in text
+    # Teams gets the whole preview in the chat, split into text blocks, never cut.
+    assert sum(len(run) for run in re.findall(r"y{100,}", text)) == 3000
+    preview = cards_to(world, ada)[0]
+    world.click(ada, import_button(preview))
+    assert action(world, "2.6").title == long_cell
