@@ -214,10 +214,9 @@ def import_command(
         )
     except ImportFileError as exc:
         raise fail(f"{path}: {exc}. Nothing was written.") from exc
-    from bot.render.terminal import import_report_view
+    from bot.render.terminal import print_import_report
 
-    console = screen()
-    console.print(import_report_view(report, verbose=verbose or dry_run, width=console.width))
+    print_import_report(screen(), report, verbose=verbose or dry_run)
 
 
 @app.command("export")

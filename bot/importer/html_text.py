@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 __all__ = ["clean_html", "html_parts", "list_items", "looks_like_html"]
 
@@ -59,6 +60,8 @@ def looks_like_html(text: str) -> bool:
     return _TAG.search(text) is not None or _ENTITY.search(text) is not None
 
 
+# Plans repeat cells (owners, statuses, outcomes) on row after row; cleaning is pure.
+@lru_cache(maxsize=8192)
 def clean_html(text: str) -> str:
     """Return ``text`` as tidy plain text.
 

@@ -165,8 +165,10 @@ def owner_vocabulary(cells: Iterable[str], *, known: Iterable[str] = ()) -> set[
     """
     vocabulary = _Vocabulary(known)
     known_keys = set(vocabulary.spelling)
+    # A plan repeats the same few owner cells on row after row: read each distinct one once
+    # (first-seen order kept, so the first spelling still wins).
     candidates = _Vocabulary(
-        part.text for cell in cells for part in _hard_parts(cell) if _has_text(part)
+        part.text for cell in dict.fromkeys(cells) for part in _hard_parts(cell) if _has_text(part)
     )
     everything = _Vocabulary([*vocabulary.spelling.values(), *candidates.spelling.values()])
     names = set(vocabulary.spelling.values())

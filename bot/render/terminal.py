@@ -74,6 +74,28 @@ def register_table(plan: Plan, actions: Sequence[Action], *, width: int = 80) ->
 
 
 def import_report_view(report: ImportReport, *, verbose: bool, width: int = 80) -> RenderableType:
+    parts = _import_report_head(report, verbose=verbose, width=width)
+    if report.warnings:
+        parts.append(Text(f"Warnings ({len(report.warnings)}):", style="yellow"))
+        parts.extend(Text("  - " + w, style="yellow") for w in report.warnings)
+    if report.undated:
+        parts.append(undated_warning(report.plan_code, report.undated))
+    return Group(*parts)
+
+
+def print_import_report(console: Console, report: ImportReport, *, verbose: bool) -> None:
+    """`import_report_view` printed, with the warnings one line each, wrapped by the terminal:
+    rich laying out the 3,000 warnings of a 10,000-row plan cost the CLI 0.15 s."""
+    console.print(Group(*_import_report_head(report, verbose=verbose, width=console.width)))
+    if report.warnings:
+        console.print(Text(f"Warnings ({len(report.warnings)}):", style="yellow"))
+        lines = Text("\n".join("  - " + w for w in report.warnings), style="yellow")
+        console.print(lines, soft_wrap=True)
+    if report.undated:
+        console.print(undated_warning(report.plan_code, report.undated))
+
+
+def _import_report_head(report: ImportReport, *, verbose: bool, width: int) -> list[RenderableType]:
     parts: list[RenderableType] = []
     heading = ("DRY RUN: nothing written. " if report.dry_run else "") + report.summary
     parts.append(Text(heading, style="bold"))
@@ -111,12 +133,7 @@ def import_report_view(report: ImportReport, *, verbose: bool, width: int = 80) 
                 style="yellow",
             )
         )
-    if report.warnings:
-        parts.append(Text(f"Warnings ({len(report.warnings)}):", style="yellow"))
-        parts.extend(Text("  - " + w, style="yellow") for w in report.warnings)
-    if report.undated:
-        parts.append(undated_warning(report.plan_code, report.undated))
-    return Group(*parts)
+    return parts
 
 
 def undated_warning(code: str, count: int) -> Text:
