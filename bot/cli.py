@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from bot.services.audit import Actor
     from bot.services.imports import ImportReport
     from bot.services.people import ConsoleUser
+    from store.quick_read import QuickReader
 
 # Start-up cost: a command imports what it uses inside its own body, so `--help` and
 # `plans list` never load slack_sdk, openpyxl, python-docx, holidays or the job runner
@@ -67,6 +68,8 @@ class ReportFormat(StrEnum):
 class _State:
     settings: Settings | None = None
     runtime: Runtime | None = None
+    # --database-url or $DATABASE_URL as typer read it; Settings() reads .env and the rest.
+    database_url: str | None = None
 
 
 state = _State()
@@ -84,17 +87,30 @@ def open_runtime(settings: Settings) -> Runtime:
     return open_register(settings)
 
 
-def runtime() -> Runtime:
-    if state.runtime is None:
+def load_settings() -> Settings:
+    """The settings (environment, .env), read once; logging set up from them."""
+    if state.settings is None:
         from pydantic import ValidationError
-        from sqlalchemy.exc import OperationalError
 
         from bot.config import Settings
+        from bot.logs import configure_logging
 
         try:
-            settings = state.settings or Settings()
+            settings = Settings()
         except ValidationError as exc:
             raise fail(f"bad settings: {exc.errors()[0]['msg']}") from exc
+        configure_logging(settings)
+        if state.database_url:
+            settings.database_url = state.database_url
+        state.settings = settings
+    return state.settings
+
+
+def runtime() -> Runtime:
+    if state.runtime is None:
+        from sqlalchemy.exc import OperationalError
+
+        settings = load_settings()
         try:
             state.runtime = open_runtime(settings)
         except OperationalError as exc:
@@ -340,10 +356,41 @@ def owners_list(as_json: JsonFlag = False) -> None:
     console.print(owners_table(rows, width=console.width))
 
 
+# Read-only commands that answer without SQLAlchemy or pydantic-settings when they can
+# (store/quick_read.py): their CPU is mostly start-up, and start-up is mostly imports.
+QUICK_COMMANDS = frozenset({"plans", "show"})
+DEFAULT_DATABASE_URL = "sqlite:///actionbot.db"  # bot.config.Settings' default (a test checks)
+
+
+def quick_reader() -> QuickReader | None:
+    """The register opened by `store.quick_read`, or None: then take the ordinary path."""
+    if state.runtime is not None or state.settings is not None:
+        return None  # already paid for (tests, or an earlier step)
+    url = state.database_url
+    if not url:
+        import os
+
+        # The URL may come from .env or a lower-case variable, which Settings reads.
+        if Path(".env").exists() or any(k.upper() == "DATABASE_URL" for k in os.environ):
+            return None
+        url = DEFAULT_DATABASE_URL
+    from store.quick_read import open_quick
+
+    return open_quick(url)
+
+
 @plans_app.command("list")
 def plans_list(as_json: JsonFlag = False) -> None:
     """Plans in the register with their action counts."""
     from bot.render.terminal import plans_table
+
+    reader = None if as_json else quick_reader()
+    if reader is not None:
+        with reader:
+            rows = reader.plans()
+        console = screen()
+        console.print(plans_table(rows, width=console.width))
+        return
     from bot.services.export import plan_record
     from store.db import transaction
     from store.queries import action_counts, all_plans
@@ -421,6 +468,18 @@ def show_command(
     """A plan's register as a table, or one action whole: tasks, owners, dates as written
     and as read, and its history."""
     from bot.render.terminal import action_view, register_table
+
+    reader = None if as_json or ref is not None else quick_reader()
+    if reader is not None:
+        with reader:
+            shown = reader.plan_by_code(plan)
+            if shown is None:
+                codes = ", ".join(p.code for p, _ in reader.plans()) or "(none yet)"
+                raise fail(f"no plan {plan!r}; plans: {codes}")
+            rows = reader.actions(shown.id)
+        console = screen()
+        console.print(register_table(shown, rows, width=console.width))
+        return
     from bot.services.export import action_record
     from store.db import transaction
     from store.queries import actions_by_ref, actions_of_plan, plan_by_code
@@ -775,11 +834,11 @@ def teams_package_command(
     ),
 ) -> None:
     """Write the Teams app package (manifest + icons, app id from TEAMS_CLIENT_ID) to upload."""
-    from bot.config import ConfigError, Settings
+    from bot.config import ConfigError
     from bot.teams_package import write_package
 
     try:
-        written = write_package(state.settings or Settings(), output)
+        written = write_package(load_settings(), output)
     except ConfigError as exc:
         raise fail(str(exc)) from exc
     out.print(f"Wrote {written}: upload it in Teams (Apps → Manage your apps → Upload an app).")
@@ -824,6 +883,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     database_url: Annotated[
         str | None, typer.Option("--database-url", envvar="DATABASE_URL", help="Register URL.")
     ] = None,
@@ -832,20 +892,11 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    from pydantic import ValidationError
-
-    from bot.config import Settings
-    from bot.logs import configure_logging
-
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        raise fail(f"bad settings: {exc.errors()[0]['msg']}") from exc
-    configure_logging(settings)
-    if database_url:
-        settings.database_url = database_url
-    state.settings = settings
+    state.database_url = database_url
+    state.settings = None
     state.runtime = None
+    if ctx.invoked_subcommand not in QUICK_COMMANDS:
+        load_settings()  # bad settings are reported before any command starts
 
 
 def main() -> None:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# Re-exported: they lived here before the CLI needed them without SQLAlchemy.
+from store.revisions import MIGRATIONS_DIR as MIGRATIONS_DIR
+from store.revisions import script_head as script_head
+
 if TYPE_CHECKING:
     from alembic.config import Config
-
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def normalise_url(url: str) -> str:
@@ -111,31 +111,6 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
-
-
-_REVISION = re.compile(r"^(down_)?revision\b[^=\n]*=\s*(.+?)\s*$", re.MULTILINE)
-
-
-def script_head() -> str | None:
-    """The head revision of our migration scripts, read from their text without Alembic.
-
-    None when the scripts do not read as one simple chain (a merge, a branch, an odd line):
-    then the caller asks Alembic itself.
-    """
-    revisions: set[str] = set()
-    downs: set[str] = set()
-    for script in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
-        found = {bool(down): value for down, value in _REVISION.findall(script.read_text())}
-        rev, down = found.get(False), found.get(True)
-        if rev is None or down is None or not re.fullmatch(r"[\"'][\w-]+[\"']", rev):
-            return None
-        revisions.add(rev[1:-1])
-        if down != "None":
-            if not re.fullmatch(r"[\"'][\w-]+[\"']", down):
-                return None
-            downs.add(down[1:-1])
-    heads = revisions - downs
-    return heads.pop() if len(heads) == 1 and downs <= revisions else None
 
 
 def at_head(engine: Engine) -> bool:

@@ -31,6 +31,9 @@ PLATFORM_LIBRARIES = (
 )
 # Not platform libraries, but costly and unused by these commands.
 HEAVY = ("alembic", "holidays")
+# Costly at start-up (about 0.3 s of CPU together); `plans list` and `show` need neither.
+# (pydantic itself comes with typer.)
+ORM_AND_SETTINGS = ("sqlalchemy", "pydantic_settings")
 
 LOADED = """
 import json, sys
@@ -69,6 +72,17 @@ def test_commands_without_a_platform_load_none(command: list[str], tmp_path: Pat
     assert "alembic" in first and "sqlalchemy" in first
     loaded = _loaded(run, *command, env=env)
     assert loaded.isdisjoint(PLATFORM_LIBRARIES + HEAVY), loaded & set(PLATFORM_LIBRARIES + HEAVY)
+    # Read-only commands on a current register answer with the driver alone (store.quick_read).
+    assert loaded.isdisjoint(ORM_AND_SETTINGS), loaded & set(ORM_AND_SETTINGS)
+
+
+def test_a_command_that_writes_still_takes_the_ordinary_path(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'register.db'}"
+    run = "import bot.cli\ntry:\n    bot.cli.main()\nexcept SystemExit:\n    pass"
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": url, "HOME": str(tmp_path)}
+    _loaded(run, "plans", "list", env=env)
+    loaded = _loaded(run, "plans", "default-due", "NONE", "2018-03-31", env=env)
+    assert {"sqlalchemy", "pydantic_settings"} <= loaded  # the probe can see them
 
 
 def test_script_head_is_alembics_head() -> None:

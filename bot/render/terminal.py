@@ -13,7 +13,8 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -27,7 +28,43 @@ if TYPE_CHECKING:
     # Type-only: the importer and services stay unloaded for commands that only list plans.
     from bot.services.imports import ImportReport
     from bot.services.owners import OwnerRow
-    from store.models import Action, Plan
+
+
+class PlanShown(Protocol):
+    """What a plan table shows: a `store.models.Plan` or a `store.quick_read.PlanRow`."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def default_due(self) -> date | None: ...
+    @property
+    def source_file(self) -> str | None: ...
+
+
+class ActionShown(Protocol):
+    """What a register table shows: a `store.models.Action` or a `store.quick_read.ActionRow`."""
+
+    @property
+    def ref(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def theme(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def rag(self) -> str | None: ...
+    @property
+    def due_date(self) -> date | None: ...
+    @property
+    def target_date(self) -> date | None: ...
+    @property
+    def revised_target_date(self) -> date | None: ...
+    @property
+    def owner_names(self) -> list[str]: ...
+
 
 RAG_STYLE = {"green": "green", "amber": "yellow", "red": "red"}
 
@@ -39,7 +76,7 @@ def _short(text: str | None, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def register_table(plan: Plan, actions: Sequence[Action], *, width: int = 80) -> Table:
+def register_table(plan: PlanShown, actions: Sequence[ActionShown], *, width: int = 80) -> Table:
     columns = (
         Column("Ref"),
         Column("Action", wrap=True, min_width=20),
@@ -173,7 +210,7 @@ def owners_table(rows: Sequence[OwnerRow], *, width: int = 80) -> Table:
     return fitted_table(columns, table_rows, width=width, title=f"Owners ({len(rows)})")
 
 
-def plans_table(plans: Sequence[tuple[Plan, int]], *, width: int = 80) -> Table:
+def plans_table(plans: Sequence[tuple[PlanShown, int]], *, width: int = 80) -> Table:
     columns = (
         Column("Code"),
         Column("Name", wrap=True, min_width=20),
