@@ -366,17 +366,34 @@ def quick_reader() -> QuickReader | None:
     """The register opened by `store.quick_read`, or None: then take the ordinary path."""
     if state.runtime is not None or state.settings is not None:
         return None  # already paid for (tests, or an earlier step)
-    url = state.database_url
-    if not url:
-        import os
-
-        # The URL may come from .env or a lower-case variable, which Settings reads.
-        if Path(".env").exists() or any(k.upper() == "DATABASE_URL" for k in os.environ):
-            return None
-        url = DEFAULT_DATABASE_URL
+    url = state.database_url or _url_from_env_file()
+    if url is None:
+        return None
     from store.quick_read import open_quick
 
     return open_quick(url)
+
+
+def _url_from_env_file() -> str | None:
+    """DATABASE_URL as Settings reads it when the environment has none: from .env (read with
+    python-dotenv, as pydantic-settings does: names in any case, blank means unset), else the
+    default. None when unsure, and Settings decides."""
+    import os
+
+    if any(k.upper() == "DATABASE_URL" and v for k, v in os.environ.items()):
+        return None  # a spelling typer does not read (database_url=…)
+    if not Path(".env").exists():
+        return DEFAULT_DATABASE_URL
+    from dotenv import dotenv_values
+
+    try:
+        values = dotenv_values(".env", encoding="utf-8")
+    except (OSError, ValueError):
+        return None
+    found = {v for k, v in values.items() if k.upper() == "DATABASE_URL" and v}
+    if len(found) > 1:
+        return None
+    return found.pop() if found else DEFAULT_DATABASE_URL
 
 
 @plans_app.command("list")

@@ -131,3 +131,26 @@ def test_the_quick_and_the_ordinary_path_print_the_same(db_url: str, command: li
     ordinary_out = _actionbot({"database_url": db_url}, *command)
     assert quick_out == ordinary_out
     assert ("NCC" in quick_out) and ("FIN" in quick_out or command[1] == "--plan")
+
+
+def test_the_quick_path_reads_database_url_from_dot_env(db_url: str, tmp_path: Path) -> None:
+    seeded(db_url)
+    (tmp_path / ".env").write_text(f"# the register\nDATABASE_URL='{db_url}'\n", encoding="utf-8")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "COLUMNS": "120"}
+    probe = (
+        "import sys, bot.cli\n"
+        "sys.argv = ['actionbot', 'plans', 'list']\n"
+        "try:\n    bot.cli.main()\nexcept SystemExit:\n    pass\n"
+        "print('sqlalchemy' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        check=True,
+        timeout=60,
+    )
+    assert "NCC" in done.stdout and "FIN" in done.stdout, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1] == "False"  # answered by store.quick_read
