@@ -1,3 +1,3 @@
-from bot.cli import main
+from bot.quick_cli import main
 
 main()

@@ -359,41 +359,15 @@ def owners_list(as_json: JsonFlag = False) -> None:
 # Read-only commands that answer without SQLAlchemy or pydantic-settings when they can
 # (store/quick_read.py): their CPU is mostly start-up, and start-up is mostly imports.
 QUICK_COMMANDS = frozenset({"plans", "show"})
-DEFAULT_DATABASE_URL = "sqlite:///actionbot.db"  # bot.config.Settings' default (a test checks)
 
 
 def quick_reader() -> QuickReader | None:
     """The register opened by `store.quick_read`, or None: then take the ordinary path."""
     if state.runtime is not None or state.settings is not None:
         return None  # already paid for (tests, or an earlier step)
-    url = state.database_url or _url_from_env_file()
-    if url is None:
-        return None
-    from store.quick_read import open_quick
+    from bot.quick_cli import open_reader
 
-    return open_quick(url)
-
-
-def _url_from_env_file() -> str | None:
-    """DATABASE_URL as Settings reads it when the environment has none: from .env (read with
-    python-dotenv, as pydantic-settings does: names in any case, blank means unset), else the
-    default. None when unsure, and Settings decides."""
-    import os
-
-    if any(k.upper() == "DATABASE_URL" and v for k, v in os.environ.items()):
-        return None  # a spelling typer does not read (database_url=…)
-    if not Path(".env").exists():
-        return DEFAULT_DATABASE_URL
-    from dotenv import dotenv_values
-
-    try:
-        values = dotenv_values(".env", encoding="utf-8")
-    except (OSError, ValueError):
-        return None
-    found = {v for k, v in values.items() if k.upper() == "DATABASE_URL" and v}
-    if len(found) > 1:
-        return None
-    return found.pop() if found else DEFAULT_DATABASE_URL
+    return open_reader(state.database_url)
 
 
 @plans_app.command("list")
@@ -403,10 +377,10 @@ def plans_list(as_json: JsonFlag = False) -> None:
 
     reader = None if as_json else quick_reader()
     if reader is not None:
+        from bot.quick_cli import plans_list as quick_plans_list
+
         with reader:
-            rows = reader.plans()
-        console = screen()
-        console.print(plans_table(rows, width=console.width))
+            quick_plans_list(reader)
         return
     from bot.services.export import plan_record
     from store.db import transaction
@@ -488,14 +462,12 @@ def show_command(
 
     reader = None if as_json or ref is not None else quick_reader()
     if reader is not None:
+        from bot.quick_cli import show_plan
+
         with reader:
-            shown = reader.plan_by_code(plan)
-            if shown is None:
-                codes = ", ".join(p.code for p, _ in reader.plans()) or "(none yet)"
-                raise fail(f"no plan {plan!r}; plans: {codes}")
-            rows = reader.actions(shown.id)
-        console = screen()
-        console.print(register_table(shown, rows, width=console.width))
+            code = show_plan(reader, plan)
+        if code:
+            raise typer.Exit(code)
         return
     from bot.services.export import action_record
     from store.db import transaction

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import DEFAULT_DATABASE_URL, app
+from bot.cli import app
 from bot.config import Settings
+from bot.quick_cli import DEFAULT_DATABASE_URL, quick
 from store.db import make_engine, make_session_factory, transaction
 from store.queries import action_counts, actions_of_plan, all_plans
 from store.quick_read import QuickReader, open_quick
@@ -46,7 +47,7 @@ def seeded(db_url: str) -> None:
     cli(db_url, "import", str(CLEAN), "--plan", "FIN", "--name", "Finance plan")
 
 
-def quick(db_url: str) -> QuickReader:
+def reader_on(db_url: str) -> QuickReader:
     reader = open_quick(db_url)
     assert reader is not None, "a migrated register on a known driver is read quickly"
     return reader
@@ -74,7 +75,7 @@ def test_reads_what_the_orm_reads(db_url: str) -> None:
         engine.dispose()
     assert {code for _, code, *_ in plans} == {"NCC", "FIN"}
     assert any(owners for rows in registers.values() for *_, owners in rows)
-    with quick(db_url) as reader:
+    with reader_on(db_url) as reader:
         got = [(p.id, p.code, p.name, p.default_due, p.source_file, n) for p, n in reader.plans()]
         assert got == plans
         for code, rows in registers.items():
@@ -154,3 +155,42 @@ def test_the_quick_path_reads_database_url_from_dot_env(db_url: str, tmp_path: P
     )
     assert "NCC" in done.stdout and "FIN" in done.stdout, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "False"  # answered by store.quick_read
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plans", "list", "--json"],
+        ["show", "--plan", "NCC", "1.1"],
+        ["show", "--plan", "NCC", "--json"],
+        ["show", "--plan", "--json"],
+        ["plans", "--help"],
+        ["--help"],
+        [],
+        ["--database-url"],
+    ],
+)
+def test_any_other_command_line_goes_to_typer(args: list[str]) -> None:
+    assert quick(args) is None
+
+
+def test_answers_before_typer_loads(db_url: str, tmp_path: Path) -> None:
+    seeded(db_url)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "COLUMNS": "120"}
+    probe = (
+        "import sys, bot.quick_cli\n"
+        f"sys.argv = ['actionbot', '--database-url', {db_url!r}, 'show', '--plan', 'fin']\n"
+        "try:\n    bot.quick_cli.main()\nexcept SystemExit as exc:\n    print(exc.code)\n"
+        "print(sorted({'typer', 'sqlalchemy', 'pydantic'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        check=True,
+        timeout=60,
+    )
+    assert "FIN: Finance plan" in done.stdout, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-2:] == ["0", "[]"]
