@@ -170,7 +170,7 @@ class Chat:
         preview = self.runtime.settings.slack_enabled
         sweep = run_sweep(self.runtime, now=self.clock.now(), dry_run=preview)
         with self.runtime.sessions() as session:
-            names = owner_names_by_email(session)
+            names = owner_names_by_email(session, day=now.date())
         messenger = ConsoleMessenger(self.console, names=names)
         if preview:
             self.console.print(PREVIEW_ONLY)

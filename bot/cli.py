@@ -348,7 +348,9 @@ def owners_list(as_json: JsonFlag = False) -> None:
 
     rt = runtime()
     with transaction(rt.sessions) as session:
-        rows = list_owners(session)
+        rows = list_owners(
+            session, today=rt.clock.now().astimezone(ZoneInfo(rt.settings.tz)).date()
+        )
     if as_json:
         print_json([{**asdict(r), "reachable": r.reachable} for r in rows])
         return
@@ -699,7 +701,11 @@ def sweep_preview(rt: Runtime, now: datetime, result: SweepResult) -> None:
     from store.db import transaction
 
     with transaction(rt.sessions) as session:
-        labels = recipient_labels(session, [m.recipient for m, _ in result.messages])
+        labels = recipient_labels(
+            session,
+            [m.recipient for m, _ in result.messages],
+            day=now.astimezone(ZoneInfo(rt.settings.tz)).date(),
+        )
     for message, reply in result.messages:
         heading = f"→ {labels.get(message.recipient, message.recipient)} ({message.kind})"
         out.print(reply_view(reply, heading=heading))

@@ -95,6 +95,8 @@ class AdminOwner:
 
     owner: str
     people: tuple[str, ...]  # person references, see `person_ref`
+    # Set by a form that asks for both (Slack's modal, the Teams card): None leaves them.
+    deputies: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,12 @@ class Away:
 
 @dataclass(frozen=True)
 class Back:
+    """Back early, or leave withdrawn: the absence covering today ends yesterday; with none,
+    the one absence ahead is cancelled. `day` names an absence (its first day, or any day of
+    it) when there are several: `away cancel DATE`."""
+
     person: str | None = None
+    day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -259,7 +266,16 @@ GRAMMAR: tuple[Form, ...] = (
         "away {date} {date2} annual leave",
     ),
     Form("away until LAST [note]", "you are away from today", "away until {date}"),
-    Form("back", "you are back early: reminders start again today", "back"),
+    Form(
+        "back",
+        "you are back early (reminders start again today), or your leave ahead is off",
+        "back",
+    ),
+    Form(
+        "away cancel [DATE]",
+        "cancel your leave that starts on (or covers) DATE; over already, it ends yesterday",
+        "away cancel {date}",
+    ),
     Form(
         'admin owner "NAME" @person [@person…]',
         "set who holds an owner role and gets its reminders",
@@ -280,7 +296,8 @@ GRAMMAR: tuple[Form, ...] = (
     ),
     Form(
         "admin away @person FIRST LAST [note]",
-        "record leave for someone (also: admin away @person until LAST, admin back @person)",
+        "record leave for someone (also: admin away @person until LAST, admin back @person,"
+        " admin away @person cancel DATE)",
         "admin away @jane {date} {date2} sick leave",
         True,
     ),
@@ -522,6 +539,16 @@ def _away(rest: str, today: date, person: str | None) -> Command | ParseError:
     example = (f"/action {who}until {ahead}", f"/action {who}{today:%d/%m/%Y} {ahead} annual leave")
     words = rest.split(" ") if rest else []
     first: date | None = None
+    if words and words[0].lower() == "cancel":
+        if len(words) == 1:
+            return Back(person)
+        named = _leading_date(words[1:], today)
+        if named is None or named[2]:
+            return ParseError(
+                f"I can't read {' '.join(words[1:])!r} as one date.",
+                (f"/action {who}cancel {ahead}",),
+            )
+        return Back(person, named[0])
     if words and words[0].lower() == "until":
         words = words[1:]
     else:
@@ -725,6 +752,9 @@ def to_text(command: Command) -> str:
         first = command.first.isoformat() if command.first else "until"
         return " ".join(p for p in (head, first, command.last.isoformat(), command.note) if p)
     if isinstance(command, Back):
+        if command.day is not None:
+            head = f"admin away {command.person}" if command.person else "away"
+            return f"{head} cancel {command.day.isoformat()}"
         return f"admin back {shlex.quote(command.person)}" if command.person else "back"
     ref = _ref_text(command.target)
     if isinstance(command, Assign):

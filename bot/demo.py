@@ -203,7 +203,7 @@ class Story:
             plan = plan_by_code(session, code=self.plan_code)
             assert plan is not None
             moved = restage(session, plan, first_due=first_due, actor=DEMO_ACTOR, now=now)
-            self.messenger.names = owner_names_by_email(session)
+            self.messenger.names = owner_names_by_email(session, day=now.date())
         how = (
             "so the demo gives its actions due dates three days apart"
             if report.undated

@@ -18,6 +18,8 @@ ButtonKind = Literal[
     "import_apply",
     "import_cancel",
     "import_again",
+    # An owner name nobody can be reached for: map it (a form, or the command to type).
+    "map_owner",
 ]
 RAG_WORDS = {"green": "on track", "amber": "at risk", "red": "off track"}
 ACTION_BUTTONS: tuple[tuple[ButtonKind, str], ...] = (
@@ -34,6 +36,16 @@ class Button:
     kind: ButtonKind
     label: str
     value: str  # what the click carries back: an action id, or a choice
+
+
+@dataclass(frozen=True)
+class Row:
+    """A line with a button of its own: an owner name nobody can be reached for, and "Map…"
+    (its value is the owner name). Renderers page or cap long lists; the text says what to
+    type where no form exists."""
+
+    text: str
+    button: Button
 
 
 @dataclass(frozen=True)
@@ -138,12 +150,14 @@ class Reply:
     # never the whole card.
     notice: str | None = None
     pictures: list[Picture] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)  # after the lines, before the cards
 
     @property
     def text(self) -> str:
         """A plain-text fallback (notifications, screen readers, the terminal)."""
         parts = [self.title] if self.title else []
         parts += self.lines
+        parts += [r.text for r in self.rows]
         for card in self.cards:
             parts += card.text_lines()
         parts += self.footer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from store.models import (
@@ -108,29 +108,68 @@ def person_by_platform_id(session: Session, *, platform: str, user_id: str) -> P
     return session.scalar(select(Person).where(Person.slack_user_id == user_id))
 
 
-def owner_ids_of_person(session: Session, *, person_id: int) -> list[int]:
-    """The owner roles a person holds or deputises for now (or is the legacy mapping of)."""
-    mapped = set(session.scalars(select(Owner.id).where(Owner.person_id == person_id)))
+def _on(day: date) -> ColumnElement[bool]:
+    return and_(
+        or_(Responsibility.since.is_(None), Responsibility.since <= day),
+        or_(Responsibility.until.is_(None), Responsibility.until > day),
+    )
+
+
+def owner_ids_of_person(session: Session, *, person_id: int, day: date) -> list[int]:
+    """The owner roles a person holds or deputises for on `day`, or is the mapping of (an
+    owner with no recorded holders, from before roles had history)."""
+    has_holders = (
+        select(Responsibility.id)
+        .where(Responsibility.owner_id == Owner.id, Responsibility.duty == "holder")
+        .exists()
+    )
+    mapped = set(
+        session.scalars(select(Owner.id).where(Owner.person_id == person_id, ~has_holders))
+    )
     roles = session.scalars(
         select(Responsibility.owner_id).where(
             Responsibility.person_id == person_id,
             Responsibility.owner_id.is_not(None),
-            Responsibility.until.is_(None),
+            _on(day),
         )
     )
     return sorted(mapped | {r for r in roles if r is not None})
 
 
-def assigned_action_ids(session: Session, *, person_id: int) -> list[int]:
-    """Actions given to the person for themselves, now."""
+def assigned_action_ids(session: Session, *, person_id: int, day: date) -> list[int]:
+    """Actions given to the person for themselves, on `day`."""
     rows = session.scalars(
         select(Responsibility.action_id).where(
             Responsibility.person_id == person_id,
             Responsibility.action_id.is_not(None),
-            Responsibility.until.is_(None),
+            _on(day),
         )
     )
     return sorted(r for r in rows if r is not None)
+
+
+def holders_by_owner(session: Session, *, day: date) -> dict[int, list[int]]:
+    """Owner id → the people holding it on `day` (in the order recorded); an owner with no
+    recorded holders keeps its one mapped person."""
+    found: dict[int, list[int]] = {}
+    recorded: set[int] = set()
+    rows = session.execute(
+        select(Responsibility.owner_id, Responsibility.person_id, _on(day))
+        .where(Responsibility.owner_id.is_not(None), Responsibility.duty == "holder")
+        .order_by(Responsibility.id)
+    )
+    for owner_id, person_id, on in rows:
+        if owner_id is None:
+            continue
+        recorded.add(owner_id)
+        if on:
+            found.setdefault(owner_id, []).append(person_id)
+    for mapped_id, mapped_person in session.execute(
+        select(Owner.id, Owner.person_id).where(Owner.person_id.is_not(None))
+    ):
+        if mapped_id not in recorded and mapped_person is not None:
+            found[mapped_id] = [mapped_person]
+    return found
 
 
 def open_actions_of_owners(

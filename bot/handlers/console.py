@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.commands import Command, SetRag, SetStatus
 from bot.config import Settings
 from bot.messages import Button
-from bot.services.conversation import Outcome, Who, action_ref, converse
+from bot.services.conversation import Outcome, Who, action_ref, converse, local_today
 from bot.services.people import CONSOLE_ADMIN, ConsoleUser, console_user
 
 PLATFORM = "console"
@@ -33,7 +33,8 @@ class ConsoleDoor:
     def user(self, spec: str) -> ConsoleUser:
         """`admin`, an email or an owner name. Raises UnknownPerson with a sentence."""
         with self.sessions() as session:
-            return console_user(session, spec)
+            today = local_today(self.clock.now(), self.settings.tz)
+            return console_user(session, spec, day=today)
 
     def say(self, user: ConsoleUser, text: str, *, pinned_action_id: int | None = None) -> Outcome:
         """Run one `/action` line (the slash and the word `action` are optional)."""

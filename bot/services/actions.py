@@ -352,7 +352,7 @@ def _team_notice(
     done, blocked, a RAG, a new date. Notes and snoozes stay with the person."""
     if len(action.owner_names) < 2:
         return None
-    who = actor_name(session, caller.actor)
+    who = actor_name(session, caller.actor, today=today)
     label = f"{action.plan.code}:{action.ref}"
     if isinstance(command, SetStatus) and command.status in ("done", "blocked"):
         return f"{label}: {who} marked it {STATUS_VERB[command.status]}."

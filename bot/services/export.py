@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.importer.formula_guard import neutralise
 from store.models import Absence, Action, Event, Owner, Person, Plan, Responsibility
-from store.queries import actions_with_events
+from store.queries import actions_with_events, holders_by_owner
 
 # Headers the importer recognises, so an export is itself an importable plan.
 CSV_HEADERS = (
@@ -149,11 +149,13 @@ def export_all_json(session: Session, *, now: datetime) -> str:
         )
     people = {p.id: p for p in session.scalars(select(Person).order_by(Person.id))}
     terms = list(session.scalars(select(Responsibility).order_by(Responsibility.id)))
+    held = holders_by_owner(session, day=now.date())
     owners = [
         {
             "name": o.name,
             "escalate_to": o.escalate_to,
-            "email": people[o.person_id].email if o.person_id in people else None,
+            # The first holder on the day of the export; `terms` has everyone, dated.
+            "email": people[held[o.id][0]].email if held.get(o.id) else None,
             # Who held the role (or deputised) from when until when: "until" is the first
             # day they no longer did; a null "since" means from before history was kept.
             "terms": [_term(t, people) for t in terms if t.owner_id == o.id],

@@ -43,7 +43,9 @@ def _date_text(value: str | None, today: date) -> str:
         return value
 
 
-def actor_name(session: Session, actor: str, cache: dict[str, str] | None = None) -> str:
+def actor_name(
+    session: Session, actor: str, cache: dict[str, str] | None = None, *, today: date
+) -> str:
     """The name a person knows: their display name, the owner role they are mapped to, or
     their email; "actionbot" for the bot itself."""
     if cache is not None and actor in cache:
@@ -62,7 +64,8 @@ def actor_name(session: Session, actor: str, cache: dict[str, str] | None = None
             owners = sorted(
                 o.name
                 for o in (
-                    session.get(Owner, i) for i in owner_ids_of_person(session, person_id=person.id)
+                    session.get(Owner, i)
+                    for i in owner_ids_of_person(session, person_id=person.id, day=today)
                 )
                 if o is not None
             )
@@ -129,7 +132,7 @@ def history_lines(session: Session, events: Sequence[Event], *, today: date) -> 
     names: dict[str, str] = {}
     lines = []
     for event in events:
-        who = actor_name(session, event.actor, names)
+        who = actor_name(session, event.actor, names, today=today)
         said = sentence(event, events, who, today)
         if said is None:
             continue

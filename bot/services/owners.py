@@ -24,7 +24,7 @@ from bot.services.roster import (
     set_role_people,
 )
 from store.models import Event, Owner, Person
-from store.queries import owner_action_counts, owners_by_name, person_by_email
+from store.queries import holders_by_owner, owner_action_counts, owners_by_name, person_by_email
 
 OWNER_COLUMNS = (
     "owner",
@@ -145,7 +145,7 @@ def import_owners(session: Session, *, rows: list[dict[str, str]], now: datetime
             owner.escalate_to = row["escalate_to"]
         session.flush()
         deputies = [_person_by_email(session, email, now) for email in _deputies(row)]
-        deputies_before = current_people(session, owner, "deputy")
+        deputies_before = current_people(session, owner, "deputy", day=today)
         if "deputy" in row and deputies != deputies_before:
             set_role_people(
                 session, owner, "deputy", deputies, actor=IMPORT_ACTOR, now=now, today=today
@@ -154,7 +154,7 @@ def import_owners(session: Session, *, rows: list[dict[str, str]], now: datetime
             owner.person_id,
             owner.escalate_to,
             _person_state(owner.person),
-            [p.id for p in current_people(session, owner, "deputy")],
+            [p.id for p in current_people(session, owner, "deputy", day=today)],
         )
         before = (*before, [p.id for p in deputies_before])
         if is_new:
@@ -214,11 +214,13 @@ def _person_for(
     return person
 
 
-def list_owners(session: Session) -> list[OwnerRow]:
+def list_owners(session: Session, *, today: date) -> list[OwnerRow]:
+    """Every owner name, with its first holder on `today` (how it is reached)."""
     counts = owner_action_counts(session)
+    held = holders_by_owner(session, day=today)
     rows = []
     for owner in sorted(owners_by_name(session).values(), key=lambda o: o.name.lower()):
-        person = owner.person
+        person = session.get(Person, held[owner.id][0]) if held.get(owner.id) else None
         rows.append(
             OwnerRow(
                 name=owner.name,
@@ -246,8 +248,8 @@ def owner_detail(session: Session, *, name: str, today: date) -> OwnerDetail | N
     owner = owners_by_name(session, names=[name]).get(name.lower())
     if owner is None:
         return None
-    holders = current_people(session, owner, "holder")
-    deputies = current_people(session, owner, "deputy")
+    holders = current_people(session, owner, "holder", day=today)
+    deputies = current_people(session, owner, "deputy", day=today)
     absences = []
     for person in [*holders, *deputies]:
         for absence in absences_of(session, person.id):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.models import Action, Person
 from store.queries import (
     assigned_action_ids,
+    holders_by_owner,
     owner_ids_of_person,
     owners_by_name,
     person_by_email,
@@ -30,6 +33,8 @@ class Caller:
     is_admin: bool = False
     owner_ids: frozenset[int] = field(default_factory=frozenset)
     assigned_ids: frozenset[int] = field(default_factory=frozenset)  # actions given to them
+    # People this request @mentions whom the door could name by email: platform id → email.
+    mention_emails: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def actor(self) -> str:
@@ -56,6 +61,8 @@ def identify(
     now: datetime,
     tz: str | None = None,
     alias: str | None = None,
+    today: date | None = None,
+    mention_emails: Mapping[str, str] | None = None,
 ) -> Caller:
     """Find (and link) the Person behind a platform user.
 
@@ -84,11 +91,17 @@ def identify(
     email = email or (person.email if person else None)
     # An admin listed by email stays one once linked, when the door no longer looks it up.
     is_admin = user_id.lower() in admins or bool(email and email.lower() in admins)
+    # What they answer for today: a handover dated ahead has not moved anything yet.
+    day = today or now.date()
     owner_ids = (
-        frozenset(owner_ids_of_person(session, person_id=person.id)) if person else frozenset()
+        frozenset(owner_ids_of_person(session, person_id=person.id, day=day))
+        if person
+        else frozenset()
     )
     assigned = (
-        frozenset(assigned_action_ids(session, person_id=person.id)) if person else frozenset()
+        frozenset(assigned_action_ids(session, person_id=person.id, day=day))
+        if person
+        else frozenset()
     )
     return Caller(
         platform=platform,
@@ -98,6 +111,7 @@ def identify(
         is_admin=is_admin,
         owner_ids=owner_ids,
         assigned_ids=assigned,
+        mention_emails=dict(mention_emails or {}),
     )
 
 
@@ -122,8 +136,19 @@ class UnknownPerson(LookupError):
     """`--as` names nobody the register knows; the message says who it does know."""
 
 
-def console_user(session: Session, spec: str) -> ConsoleUser:
-    """`admin`, an email, or an owner name (from the plan or the owners file).
+def _held(session: Session, day: date) -> dict[int, list[str]]:
+    """Person id → the owner names they hold on `day`."""
+    names = {o.id: o.name for o in owners_by_name(session).values()}
+    found: dict[int, list[str]] = {}
+    for owner_id, people in holders_by_owner(session, day=day).items():
+        for person_id in people:
+            found.setdefault(person_id, []).append(names[owner_id])
+    return found
+
+
+def console_user(session: Session, spec: str, *, day: date) -> ConsoleUser:
+    """`admin`, an email, or an owner name (from the plan or the owners file): its first
+    holder on `day`.
 
     Raises:
         UnknownPerson: no owner by that name, or the owner has nobody with an email.
@@ -133,36 +158,38 @@ def console_user(session: Session, spec: str) -> ConsoleUser:
         return ConsoleUser(CONSOLE_ADMIN, None, "admin")
     if "@" in spec:
         person = person_by_email(session, email=spec)
-        names = [
-            o.name for o in owners_by_name(session).values() if person and o.person_id == person.id
-        ]
+        names = _held(session, day).get(person.id, []) if person else []
         return ConsoleUser(spec.lower(), spec.lower(), ", ".join(sorted(names)) or spec)
     owner = owners_by_name(session, names=[spec]).get(spec.lower())
     if owner is None:
         known = sorted(o.name for o in owners_by_name(session).values())
         hint = ", ".join(known[:8]) + ("…" if len(known) > 8 else "")
         raise UnknownPerson(f"no owner called {spec!r}; owners include: {hint or 'none yet'}")
-    if owner.person is None or not owner.person.email:
+    holders = [session.get(Person, i) for i in holders_by_owner(session, day=day).get(owner.id, [])]
+    first = next((p for p in holders if p is not None and p.email), None)
+    if first is None or not first.email:
         raise UnknownPerson(
             f"{owner.name} has no email in the register; add it with `actionbot owners import`"
         )
-    email = owner.person.email.lower()
+    email = first.email.lower()
     return ConsoleUser(email, email, owner.name)
 
 
-def owner_names_by_email(session: Session) -> dict[str, str]:
-    """Lower-cased email → the owner names that person stands for, to head a DM."""
+def owner_names_by_email(session: Session, *, day: date) -> dict[str, str]:
+    """Lower-cased email → the owner names that person holds on `day`, to head a DM."""
+    emails = dict(session.execute(select(Person.id, Person.email)).tuples().all())
     names: dict[str, list[str]] = {}
-    for owner in owners_by_name(session).values():
-        if owner.person is not None and owner.person.email:
-            names.setdefault(owner.person.email.lower(), []).append(owner.name)
+    for person_id, found in _held(session, day).items():
+        email = emails.get(person_id)
+        if email:
+            names.setdefault(email.lower(), []).extend(found)
     return {email: ", ".join(sorted(found)) for email, found in names.items()}
 
 
-def recipient_labels(session: Session, recipients: list[str]) -> dict[str, str]:
+def recipient_labels(session: Session, recipients: list[str], *, day: date) -> dict[str, str]:
     """How a person reads an outbox recipient: "person:4" → "Finance <finance@…>"."""
     labels: dict[str, str] = {}
-    names = owner_names_by_person(session)
+    names = owner_names_by_person(session, day=day)
     for recipient in recipients:
         kind, _, target = recipient.partition(":")
         person: Person | None = None
@@ -192,9 +219,5 @@ def recipient_labels(session: Session, recipients: list[str]) -> dict[str, str]:
     return labels
 
 
-def owner_names_by_person(session: Session) -> dict[int, str]:
-    names: dict[int, list[str]] = {}
-    for owner in owners_by_name(session).values():
-        if owner.person_id is not None:
-            names.setdefault(owner.person_id, []).append(owner.name)
-    return {pid: ", ".join(sorted(found)) for pid, found in names.items()}
+def owner_names_by_person(session: Session, *, day: date) -> dict[int, str]:
+    return {pid: ", ".join(sorted(found)) for pid, found in _held(session, day).items()}

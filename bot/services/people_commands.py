@@ -19,15 +19,21 @@ from bot.commands import (
     Away,
     Back,
 )
-from bot.messages import Reply, error
+from bot.messages import Button, Reply, Row, error
 from bot.services.audit import Actor
-from bot.services.leave import LeaveRefused, add_absence, come_back, span
+from bot.services.leave import (
+    LeaveRefused,
+    absences_of,
+    add_absence,
+    cancel_leave,
+    come_back,
+    span,
+)
 from bot.services.owners import list_owners
 from bot.services.people import Caller
 from bot.services.roster import (
     NoSuchPerson,
     assign,
-    current_people,
     describe,
     handover,
     notify,
@@ -36,6 +42,7 @@ from bot.services.roster import (
     set_role_people,
 )
 from bot.when import day as day_label
+from bot.when import plural
 from store.models import Action, Person
 from store.queries import actions_of_plan, all_plans, owners_by_name
 
@@ -58,7 +65,7 @@ def handle_people(
     if admin_form and not caller.is_admin:
         return error(ADMINS_ONLY)
     if isinstance(command, AdminOwners):
-        return _unreachable(session)
+        return unreachable_owners(session, today=today)
     if isinstance(command, AdminPlans):
         return _plans(session, today)
     try:
@@ -66,19 +73,21 @@ def handle_people(
             return _role(session, command, caller=caller, actor=actor, now=now, today=today)
         if isinstance(command, AdminHandover):
             return _handover(session, command, caller=caller, actor=actor, now=now, today=today)
-        person = _subject(session, command.person, caller=caller, now=now)
+        person = _subject(session, command.person, caller=caller, now=now, today=today)
         if person is None:
             return error(NOT_KNOWN)
         if isinstance(command, Away):
             return _away(session, command, person, caller=caller, actor=actor, now=now, today=today)
-        return _back(session, person, caller=caller, actor=actor, now=now, today=today)
+        return _back(session, command, person, caller=caller, actor=actor, now=now, today=today)
     except (NoSuchPerson, LeaveRefused) as exc:
         return error(f"{exc} Nothing was changed.")
 
 
-def _subject(session: Session, ref: str | None, *, caller: Caller, now: datetime) -> Person | None:
+def _subject(
+    session: Session, ref: str | None, *, caller: Caller, now: datetime, today: date
+) -> Person | None:
     if ref is not None:
-        return resolve(session, caller, ref, now=now)
+        return resolve(session, caller, ref, now=now, today=today)
     return session.get(Person, caller.person_id) if caller.person_id is not None else None
 
 
@@ -99,20 +108,35 @@ def _role(
             f"No owner called {command.owner!r}. Owners include: {hint or 'none yet'}. "
             "Nothing was changed."
         )
-    people = [resolve(session, caller, ref, now=now, create=True) for ref in command.people]
+
+    def people_of(refs: tuple[str, ...]) -> list[Person]:
+        found = [resolve(session, caller, r, now=now, create=True, today=today) for r in refs]
+        return list({p.id: p for p in found}.values())
+
     duty = "holder" if isinstance(command, AdminOwner) else "deputy"
+    people = people_of(command.people)
+    if duty == "holder" and not people:
+        return error(f"Who should hold {owner.name}? Nothing was changed.")
     before, after = set_role_people(session, owner, duty, people, actor=actor, now=now, today=today)
     names = ", ".join(person_label(p) for p in after) or "nobody"
     was = ", ".join(person_label(p) for p in before) or "nobody"
     # Text, not platform markup: renderers escape every line, so no live mention here.
     if duty == "holder":
-        said = f"{owner.name} is now held by {names} (was {was}); they get its reminders."
+        lines = [f"{owner.name} is now held by {names} (was {was}); they get its reminders."]
     else:
-        said = (
+        lines = [
             f"{owner.name}'s deputies are now {names} (was {was}); they get its reminders "
             "while every holder is away."
+        ]
+    if isinstance(command, AdminOwner) and command.deputies is not None:
+        deputies = people_of(command.deputies)
+        before_d, after_d = set_role_people(
+            session, owner, "deputy", deputies, actor=actor, now=now, today=today
         )
-    return Reply(lines=[said])
+        if [p.id for p in before_d] != [p.id for p in after_d]:
+            named = ", ".join(person_label(p) for p in after_d) or "nobody"
+            lines.append(f"Its deputies are now {named}.")
+    return Reply(lines=lines)
 
 
 def _handover(
@@ -130,11 +154,11 @@ def _handover(
             f"{day_label(start, today)} is in the past; a handover starts today or later. "
             "Nothing was changed."
         )
-    old = resolve(session, caller, command.old, now=now)
-    new = resolve(session, caller, command.new, now=now, create=True)
+    old = resolve(session, caller, command.old, now=now, today=today)
+    new = resolve(session, caller, command.new, now=now, create=True, today=today)
     if old.id == new.id:
         return error("That hands over to the same person. Nothing was changed.")
-    done = handover(session, old, new, start=start, actor=actor, now=now)
+    done = handover(session, old, new, start=start, today=today, actor=actor, now=now)
     if done.empty:
         return error(
             f"{person_label(old)} holds no owner role and has no open assigned actions. "
@@ -171,9 +195,17 @@ def _handover(
         platform=platform,
         now=now,
     )
+    until = (
+        []
+        if start == today
+        else [
+            f"Until then {person_label(old)} keeps getting the reminders, and may update the "
+            "actions, as now."
+        ]
+    )
     return Reply(
         title=f"Handed over {when}: {person_label(old)} → {person_label(new)}",
-        lines=[what + ".", "Both have been sent a direct message."],
+        lines=[what + ".", *until, "Both have been sent a direct message."],
     )
 
 
@@ -204,13 +236,15 @@ def _away(
             f"{who} away {span(first, command.last, today)}"
             + (f" ({command.note})" if command.note else "")
             + ". No reminders meanwhile: deputies get them, or they wait for the first "
-            "working day back. `/action back` ends it early."
+            "working day back. `/action back` ends it early or calls it off; the same first "
+            "day again changes the last."
         ]
     )
 
 
 def _back(
     session: Session,
+    command: Back,
     person: Person,
     *,
     caller: Caller,
@@ -218,13 +252,25 @@ def _back(
     now: datetime,
     today: date,
 ) -> Reply:
-    changed = come_back(session, person, today=today, actor=actor, now=now)
     self_ = caller.person_id == person.id
-    if not changed:
-        who = "You are" if self_ else f"{person_label(person)} is"
-        return error(f"{who} not recorded as away today. Nothing was changed.")
-    who = "Welcome back: you get" if self_ else f"{person_label(person)} gets"
-    return Reply(lines=[f"{who} reminders again from today."])
+    if command.day is None:
+        changed = come_back(session, person, today=today, actor=actor, now=now)
+        if changed:
+            who = "Welcome back: you get" if self_ else f"{person_label(person)} gets"
+            return Reply(lines=[f"{who} reminders again from today."])
+        if not any(a.last_day >= today for a in absences_of(session, person.id)):
+            who = "You are" if self_ else f"{person_label(person)} is"
+            return error(
+                f"{who} not recorded as away today, and no leave ahead. Nothing was changed."
+            )
+    withdrawn = cancel_leave(session, person, day=command.day, today=today, actor=actor, now=now)
+    whose = "Your" if self_ else f"{person_label(person)}'s"
+    spanned = span(withdrawn.first, withdrawn.last, today)
+    if withdrawn.cancelled:
+        return Reply(lines=[f"{whose} leave {spanned} is cancelled: reminders go on as usual."])
+    return Reply(
+        lines=[f"{whose} leave {spanned} now ends yesterday: reminders start again from today."]
+    )
 
 
 def handle_assign(
@@ -240,7 +286,7 @@ def handle_assign(
     if not action.is_open:
         return error(f"{label} is {action.status}; only open actions can be assigned.")
     try:
-        person = resolve(session, caller, command.person, now=now)
+        person = resolve(session, caller, command.person, now=now, today=today)
     except NoSuchPerson as exc:
         return error(f"{exc} Nothing was changed.")
     actor = Actor(name=caller.actor, source=caller.platform)
@@ -251,19 +297,31 @@ def handle_assign(
     )
 
 
-def _unreachable(session: Session) -> Reply:
-    """Owner names with open actions and nobody holding them now, each with its fix."""
-    lines = []
-    for row in list_owners(session):
-        owner = owners_by_name(session, names=[row.name])[row.name.lower()]
-        if current_people(session, owner, "holder") or not row.actions:
+def map_command(owner: str) -> str:
+    """The text command that maps an owner name, for doors without a form."""
+    return f'/action admin owner "{owner}" @person'
+
+
+def unreachable_owners(session: Session, *, today: date) -> Reply:
+    """Owner names with open actions and nobody holding them today, each with a button that
+    maps it (the same `admin owner` command, through a form)."""
+    rows = []
+    for row in list_owners(session, today=today):
+        if row.email or row.slack_user_id or row.teams_user_id or not row.actions:
             continue
-        lines.append(
-            f'{row.name} ({row.actions} actions): /action admin owner "{row.name}" @person'
+        rows.append(
+            Row(
+                f"{row.name} ({plural(row.actions, 'action')}): {map_command(row.name)}",
+                Button("map_owner", "Map…", row.name),
+            )
         )
-    if not lines:
+    if not rows:
         return Reply(lines=["Every owner name has someone to reach. 🎉"])
-    return Reply(title=f"{len(lines)} owner names nobody can be reached for", lines=lines)
+    return Reply(
+        title=f"{len(rows)} owner names nobody can be reached for",
+        lines=["Map each to the people who should get its reminders."],
+        rows=rows,
+    )
 
 
 def _plans(session: Session, today: date) -> Reply:

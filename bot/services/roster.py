@@ -1,8 +1,11 @@
 """Who answers for what over time: role holders and deputies, one-action assignments.
 
 Rows of `Responsibility` are closed, never deleted, so "who was responsible for 2.4 on
-1 March?" has an answer. `Owner.person_id` stays the role's first current holder, for the
-code (and older registers) that knows one person per owner.
+1 March?" has an answer, for a past, present or future day: a handover dated ahead is a
+row that ends on that day and one that starts on it, and nothing changes when the day
+comes. `Owner.person_id` is the role's mapping before roles had history, and after it only
+says the role has (or had) somebody: who holds it on a day is read from the rows
+(`people_on`), never from that column, which nothing updates when a dated change starts.
 """
 
 from __future__ import annotations
@@ -40,12 +43,20 @@ class NoSuchPerson(LookupError):
 
 
 def resolve(
-    session: Session, caller: Caller, ref: str, *, now: datetime, create: bool = False
+    session: Session,
+    caller: Caller,
+    ref: str,
+    *,
+    now: datetime,
+    create: bool = False,
+    today: date | None = None,
 ) -> Person:
     """The person behind a grammar person reference (see `bot.commands.person_ref`).
 
     A platform mention names a real platform user, so it may create the Person (as mapping an
-    owner always has). An email creates one only when `create` (setting up a role); `@name`
+    owner always has). A mention the register does not know yet, whose email the door looked
+    up (`caller.mention_emails`), is the person with that email: linked, not duplicated.
+    An email creates one only when `create` (setting up a role); `@name`
     must name an owner role with one holder, or a person by name or by the part of their
     email before the @.
 
@@ -56,8 +67,14 @@ def resolve(
         user_id = ref[2:-1]
         platform = "teams" if caller.platform == "teams" else "slack"
         person = person_by_platform_id(session, platform=platform, user_id=user_id)
+        email = caller.mention_emails.get(user_id)
+        if person is None and email:
+            person = person_by_email(session, email=email)
+            if person is not None:
+                _link_mention(person, platform, user_id, now)
+                return person
         if person is None:
-            person = Person(created_at=now, updated_at=now)
+            person = Person(email=email.lower() if email else None, created_at=now, updated_at=now)
             if platform == "teams":
                 person.teams_user_id = user_id
             else:
@@ -77,7 +94,7 @@ def resolve(
     name = ref[1:].strip()
     owner = owners_by_name(session, names=[name]).get(name.lower())
     if owner is not None:
-        holders = current_people(session, owner, "holder")
+        holders = current_people(session, owner, "holder", day=today or now.date())
         if len(holders) == 1:
             return holders[0]
         if holders:
@@ -102,6 +119,16 @@ def resolve(
     )
 
 
+def _link_mention(person: Person, platform: str, user_id: str, now: datetime) -> None:
+    if platform == "teams":
+        # A Teams mention carries the chat id (29:…); the AAD id comes when they first write.
+        if person.teams_user_id is None and person.teams_chat_id is None:
+            person.teams_chat_id = user_id
+    elif person.slack_user_id is None:
+        person.slack_user_id = user_id
+    person.updated_at = now
+
+
 def rows_of(session: Session, owner: Owner, duty: str) -> list[Responsibility]:
     return list(
         session.scalars(
@@ -124,15 +151,17 @@ def adopt_legacy_holder(session: Session, owner: Owner, now: datetime) -> None:
     session.flush()
 
 
-def current_people(
-    session: Session, owner: Owner, duty: str, *, day: date | None = None
-) -> list[Person]:
-    """Who holds (or deputises for) `owner` on `day` (None: now, including future holders'
-    predecessors still in post)."""
+def current_people(session: Session, owner: Owner, duty: str, *, day: date) -> list[Person]:
+    """Who holds (or deputises for) `owner` on `day`: past, today or ahead."""
     rows = rows_of(session, owner, duty)
     if duty == "holder" and not rows and owner.person is not None:
         return [owner.person]
-    return [r.person for r in rows if (r.on(day) if day else r.until is None)]
+    return [r.person for r in rows if r.on(day)]
+
+
+def planned(session: Session, owner: Owner, duty: str, *, after: date) -> list[Responsibility]:
+    """Terms that start after `after` (a handover dated ahead), in the order recorded."""
+    return [r for r in rows_of(session, owner, duty) if r.since is not None and r.since > after]
 
 
 def _labels(people: Iterable[Person]) -> str:
@@ -149,19 +178,29 @@ def set_role_people(
     now: datetime,
     today: date,
 ) -> tuple[list[Person], list[Person]]:
-    """Make `people` the holders (or deputies) of `owner` from `today`; one event.
+    """Make `people` the holders (or deputies) of `owner` from `today` on; one event.
+
+    It says who holds the role from today with no end, so a change planned for a later day
+    (a handover `--from` a date ahead) is withdrawn, and the event says so.
 
     Returns:
-        (before, after): who held it before and after.
+        (before, after): who held it today before and after.
     """
     adopt_legacy_holder(session, owner, now)
     wanted = {p.id for p in people}
-    rows = [r for r in rows_of(session, owner, duty) if r.until is None]
-    before = [r.person for r in rows]
-    for row in rows:
+    rows = rows_of(session, owner, duty)
+    current = [r for r in rows if r.on(today)]
+    ahead = [r for r in rows if r.since is not None and r.since > today]
+    before = [r.person for r in current]
+    withdrawn = [f"{person_label(r.person)} from {r.since.isoformat()}" for r in ahead if r.since]
+    for row in ahead:
+        session.delete(row)
+    for row in current:
         if row.person_id not in wanted:
             _close(session, row, today)
-    have = {r.person_id for r in rows if r.person_id in wanted}
+        else:
+            row.until = None  # stays on, past any end a planned handover had given it
+    have = {r.person_id for r in current if r.person_id in wanted}
     for person in people:
         if person.id not in have:
             session.add(
@@ -180,6 +219,7 @@ def set_role_people(
         new=_labels(people),
         actor=actor,
         at=now,
+        note=("withdraws the planned change: " + "; ".join(withdrawn)) if withdrawn else None,
     )
     return before, list(people)
 
@@ -209,11 +249,17 @@ def handover(
     new: Person,
     *,
     start: date,
+    today: date,
     actor: Actor,
     now: datetime,
 ) -> Handover:
     """Every role `old` holds or deputises on or after `start`, and every open action assigned
-    to them, passes to `new` from `start`. One event records it all."""
+    to them, passes to `new` from `start`. One event records it all.
+
+    Each of `old`'s terms is cut at `start` and `new` gets the rest of it (from `start`, or
+    from the term's own later start, until the term's own end): so a handover dated ahead
+    changes nothing before its day, and who held what on any day stays answerable.
+    """
     for owner in session.scalars(select(Owner).where(Owner.person_id == old.id)):
         adopt_legacy_holder(session, owner, now)
     rows = session.scalars(
@@ -235,17 +281,21 @@ def handover(
             role = session.get(Owner, row.owner_id)
             assert role is not None
             (done.roles if row.duty == "holder" else done.deputy_roles).append(role.name)
-            if row.duty == "holder" and role.person_id == old.id:
+            # The column follows only a change that applies today; a dated one is in the rows.
+            if row.duty == "holder" and role.person_id == old.id and start <= today:
                 role.person = new
+        since = max(start, row.since) if row.since is not None else start
+        until = row.until
         _close(session, row, start)
-        if not _already(session, row, new, start):
+        if not _already(session, row, new, since):
             session.add(
                 Responsibility(
                     duty=row.duty,
                     owner_id=row.owner_id,
                     action_id=row.action_id,
                     person_id=new.id,
-                    since=start,
+                    since=since,
+                    until=until,
                     created_at=now,
                 )
             )
@@ -315,14 +365,19 @@ def assign(
     now: datetime,
     today: date,
 ) -> Person | None:
-    """Give `action` to `person` from `today`. Returns who had it before."""
+    """Give `action` to `person` from `today` on (a handover of it planned for later is
+    withdrawn). Returns who had it today before."""
     before = None
     for row in session.scalars(
-        select(Responsibility).where(
-            Responsibility.action_id == action.id, Responsibility.until.is_(None)
+        select(Responsibility)
+        .where(
+            Responsibility.action_id == action.id,
+            or_(Responsibility.until.is_(None), Responsibility.until > today),
         )
+        .order_by(Responsibility.id)
     ):
-        before = row.person
+        if row.on(today):
+            before = row.person
         _close(session, row, today)
     session.add(
         Responsibility(
