@@ -116,12 +116,19 @@ class SlackWorld:
                 as_slack_sends(text),
                 user_id=user,
                 response_url=self.fake.response_url(key),
-                trigger_id=trigger_id,
+                trigger_id=self.fake.issue_trigger(trigger_id),
             )
         )
 
     def click(
-        self, action_id: str, value: str, *, user: str, key: str = "c1", **kw: Any
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str,
+        key: str = "c1",
+        trigger_id: str | None = None,
+        **kw: Any,
     ) -> httpx.Response:
         return self.post(
             block_action_body(
@@ -129,6 +136,7 @@ class SlackWorld:
                 action_id=action_id,
                 value=value,
                 response_url=self.fake.response_url(key),
+                trigger_id=self.fake.issue_trigger(trigger_id),
                 **kw,
             )
         )

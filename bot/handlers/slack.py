@@ -30,6 +30,7 @@ from bot.commands import (
     AddNote,
     AdminDigest,
     AdminNudge,
+    AdminOwner,
     AdminReport,
     Command,
     Revise,
@@ -42,10 +43,13 @@ from bot.handlers.file_fetch import FetchFailed, fetch, token_allowed
 from bot.messages import Reply, error
 from bot.render.blocks import (
     ADD_UPDATE_VIEW,
+    MAP_OWNER_ACTION,
+    MAP_OWNER_VIEW,
     NEW_DATE_VIEW,
     add_update_modal,
     escape,
     home_view,
+    map_owner_modal,
     new_date_modal,
     reply_message,
 )
@@ -69,6 +73,7 @@ from bot.services.conversation import (
     home_intro,
     local_today,
     needs_email,
+    unknown_ids,
 )
 from bot.services.inbound import first_time
 from bot.services.reports import admin_report
@@ -86,6 +91,7 @@ ACK_BUDGET = 1.0
 WORKING_ON_IT = "Working on it: the register is busy. I'll answer here in a moment."
 
 JobTrigger = Callable[[str], Awaitable[str]]  # "nudge" | "digest" → a sentence for the admin
+_MENTIONED = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def slash_text(command: dict[str, Any]) -> str:
@@ -155,6 +161,18 @@ class SlackDoor:
         tz = user.get("tz")
         return Who("slack", user_id, str(email) if email else None, str(tz) if tz else None)
 
+    async def mention_emails(self, user_ids: list[str], client: AsyncWebClient) -> dict[str, str]:
+        """Emails of mentioned users the register does not know by id yet (users.info, only
+        for those), so the service can find a person the owners file named by email."""
+        if not user_ids:
+            return {}
+        found: dict[str, str] = {}
+        for user_id in await asyncio.to_thread(unknown_ids, self.sessions, "slack", user_ids):
+            email = (await self._profile_of(user_id, client)).email
+            if email:
+                found[user_id] = email
+        return found
+
     async def converse(self, who: Who, **kwargs: Any) -> Outcome:
         return await asyncio.to_thread(
             converse,
@@ -181,7 +199,9 @@ class SlackDoor:
         async def work() -> Outcome | None:
             if not await self.seen.first(command):
                 return None
-            return await self.converse(await self.who(command["user_id"], client), text=text)
+            emails = await self.mention_emails(_MENTIONED.findall(text), client)
+            who = await self.who(command["user_id"], client)
+            return await self.converse(who, text=text, mention_emails=emails)
 
         # Slack shows an error if the ack takes over 3 s, and the user tries again while the
         # change is still being made. When the register is busy, say so in time and finish
@@ -389,6 +409,54 @@ class SlackDoor:
             view = add_update_modal(action_id=action_id, label=ref.label)
         # trigger_id expires 3 s after the click: open the modal before anything slow.
         await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    async def on_map_owner(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """ "Map…" beside an owner name in `/action admin owners`: a form of people pickers."""
+        await ack()
+        # trigger_id expires 3 s after the click: open the modal before anything slow.
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=map_owner_modal(owner=str(action["value"]))
+        )
+
+    async def on_map_owner_saved(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        """The form's people, as the same `admin owner` command the text form runs."""
+        values = view["state"]["values"]
+        holders = list((values.get("holders", {}).get("value") or {}).get("selected_users") or [])
+        deputies = list((values.get("deputies", {}).get("value") or {}).get("selected_users") or [])
+        if not holders:
+            await ack(response_action="errors", errors={"holders": "Choose at least one person."})
+            return
+        owner = str(view["private_metadata"])
+        command = AdminOwner(
+            owner, tuple(f"<@{u}>" for u in holders), tuple(f"<@{u}>" for u in deputies)
+        )
+        user_id = str(body["user"]["id"])
+
+        async def work() -> Outcome | None:
+            if not await self.seen.first(body):
+                return None
+            emails = await self.mention_emails([*holders, *deputies], client)
+            who = await self.who(user_id, client)
+            return await self.converse(who, command=command, mention_emails=emails)
+
+        task = asyncio.ensure_future(work())
+        done, _ = await asyncio.wait({task}, timeout=self._time_left(context))
+        if done and (outcome := task.result()) is not None and not outcome.reply.ok:
+            await ack(response_action="errors", errors={"holders": outcome.reply.lines[0][:150]})
+            return
+        await ack()
+        outcome = await task
+        if outcome is not None:
+            await client.chat_postMessage(channel=user_id, **reply_message(outcome.reply))
 
     # -- modal submissions ------------------------------------------------------------------
 
@@ -814,6 +882,8 @@ def register(app: AsyncApp, door: SlackDoor) -> None:
     app.view(NEW_DATE_VIEW)(door.on_new_date)
     app.view(ADD_UPDATE_VIEW)(door.on_add_update)
     app.action(re.compile(r"^import_(apply|cancel|again)$"))(door.on_import_button)
+    app.action(MAP_OWNER_ACTION)(door.on_map_owner)
+    app.view(MAP_OWNER_VIEW)(door.on_map_owner_saved)
     app.event("app_home_opened")(door.on_home_opened)
     # Before the catch-all: Bolt runs the first listener that matches.
     app.event({"type": "message", "subtype": "file_share"})(door.on_file_share)

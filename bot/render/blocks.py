@@ -38,6 +38,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
     StaticSelectElement,
+    UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -252,7 +253,7 @@ def _fit_unit(
     return parts
 
 
-# ("line", i), ("choices", 0), ("card", i) or ("footer", i): where a unit came from
+# ("line", i), ("row", i), ("choices", 0), ("card", i) or ("footer", i): where a unit came from
 Origin = tuple[str, int]
 
 
@@ -263,6 +264,23 @@ def _reply_units(
     can say which actions it shows and carry the right plain-text fallback."""
     raw: list[tuple[list[Block], Origin]] = [
         (sections(line), ("line", i)) for i, line in enumerate(reply.lines)
+    ]
+    # One section per row, its button beside it: a long list pages like cards do.
+    raw += [
+        (
+            [
+                SectionBlock(
+                    text=mrkdwn(row.text[: MAX_TEXT // 2]),
+                    accessory=ButtonElement(
+                        text=row.button.label[:75] or "…",
+                        action_id=f"row_{row.button.kind}",
+                        value=row.button.value[:2000],
+                    ),
+                )
+            ],
+            ("row", i),
+        )
+        for i, row in enumerate(reply.rows)
     ]
     if reply.choices:
         raw.append(
@@ -414,6 +432,7 @@ def reply_pages(reply: Reply) -> list[dict[str, Any]]:
             reply,
             title=title,
             lines=[reply.lines[i] for i in _shown(origins, page, "line")],
+            rows=[reply.rows[i] for i in _shown(origins, page, "row")],
             footer=[reply.footer[i] for i in _shown(origins, page, "footer")],
             choices=[],
             cards=[reply.cards[c] for c in cards],
@@ -490,6 +509,46 @@ def home_view(
     )
     assert _fits(blocks, limit=MAX_VIEW_BLOCKS), "an App Home page over Slack's limits"
     return View(type="home", blocks=blocks).to_dict()
+
+
+MAP_OWNER_VIEW = "map_owner"
+MAP_OWNER_ACTION = "row_map_owner"
+
+
+def map_owner_modal(*, owner: str) -> dict[str, Any]:
+    """Who holds an owner role, and who deputises: people pickers. Submitting runs
+    `/action admin owner "NAME" @…` (and sets the deputies) as one command."""
+    return View(
+        type="modal",
+        callback_id=MAP_OWNER_VIEW,
+        private_metadata=owner,
+        title=PlainTextObject(text="Map an owner"),
+        submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            SectionBlock(
+                text=mrkdwn(
+                    f"*{owner}*\nWho gets its reminders? Deputies get them while every holder "
+                    "is away."
+                )
+            ),
+            InputBlock(
+                block_id="holders",
+                label=PlainTextObject(text="Holders"),
+                element=UserMultiSelectElement(
+                    action_id="value", placeholder=PlainTextObject(text="Choose people")
+                ),
+            ),
+            InputBlock(
+                block_id="deputies",
+                label=PlainTextObject(text="Deputies"),
+                optional=True,
+                element=UserMultiSelectElement(
+                    action_id="value", placeholder=PlainTextObject(text="Choose people")
+                ),
+            ),
+        ],
+    ).to_dict()
 
 
 def new_date_modal(

@@ -6,6 +6,7 @@ permissions and the one-transaction-per-command rule.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -49,7 +50,14 @@ def _tz_of(session: Session, caller: Caller, default: str) -> str:
     return (person.tz if person and person.tz else None) or default
 
 
-def _caller(session: Session, who: Who, *, admins: frozenset[str], now: datetime) -> Caller:
+def _caller(
+    session: Session,
+    who: Who,
+    *,
+    admins: frozenset[str],
+    now: datetime,
+    mention_emails: Mapping[str, str] | None = None,
+) -> Caller:
     return identify(
         session,
         platform=who.platform,
@@ -59,6 +67,7 @@ def _caller(session: Session, who: Who, *, admins: frozenset[str], now: datetime
         alias=who.alias,
         admins=admins,
         now=now,
+        mention_emails=mention_emails,
     )
 
 
@@ -72,14 +81,17 @@ def converse(
     default_tz: str,
     now: datetime,
     pinned_action_id: int | None = None,
+    mention_emails: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Parse `text` (or run `command`) for `who` in one transaction, recorded as events.
 
     A refused or unparseable command rolls back, so it leaves no trace at all.
+    `mention_emails` (platform user id → email) names people the text or form mentions whom
+    the register may know only by email, so a mention finds them rather than a new person.
     """
     with sessions() as session:
         try:
-            caller = _caller(session, who, admins=admins, now=now)
+            caller = _caller(session, who, admins=admins, now=now, mention_emails=mention_emails)
             today = local_today(now, _tz_of(session, caller, default_tz))
             if command is None:
                 parsed = parse(text or "", today=today)
@@ -104,6 +116,16 @@ def converse(
         else:
             session.rollback()
         return Outcome(reply, caller, command)
+
+
+def unknown_ids(sessions: sessionmaker[Session], platform: str, user_ids: list[str]) -> list[str]:
+    """The platform user ids the register has no person for (a door looks up their email)."""
+    with sessions() as session:
+        return [
+            u
+            for u in dict.fromkeys(user_ids)
+            if person_by_platform_id(session, platform=platform, user_id=u) is None
+        ]
 
 
 def needs_email(sessions: sessionmaker[Session], who: Who) -> bool:

@@ -30,7 +30,9 @@ from __future__ import annotations
 import base64
 import json
 import mimetypes
+import re
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,10 +44,13 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tests.fakes.block_kit import SlackRefusal, check_message, check_view
+from tests.fakes.signing import new_trigger_id
 
 __all__ = ["Call", "FakeFile", "FakeSlackAPI", "SharedFile"]
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+TRIGGER_TTL = 3.0  # seconds: "trigger_id expires 3 seconds after it is sent to your app"
+_TRIGGER = re.compile(r"^\d+\.\d+\.[0-9a-f]+$")
 
 # Form/query values with these names are JSON documents inside a string
 # (slack_sdk json.dumps()es them for params= methods); they are decoded to Python.
@@ -254,6 +259,10 @@ class FakeSlackAPI:
         self._rate_methods: frozenset[str] | None = None
         self._rate_count = 0
         self._seq = 0
+        # views.open takes a trigger_id that an interaction handed out, once, within
+        # TRIGGER_TTL seconds of it (Slack: invalid_ / exchanged_ / expired_trigger_id).
+        self.trigger_clock: Callable[[], float] = time.monotonic
+        self._triggers: dict[str, float | None] = {}  # id → issued at; None once exchanged
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._root = ""
@@ -358,6 +367,14 @@ class FakeSlackAPI:
         }
         with self._lock:
             self._users[user_id] = user
+
+    def issue_trigger(self, trigger_id: str | None = None) -> str:
+        """A trigger_id as Slack puts in a command's or an interaction's payload: the test
+        harness asks for one per request it sends. Issuing an id again keeps its first time."""
+        trigger_id = trigger_id or new_trigger_id()
+        with self._lock:
+            self._triggers.setdefault(trigger_id, self.trigger_clock())
+        return trigger_id
 
     def add_channel(self, channel_id: str, name: str) -> None:
         channel = {
@@ -911,7 +928,19 @@ class FakeSlackAPI:
         if not params.get("trigger_id") and not params.get("interactivity_pointer"):
             raise _SlackError("invalid_arguments", "[ERROR] missing required field: trigger_id")
         view = self._check_view(params.get("view"), allowed_types=frozenset({"modal"}))
+        if params.get("trigger_id"):
+            self._exchange(str(params["trigger_id"]))
         return {"view": self._stored_view(view, f"V{self._next_seq():07d}")}
+
+    def _exchange(self, trigger_id: str) -> None:
+        if not _TRIGGER.match(trigger_id) or trigger_id not in self._triggers:
+            raise _SlackError("invalid_trigger_id")
+        issued = self._triggers[trigger_id]
+        if issued is None:
+            raise _SlackError("exchanged_trigger_id")
+        if self.trigger_clock() - issued > TRIGGER_TTL:
+            raise _SlackError("expired_trigger_id")
+        self._triggers[trigger_id] = None
 
     def _views_update(self, params: dict[str, Any]) -> dict[str, Any]:
         view = self._check_view(params.get("view"), allowed_types=frozenset({"modal", "home"}))

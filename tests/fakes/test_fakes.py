@@ -23,6 +23,7 @@ from slack_sdk.webhook import WebhookClient
 from tests.fakes.signing import (
     block_action_body,
     event_body,
+    new_trigger_id,
     sign,
     slash_command_body,
     view_submission_body,
@@ -247,18 +248,53 @@ def test_views_publish_validates(fake: FakeSlackAPI, client: WebClient) -> None:
     assert api_error(excinfo) == "invalid_arguments"
 
 
-def test_views_open_then_update(client: WebClient) -> None:
+def test_views_open_then_update(fake: FakeSlackAPI, client: WebClient) -> None:
     modal = {
         "type": "modal",
         "title": {"type": "plain_text", "text": "Plan"},
         "blocks": [{"type": "divider"}],
     }
-    opened = client.views_open(trigger_id="trig-1", view=modal)["view"]
+    opened = client.views_open(trigger_id=fake.issue_trigger(), view=modal)["view"]
     updated = client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal)
     assert updated["view"]["id"] == opened["id"]
     with pytest.raises(SlackApiError) as excinfo:  # stale hash
         client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal)
     assert api_error(excinfo) == "hash_conflict"
+
+
+def test_views_open_takes_an_issued_trigger_once_and_within_three_seconds(
+    fake: FakeSlackAPI, client: WebClient
+) -> None:
+    modal = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Plan"},
+        "blocks": [{"type": "divider"}],
+    }
+    now = [1000.0]
+    fake.trigger_clock = lambda: now[0]
+    for trigger, error in (
+        ("trig-1", "invalid_trigger_id"),
+        (new_trigger_id(), "invalid_trigger_id"),
+    ):
+        with pytest.raises(SlackApiError) as excinfo:  # never issued by an interaction
+            client.views_open(trigger_id=trigger, view=modal)
+        assert api_error(excinfo) == error
+    issued = fake.issue_trigger()
+    client.views_open(trigger_id=issued, view=modal)
+    with pytest.raises(SlackApiError) as excinfo:
+        client.views_open(trigger_id=issued, view=modal)
+    assert api_error(excinfo) == "exchanged_trigger_id"
+    late = fake.issue_trigger()
+    now[0] += 3.5
+    with pytest.raises(SlackApiError) as excinfo:
+        client.views_open(trigger_id=late, view=modal)
+    assert api_error(excinfo) == "expired_trigger_id"
+    in_time = fake.issue_trigger()
+    now[0] += 2.9
+    assert client.views_open(trigger_id=in_time, view=modal)["ok"]
+    with pytest.raises(SlackApiError) as excinfo:  # a bad view is refused before the trigger
+        client.views_open(trigger_id=fake.issue_trigger(), view={"type": "modal", "blocks": []})
+    assert api_error(excinfo) == "invalid_arguments"
 
 
 # --------------------------------------------------------------------- files

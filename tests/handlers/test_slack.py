@@ -215,9 +215,10 @@ def test_buttons_respect_ownership(world: SlackWorld) -> None:
 
 def test_new_date_modal_opens_and_its_submission_revises(world: SlackWorld) -> None:
     a = action(world, "2.7")
-    world.click("action_new_date", str(a.id), user=FINANCE, trigger_id="trig-1")
+    trigger = world.fake.issue_trigger()
+    world.click("action_new_date", str(a.id), user=FINANCE, trigger_id=trigger)
     opened = world.fake.wait_for("views.open")[-1]
-    assert opened.params["trigger_id"] == "trig-1"
+    assert opened.params["trigger_id"] == trigger
     view = opened.params["view"]
     assert view["callback_id"] == "new_date" and view["private_metadata"] == str(a.id)
 
