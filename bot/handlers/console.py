@@ -53,6 +53,8 @@ class ConsoleDoor:
 
     def click(self, user: ConsoleUser, button: Button) -> Outcome | str:
         """A numbered choice: quick buttons run at once; the others say what to type."""
+        if button.kind == "map_owner":  # Slack and Teams open a form here
+            return f'Type: admin owner "{button.value}" @person [@person…]'
         if button.kind == "choose":
             pinned, _, raw = button.value.partition("|")
             return self.say(user, raw, pinned_action_id=int(pinned))

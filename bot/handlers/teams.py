@@ -41,6 +41,7 @@ from bot.commands import (
     AddNote,
     AdminDigest,
     AdminNudge,
+    AdminOwner,
     AdminReport,
     Command,
     Revise,
@@ -76,6 +77,7 @@ from bot.services.conversation import (
     current_cards,
     local_today,
     needs_email,
+    unknown_ids,
 )
 from bot.services.inbound import first_time
 from bot.services.reach import TeamsReference, remember_teams
@@ -127,6 +129,20 @@ def command_text(activity: MessageActivity) -> str | None:
             if entity.text:
                 text = text.replace(entity.text, f"<@{entity.mentioned.id}>")
     return _SLASH.sub("", text, count=1)
+
+
+def mentioned_ids(activity: MessageActivity) -> list[str]:
+    """The people a message @mentions (their chat ids, 29:…), the bot left out."""
+    return [
+        entity.mentioned.id
+        for entity in activity.entities or []
+        if isinstance(entity, MentionEntity) and entity.mentioned.id != activity.recipient.id
+    ]
+
+
+def _picked(value: Any) -> list[str]:
+    """The people picker's value: AAD object ids, comma-separated."""
+    return [p.strip() for p in str(value or "").split(",") if p.strip()]
 
 
 def time_zone_of(activity: Any) -> str | None:
@@ -191,6 +207,26 @@ class TeamsDoor:
             now=self.clock.now(),
         )
 
+    async def mention_emails(self, ctx: ActivityContext[Any], ids: list[str]) -> dict[str, str]:
+        """Emails (or UPNs) of mentioned or picked people the register does not know by id
+        yet, from the conversation's roster, so the service finds the person the owners
+        file named by email instead of making a second one."""
+        if not ids:
+            return {}
+        found: dict[str, str] = {}
+        for user_id in await asyncio.to_thread(unknown_ids, self.sessions, "teams", ids):
+            try:
+                member = await ctx.api.conversations.get_member_by_id(
+                    ctx.activity.conversation.id, user_id
+                )
+            except Exception as exc:  # noqa: BLE001 - not in the roster: known by id only
+                log.info("Teams roster has no %s: %s", user_id, exc)
+                continue
+            email = member.email or member.user_principal_name
+            if email:
+                found[user_id] = email
+        return found
+
     async def converse(self, who: Who, **kwargs: Any) -> Outcome:
         return await asyncio.to_thread(
             converse,
@@ -222,7 +258,8 @@ class TeamsDoor:
             if sent:
                 await self.on_file(ctx, who, sent, text)
                 return
-            outcome = await self.converse(who, text=text)
+            emails = await self.mention_emails(ctx, mentioned_ids(activity))
+            outcome = await self.converse(who, text=text, mention_emails=emails)
             if isinstance(outcome.command, AdminReport) and outcome.reply.ok:
                 await self.offer_report(ctx, who, outcome.command)
                 return
@@ -436,10 +473,14 @@ class TeamsDoor:
         data: dict[str, Any] = dict(ctx.activity.value.action.data or {})
         who = await self.who(ctx)
         await self.remember(ctx, who)
+        card: AdaptiveCard | str
         try:
             if str(data.get("action", "")) in render.IMPORT_BUTTONS:
                 return await self._import_click(ctx, who, data)
-            card = await self._answer_click(who, data)
+            if str(data.get("action", "")) in (render.MAP_OWNER, render.SAVE_OWNER):
+                card = await self._map_owner(ctx, who, data)
+            else:
+                card = await self._answer_click(who, data)
         except Exception:
             log.exception("unhandled error in a Teams card action")
             return AdaptiveCardActionMessageResponse(
@@ -473,6 +514,25 @@ class TeamsDoor:
         for card in cards[1:]:  # a long fresh preview: the rest follows as messages
             await ctx.send(card_activity(reply.text[:1000], [card]))
         return AdaptiveCardActionCardResponse(value=cards[0])
+
+    async def _map_owner(
+        self, ctx: ActivityContext[Any], who: Who, data: dict[str, Any]
+    ) -> AdaptiveCard:
+        """ "Map…" opens the form; its Save runs the same `admin owner` command as text."""
+        owner = str(data.get("owner") or "")
+        if str(data.get("action")) == render.MAP_OWNER:
+            return render.map_owner_form(owner=owner)
+        holders, deputies = _picked(data.get("holders")), _picked(data.get("deputies"))
+        if not holders:
+            return render.map_owner_form(owner=owner, problem="Choose at least one holder.")
+        command = AdminOwner(
+            owner, tuple(f"<@{p}>" for p in holders), tuple(f"<@{p}>" for p in deputies)
+        )
+        emails = await self.mention_emails(ctx, [*holders, *deputies])
+        outcome = await self.converse(who, command=command, mention_emails=emails)
+        if not outcome.reply.ok:
+            return render.map_owner_form(owner=owner, problem=outcome.reply.lines[0])
+        return render.reply_cards(outcome.reply)[0]
 
     async def _answer_click(self, who: Who, data: dict[str, Any]) -> AdaptiveCard | str:
         kind = str(data.get("action", ""))

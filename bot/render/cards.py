@@ -30,6 +30,7 @@ from microsoft_teams.cards import (
     DateInput,
     ExecuteAction,
     Image,
+    QueryData,
     TextBlock,
     TextInput,
 )
@@ -54,6 +55,9 @@ CHOOSE = "choose"
 # A plan file sent in chat (bot/services/chat_import.py): Import, Cancel, Preview again.
 IMPORT_APPLY = "import_apply"
 IMPORT_BUTTONS = (IMPORT_APPLY, "import_cancel", "import_again")
+MAP_OWNER = "map_owner"  # a row's "Map…": opens the form
+SAVE_OWNER = "save_owner"  # the form's Save: runs `admin owner`
+PEOPLE = "graph.microsoft.com/users"  # Teams' people picker searches the organisation
 
 _MARKDOWN = re.compile(r"([\\*_\[\]])")
 _BULLET_START = re.compile(r"^(\s*)([-+>#])", re.M)
@@ -229,6 +233,22 @@ def _choices(reply: Reply) -> ActionSet:
     )
 
 
+def _row(text: str, kind: str, label: str, value: str) -> Container:
+    """A line and its own button; a long list is split over cards like any long reply."""
+    return Container(
+        items=[
+            _text(escape(text)),
+            ActionSet(
+                actions=[
+                    ExecuteAction(
+                        title=label[:75], verb=kind, data={"action": kind, "owner": value}
+                    )
+                ]
+            ),
+        ]
+    )
+
+
 def reply_cards(reply: Reply) -> list[AdaptiveCard]:
     """The whole reply as one or more cards, each one message under Teams' size limit.
 
@@ -243,6 +263,9 @@ def reply_cards(reply: Reply) -> list[AdaptiveCard]:
         preamble.extend(_paragraphs(line))
         preamble.extend(_image(p) for p in reply.pictures if p.after == index)
     preamble.extend(_image(p) for p in reply.pictures if not 0 <= p.after < len(reply.lines))
+    preamble.extend(
+        _row(row.text, row.button.kind, row.button.label, row.button.value) for row in reply.rows
+    )
     if reply.choices:
         preamble.append(_choices(reply))
 
@@ -396,5 +419,46 @@ def add_update_form(*, action_id: int, label: str, ids: str, problem: str = "") 
             data={"action": SHOW, "action_id": str(action_id), "ids": ids},
             associated_inputs="none",
         ),
+    ]
+    return card
+
+
+def _picker(input_id: str, label: str, *, required: bool) -> ChoiceSetInput:
+    """Teams' people picker: an Input.ChoiceSet whose choices come from the organisation's
+    directory; it submits the chosen people's AAD object ids, comma-separated."""
+    return ChoiceSetInput(
+        id=input_id,
+        label=label,
+        is_multi_select=True,
+        is_required=required,
+        choices=[],
+        choices_data=QueryData(dataset=PEOPLE),
+        error_message="Choose at least one person." if required else None,
+    )
+
+
+def map_owner_form(*, owner: str, problem: str = "") -> AdaptiveCard:
+    """Who holds an owner role, and who deputises; Save runs `admin owner "NAME" @…`."""
+    body: list[CardElement] = [
+        _text(f"**{escape(owner)}**"),
+        _text(
+            "Who gets its reminders? Deputies get them while every holder is away.",
+            is_subtle=True,
+        ),
+    ]
+    if problem:
+        body.append(_text(escape(problem), color="Attention"))
+    body += [
+        _picker("holders", "Holders", required=True),
+        _picker("deputies", "Deputies", required=False),
+    ]
+    card = _card(body)
+    card.actions = [
+        ExecuteAction(
+            title="Save",
+            verb=SAVE_OWNER,
+            style="positive",
+            data={"action": SAVE_OWNER, "owner": owner},
+        )
     ]
     return card

@@ -278,6 +278,7 @@ def reply_view(reply: Reply, *, heading: str | None = None) -> RenderableType:
     if reply.title:
         parts.append(Text(reply.title, style="bold"))
     parts.extend(inline(line) for line in reply.lines)
+    parts.extend(inline(row.text) for row in reply.rows)
     for card in reply.cards:
         parts.extend(_card_view(card))
     for index, choice in enumerate(reply.choices, start=1):
@@ -357,6 +358,10 @@ def reply_render(reply: Reply, *, heading: str | None = None) -> ReplyView:
     for line in reply.lines:
         parts.append(markup_text(line, style="" if reply.ok else "red"))
     choices: list[Button] = []
+    for row in reply.rows:
+        # The line says what to type; its number asks the door for the same hint.
+        choices.append(row.button)
+        parts.append(Group(markup_text(row.text), choices_line([row.button], len(choices))))
     for card in reply.cards:
         view, buttons = card_view(card, first_choice=len(choices) + 1)
         parts.append(view)
