@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 
 from slack_sdk.signature import SignatureVerifier
 
-from bot.render.blocks import ADD_UPDATE_VIEW, NEW_DATE_VIEW
+from bot.render.blocks import ADD_UPDATE_VIEW, MAP_OWNER_ACTION, MAP_OWNER_VIEW, NEW_DATE_VIEW
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,10 @@ def _choice(value: Any) -> bool:
     return bool(bar) and _digits(pinned)
 
 
+def _owner_name(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 300
+
+
 _DIGITS = re.compile(r"^[0-9]{1,12}$")
 
 
@@ -120,9 +124,15 @@ BUTTONS: list[tuple[re.Pattern[str], Callable[[Any], bool]]] = [
     (re.compile(r"^page_(next|prev)$"), _page_state),
     (re.compile(r"^home_(next|prev)$"), _digits),
     (re.compile(r"^import_(apply|cancel|again)$"), _pending_id),
+    (re.compile(rf"^{MAP_OWNER_ACTION}$"), _owner_name),
 ]
-# Each modal actionbot opens: its callback_id and the inputs its listener reads.
-VIEWS: dict[str, tuple[str, ...]] = {NEW_DATE_VIEW: ("date", "reason"), ADD_UPDATE_VIEW: ("note",)}
+# Each modal actionbot opens: its callback_id, the inputs its listener reads, and what its
+# private_metadata holds (an action id, or an owner name).
+VIEWS: dict[str, tuple[tuple[str, ...], Callable[[Any], bool]]] = {
+    NEW_DATE_VIEW: (("date", "reason"), _digits),
+    ADD_UPDATE_VIEW: (("note",), _digits),
+    MAP_OWNER_VIEW: (("holders",), _owner_name),
+}
 
 
 def check_shape(payload: dict[str, Any]) -> None:
@@ -181,10 +191,11 @@ def _check_actions(actions: Any) -> None:
 def _check_view(view: Any) -> None:
     if not isinstance(view, dict):
         raise Malformed("view_submission without a view")
-    inputs = VIEWS.get(str(view.get("callback_id")))
-    if inputs is None:
+    known = VIEWS.get(str(view.get("callback_id")))
+    if known is None:
         raise Malformed(f"unknown callback_id {str(view.get('callback_id'))[:60]!r}")
-    if not _digits(view.get("private_metadata")):
+    inputs, metadata_ok = known
+    if not metadata_ok(view.get("private_metadata")):
         raise Malformed("bad private_metadata")
     values = (
         (view.get("state") or {}).get("values") if isinstance(view.get("state"), dict) else None
@@ -201,6 +212,9 @@ def _check_view(view: Any) -> None:
             raise Malformed(f"bad value in the {block} input")
         if not _iso_date(element.get("selected_date")):
             raise Malformed(f"bad date in the {block} input")
+        users = element.get("selected_users", [])
+        if not isinstance(users, list) or not all(_str(u) for u in users):
+            raise Malformed(f"bad users in the {block} input")
 
 
 def _iso_date(value: Any) -> bool:
