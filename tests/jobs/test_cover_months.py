@@ -1,5 +1,6 @@
-"""Two simulated months (March and April 2018) of leave, a deputy, a handover and a held
-reminder, through the real sweep, outbox and fake Slack Web API."""
+"""Two simulated months (March and April 2018) of leave, a deputy, a handover from today, a
+handover dated ahead and a held reminder, through the real sweep, outbox and fake Slack Web
+API."""
 
 from __future__ import annotations
 
@@ -60,6 +61,12 @@ def test_two_months_of_leave_cover_handover_and_held_reminders(jobs: JobWorld) -
             if day == date(2018, 4, 3) and hour == 9:
                 said = admin_says(jobs, f"admin handover finance@northants.example {SAM}")
                 assert "Finance" in said and "Both have been sent a direct message" in said
+            if day == date(2018, 4, 10) and hour == 9:
+                # Dated ahead: the CEO keeps the role, and its reminders, until Mon 16 April.
+                said = admin_says(
+                    jobs, f"admin handover ceo@northants.example {RAJ} --from 16/04/2018"
+                )
+                assert "keeps getting the reminders" in said
             mark = len(jobs.fake.calls)
             run_sweep(jobs.runtime, now=jobs.clock.now())
             run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
@@ -103,8 +110,24 @@ def test_two_months_of_leave_cover_handover_and_held_reminders(jobs: JobWorld) -
     assert back.count("NCC:1.1") == 1, back
     assert "NCC:1.1" not in json.dumps(sent_on[date(2018, 4, 10)])
 
-    # History: the handover is one event, and the holders before and after are answerable.
+    # The CEO's role, handed over on 10 April to Raj from Mon 16 April: the CEO's reminders
+    # run to Fri 13 April, Raj's start on the 16th (the sweep reads the dated terms; nothing
+    # was written on the day). Escalations to the CEO as escalation contact are not reminders.
+    def reminded(person: str, ref: str) -> list[date]:
+        return sorted(
+            d
+            for d, m in sent_on.items()
+            if any(c == person and ref in b and "escalation contact" not in b for c, b in m)
+        )
+
+    assert {c for c, b in sent_on[date(2018, 4, 10)] if "over" in b} == {ceo, raj}
+    assert [d for d in reminded(ceo, "NCC:1.1") if d >= date(2018, 4, 9)] == [
+        date(2018, 4, 9),
+        date(2018, 4, 13),
+    ]
+    assert reminded(raj, "NCC:1.1") == [date(2018, 4, 20), date(2018, 4, 27)]
+    # History: each handover is one event, and the holders before and after are answerable.
     with jobs.runtime.sessions() as session:
         fields = [e.field for e in session.scalars(select(Event).where(Event.action_id.is_(None)))]
-    assert fields.count("handover") == 1
+    assert fields.count("handover") == 2
     assert "deputies:Finance" in fields
