@@ -177,7 +177,7 @@ def console_user(session: Session, spec: str, *, day: date) -> ConsoleUser:
 
 def owner_names_by_email(session: Session, *, day: date) -> dict[str, str]:
     """Lower-cased email → the owner names that person holds on `day`, to head a DM."""
-    emails = dict(session.execute(select(Person.id, Person.email)).tuples().all())
+    emails: dict[int, str | None] = dict(session.execute(select(Person.id, Person.email)).all())
     names: dict[str, list[str]] = {}
     for person_id, found in _held(session, day).items():
         email = emails.get(person_id)
