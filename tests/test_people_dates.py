@@ -158,3 +158,20 @@ def test_leave_ahead_is_cancelled_or_redated_and_each_change_is_an_event(
         (None, "2018-03-12 to 2018-03-23", "sick", "console"),
         ("2018-03-12 to 2018-03-23", "2018-03-12 to 2018-03-15", "cancelled", "console"),
     ]
+
+
+def test_the_console_lists_unmapped_owners_with_the_command_to_type(
+    db_url: str, sessions: sessionmaker[Session]
+) -> None:
+    console = seeded(db_url, sessions)
+    admin = console.user("admin")
+    owners = console.say(admin, "admin owners")
+    assert owners.reply.ok and owners.reply.rows
+    row = next(r for r in owners.reply.rows if r.button.value.startswith("Finance with"))
+    assert row.button.kind == "map_owner" and row.button.label == "Map…"
+    hint = console.click(admin, row.button)
+    assert hint == f'Type: admin owner "{row.button.value}" @person [@person…]'
+    mapped = console.say(admin, f'admin owner "{row.button.value}" {RAJ}')
+    assert mapped.reply.ok, mapped.reply.text
+    again = console.say(admin, "admin owners")
+    assert row.button.value not in [r.button.value for r in again.reply.rows]

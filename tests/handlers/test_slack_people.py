@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.clock import FixedClock
 from bot.jobs.runner import run_delivery
@@ -53,7 +53,21 @@ def test_mentions_set_deputies_record_leave_and_hand_over(world: SlackWorld) -> 
     assert "taken over" in dms["URAJ"] and "handed over" in dms["UFIN"]
     with world.runtime.sessions() as session:
         raj = session.scalars(select(Person).where(Person.slack_user_id == "URAJ")).one()
-        assert raj.email is None or raj.email == "raj@northants.example"
+        assert raj.email == "raj@northants.example"  # users.info gave it with the mention
         assert session.scalars(select(Absence)).one().note == "annual leave"
         fields = set(session.scalars(select(Event.field).where(Event.source == "slack")))
     assert {"deputies:Finance", "handover"} <= fields
+
+
+def test_a_mention_finds_the_person_the_owners_file_named_by_email(world: SlackWorld) -> None:
+    # The owners file names Procurement's holder by email; they have never used Slack.
+    world.fake.add_user("UPROC", email="procurement@northants.example")
+    with world.runtime.sessions() as session:
+        before = session.scalar(select(func.count()).select_from(Person))
+    assert "deputies are now" in said(world, 'admin deputy "Finance" <@UPROC|proc>', "UADMIN")
+    with world.runtime.sessions() as session:
+        after = session.scalar(select(func.count()).select_from(Person))
+        proc = session.scalars(
+            select(Person).where(Person.email == "procurement@northants.example")
+        ).one()
+    assert after == before and proc.slack_user_id == "UPROC"
