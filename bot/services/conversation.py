@@ -57,7 +57,10 @@ def _caller(
     admins: frozenset[str],
     now: datetime,
     mention_emails: Mapping[str, str] | None = None,
+    default_tz: str | None = None,
 ) -> Caller:
+    # The roles a caller answers for are those of their local today (the council's zone
+    # until the person's own is known): a handover dated ahead starts at their midnight.
     return identify(
         session,
         platform=who.platform,
@@ -68,6 +71,7 @@ def _caller(
         admins=admins,
         now=now,
         mention_emails=mention_emails,
+        today=local_today(now, default_tz) if default_tz else None,
     )
 
 
@@ -91,7 +95,14 @@ def converse(
     """
     with sessions() as session:
         try:
-            caller = _caller(session, who, admins=admins, now=now, mention_emails=mention_emails)
+            caller = _caller(
+                session,
+                who,
+                admins=admins,
+                now=now,
+                mention_emails=mention_emails,
+                default_tz=default_tz,
+            )
             today = local_today(now, _tz_of(session, caller, default_tz))
             if command is None:
                 parsed = parse(text or "", today=today)
@@ -144,7 +155,7 @@ def home_cards(
 ) -> tuple[list[ActionCard], date, bool]:
     """The user's open actions for a home screen, and whether we know who they are."""
     with sessions() as session:
-        caller = _caller(session, who, admins=admins, now=now)
+        caller = _caller(session, who, admins=admins, now=now, default_tz=default_tz)
         today = local_today(now, _tz_of(session, caller, default_tz))
         actions = open_actions_of_owners(
             session, owner_ids=caller.owner_ids, action_ids=caller.assigned_ids
