@@ -166,12 +166,9 @@ class SlackDoor:
         for those), so the service can find a person the owners file named by email."""
         if not user_ids:
             return {}
-        found: dict[str, str] = {}
-        for user_id in await asyncio.to_thread(unknown_ids, self.sessions, "slack", user_ids):
-            email = (await self._profile_of(user_id, client)).email
-            if email:
-                found[user_id] = email
-        return found
+        unknown = await asyncio.to_thread(unknown_ids, self.sessions, "slack", user_ids)
+        profiles = await asyncio.gather(*(self._profile_of(u, client) for u in unknown))
+        return {p.user_id: p.email for p in profiles if p.email}
 
     async def converse(self, who: Who, **kwargs: Any) -> Outcome:
         return await asyncio.to_thread(
@@ -199,8 +196,11 @@ class SlackDoor:
         async def work() -> Outcome | None:
             if not await self.seen.first(command):
                 return None
-            emails = await self.mention_emails(_MENTIONED.findall(text), client)
-            who = await self.who(command["user_id"], client)
+            # Both may ask Slack (users.info): side by side, so the ack budget pays for one.
+            emails, who = await asyncio.gather(
+                self.mention_emails(_MENTIONED.findall(text), client),
+                self.who(command["user_id"], client),
+            )
             return await self.converse(who, text=text, mention_emails=emails)
 
         # Slack shows an error if the ack takes over 3 s, and the user tries again while the
@@ -444,8 +444,9 @@ class SlackDoor:
         async def work() -> Outcome | None:
             if not await self.seen.first(body):
                 return None
-            emails = await self.mention_emails([*holders, *deputies], client)
-            who = await self.who(user_id, client)
+            emails, who = await asyncio.gather(
+                self.mention_emails([*holders, *deputies], client), self.who(user_id, client)
+            )
             return await self.converse(who, command=command, mention_emails=emails)
 
         task = asyncio.ensure_future(work())
