@@ -6,16 +6,18 @@ second decision (a re-run, a restart, another instance) inserts nothing.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, DateTime, Integer, Text, bindparam, cast, column, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from store.models import Delivery
+from store.sql import among
 
 
 def enqueue(
@@ -69,9 +71,9 @@ def claim_next(session: Session, *, now: datetime) -> Delivery | None:
 
 def existing_keys(session: Session, *, keys: list[str]) -> set[str]:
     found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        found.update(session.scalars(select(Delivery.key).where(Delivery.key.in_(chunk))))
+    dialect = session.get_bind().dialect.name
+    for condition in among(Delivery.key, keys, dialect=dialect):
+        found.update(session.connection().execute(select(Delivery.key).where(condition)).scalars())
     return found
 
 
@@ -108,9 +110,69 @@ def enqueue_many(session: Session, *, rows: list[dict[str, Any]]) -> set[str]:
         for row in rows
     ]
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return _enqueue_many_postgresql(session, values)
     statement = _insert_keys_statement(dialect)
     # One executemany: SQLAlchemy batches it into multi-row INSERT … RETURNING statements.
     return set(session.connection().execute(statement, values).scalars())
+
+
+def _enqueue_many_postgresql(session: Session, values: list[dict[str, Any]]) -> set[str]:
+    """One INSERT … SELECT FROM json_to_recordset(rows): one parameter however many rows.
+
+    SQLAlchemy's multi-row VALUES sends nine placeholders a row, and psycopg parses a
+    statement that long afresh every time (a third of a 100,000-action sweep on PostgreSQL);
+    arrays of text cost as much again in quoting. One JSON document (json.dumps, in C) is
+    one short statement, parsed once, sent in one round trip, unpacked by the server.
+    """
+    rows = [
+        {
+            **row,
+            "not_before": row["not_before"].isoformat(),
+            "created_at": row["created_at"].isoformat(),
+        }
+        for row in values
+    ]
+    statement = _recordset_statement()
+    return set(session.connection().execute(statement, {"rows": json.dumps(rows)}).scalars())
+
+
+@lru_cache(maxsize=1)
+def _recordset_statement() -> Any:
+    types: dict[str, Any] = {
+        "payload": JSON(),
+        "attempts": Integer(),
+        "not_before": DateTime(timezone=True),
+        "created_at": DateTime(timezone=True),
+    }
+    names = [c.name for c in _OUTBOX_COLUMNS]
+    recordset = (
+        func.json_to_recordset(cast(bindparam("rows"), JSON))
+        .table_valued(*[column(name, types.get(name, Text())) for name in names])
+        .render_derived(name="row", with_types=True)
+    )
+    return (
+        pg_insert(Delivery)
+        .from_select(names, select(*[recordset.c[name] for name in names]))
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Delivery.key)
+    )
+
+
+_OUTBOX_COLUMNS = [
+    Delivery.__table__.c[name]
+    for name in (
+        "key",
+        "platform",
+        "recipient",
+        "kind",
+        "payload",
+        "state",
+        "attempts",
+        "not_before",
+        "created_at",
+    )
+]
 
 
 @lru_cache(maxsize=4)

@@ -6,9 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from bot.jobs.calendar import WorkingCalendar
@@ -22,6 +22,7 @@ from bot.jobs.planner import (
 )
 from store.models import OPEN_STATUSES as OPEN
 from store.models import Absence, Action, ActionOwner, Event, Owner, Person, Plan, Responsibility
+from store.sql import among
 
 
 @dataclass
@@ -106,19 +107,28 @@ def sweep_facts(
             rows.setdefault(row.id, row)
     ordered = sorted(rows.values(), key=lambda r: (r.plan_id, r.position, r.id))
     ids = sorted(rows)
+    dialect = conn.dialect.name
     link_rows: list[Any] = []
-    for start in range(0, len(ids), CHUNK):
-        link_rows.extend(
-            conn.execute(
-                select(ActionOwner.action_id, Owner.name, Owner.person_id, Owner.escalate_to)
-                .join(Owner, Owner.id == ActionOwner.owner_id)
-                .where(ActionOwner.action_id.in_(ids[start : start + CHUNK]))
-                .order_by(ActionOwner.action_id, ActionOwner.position)
-            )
-        )
-    # Every person's zone (one short row each): fewer rows than the actions they own.
-    tzs: dict[int, str | None] = dict(session.execute(select(Person.id, Person.tz)).all())
-    return _build(session, ordered, link_rows, tzs, plans, default_days)
+    owner_ids: set[int] = set()
+    for condition in among(ActionOwner.action_id, ids, dialect=dialect):
+        for action_id, owner_id, name, person_id, escalate_to in conn.execute(
+            select(ActionOwner.action_id, Owner.id, Owner.name, Owner.person_id, Owner.escalate_to)
+            .join(Owner, Owner.id == ActionOwner.owner_id)
+            .where(condition)
+            .order_by(ActionOwner.action_id, ActionOwner.position)
+        ):
+            link_rows.append((action_id, name, person_id, escalate_to))
+            owner_ids.add(owner_id)
+    # The roster of these actions' owners only (holders, deputies, assignees, their leave and
+    # zones): a register of 100,000 owners costs a sweep no more than the owners it reminds.
+    roster = load_roster(
+        session,
+        owner_ids=sorted(owner_ids),
+        action_ids=ids,
+        contacts={e.lower() for _, _, _, e in link_rows if e},
+    )
+    tzs = roster.person_tzs
+    return _build(session, ordered, link_rows, tzs, plans, default_days, roster=roster)
 
 
 CHUNK = 5_000  # ids per IN list: well under SQLite's and PostgreSQL's bound-parameter limits
@@ -214,6 +224,8 @@ def _build(
     tzs: dict[int, str | None],
     plans: dict[int, Any],
     default_days: tuple[int, ...],
+    *,
+    roster: Roster | None = None,
 ) -> RegisterFacts:
     links: dict[int, list[tuple[str, int | None, str | None]]] = defaultdict(list)
     for action_id, name, person_id, escalate_to in link_rows:
@@ -278,7 +290,8 @@ def _build(
         PersonFacts(recipient=f"person:{pid}", tz=tzs.get(pid) or "", actions=tuple(items))
         for pid, items in sorted(by_person.items())
     ]
-    roster = load_roster(session, tzs=tzs)
+    if roster is None:
+        roster = load_roster(session, tzs=tzs)
     for name in [n for n in unreachable if any(t.until is None for t in roster.holders.get(n, ()))]:
         del unreachable[name]
     return RegisterFacts(
@@ -292,56 +305,124 @@ def _build(
     )
 
 
-def load_roster(session: Session, *, tzs: dict[int, str | None]) -> Roster:
+@dataclass(frozen=True)
+class SweepRoster(Roster):
+    """A roster narrowed to some owners, with the zones of the people in it (person id →)."""
+
+    person_tzs: dict[int, str | None] = field(default_factory=dict)
+
+
+@overload
+def load_roster(session: Session, *, tzs: dict[int, str | None]) -> Roster: ...
+
+
+@overload
+def load_roster(
+    session: Session, *, owner_ids: list[int], action_ids: list[int], contacts: set[str]
+) -> SweepRoster: ...
+
+
+def load_roster(
+    session: Session,
+    *,
+    tzs: dict[int, str | None] | None = None,
+    owner_ids: list[int] | None = None,
+    action_ids: list[int] | None = None,
+    contacts: set[str] | None = None,
+) -> Roster:
     """Holders, deputies, assignees and leave, as plain data for `bot.jobs.cover`. An owner
-    mapped to one person before roles had history is held by that person throughout."""
+    mapped to one person before roles had history is held by that person throughout.
+
+    With `tzs`, everybody's. With `owner_ids`, only what those owner roles and the actions
+    `action_ids` need: their holders, deputies and assignees, those people's leave, zones
+    and names, and the people behind the escalation `contacts` (lower-cased emails), each
+    read through an index.
+    """
+    conn = session.connection()
+    dialect = conn.dialect.name
+    narrow = owner_ids is not None
+
+    def where(column: Any, values: list[int] | None) -> list[Any]:
+        return among(column, values or [], dialect=dialect) if narrow else [true()]
+
     holders: dict[str, list[Term]] = defaultdict(list)
     deputies: dict[str, list[Term]] = defaultdict(list)
     assignees: dict[int, list[Term]] = defaultdict(list)
     names: dict[int, str] = {}
-    for oid, name in session.execute(select(Owner.id, Owner.name)):
-        names[oid] = name
-    query = select(
+    mapped: dict[int, int] = {}  # owner id → the person it was mapped to before roles
+    for condition in where(Owner.id, owner_ids):
+        for oid, name, person_id in conn.execute(
+            select(Owner.id, Owner.name, Owner.person_id).where(condition)
+        ):
+            names[oid] = name
+            if person_id is not None:
+                mapped[oid] = person_id
+    duties = select(
+        Responsibility.id,
         Responsibility.duty,
         Responsibility.owner_id,
         Responsibility.action_id,
         Responsibility.person_id,
         Responsibility.since,
         Responsibility.until,
-    ).order_by(Responsibility.id)
-    for duty, owner_id, action_id, person_id, since, until in session.execute(query):
+    )
+    rows: dict[int, Any] = {}
+    conditions = (
+        [*where(Responsibility.owner_id, owner_ids), *where(Responsibility.action_id, action_ids)]
+        if narrow
+        else [true()]
+    )
+    wanted = set(action_ids or ())
+    for condition in conditions:
+        rows.update((row[0], row) for row in conn.execute(duties.where(condition)))
+    people: set[int] = set(mapped.values())
+    for _, duty, owner_id, action_id, person_id, since, until in sorted(rows.values()):
         term = Term(f"person:{person_id}", since, until)
+        people.add(person_id)
         if action_id is not None:
-            assignees[action_id].append(term)
+            if not narrow or action_id in wanted:
+                assignees[action_id].append(term)
         elif owner_id in names:
             (holders if duty == "holder" else deputies)[names[owner_id]].append(term)
-    for name, mapped in session.execute(
-        select(Owner.name, Owner.person_id).where(Owner.person_id.is_not(None))
-    ):
-        if name not in holders:
-            holders[name].append(Term(f"person:{mapped}"))
+    for oid, person_id in mapped.items():
+        if names[oid] not in holders:
+            holders[names[oid]].append(Term(f"person:{person_id}"))
+    person_rows: dict[int, Any] = {}
+    person_query = select(Person.id, Person.email, Person.display_name, Person.tz)
+    if narrow:
+        for condition in among(Person.id, sorted(people), dialect=dialect):
+            person_rows.update((r[0], r) for r in conn.execute(person_query.where(condition)))
+        if contacts:
+            found = person_query.where(func.lower(Person.email).in_(sorted(contacts)))
+            person_rows.update((r[0], r) for r in conn.execute(found))
+    else:
+        person_rows.update((r[0], r) for r in conn.execute(person_query))
     leave: dict[str, list[Leave]] = defaultdict(list)
-    for absence in session.scalars(select(Absence).order_by(Absence.first_day)):
-        leave[f"person:{absence.person_id}"].append(
-            Leave(absence.first_day, absence.last_day, absence.recorded_on, absence.note)
-        )
+    absences = select(
+        Absence.person_id, Absence.first_day, Absence.last_day, Absence.recorded_on, Absence.note
+    ).order_by(Absence.first_day, Absence.id)
+    for condition in where(Absence.person_id, sorted(person_rows)):
+        for person_id, first, last, recorded, note in conn.execute(absences.where(condition)):
+            leave[f"person:{person_id}"].append(Leave(first, last, recorded, note))
     labels: dict[str, str] = {}
     emails: dict[str, str] = {}
-    for pid, email, display in session.execute(
-        select(Person.id, Person.email, Person.display_name)
-    ):
+    for pid, email, display, _ in person_rows.values():
         labels[f"person:{pid}"] = display or email or f"person {pid}"
         if email:
             emails[email.lower()] = f"person:{pid}"
-    return Roster(
+    zones = tzs if tzs is not None else {pid: row[3] for pid, row in person_rows.items()}
+    roster = Roster(
         holders={k: tuple(v) for k, v in holders.items()},
         deputies={k: tuple(v) for k, v in deputies.items()},
         assignees={k: tuple(v) for k, v in assignees.items()},
         leave={k: tuple(v) for k, v in leave.items()},
-        tz={f"person:{pid}": tz or "" for pid, tz in tzs.items()},
+        tz={f"person:{pid}": tz or "" for pid, tz in zones.items()},
         names=labels,
         emails=emails,
     )
+    if narrow:
+        return SweepRoster(**vars(roster), person_tzs=zones)
+    return roster
 
 
 @dataclass(frozen=True)
