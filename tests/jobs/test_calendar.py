@@ -8,9 +8,11 @@ Easter Monday and 27 Aug are not.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.jobs.calendar import WorkingCalendar, calendar_for
 
@@ -160,3 +162,20 @@ def test_calendar_for_caches_one_calendar_per_region() -> None:
     assert calendar_for("GB-ENG") is calendar_for("GB-ENG")
     assert calendar_for("GB-SCT") is not calendar_for("GB-ENG")
     assert calendar_for("GB-SCT").region == "GB-SCT"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    start=st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)),
+    span=st.integers(min_value=-10, max_value=900),
+    region=st.sampled_from(["GB-ENG", "GB-SCT"]),
+)
+def test_working_days_after_counts_what_a_day_by_day_walk_counts(
+    start: date, span: int, region: str
+) -> None:
+    # The count is arithmetic over weekdays and each year's holidays (1999's millennium
+    # holiday on 31 December included); walking the days one by one is the definition.
+    cal = ENG if region == "GB-ENG" else SCT
+    end = start + timedelta(days=span)
+    walked = sum(1 for n in range(1, span + 1) if cal.is_working_day(start + timedelta(days=n)))
+    assert cal.working_days_after(start, end) == walked
