@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from bot.jobs.calendar import WorkingCalendar
-from bot.jobs.cover import Leave, Roster, Term
+from bot.jobs.cover import LOOK_BACK, Leave, Roster, Term
 from bot.jobs.planner import (
     CHECK_IN_AFTER_DAYS,
     DEFAULT_DAYS,
@@ -152,7 +152,10 @@ def sweep_queries(
     # partial index ix_action_open_due (open actions by due date).
     is_open = Action.status.in_(bindparam("open", list(OPEN), expanding=True, literal_execute=True))
     # Local days from UTC-12 to UTC+14: every day an owner can be living in at `now`.
-    days = sorted({(now + timedelta(hours=h)).date() for h in (-12, 0, 14)})
+    today = {(now + timedelta(hours=h)).date() for h in (-12, 0, 14)}
+    # And the days whose reminders were held for somebody back from leave today: they get
+    # them now (bot.jobs.cover), so the actions with a reason on those days are read too.
+    days = sorted(today | held_days(session, first=min(today), last=max(today), cal=cal))
     longest = max(
         [*default_days, 0]
         + [
@@ -209,6 +212,38 @@ def sweep_queries(
     for start in range(0, len(unmapped), CHUNK):
         queries.append(owned.where(ActionOwner.owner_id.in_(unmapped[start : start + CHUNK])))
     return queries
+
+
+HELD_GAP = 14  # days: the longest run of days off between leave and a first day back
+
+
+def held_days(session: Session, *, first: date, last: date, cal: WorkingCalendar) -> set[date]:
+    """Working days of leave (recorded before the day) ending shortly before [first, last],
+    and of the leave just before those: the days a first day back may bring reminders from.
+    Leave is a short table, read by date."""
+    found: set[date] = set()
+    since = first - timedelta(days=HELD_GAP)
+    seen: set[int] = set()
+    while True:
+        rows = session.execute(
+            select(Absence.id, Absence.first_day, Absence.last_day, Absence.recorded_on).where(
+                Absence.last_day >= since, Absence.last_day <= last, Absence.first_day <= last
+            )
+        ).all()
+        new = [r for r in rows if r.id not in seen]
+        if not new:
+            return found
+        for absence_id, start, end, recorded in new:
+            seen.add(absence_id)
+            day = max(start, recorded + timedelta(days=1))
+            while day <= min(end, last):
+                if cal.is_working_day(day):
+                    found.add(day)
+                day += timedelta(days=1)
+        earliest = min(r.first_day for r in new) - timedelta(days=HELD_GAP)
+        if earliest >= since or (first - earliest).days > LOOK_BACK:
+            return found
+        since = earliest
 
 
 def _plans(session: Session) -> dict[int, Any]:

@@ -15,10 +15,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.jobs.calendar import calendar_for
+from bot.jobs.cover import plan_reminders
 from bot.jobs.facts import RegisterFacts, load_facts, sweep_facts
 from bot.jobs.planner import DEFAULT_DAYS, PersonFacts, escalations, local_day, plan_nudges
 from store.db import make_engine, make_session_factory
-from store.models import Action, ActionOwner, Owner, Person, Plan
+from store.models import Absence, Action, ActionOwner, Owner, Person, Plan, Responsibility
 
 NOW = datetime(2017, 11, 1, tzinfo=UTC)
 ZONES = ("Europe/London", "Pacific/Auckland", "America/Los_Angeles", None)
@@ -127,5 +128,66 @@ def test_windowed_facts_plan_what_the_whole_register_plans(db_url: str) -> None:
         assert total == 400
         # A window, not the register: on most days far fewer actions are read.
         assert windowed < whole * 0.6, (windowed, whole)
+    finally:
+        engine.dispose()
+
+
+def _reminders(facts: RegisterFacts, now: datetime) -> list[tuple[object, ...]]:
+    cal = calendar_for("GB-ENG")
+    planned = plan_reminders(
+        [a for a in facts.actions if a.is_open],
+        facts.roster,
+        now=now,
+        cal=cal,
+        default_tz="Europe/London",
+    )
+    return [(m.recipient, m.day, m.items, m.note) for m in planned]
+
+
+def test_windowed_facts_and_roster_plan_what_the_whole_register_plans_with_leave(
+    db_url: str,
+) -> None:
+    """Leave, deputies and held reminders: the sweep's narrowed roster (only the owners of
+    the actions it read) and its window (the days held for people back today included)
+    route exactly what every owner's roster and every open action route."""
+    engine = make_engine(db_url)
+    sessions: sessionmaker[Session] = make_session_factory(engine)
+    try:
+        with sessions.begin() as session:
+            _register(session, random.Random(7), actions=250)
+            rng = random.Random(8)
+            absences = []
+            for person in range(1, 21):
+                start = date(2017, 12, 1) + timedelta(days=rng.randint(0, 40))
+                length = rng.choice((1, 4, 9, 16))
+                absences.append(
+                    {
+                        "person_id": person,
+                        "first_day": start,
+                        "last_day": start + timedelta(days=length),
+                        "recorded_on": start - timedelta(days=rng.choice((-2, 3, 20))),
+                        "created_at": NOW,
+                    }
+                )
+            session.execute(insert(Absence), absences)
+            session.execute(
+                insert(Responsibility),
+                [
+                    {"duty": "deputy", "owner_id": o, "person_id": o % 20 + 1, "created_at": NOW}
+                    for o in range(1, 25, 3)
+                ],
+            )
+        cal = calendar_for("GB-ENG")
+        held = 0
+        with sessions() as session:
+            for n in range(60):
+                day = date(2017, 12, 1) + timedelta(days=n)
+                now = datetime.combine(day, datetime.min.time(), UTC).replace(hour=10)
+                full = load_facts(session, default_days=DEFAULT_DAYS)
+                window = sweep_facts(session, default_days=DEFAULT_DAYS, now=now, cal=cal)
+                whole = _reminders(full, now)
+                assert _reminders(window, now) == whole, now
+                held += sum(1 for *_, note in whole if note)
+        assert held > 0  # some people came back to held reminders
     finally:
         engine.dispose()
