@@ -134,20 +134,29 @@ def _text_in(value: Any) -> int:
     return 0
 
 
-def chars(blocks: Sequence[Block], cache: dict[int, int] | None = None) -> int:
+# One rendering's blocks as JSON and what each costs, by block identity: slack_sdk
+# validates a block each time it serialises it, and sizing, checking and sending a
+# message would otherwise serialise every block three times (most of `/action mine`'s CPU).
+# Each entry holds its block too, so no block's id is reused while the cache lives.
+Serialised = dict[int, tuple[Block, dict[str, Any], int]]
+
+
+def _serialised(block: Block, cache: Serialised | None) -> tuple[Block, dict[str, Any], int]:
+    found = cache.get(id(block)) if cache is not None else None
+    if found is None:
+        as_dict = block.to_dict()
+        found = (block, as_dict, _text_in(as_dict) + BLOCK_COST)
+        if cache is not None:
+            cache[id(block)] = found
+    return found
+
+
+def chars(blocks: Sequence[Block], cache: Serialised | None = None) -> int:
     """What blocks cost against Slack's cumulative limit (see MESSAGE_CHAR_BUDGET).
 
-    `cache` (by block identity, for one rendering) saves serialising a block twice.
+    `cache` (for one rendering, whose blocks all outlive it) saves serialising a block twice.
     """
-    total = 0
-    for block in blocks:
-        size = cache.get(id(block)) if cache is not None else None
-        if size is None:
-            size = _text_in(block.to_dict()) + BLOCK_COST
-            if cache is not None:
-                cache[id(block)] = size
-        total += size
-    return total
+    return sum(_serialised(block, cache)[2] for block in blocks)
 
 
 def _shorten(title: str, ref: str, limit: int) -> str:
@@ -193,8 +202,17 @@ def card_blocks(card: ActionCard) -> list[Block]:
     return blocks
 
 
-def _fits(blocks: Sequence[Block], *, limit: int, reserve: tuple[int, int] = (0, 0)) -> bool:
-    return len(blocks) + reserve[0] <= limit and chars(blocks) + reserve[1] <= MESSAGE_CHAR_BUDGET
+def _fits(
+    blocks: Sequence[Block],
+    *,
+    limit: int,
+    reserve: tuple[int, int] = (0, 0),
+    cache: Serialised | None = None,
+) -> bool:
+    return (
+        len(blocks) + reserve[0] <= limit
+        and chars(blocks, cache) + reserve[1] <= MESSAGE_CHAR_BUDGET
+    )
 
 
 def _pack(
@@ -204,7 +222,7 @@ def _pack(
     limit: int = MAX_MESSAGE_BLOCKS,
     reserve: tuple[int, int] = PAGER_RESERVE,
     most: int | None = None,
-    cache: dict[int, int] | None = None,
+    cache: Serialised | None = None,
 ) -> list[list[int]]:
     """Indexes of `units` for each page: as many as fit beside `head` and the reserve.
 
@@ -233,7 +251,7 @@ def _fit_unit(
     head: list[Block],
     *,
     limit: int,
-    cache: dict[int, int],
+    cache: Serialised,
     reserve: tuple[int, int] = PAGER_RESERVE,
 ) -> list[list[Block]]:
     """A unit (one line's sections, one card) that alone overflows a page, in parts."""
@@ -258,7 +276,7 @@ Origin = tuple[str, int]
 
 
 def _reply_units(
-    reply: Reply, head: list[Block], *, limit: int, cache: dict[int, int]
+    reply: Reply, head: list[Block], *, limit: int, cache: Serialised
 ) -> tuple[list[list[Block]], list[Origin]]:
     """The reply's lines, choices and cards as units, and where each came from, so a page
     can say which actions it shows and carry the right plain-text fallback."""
@@ -365,9 +383,10 @@ def page_value(page: int, raw: str) -> str:
     return json.dumps({"p": page, "t": raw[:1800]})
 
 
-def _paged(reply: Reply) -> tuple[list[Block], list[list[Block]], list[Origin], list[list[int]]]:
+def _paged(
+    reply: Reply, cache: Serialised
+) -> tuple[list[Block], list[list[Block]], list[Origin], list[list[int]]]:
     head = _header(reply.title)
-    cache: dict[int, int] = {}
     units, origins = _reply_units(reply, head, limit=MAX_MESSAGE_BLOCKS, cache=cache)
     pages: list[list[int]] = []
     # No more than MAX_CARDS_PER_MESSAGE cards a page either: a long list stays readable.
@@ -384,9 +403,12 @@ def _paged(reply: Reply) -> tuple[list[Block], list[list[Block]], list[Origin], 
     return head, units, origins, [p for p in pages if p] or [[]]
 
 
-def reply_blocks(reply: Reply, *, page: int = 0, raw: str = "") -> list[Block]:
+def reply_blocks(
+    reply: Reply, *, page: int = 0, raw: str = "", cache: Serialised | None = None
+) -> list[Block]:
     """One message's blocks for page `page` of the reply (within Slack's limits)."""
-    head, units, origins, pages = _paged(reply)
+    cache = {} if cache is None else cache
+    head, units, origins, pages = _paged(reply, cache)
     page = min(max(page, 0), len(pages) - 1)
     shown = pages[page]
     blocks = _assemble(head, units, shown)
@@ -398,7 +420,7 @@ def reply_blocks(reply: Reply, *, page: int = 0, raw: str = "") -> list[Block]:
         value=lambda p: page_value(p, raw),
         block_id="paging",
     )
-    assert _fits(blocks, limit=MAX_MESSAGE_BLOCKS), "a reply page over Slack's limits"
+    assert _fits(blocks, limit=MAX_MESSAGE_BLOCKS, cache=cache), "a reply page over Slack's limits"
     return blocks
 
 
@@ -411,7 +433,8 @@ def reply_pages(reply: Reply) -> list[dict[str, Any]]:
     """The whole reply as one or more messages, for messages nobody pages through (DMs from
     the reminder job, the digest): every card and line is sent, none is hidden behind a
     Next button. The first message is the one to post; the others belong in its thread."""
-    head, units, origins, pages = _paged(reply)
+    cache: Serialised = {}
+    head, units, origins, pages = _paged(reply, cache)
     if len(pages) <= 1:
         return [reply_message(reply)]
     messages = []
@@ -427,7 +450,9 @@ def reply_pages(reply: Reply) -> list[dict[str, Any]]:
         if number == 0:
             where += "; the rest follow in the thread"
         blocks.append(ContextBlock(elements=[mrkdwn(where)]))
-        assert _fits(blocks, limit=MAX_MESSAGE_BLOCKS), "a thread part over Slack's limits"
+        assert _fits(blocks, limit=MAX_MESSAGE_BLOCKS, cache=cache), (
+            "a thread part over Slack's limits"
+        )
         part = replace(
             reply,
             title=title,
@@ -437,19 +462,20 @@ def reply_pages(reply: Reply) -> list[dict[str, Any]]:
             choices=[],
             cards=[reply.cards[c] for c in cards],
         )
-        messages.append({"text": fallback_text(part), "blocks": _dicts(blocks)})
+        messages.append({"text": fallback_text(part), "blocks": _dicts(blocks, cache)})
     return messages
 
 
-def _dicts(blocks: list[Block]) -> list[dict[str, Any]]:
-    return [b.to_dict() for b in blocks]
+def _dicts(blocks: list[Block], cache: Serialised) -> list[dict[str, Any]]:
+    return [_serialised(block, cache)[1] for block in blocks]
 
 
 def reply_message(reply: Reply, *, page: int = 0, raw: str = "") -> dict[str, Any]:
     """Keyword arguments for chat.postMessage / respond / ack: text fallback and blocks."""
+    cache: Serialised = {}
     return {
         "text": fallback_text(reply),
-        "blocks": _dicts(reply_blocks(reply, page=page, raw=raw)),
+        "blocks": _dicts(reply_blocks(reply, page=page, raw=raw, cache=cache), cache),
     }
 
 
@@ -475,7 +501,7 @@ def home_view(
         head += sections(intro)
     if not cards and not intro:
         head += sections("You have no open actions. 🎉")
-    cache: dict[int, int] = {}
+    cache: Serialised = {}
     # Room for a heading per due-date bucket (5 at most) beside the pager.
     reserve = (PAGER_RESERVE[0] + 5, PAGER_RESERVE[1] + 5 * 60)
     units: list[list[Block]] = []
@@ -507,7 +533,7 @@ def home_view(
         value=str,
         block_id="home_paging",
     )
-    assert _fits(blocks, limit=MAX_VIEW_BLOCKS), "an App Home page over Slack's limits"
+    assert _fits(blocks, limit=MAX_VIEW_BLOCKS, cache=cache), "an App Home page over Slack's limits"
     return View(type="home", blocks=blocks).to_dict()
 
 
