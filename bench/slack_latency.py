@@ -195,6 +195,9 @@ def build_register(url: str, *, actions: int, owners: int, today: date, seed: in
                         "email": f"owner{i:04d}@council.example",
                         "display_name": f"Owner {i:04d}",
                         "slack_user_id": slack_users[i],
+                        # People who have used actionbot in Slack before, the steady state:
+                        # a person's very first command records the platform, once.
+                        "last_platform": "slack",
                         "created_at": now,
                         "updated_at": now,
                     }
@@ -319,8 +322,36 @@ def serve_nodelay(app: Any) -> Iterator[str]:
 # -- the two apps ------------------------------------------------------------------------------
 
 
+def floor_answer(cards: int = 10) -> dict[str, Any]:
+    """What the floor acks with: a `/action mine`-sized message (`cards` action cards),
+    rendered once at start, so both apps send answers of the same size class."""
+    from bot.messages import ActionCard, Reply
+    from bot.render.blocks import reply_message
+
+    sample = Reply(
+        title=f"{cards} open actions of yours",
+        cards=[
+            ActionCard(
+                action_id=n,
+                plan_code="NCC",
+                ref=f"{n}.1",
+                title="Review the corporate risk register with every service area " * 2,
+                owners=["Head of Finance, Corporate Services (0001)"],
+                due=None,
+                due_label="due in 3 weeks (Mon 14 Dec)",
+                status="in_progress",
+                rag="amber",
+            )
+            for n in range(1, cards + 1)
+        ],
+    )
+    return reply_message(sample)
+
+
 def bare_bolt_app(fake: FakeSlackAPI) -> Starlette:
-    """The floor: Bolt + Starlette adapter + signature check, a listener that only acks."""
+    """The floor: Bolt + Starlette adapter + signature check, a listener that only acks,
+    with a ready-made answer the size of actionbot's (see `floor_answer`)."""
+    answer = floor_answer()
     bolt = AsyncApp(
         client=AsyncWebClient(token=TOKEN, base_url=fake.base_url),
         signing_secret=SECRET,
@@ -328,7 +359,7 @@ def bare_bolt_app(fake: FakeSlackAPI) -> Starlette:
     )
 
     async def ack_only(ack: AsyncAck) -> None:
-        await ack()
+        await ack(response_type="ephemeral", **answer)
 
     bolt.command("/action")(ack_only)
     handler = AsyncSlackRequestHandler(bolt)
@@ -392,7 +423,7 @@ def measure(
             ):
                 targets = [
                     Target("actionbot /action mine", bot_base, bot_http, True, []),
-                    Target("bare Bolt ack()", bare_base, bare_http, False, []),
+                    Target("bare Bolt ack(answer)", bare_base, bare_http, True, []),
                 ]
                 response_url = fake.response_url("bench")
                 for n in range(WARMUP + requests):
