@@ -88,6 +88,10 @@ ARRIVED = "actionbot_arrived"  # time.monotonic() when the request reached us
 # Seconds from a request's arrival to its ack at the latest. Slack gives up after 3 s from
 # sending; the network, and the queue before our code sees the request, take their share.
 ACK_BUDGET = 1.0
+# Commands in progress beyond which a new one is acked at once ("working on it"): the worker
+# threads (bot/serve.py) could not answer it within the budget anyway, and the event loop
+# that acks has better things to do than wait for them (bench/burst.py: 1,000 at once).
+BUSY_AT = 8
 WORKING_ON_IT = "Working on it: the register is busy. I'll answer here in a moment."
 
 JobTrigger = Callable[[str], Awaitable[str]]  # "nudge" | "digest" → a sentence for the admin
@@ -130,6 +134,22 @@ class SlackDoor:
         # host when SLACK_API_URL points elsewhere (a test fake, a proxy).
         api_host = urlsplit(settings.slack_api_url or "").hostname
         self.file_hosts = frozenset({"files.slack.com", *([api_host] if api_host else [])})
+        self._in_progress = 0
+
+    async def _in_time(self, task: asyncio.Future[Any], context: dict[str, Any]) -> bool:
+        """Wait for `task` while the ack budget lasts; True when it finished in time.
+
+        When more commands are in progress than the threads can answer in time, a burst
+        is on: no wait at all, so the ack goes out at once and the answer follows.
+        """
+        self._in_progress += 1
+        task.add_done_callback(self._one_done)
+        budget = 0.0 if self._in_progress > BUSY_AT else self._time_left(context)
+        done, _ = await asyncio.wait({task}, timeout=budget)
+        return bool(done)
+
+    def _one_done(self, _: asyncio.Future[Any]) -> None:
+        self._in_progress -= 1
 
     def _time_left(self, context: dict[str, Any]) -> float:
         """Seconds left of the ack budget for this request (measured from its arrival)."""
@@ -207,8 +227,7 @@ class SlackDoor:
         # change is still being made. When the register is busy, say so in time and finish
         # through response_url.
         task = asyncio.ensure_future(work())
-        done, _ = await asyncio.wait({task}, timeout=self._time_left(context))
-        if not done:
+        if not await self._in_time(task, context):
             await ack(response_type="ephemeral", text=WORKING_ON_IT)
             late = await task
             if late is not None:
@@ -498,8 +517,7 @@ class SlackDoor:
         # A modal waits for its ack as a command does: if the register is busy, close it
         # in time and send the outcome as a DM.
         task = asyncio.ensure_future(work())
-        done, _ = await asyncio.wait({task}, timeout=self._time_left(context))
-        if not done:
+        if not await self._in_time(task, context):
             await ack()
             problem, outcome, who = await task
             if outcome is not None and who is not None:
