@@ -265,7 +265,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 @contextmanager
-def server_process(command: list[str], url: str, fake: FakeSlackAPI) -> Iterator[str]:
+def server_process(
+    command: list[str], url: str, fake: FakeSlackAPI, *, pids: list[int] | None = None
+) -> Iterator[str]:
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
@@ -285,6 +287,8 @@ def server_process(command: list[str], url: str, fake: FakeSlackAPI) -> Iterator
         cwd=ROOT,
     )
     assert process.stdout is not None
+    if pids is not None:
+        pids.append(process.pid)
     output: list[str] = []
     base = None
     for line in process.stdout:
@@ -380,6 +384,104 @@ def database(kind: str, tmp: Path) -> Iterator[str]:
     else:
         with embedded_postgresql() as url:
             yield url
+
+
+# -- rounds against one server: the largest burst that holds, and RSS as requests go by ------
+
+
+@dataclass
+class Round:
+    size: int  # distinct commands (a tenth more are sent twice)
+    result: Result
+    served: int  # requests the server had answered by the end of this round
+    rss_mb: float  # the server's resident memory after the round
+    peak_mb: float  # its peak resident memory so far (VmHWM)
+
+    @property
+    def holds(self) -> bool:
+        r = self.result
+        twice = sum(1 for n in r.notes if r.applied[n] > 1)
+        never = sum(1 for n in r.notes if r.applied[n] == 0)
+        return r.errors == 0 and twice == 0 and never == 0 and r.unfinished == 0
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """(resident now, peak resident) of a process, from /proc (Linux), in MB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        fields[name] = value.split()
+    return int(fields["VmRSS"][0]) / 1024, int(fields["VmHWM"][0]) / 1024
+
+
+def rounds(url: str, sizes: Sequence[int], *, repeats: int = 10, stop: bool = False) -> list[Round]:
+    """Bursts of `sizes` one after another against ONE `actionbot serve`; each checked
+    (acked in 3 s, applied once) and followed by the server's RSS. `stop`: after the first
+    burst that does not hold (the SQLite ladder)."""
+    done: list[Round] = []
+    served = 0
+    with FakeSlackAPI(bot_token=TOKEN) as fake:
+        pairs = owned_pairs(url)
+        pids: list[int] = []
+        with server_process(
+            [sys.executable, "-m", "bot", "serve", "--port", "0", "--host", "127.0.0.1"],
+            url,
+            fake,
+            pids=pids,
+        ) as base:
+            for size in sizes:
+                run = uuid.uuid4().hex[:6]
+                shots = plan_shots(pairs, fake, count=size, repeats=repeats, run=run)
+                asyncio.run(fire(base, shots))
+                result = Result(f"burst of {size}", shots, notes={s.note for s in shots})
+                working = {s.key for s in shots if s.working}
+                deadline = time.monotonic() + 180
+                while time.monotonic() < deadline:
+                    answered = {c.method.removeprefix("response_url:") for c in fake.calls}
+                    if working <= answered:
+                        break
+                    time.sleep(0.2)
+                answered = {c.method.removeprefix("response_url:") for c in fake.calls}
+                result.unfinished = len(working - answered)
+                result.applied = applied(url, run)
+                served += len(shots)
+                rss, peak = memory_mb(pids[0])
+                done.append(Round(size, result, served, rss, peak))
+                if stop and not done[-1].holds:
+                    break
+    return done
+
+
+def round_line(r: Round) -> str:
+    res = r.result
+    twice = sum(1 for n in res.notes if res.applied[n] > 1)
+    never = sum(1 for n in res.notes if res.applied[n] == 0)
+    return (
+        f"  burst of {r.size:>5,} (+{len(res.shots) - r.size} twice): acked<3s "
+        f"{res.acked:>5}/{len(res.shots):<5} p99 {res.pct(0.99):>5.0f} ms max "
+        f"{res.pct(1.0):>5.0f} ms; applied twice {twice}, never {never}, unanswered "
+        f"{res.unfinished}; served {r.served:>5,}, RSS {r.rss_mb:.0f} MB (peak {r.peak_mb:.0f})"
+        f"{'' if r.holds else '  ✗'}"
+    )
+
+
+LADDER = (100, 250, 500, 750, 1000)
+PG_ROUNDS = (1000,) * 5
+
+
+def measure(kind: str, *, actions: int = 5000, owners: int = 500) -> list[Round]:
+    """`make bench`'s burst figures: on PostgreSQL five bursts of 1,000 against one server
+    (RSS after 1,000 and after 5,000 requests); on SQLite the ladder up to 1,000, stopping
+    at the first burst that does not hold."""
+    today = datetime.now(UTC).date()
+    with (
+        tempfile.TemporaryDirectory(prefix="actionbot-burst-") as tmp,
+        database(kind, Path(tmp)) as url,
+    ):
+        build_register(url, actions=actions, owners=owners, today=today, seed=SEED)
+        if kind == "sqlite":
+            return rounds(url, LADDER, stop=True)
+        return rounds(url, PG_ROUNDS)
 
 
 def row(name: str, result: Result) -> str:
