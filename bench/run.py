@@ -206,14 +206,9 @@ def main(argv: list[str] | None = None) -> int:
                 *both(pg, mine, sqlite_url),
             )
 
-            # 5. serve under a burst: bench/burst.py (the slack-delivery branch) when present.
-            burst = Path(__file__).with_name("burst.py")
-            table.add(
-                "peak RSS of `serve` under a burst",
-                "printed",
-                "see bench.burst below" if burst.exists() else "not measured",
-                "see bench.burst below" if burst.exists() else NA,
-            )
+            # 5. serve under bursts of 1,000, and its memory as requests go by.
+            if not args.quick:
+                burst_rows(table, postgres_too=pg is not None)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"\nactionbot benchmarks, {when}, {time.perf_counter() - started:.0f} s")
     print(f"machine: {load_before} at the start; load average {_load()} at the end")
@@ -221,10 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"SQLite: temporary files; PostgreSQL: {pg_note}, a fresh database per figure\n")
     print(table.render())
     # Figures outside issue 15 keep their own benches, printed after the table.
-    from bench import burst, kill_sweep, nudge_bench, stats_bench, teams_bench
+    from bench import kill_sweep, nudge_bench, stats_bench, teams_bench
 
     for name, bench in (
-        ("burst (serve under 1,000 concurrent requests, its RSS)", burst),
         ("nudge_bench (delivery rate)", nudge_bench),
         ("kill_sweep", kill_sweep),
         ("stats_bench", stats_bench),
@@ -233,6 +227,65 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n=== bench.{name} ===", flush=True)
         bench.main([])
     return 0
+
+
+def burst_rows(table: Table, *, postgres_too: bool) -> None:
+    """Bursts against one `actionbot serve` (bench/burst.py): on PostgreSQL five of 1,000,
+    on SQLite a ladder up to 1,000; each round's acks, double applications and RSS."""
+    from bench import burst
+
+    sqlite = burst.measure("sqlite")
+    pg = burst.measure("postgresql") if postgres_too else []
+    for r in [*sqlite, *pg]:
+        print(f"  … {burst.round_line(r)}", file=sys.stderr, flush=True)
+
+    def acked(rounds: list[burst.Round], size: int) -> str:
+        found = [r for r in rounds if r.size == size]
+        if not found:
+            return "not run"
+        shots = sum(len(r.result.shots) for r in found)
+        late = sum(r.result.errors for r in found)
+        worst = max(r.result.pct(1.0) for r in found) / 1000
+        return f"{shots - late:,} of {shots:,} (slowest {worst:.2f} s)"
+
+    def twice(rounds: list[burst.Round]) -> str:
+        counts = [sum(1 for n in r.result.notes if r.result.applied[n] != 1) for r in rounds]
+        sent = sum(len(r.result.notes) for r in rounds)
+        return f"{sum(counts)} of {sent:,}" if rounds else "not run"
+
+    holding = [r.size for r in sqlite if r.holds]
+    table.add(
+        "burst of 1,000 `/action` (+100 repeats): acked within 3 s",
+        "all (PostgreSQL)",
+        acked(sqlite, 1000),
+        f"{acked(pg, 1000)}, {len(pg)} bursts" if pg else "not run",
+    )
+    table.add(
+        "  updates applied other than once (twice or never)",
+        "none",
+        twice(sqlite),
+        twice(pg) if pg else NA,
+    )
+    table.add(
+        "  largest burst that holds on SQLite (ladder 100…1,000)",
+        "printed",
+        f"{max(holding):,}" if holding else "none",
+        NA,
+    )
+    table.add(
+        "peak RSS of `serve` under the bursts",
+        "printed",
+        f"{max(r.peak_mb for r in sqlite):.0f} MB",
+        f"{max(r.peak_mb for r in pg):.0f} MB" if pg else NA,
+    )
+    if pg:
+        first, last = pg[0], pg[-1]
+        table.add(
+            f"  RSS of `serve` after {first.served:,} vs {last.served:,} requests",
+            "no growth",
+            NA,
+            f"{first.rss_mb:.0f} MB vs {last.rss_mb:.0f} MB",
+        )
 
 
 def _load() -> str:
