@@ -160,8 +160,10 @@ def main(argv: list[str] | None = None) -> int:
                     f"sweep plan + outbox write, {size:,} actions / {owners} owners "
                     f"({s['enqueued']:,.0f} messages)",
                     "≤ 1 s at 100,000" if size == big else "(growth)",
-                    seconds(s["write_s"]),
-                    seconds(p["write_s"]) if p else "not run",
+                    f"{seconds(s['write_s'])} ({seconds(s['write_cpu_s'])} CPU)",
+                    f"{seconds(p['write_s'])} ({seconds(p['write_cpu_s'])} CPU)"
+                    if p
+                    else "not run",
                 )
                 table.add(
                     f"  actions the sweep read, of {size:,}",
