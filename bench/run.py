@@ -231,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _wall_and_cpu(figures: dict[str, float]) -> str:
+    return f"{seconds(figures['write_s'])} ({seconds(figures['write_cpu_s'])} CPU)"
+
+
 def burst_rows(table: Table, *, postgres_too: bool) -> None:
     """Bursts against one `actionbot serve` (bench/burst.py): on PostgreSQL five of 1,000,
     on SQLite a ladder up to 1,000; each round's acks, double applications and RSS."""
