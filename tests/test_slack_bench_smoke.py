@@ -11,7 +11,7 @@ def test_slack_latency_bench_prints_both_apps(capsys: pytest.CaptureFixture[str]
     assert slack_latency.main(["--requests", "5", "--actions", "200", "--owners", "20"]) == 0
     out = capsys.readouterr().out
     rows = {line.split()[0]: line for line in out.splitlines() if line.split()[-5:-4] == ["5"]}
-    assert "actionbot /action mine" in out and "bare Bolt ack()" in out
+    assert "actionbot /action mine" in out and "bare Bolt ack(answer)" in out
     assert rows.keys() == {"actionbot", "bare"}, out
     assert "register: 200 actions" in out
     assert "the 50 ms aim" in out
