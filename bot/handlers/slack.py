@@ -69,6 +69,7 @@ from bot.services.conversation import (
     Who,
     action_ref,
     converse,
+    form_refusal,
     home_cards,
     home_intro,
     local_today,
@@ -430,14 +431,32 @@ class SlackDoor:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     async def on_map_owner(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
     ) -> None:
-        """ "Map…" beside an owner name in `/action admin owners`: a form of people pickers."""
+        """ "Map…" beside an owner name in `/action admin owners`: a form of people pickers,
+        for those the service lets run `admin owner`; anyone else is told so at the click."""
         await ack()
-        # trigger_id expires 3 s after the click: open the modal before anything slow.
-        await client.views_open(
-            trigger_id=body["trigger_id"], view=map_owner_modal(owner=str(action["value"]))
+        owner = str(action["value"])
+        who = await self.who(str(body["user"]["id"]), client)
+        refused = await asyncio.to_thread(
+            form_refusal,
+            self.sessions,
+            who,
+            AdminOwner(owner, ()),
+            admins=self.settings.admin_ids,
+            default_tz=self.settings.tz,
+            now=self.clock.now(),
         )
+        if refused is not None:
+            await respond(**self._answer(refused), replace_original=False)
+            return
+        # trigger_id expires 3 s after the click: open the modal before anything slow.
+        await client.views_open(trigger_id=body["trigger_id"], view=map_owner_modal(owner=owner))
 
     async def on_map_owner_saved(
         self,

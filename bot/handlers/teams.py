@@ -75,6 +75,7 @@ from bot.services.conversation import (
     action_ref,
     converse,
     current_cards,
+    form_refusal,
     local_today,
     needs_email,
     unknown_ids,
@@ -517,11 +518,21 @@ class TeamsDoor:
 
     async def _map_owner(
         self, ctx: ActivityContext[Any], who: Who, data: dict[str, Any]
-    ) -> AdaptiveCard:
-        """ "Map…" opens the form; its Save runs the same `admin owner` command as text."""
+    ) -> AdaptiveCard | str:
+        """ "Map…" opens the form (for those the service lets run `admin owner`: anyone else
+        is told so at the click); its Save runs the same `admin owner` command as text."""
         owner = str(data.get("owner") or "")
         if str(data.get("action")) == render.MAP_OWNER:
-            return render.map_owner_form(owner=owner)
+            refused = await asyncio.to_thread(
+                form_refusal,
+                self.sessions,
+                who,
+                AdminOwner(owner, ()),
+                admins=self.settings.admin_ids,
+                default_tz=self.settings.tz,
+                now=self.clock.now(),
+            )
+            return render.map_owner_form(owner=owner) if refused is None else refused.text
         holders, deputies = _picked(data.get("holders")), _picked(data.get("deputies"))
         if not holders:
             return render.map_owner_form(owner=owner, problem="Choose at least one holder.")

@@ -17,6 +17,8 @@ from bot.commands import Command, ParseError, RefSpec, parse
 from bot.messages import ActionCard, Reply, error
 from bot.services.actions import UNKNOWN_CALLER, card, handle
 from bot.services.people import Caller, identify
+from bot.services.people_commands import PeopleCommand
+from bot.services.people_commands import refusal as people_refusal
 from store.models import Action, Person
 from store.queries import open_actions_of_owners, person_by_platform_id
 
@@ -127,6 +129,23 @@ def converse(
         else:
             session.rollback()
         return Outcome(reply, caller, command)
+
+
+def form_refusal(
+    sessions: sessionmaker[Session],
+    who: Who,
+    command: PeopleCommand,
+    *,
+    admins: frozenset[str],
+    default_tz: str,
+    now: datetime,
+) -> Reply | None:
+    """Why `who` may not run `command`, asked when they click the button that opens its
+    form (Map… on `admin owners`): a door shows this instead of the form. None: open it."""
+    with sessions() as session:
+        caller = _caller(session, who, admins=admins, now=now, default_tz=default_tz)
+        session.commit()  # keeps a first-time email → platform id link, as `converse` does
+        return people_refusal(command, caller)
 
 
 def unknown_ids(sessions: sessionmaker[Session], platform: str, user_ids: list[str]) -> list[str]:

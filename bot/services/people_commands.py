@@ -59,11 +59,9 @@ def handle_people(
     session: Session, command: PeopleCommand, *, caller: Caller, now: datetime, today: date
 ) -> Reply:
     actor = Actor(name=caller.actor, source=caller.platform)
-    admin_form = isinstance(
-        command, AdminOwner | AdminDeputy | AdminHandover | AdminOwners | AdminPlans
-    ) or (isinstance(command, Away | Back) and command.person is not None)
-    if admin_form and not caller.is_admin:
-        return error(ADMINS_ONLY)
+    refused = refusal(command, caller)
+    if refused is not None:
+        return refused
     if isinstance(command, AdminOwners):
         return unreachable_owners(session, today=today)
     if isinstance(command, AdminPlans):
@@ -81,6 +79,16 @@ def handle_people(
         return _back(session, command, person, caller=caller, actor=actor, now=now, today=today)
     except (NoSuchPerson, LeaveRefused) as exc:
         return error(f"{exc} Nothing was changed.")
+
+
+def refusal(command: PeopleCommand, caller: Caller) -> Reply | None:
+    """Why `caller` may not run `command` at all, or None. Asked before the command runs and
+    also before a door opens a form for it (Map…), so nobody fills in a form only to be
+    refused at Save."""
+    admin_form = isinstance(
+        command, AdminOwner | AdminDeputy | AdminHandover | AdminOwners | AdminPlans
+    ) or (isinstance(command, Away | Back) and command.person is not None)
+    return error(ADMINS_ONLY) if admin_form and not caller.is_admin else None
 
 
 def _subject(

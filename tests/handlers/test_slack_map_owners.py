@@ -87,6 +87,13 @@ def test_map_opens_a_modal_and_saving_it_maps_the_owner(world: SlackWorld) -> No
         people = session.scalar(select(func.count()).select_from(Person))
     role = "Role 007 <team & co>"
 
+    # A non-admin's click is refused at once, by the service: no modal to fill in for nothing.
+    world.click("row_map_owner", role, user="UFIN", key="fin")
+    answer = world.fake.wait_for("response_url:fin")[-1].params
+    assert "Only actionbot admins" in json.dumps(answer)
+    assert answer["response_type"] == "ephemeral" and answer["replace_original"] is False
+    assert world.fake.calls_to("views.open") == []
+
     trigger = world.fake.issue_trigger()
     world.click("row_map_owner", role, user="UADMIN", trigger_id=trigger)
     opened = world.fake.wait_for("views.open")[-1]

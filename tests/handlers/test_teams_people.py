@@ -177,6 +177,11 @@ def test_owners_list_map_form_and_plans_in_teams(world: TeamsWorld) -> None:
     button = next(b for b in maps if b["data"]["owner"] == owner)
     assert button["title"] == "Map…"
 
+    # A non-admin's click is refused at once, by the service: no picker card, only the answer.
+    clicked = world.click(fiona, button["data"])
+    assert "Only actionbot admins" in json.dumps(clicked) and not executes(clicked)
+    assert clicked["type"] == "application/vnd.microsoft.activity.message"
+
     form = world.click(admin, button["data"])["value"]
     pickers = [e for e in form["body"] if e.get("type") == "Input.ChoiceSet"]
     assert [p["id"] for p in pickers] == ["holders", "deputies"]
