@@ -22,6 +22,7 @@ from bot.messages import Reply
 from bot.when import plural
 from store.models import Action, ActionOwner, AdminNotice, Owner, Person, Plan
 from store.notices import add_new_notices
+from store.queries import holders_by_owner
 from store.outbox import enqueue, existing_keys
 
 ADMIN_SUMMARY = "admin_summary"
@@ -95,11 +96,20 @@ def _owners_of(session: Session, owners: Sequence[Owner]) -> tuple[str, ...]:
     return tuple(name for (name,) in rows)
 
 
-def _who(session: Session, recipient: str) -> Who | None:
+def _held_by(session: Session, person_id: int, *, today: date) -> list[Owner]:
+    """The roles the person holds today, as the dated terms say: after a handover takes
+    effect they are the new holder's, though `Owner.person_id` may still name the old one."""
+    ids = [o for o, people in holders_by_owner(session, day=today).items() if person_id in people]
+    if not ids:
+        return []
+    return list(session.scalars(select(Owner).where(Owner.id.in_(ids)).order_by(Owner.name)))
+
+
+def _who(session: Session, recipient: str, *, today: date) -> Who | None:
     kind, _, target = recipient.partition(":")
     if kind == "person" and target.isdigit():
         person = session.get(Person, int(target))
-        owners = list(session.scalars(select(Owner).where(Owner.person_id == int(target))))
+        owners = _held_by(session, int(target), today=today)
         email = person.email if person else None
     elif kind == "email":
         owners = list(
@@ -117,9 +127,11 @@ def _error_code(error: str) -> str:
     return error.rsplit(":", 1)[-1].strip().split(" ", 1)[0]
 
 
-def delivery_problem(session: Session, failure: FailedDelivery) -> Problem:
+def delivery_problem(session: Session, failure: FailedDelivery, *, today: date) -> Problem:
+    """The admins' line for a message that could not be delivered; roles are named as the
+    person holds them on `today`."""
     if failure.error.startswith("Teams "):
-        return _teams_problem(session, failure)
+        return _teams_problem(session, failure, today=today)
     code = _error_code(failure.error)
     kind, _, target = failure.recipient.partition(":")
     if kind == "channel":
@@ -133,7 +145,7 @@ def delivery_problem(session: Session, failure: FailedDelivery) -> Problem:
             ),
             cause=code,
         )
-    who = _who(session, failure.recipient)
+    who = _who(session, failure.recipient, today=today)
     named = who.describe(failure.recipient) if who else f"`{failure.recipient}`"
     fix_map = who.map_fix() if who else MAP_FIX.format(name="OWNER NAME")
     if code == "users_not_found" and who and who.email:
@@ -253,7 +265,7 @@ def queue_summary(
     return True
 
 
-def _teams_problem(session: Session, failure: FailedDelivery) -> Problem:
+def _teams_problem(session: Session, failure: FailedDelivery, *, today: date) -> Problem:
     """A message Teams refused (TeamsMessenger errors read "Teams send: HTTP 403 …")."""
     said = failure.error.removeprefix("Teams ")
     status = "403" if "HTTP 403" in said else "404" if "HTTP 404" in said else said
@@ -269,7 +281,7 @@ def _teams_problem(session: Session, failure: FailedDelivery) -> Problem:
             ),
             cause=status,
         )
-    who = _who(session, failure.recipient)
+    who = _who(session, failure.recipient, today=today)
     named = who.describe(failure.recipient) if who else f"`{failure.recipient}`"
     if status == "403":
         wrong = "they blocked actionbot in Teams, or it is not installed for them"

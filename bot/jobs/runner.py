@@ -111,7 +111,9 @@ def run_digest(
         events = events_since(session, since=now - timedelta(days=7))
         failures = [
             delivery_problem(
-                session, FailedDelivery(d.key, d.kind, d.recipient, d.last_error or "")
+                session,
+                FailedDelivery(d.key, d.kind, d.recipient, d.last_error or ""),
+                today=today,
             ).text.removeprefix("• ")
             for d in failed_since(session, since=now - timedelta(days=7))
             if d.kind != ADMIN_SUMMARY
@@ -197,7 +199,9 @@ def _tell_admins(runtime: Runtime, stats: DeliveryStats) -> bool:
     ).is_working_day(today)
     with runtime.sessions.begin() as session:
         if failed:
-            note_problems(session, (delivery_problem(session, f) for f in failed), now=now)
+            note_problems(
+                session, (delivery_problem(session, f, today=today) for f in failed), now=now
+            )
         if not office_open:
             return False
         return queue_summary(session, admins=admin_recipients(settings), today=today, now=now)

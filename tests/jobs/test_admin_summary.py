@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.jobs.admin_summary import Problem, note_problems, queue_summary
-from store.models import Delivery
+from bot.jobs.admin_summary import Problem, delivery_problem, note_problems, queue_summary
+from bot.jobs.delivery import FailedDelivery
+from bot.services.audit import Actor
+from bot.services.roster import handover
+from store.models import Delivery, Owner, Person
 
 MONDAY = datetime(2018, 3, 19, 9, 30, tzinfo=UTC)
 
@@ -60,3 +63,41 @@ def test_one_summary_a_day_what_comes_later_waits_for_tomorrow(
     assert day(sessions, tomorrow, problem("owner:Amy"), problem("owner:Zed")) == [
         "• owner:Zed: unmapped"
     ]
+
+
+def test_a_failed_delivery_names_the_roles_the_person_holds_that_day(
+    sessions: sessionmaker[Session],
+) -> None:
+    """After a dated handover the summary names the new holder's roles, not the old one's
+    (an owner mapped before roles had history keeps `person_id` pointing at the old holder)."""
+    start = MONDAY.date() + timedelta(days=7)
+    with sessions.begin() as session:
+        old = Person(email="old@northants.example", created_at=MONDAY)
+        new = Person(email="new@northants.example", created_at=MONDAY)
+        session.add_all([old, new])
+        session.flush()
+        session.add(Owner(name="Head of Finance", person_id=old.id, created_at=MONDAY))
+        session.flush()
+        handover(
+            session,
+            old,
+            new,
+            start=start,
+            today=MONDAY.date(),
+            actor=Actor(name="slack:UADMIN", source="slack"),
+            now=MONDAY,
+        )
+        ids = {"old": old.id, "new": new.id}
+
+    def line(who: str, today: date) -> str:
+        failure = FailedDelivery(
+            "k", "nudge", f"person:{ids[who]}", "users.lookupByEmail: users_not_found"
+        )
+        with sessions() as session:
+            return delivery_problem(session, failure, today=today).text
+
+    assert line("old", MONDAY.date()).startswith("• *Head of Finance*, old@northants.example")
+    assert line("new", MONDAY.date()).startswith("• person:")  # holds nothing yet
+    assert line("new", start).startswith("• *Head of Finance*, new@northants.example")
+    assert "Head of Finance" not in line("old", start)
+    assert '`/action admin owner "Head of Finance" @person`' in line("new", start)
