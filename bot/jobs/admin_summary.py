@@ -22,8 +22,8 @@ from bot.messages import Reply
 from bot.when import plural
 from store.models import Action, ActionOwner, AdminNotice, Owner, Person, Plan
 from store.notices import add_new_notices
-from store.queries import holders_by_owner
 from store.outbox import enqueue, existing_keys
+from store.queries import holders_by_owner
 
 ADMIN_SUMMARY = "admin_summary"
 OWNERS_FIX = "add their email to the owners file and run `actionbot owners import OWNERS.csv`"
