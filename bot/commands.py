@@ -277,8 +277,8 @@ GRAMMAR: tuple[Form, ...] = (
         "away cancel {date}",
     ),
     Form(
-        'admin owner "NAME" @person [@person…]',
-        "set who holds an owner role and gets its reminders",
+        'admin owner "NAME" @person [@person…] [deputies @person… | none]',
+        "set who holds an owner role and gets its reminders (and, with deputies, its deputies)",
         'admin owner "Head of Finance" @jane @sam',
         True,
     ),
@@ -347,6 +347,7 @@ _PLAN_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
 _MENTION = re.compile(r"^<@([A-Z0-9]+|29:[A-Za-z0-9_-]+)(?:\|[^>]*)?>$")
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 _FROM = ("--from", "from")
+_DEPUTIES = ("deputies", "deputy", "--deputies")
 
 
 def person_ref(word: str) -> str | None:
@@ -487,16 +488,35 @@ def _role(verb: str, owner: str, words: list[str]) -> Command | ParseError:
         return ParseError("Which owner? Give its name in quotes.", (example,))
     if verb == "deputy" and [w.lower() for w in words] == ["none"]:
         return AdminDeputy(owner, ())
+    # `admin owner "X" @jane deputies @raj` sets both in one command, as the Map… form does.
+    cut = next((i for i, w in enumerate(words) if w.lower() in _DEPUTIES), None)
+    deputy_words = words[cut + 1 :] if verb == "owner" and cut is not None else None
+    if deputy_words is not None:
+        words = words[:cut]
     if not words:
         return ParseError(
             f"Who should {verb == 'owner' and 'hold' or 'deputise for'} {owner}?", (example,)
         )
+    found = _people(words, example)
+    if isinstance(found, ParseError) or verb == "deputy":
+        return found if isinstance(found, ParseError) else AdminDeputy(owner, found)
+    if deputy_words is None:
+        return AdminOwner(owner, found)
+    with_deputies = f"{example} deputies @raj"
+    if [w.lower() for w in deputy_words] == ["none"]:
+        return AdminOwner(owner, found, ())
+    if not deputy_words:
+        return ParseError(f"Who should deputise for {owner}? Name them, or none.", (with_deputies,))
+    deputies = _people(deputy_words, with_deputies)
+    return deputies if isinstance(deputies, ParseError) else AdminOwner(owner, found, deputies)
+
+
+def _people(words: list[str], example: str) -> tuple[str, ...] | ParseError:
     people = [person_ref(w) for w in words]
     bad = [w for w, p in zip(words, people, strict=True) if p is None]
     if bad:
         return ParseError(f"{bad[0]!r} names nobody: use @name, a mention or an email.", (example,))
-    found = tuple(dict.fromkeys(p for p in people if p))
-    return AdminOwner(owner, found) if verb == "owner" else AdminDeputy(owner, found)
+    return tuple(dict.fromkeys(p for p in people if p))
 
 
 def _handover(words: list[str], today: date) -> Command | ParseError:
@@ -743,7 +763,11 @@ def to_text(command: Command) -> str:
     if isinstance(command, AdminOwner | AdminDeputy):
         verb = "owner" if isinstance(command, AdminOwner) else "deputy"
         people = " ".join(shlex.quote(p) for p in command.people) or "none"
-        return f"admin {verb} {shlex.quote(command.owner)} {people}"
+        text = f"admin {verb} {shlex.quote(command.owner)} {people}"
+        if isinstance(command, AdminOwner) and command.deputies is not None:
+            deputies = " ".join(shlex.quote(p) for p in command.deputies) or "none"
+            text += f" deputies {deputies}"
+        return text
     if isinstance(command, AdminHandover):
         text = f"admin handover {shlex.quote(command.old)} {shlex.quote(command.new)}"
         return text + (f" --from {command.start.isoformat()}" if command.start else "")

@@ -241,3 +241,34 @@ def test_owners_show_on_the_command_line(db_url: str, tmp_path: object) -> None:
     assert "deputies: nobody → raj@c.example; ann@c.example by owners file via cli" in out
     code, _, err = run(db_url, "owners", "show", "Nobody")
     assert code == 1 and "no owner called 'Nobody'" in err
+
+
+def test_admin_owner_with_deputies_is_one_change_with_both_events(
+    db_url: str, sessions: sessionmaker[Session]
+) -> None:
+    """The text the Map… form stands for: holders and deputies in one command (one
+    transaction), recorded as the form records them; `deputies none` clears them."""
+    console = seeded(db_url, sessions)
+    admin = console.user("admin")
+    said = console.say(
+        admin, f'admin owner "Finance" @Finance deputies {CEO} raj@northants.example'
+    )
+    assert said.reply.ok and "deputies are now" in said.reply.text, said.reply.text
+    with sessions() as session:
+        detail = owner_detail(session, name="finance", today=date(2018, 3, 16))
+        assert detail is not None and detail.deputies == [CEO, "raj@northants.example"]
+    cleared = console.say(admin, 'admin owner "Finance" @Finance deputies none')
+    assert cleared.reply.ok, cleared.reply.text
+    with sessions() as session:
+        events = session.scalars(
+            select(Event).where(Event.field.like("%:Finance")).order_by(Event.id)
+        ).all()
+        detail = owner_detail(session, name="finance", today=date(2018, 3, 16))
+    assert detail is not None and detail.deputies == []
+    # Each command records holders then deputies, as the form's command always has.
+    assert [(e.field, e.source) for e in events] == [
+        ("holders:Finance", "console"),
+        ("deputies:Finance", "console"),
+    ] * 2
+    assert events[1].old_value == "nobody" and CEO in (events[1].new_value or "")
+    assert CEO in (events[3].old_value or "") and events[3].new_value == "nobody"
