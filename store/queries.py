@@ -54,10 +54,14 @@ def owners_by_name(session: Session, *, names: Iterable[str] | None = None) -> d
     return {o.name.lower(): o for o in session.scalars(query)}
 
 
-def owner_action_counts(session: Session) -> dict[int, int]:
-    rows = session.execute(
-        select(ActionOwner.owner_id, func.count()).group_by(ActionOwner.owner_id)
-    ).all()
+def owner_action_counts(session: Session, *, open_only: bool = False) -> dict[int, int]:
+    """Owner id → how many actions name it (only open ones with `open_only`)."""
+    query = select(ActionOwner.owner_id, func.count()).group_by(ActionOwner.owner_id)
+    if open_only:
+        query = query.join(Action, Action.id == ActionOwner.action_id).where(
+            Action.status.in_(OPEN_STATUSES)
+        )
+    rows = session.execute(query).all()
     return {int(owner_id): int(count) for owner_id, count in rows}
 
 

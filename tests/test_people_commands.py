@@ -12,7 +12,7 @@ from bot.jobs.facts import load_facts
 from bot.jobs.planner import DEFAULT_DAYS
 from bot.services.owners import owner_detail
 from bot.services.roster import responsible_on
-from store.models import Absence, Action, Delivery, Event, Responsibility
+from store.models import Absence, Action, ActionOwner, Delivery, Event, Owner, Responsibility
 from tests.test_console import seeded
 
 FINANCE = "finance@northants.example"
@@ -272,3 +272,26 @@ def test_admin_owner_with_deputies_is_one_change_with_both_events(
     ] * 2
     assert events[1].old_value == "nobody" and CEO in (events[1].new_value or "")
     assert CEO in (events[3].old_value or "") and events[3].new_value == "nobody"
+
+
+def test_admin_owners_lists_only_names_with_open_actions(
+    db_url: str, sessions: sessionmaker[Session]
+) -> None:
+    """A role whose actions are all done or cancelled has nothing to be reminded of: it is not
+    offered for mapping, and the count beside a name is of open actions."""
+    console = seeded(db_url, sessions)
+    admin = console.user("admin")
+    name = "Finance with Northants Finance Officers"
+    with sessions.begin() as session:
+        owner = session.scalars(select(Owner).where(Owner.name == name)).one()
+        actions = session.scalars(
+            select(Action).join(ActionOwner).where(ActionOwner.owner_id == owner.id)
+        ).all()
+        assert actions and all(a.is_open for a in actions)
+        for action in actions[1:]:
+            action.status = "done"
+    listed = console.say(admin, "admin owners").reply.text
+    assert f"{name} (1 open action)" in listed, listed
+    with sessions.begin() as session:
+        session.get(Action, actions[0].id).status = "cancelled"  # type: ignore[union-attr]
+    assert name not in console.say(admin, "admin owners").reply.text

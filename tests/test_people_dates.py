@@ -121,6 +121,7 @@ def test_leave_ahead_is_cancelled_or_redated_and_each_change_is_an_event(
     assert console.say(finance, "away 2018-05-08 2018-05-11").reply.ok
     which = console.say(finance, "back")
     assert not which.reply.ok and "more than one absence" in which.reply.text
+    assert "`away cancel 2018-04-03`" in which.reply.text  # how to say which
     assert console.say(finance, "away cancel 9 May 2018").reply.ok
     nothing = console.say(finance, "away cancel 2018-06-01")
     assert not nothing.reply.ok and "No leave" in nothing.reply.text

@@ -170,7 +170,10 @@ def cancel_leave(
         raise LeaveRefused(f"No leave from today on is recorded{on}.")
     if len(found) > 1:
         spans = "; ".join(span(a.first_day, a.last_day, today) for a in found)
-        raise LeaveRefused(f"There is more than one absence ({spans}): name it by its first day.")
+        raise LeaveRefused(
+            f"There is more than one absence ({spans}): say which with `away cancel` and any "
+            f"day of it, e.g. `away cancel {found[0].first_day.isoformat()}`."
+        )
     absence = found[0]
     first, last = absence.first_day, absence.last_day
     _withdraw(session, person, absence, today, actor, now, "cancelled")

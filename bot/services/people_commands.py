@@ -44,7 +44,7 @@ from bot.services.roster import (
 from bot.when import day as day_label
 from bot.when import plural
 from store.models import Action, Person
-from store.queries import actions_of_plan, all_plans, owners_by_name
+from store.queries import actions_of_plan, all_plans, owner_action_counts, owners_by_name
 
 ADMINS_ONLY = "Only actionbot admins can do that (ACTIONBOT_ADMINS). Nothing was changed."
 NOT_KNOWN = (
@@ -314,12 +314,16 @@ def unreachable_owners(session: Session, *, today: date) -> Reply:
     """Owner names with open actions and nobody holding them today, each with a button that
     maps it (the same `admin owner` command, through a form)."""
     rows = []
+    # Only open actions count: a role whose actions are all done has nothing to be told.
+    open_counts = owner_action_counts(session, open_only=True)
+    ids = {key: o.id for key, o in owners_by_name(session).items()}
     for row in list_owners(session, today=today):
-        if row.email or row.slack_user_id or row.teams_user_id or not row.actions:
+        actions = open_counts.get(ids.get(row.name.lower(), -1), 0)
+        if row.email or row.slack_user_id or row.teams_user_id or not actions:
             continue
         rows.append(
             Row(
-                f"{row.name} ({plural(row.actions, 'action')}): {map_command(row.name)}",
+                f"{row.name} ({plural(actions, 'open action')}): {map_command(row.name)}",
                 Button("map_owner", "Map…", row.name),
             )
         )
