@@ -183,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             import_bench.write_plan(plan, small)
 
             def cli_import(url: str) -> str:
+                import_bench.create_register(url)
                 wall, cpu = import_bench.cli_import(url, plan)
                 return f"{seconds(wall)} ({seconds(cpu)} CPU)"
 

@@ -46,6 +46,7 @@ from starlette.routing import Route
 
 from bot.clock import FixedClock
 from bot.runtime import open_runtime
+from bot.serve import freeze_startup_heap
 from bot.server import build_app
 from store.db import make_engine, make_session_factory, transaction, upgrade
 from store.models import OPEN_STATUSES, Action, ActionOwner, Owner, Person, Plan
@@ -415,6 +416,7 @@ def measure(
         runtime = open_runtime(make_settings(url, fake), clock=clock)
         try:
             service = build_app(runtime, inline=False)
+            freeze_startup_heap()  # as `actionbot serve` does once started
             with (
                 serve(service.asgi) as bot_base,
                 serve(bare_bolt_app(fake)) as bare_base,

@@ -4,6 +4,7 @@ schedules (reminders, deliveries, the weekly digest) in the same process."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -58,6 +59,14 @@ def job_trigger(
 WORKER_THREADS = 4
 
 
+def freeze_startup_heap() -> None:
+    """Move everything start-up made (modules, the app, SQLAlchemy's mappers) out of the
+    cyclic garbage collector's reach. Otherwise every full collection walks those objects
+    again: a 50-90 ms pause in the middle of some request, seen as the `/action mine` tail."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(
     runtime: Runtime,
     *,
@@ -93,6 +102,7 @@ async def serve(
     if app_token is not None and service.bolt is not None:
         await check_app_token(runtime.settings, app_token.get_secret_value())
     scheduler = build_scheduler(runtime, messengers) if messengers else None
+    freeze_startup_heap()
     # log_config=None: uvicorn's lines go through our handler (JSON, secrets scrubbed).
     config = uvicorn.Config(
         service.asgi, host=host, port=port, log_level="info", lifespan="off", log_config=None
