@@ -7,6 +7,7 @@ Socket Mode WebSocket server, both on loopback.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import threading
 from collections.abc import Coroutine, Iterator
@@ -64,8 +65,12 @@ def test_socket_mode_answers_slash_commands_without_a_public_url(db_url: str) ->
         )
         seed_sample(runtime, NOW)
 
+        gc.unfreeze()  # what an earlier test froze is not this serve's doing
         with running(serve(runtime, host="127.0.0.1", port=0)):
             socket_mode.wait_for_connection()
+            # Start-up's objects are out of the cyclic collector's reach (no full-GC pauses
+            # walking them mid-request).
+            assert gc.get_freeze_count() > 0
             command = dict(
                 parse_qsl(
                     slash_command_body(
