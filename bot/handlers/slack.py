@@ -341,13 +341,12 @@ class SlackDoor:
         respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
-        await ack()
-        if not await self.seen.first(body):
+        who = await self._clicker(ack, body, client)
+        if who is None:
             return
         kind = action["action_id"].removeprefix("action_")
         action_id = int(action["value"])
         ref = await asyncio.to_thread(action_ref, self.sessions, action_id)
-        who = await self.who(body["user"]["id"], client)
         if ref is None:
             reply = error("That action no longer exists.")
         else:
@@ -358,6 +357,16 @@ class SlackDoor:
             )
             reply = (await self.converse(who, command=command, pinned_action_id=action_id)).reply
         await self._after_click(body, reply, respond, client, who)
+
+    async def _clicker(
+        self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> Who | None:
+        """Ack a click or a form at once, then who made it; None for a repeat Slack sent
+        again (the first one is being answered)."""
+        await ack()
+        if not await self.seen.first(body):
+            return None
+        return await self.who(str(body["user"]["id"]), client)
 
     async def _after_click(
         self,
@@ -387,11 +396,10 @@ class SlackDoor:
         respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
-        await ack()
-        if not await self.seen.first(body):
+        who = await self._clicker(ack, body, client)
+        if who is None:
             return
         pinned, _, raw = action["value"].partition("|")
-        who = await self.who(body["user"]["id"], client)
         outcome = await self.converse(who, text=raw, pinned_action_id=int(pinned))
         await respond(**self._answer(outcome.reply, raw=raw), replace_original=True)
 
@@ -568,11 +576,10 @@ class SlackDoor:
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-        await ack()
-        if not await self.seen.first(body):
+        who = await self._clicker(ack, body, client)
+        if who is None:
             return
         action_id = int(view["private_metadata"])
-        who = await self.who(body["user"]["id"], client)
         ref = await asyncio.to_thread(action_ref, self.sessions, action_id)
         if ref is None:
             return
@@ -722,10 +729,9 @@ class SlackDoor:
         client: AsyncWebClient,
     ) -> None:
         """Import, Cancel or Preview again, under a preview: the service decides."""
-        await ack()
-        if not await self.seen.first(body):
+        who = await self._clicker(ack, body, client)
+        if who is None:
             return
-        who = await self.who(body["user"]["id"], client)
         answer = await asyncio.to_thread(
             decide,
             self.sessions,

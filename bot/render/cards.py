@@ -361,22 +361,7 @@ def new_date_form(
             error_message="Say why it is moving: leadership sees this.",
         ),
     ]
-    card = _card(body)
-    card.actions = [
-        ExecuteAction(
-            title="Save",
-            verb=SAVE_DATE,
-            style="positive",
-            data={"action": SAVE_DATE, "action_id": str(action_id), "ids": ids},
-        ),
-        ExecuteAction(
-            title="Cancel",
-            verb=SHOW,
-            data={"action": SHOW, "action_id": str(action_id), "ids": ids},
-            associated_inputs="none",
-        ),
-    ]
-    return card
+    return _form_card(body, save=SAVE_DATE, action_id=action_id, ids=ids)
 
 
 def add_update_form(*, action_id: int, label: str, ids: str, problem: str = "") -> AdaptiveCard:
@@ -405,13 +390,18 @@ def add_update_form(*, action_id: int, label: str, ids: str, problem: str = "") 
             ],
         ),
     ]
+    return _form_card(body, save=SAVE_UPDATE, action_id=action_id, ids=ids)
+
+
+def _form_card(body: list[CardElement], *, save: str, action_id: int, ids: str) -> AdaptiveCard:
+    """A form on one action: Save submits its inputs, Cancel shows the action again."""
     card = _card(body)
     card.actions = [
         ExecuteAction(
             title="Save",
-            verb=SAVE_UPDATE,
+            verb=save,
             style="positive",
-            data={"action": SAVE_UPDATE, "action_id": str(action_id), "ids": ids},
+            data={"action": save, "action_id": str(action_id), "ids": ids},
         ),
         ExecuteAction(
             title="Cancel",
