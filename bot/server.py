@@ -60,7 +60,9 @@ def build_bolt(
         # Bolt skips the check for Socket Mode envelopes itself; every HTTP request is checked.
         # Without a secret (Socket Mode only) build_app serves no HTTP route for Slack at all.
         request_verification_enabled=bool(secret),
-        process_before_response=inline,
+        # Always: bot/handlers/slack_answer.py answers at each listener's ack (or at its end
+        # when `inline`), without Bolt's 10 ms poll for the ack.
+        process_before_response=True,
         logger=logging.getLogger("actionbot.slack"),
     )
     door = SlackDoor(
@@ -70,7 +72,7 @@ def build_bolt(
         run_job=run_job,
         ack_budget=ack_budget,
     )
-    slack_handlers.register(bolt, door)
+    slack_handlers.register(bolt, door, inline=inline)
     return bolt, door
 
 

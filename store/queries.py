@@ -5,8 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Result,
+    and_,
+    cast,
+    func,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from store.models import (
     OPEN_STATUSES,
@@ -122,34 +133,41 @@ def _on(day: date) -> ColumnElement[bool]:
 def owner_ids_of_person(session: Session, *, person_id: int, day: date) -> list[int]:
     """The owner roles a person holds or deputises for on `day`, or is the mapping of (an
     owner with no recorded holders, from before roles had history)."""
+    return responsibilities_of_person(session, person_id=person_id, day=day)[0]
+
+
+def assigned_action_ids(session: Session, *, person_id: int, day: date) -> list[int]:
+    """Actions given to the person for themselves, on `day`."""
+    return responsibilities_of_person(session, person_id=person_id, day=day)[1]
+
+
+def responsibilities_of_person(
+    session: Session, *, person_id: int, day: date
+) -> tuple[list[int], list[int]]:
+    """(`owner_ids_of_person`, `assigned_action_ids`) in one query: every command asks for
+    both, and on PostgreSQL each query is a round trip (bench/slack_latency.py)."""
     has_holders = (
         select(Responsibility.id)
         .where(Responsibility.owner_id == Owner.id, Responsibility.duty == "holder")
         .exists()
     )
-    mapped = set(
-        session.scalars(select(Owner.id).where(Owner.person_id == person_id, ~has_holders))
+    mapped = select(Owner.id, cast(null(), Integer).label("action_id")).where(
+        Owner.person_id == person_id, ~has_holders
     )
-    roles = session.scalars(
-        select(Responsibility.owner_id).where(
-            Responsibility.person_id == person_id,
-            Responsibility.owner_id.is_not(None),
-            _on(day),
-        )
+    held = select(Responsibility.owner_id, Responsibility.action_id).where(
+        Responsibility.person_id == person_id,
+        or_(Responsibility.owner_id.is_not(None), Responsibility.action_id.is_not(None)),
+        _on(day),
     )
-    return sorted(mapped | {r for r in roles if r is not None})
-
-
-def assigned_action_ids(session: Session, *, person_id: int, day: date) -> list[int]:
-    """Actions given to the person for themselves, on `day`."""
-    rows = session.scalars(
-        select(Responsibility.action_id).where(
-            Responsibility.person_id == person_id,
-            Responsibility.action_id.is_not(None),
-            _on(day),
-        )
-    )
-    return sorted(r for r in rows if r is not None)
+    owners: set[int] = set()
+    actions: set[int] = set()
+    result: Result[int | None, int | None] = session.execute(union_all(mapped, held))
+    for owner_id, action_id in result:
+        if owner_id is not None:
+            owners.add(owner_id)
+        if action_id is not None:
+            actions.add(action_id)
+    return sorted(owners), sorted(actions)
 
 
 def holders_by_owner(session: Session, *, day: date) -> dict[int, list[int]]:
@@ -199,7 +217,8 @@ def open_actions_of_owners(
         select(Action)
         .join(owned, Action.id == owned.c[0])
         .where(Action.status.in_(OPEN_STATUSES))
-        .options(selectinload(Action.plan))
+        # Joined, not a second query: one plan per action, and a round trip saved.
+        .options(joinedload(Action.plan))
     )
     if due_before is not None:
         query = query.where(Action.due_date < due_before)

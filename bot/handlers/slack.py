@@ -40,6 +40,7 @@ from bot.commands import (
 )
 from bot.config import Settings
 from bot.handlers.file_fetch import FetchFailed, fetch, token_allowed
+from bot.handlers.slack_answer import AnswerAtAck
 from bot.messages import Reply, error
 from bot.render.blocks import (
     ADD_UPDATE_VIEW,
@@ -922,27 +923,29 @@ async def _admin_command(command: dict[str, Any]) -> bool:
     return _ADMIN.match(slash_text(command)) is not None
 
 
-def register(app: AsyncApp, door: SlackDoor) -> None:
-    """Wire every Slack listener to the door."""
+def register(app: AsyncApp, door: SlackDoor, *, inline: bool = False) -> None:
+    """Wire every Slack listener to the door. Bolt must run with process_before_response
+    (bot/server.py): `AnswerAtAck` answers at each listener's ack, or at its end `inline`."""
+    answer = AnswerAtAck(inline=inline, on_error=door.on_error)
     app.use(Deduplication(door.seen))
     # Bolt deep-copies the whole request for each lazy function it starts: only admin
     # commands have lazy work, so only they pay for it (a third of a burst's event loop).
     app.command("/action", matchers=[_admin_command])(
-        ack=door.on_command, lazy=[door.run_admin_job, door.send_admin_report]
+        ack=answer(door.on_command), lazy=[door.run_admin_job, door.send_admin_report]
     )
-    app.command("/action")(door.on_command)
-    app.action(re.compile(r"^action_(done|on_track|at_risk)$"))(door.on_quick_button)
-    app.action(re.compile(r"^action_(new_date|add_update)$"))(door.on_open_modal)
-    app.action(re.compile(r"^action_choose_\d+$"))(door.on_choose)
-    app.action(re.compile(r"^page_(next|prev)$"))(door.on_page)
-    app.action(re.compile(r"^home_(next|prev)$"))(door.on_home_page)
-    app.view(NEW_DATE_VIEW)(door.on_new_date)
-    app.view(ADD_UPDATE_VIEW)(door.on_add_update)
-    app.action(re.compile(r"^import_(apply|cancel|again)$"))(door.on_import_button)
-    app.action(MAP_OWNER_ACTION)(door.on_map_owner)
-    app.view(MAP_OWNER_VIEW)(door.on_map_owner_saved)
-    app.event("app_home_opened")(door.on_home_opened)
+    app.command("/action")(answer(door.on_command))
+    app.action(re.compile(r"^action_(done|on_track|at_risk)$"))(answer(door.on_quick_button))
+    app.action(re.compile(r"^action_(new_date|add_update)$"))(answer(door.on_open_modal))
+    app.action(re.compile(r"^action_choose_\d+$"))(answer(door.on_choose))
+    app.action(re.compile(r"^page_(next|prev)$"))(answer(door.on_page))
+    app.action(re.compile(r"^home_(next|prev)$"))(answer(door.on_home_page))
+    app.view(NEW_DATE_VIEW)(answer(door.on_new_date))
+    app.view(ADD_UPDATE_VIEW)(answer(door.on_add_update))
+    app.action(re.compile(r"^import_(apply|cancel|again)$"))(answer(door.on_import_button))
+    app.action(MAP_OWNER_ACTION)(answer(door.on_map_owner))
+    app.view(MAP_OWNER_VIEW)(answer(door.on_map_owner_saved))
+    app.event("app_home_opened")(answer(door.on_home_opened))
     # Before the catch-all: Bolt runs the first listener that matches.
-    app.event({"type": "message", "subtype": "file_share"})(door.on_file_share)
-    app.event("message")(door.on_direct_message)
+    app.event({"type": "message", "subtype": "file_share"})(answer(door.on_file_share))
+    app.event("message")(answer(door.on_direct_message))
     app.error(door.on_error)

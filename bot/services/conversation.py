@@ -19,7 +19,7 @@ from bot.services.actions import UNKNOWN_CALLER, card, handle
 from bot.services.people import Caller, identify
 from bot.services.people_commands import PeopleCommand
 from bot.services.people_commands import refusal as people_refusal
-from store.models import Action, Person
+from store.models import Action
 from store.queries import open_actions_of_owners, person_by_platform_id
 
 
@@ -45,11 +45,10 @@ def local_today(now: datetime, tz: str) -> date:
     return now.astimezone(ZoneInfo(tz)).date()
 
 
-def _tz_of(session: Session, caller: Caller, default: str) -> str:
-    if caller.person_id is None:
-        return default
-    person = session.get(Person, caller.person_id)
-    return (person.tz if person and person.tz else None) or default
+def _tz_of(caller: Caller, default: str) -> str:
+    # From the Caller: the Person it was read from may be gone from the session's identity
+    # map (it holds objects weakly), and reading it again is a round trip per command.
+    return caller.tz or default
 
 
 def _caller(
@@ -105,7 +104,7 @@ def converse(
                 mention_emails=mention_emails,
                 default_tz=default_tz,
             )
-            today = local_today(now, _tz_of(session, caller, default_tz))
+            today = local_today(now, _tz_of(caller, default_tz))
             if command is None:
                 parsed = parse(text or "", today=today)
                 if isinstance(parsed, ParseError):
@@ -175,7 +174,7 @@ def home_cards(
     """The user's open actions for a home screen, and whether we know who they are."""
     with sessions() as session:
         caller = _caller(session, who, admins=admins, now=now, default_tz=default_tz)
-        today = local_today(now, _tz_of(session, caller, default_tz))
+        today = local_today(now, _tz_of(caller, default_tz))
         actions = open_actions_of_owners(
             session, owner_ids=caller.owner_ids, action_ids=caller.assigned_ids
         )

@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 
 from store.models import Action, Person
 from store.queries import (
-    assigned_action_ids,
     holders_by_owner,
-    owner_ids_of_person,
     owners_by_name,
     person_by_email,
     person_by_platform_id,
+    responsibilities_of_person,
 )
 
 # Whoever sits at the terminal with the register's database already holds every action;
@@ -33,6 +32,7 @@ class Caller:
     is_admin: bool = False
     owner_ids: frozenset[int] = field(default_factory=frozenset)
     assigned_ids: frozenset[int] = field(default_factory=frozenset)  # actions given to them
+    tz: str | None = None  # the person's own time zone, when the register has one
     # People this request @mentions whom the door could name by email: platform id → email.
     mention_emails: Mapping[str, str] = field(default_factory=dict, compare=False)
 
@@ -93,15 +93,8 @@ def identify(
     is_admin = user_id.lower() in admins or bool(email and email.lower() in admins)
     # What they answer for today: a handover dated ahead has not moved anything yet.
     day = today or now.date()
-    owner_ids = (
-        frozenset(owner_ids_of_person(session, person_id=person.id, day=day))
-        if person
-        else frozenset()
-    )
-    assigned = (
-        frozenset(assigned_action_ids(session, person_id=person.id, day=day))
-        if person
-        else frozenset()
+    owner_ids, assigned = (
+        responsibilities_of_person(session, person_id=person.id, day=day) if person else ([], [])
     )
     return Caller(
         platform=platform,
@@ -109,8 +102,9 @@ def identify(
         person_id=person.id if person else None,
         email=email,
         is_admin=is_admin,
-        owner_ids=owner_ids,
-        assigned_ids=assigned,
+        owner_ids=frozenset(owner_ids),
+        assigned_ids=frozenset(assigned),
+        tz=person.tz if person else None,
         mention_emails=dict(mention_emails or {}),
     )
 
