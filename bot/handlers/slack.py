@@ -216,13 +216,15 @@ class SlackDoor:
         text = slash_text(command)
 
         async def work() -> Outcome | None:
-            if not await self.seen.first(command):
-                return None
-            # Both may ask Slack (users.info): side by side, so the ack budget pays for one.
-            emails, who = await asyncio.gather(
+            # Side by side, as none of them changes anything: the register's check that this
+            # is no repeat, who is asking and who is mentioned (those two may ask users.info).
+            first, emails, who = await asyncio.gather(
+                self.seen.first(command),
                 self.mention_emails(_MENTIONED.findall(text), client),
                 self.who(command["user_id"], client),
             )
+            if not first:
+                return None
             return await self.converse(who, text=text, mention_emails=emails)
 
         # Slack shows an error if the ack takes over 3 s, and the user tries again while the
