@@ -13,9 +13,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.messages import ActionCard, Button, Reply
-from bot.render.blocks import home_view, reply_message, reply_pages
+from bot.render.blocks import BUTTON_STYLE, card_blocks, home_view, reply_message, reply_pages
 from bot.render.terminal import reply_view
 from tests.fakes.block_kit import check_message, check_view
 
@@ -157,3 +158,26 @@ def test_a_title_too_long_for_a_list_says_where_to_read_it_whole() -> None:
     detail = replace(listed, detail=True)
     whole = html.unescape(json.dumps(reply_message(Reply(cards=[detail]))["blocks"]))
     assert whole.count("Review the arrangements") == 100  # the detail view shows all of it
+
+
+@FAST
+@given(st.integers(1, 2**62), st.sampled_from(["not_started", "in_progress", "blocked"]))
+def test_a_cards_buttons_are_what_slack_sdk_makes_of_them(action_id: int, status: str) -> None:
+    """The buttons block is stamped from a pattern slack_sdk made once: it must be exactly
+    the block slack_sdk makes for this card, so Slack gets the same JSON either way."""
+    card = ActionCard(action_id, "P", "R1", "Title", ["Owner"], None, "no due date", status, None)
+    stamped = [b.to_dict() for b in card_blocks(card) if b.type == "actions"]
+    made = ActionsBlock(
+        block_id=f"buttons:{action_id}",
+        elements=[
+            ButtonElement(
+                text=b.label,
+                action_id=f"action_{b.kind}",
+                value=b.value,
+                style=BUTTON_STYLE.get(b.kind),
+            )
+            for b in card.button_list()
+        ],
+    ).to_dict()
+    assert stamped == [made]
+    assert json.dumps(stamped[0]) == json.dumps(made)  # the same keys in the same order
