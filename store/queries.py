@@ -136,16 +136,12 @@ def owner_ids_of_person(session: Session, *, person_id: int, day: date) -> list[
     return responsibilities_of_person(session, person_id=person_id, day=day)[0]
 
 
-def assigned_action_ids(session: Session, *, person_id: int, day: date) -> list[int]:
-    """Actions given to the person for themselves, on `day`."""
-    return responsibilities_of_person(session, person_id=person_id, day=day)[1]
-
-
 def responsibilities_of_person(
     session: Session, *, person_id: int, day: date
 ) -> tuple[list[int], list[int]]:
-    """(`owner_ids_of_person`, `assigned_action_ids`) in one query: every command asks for
-    both, and on PostgreSQL each query is a round trip (bench/slack_latency.py)."""
+    """(`owner_ids_of_person`, the actions given to the person for themselves) on `day`, in
+    one query: every command asks for both, and on PostgreSQL each query is a round trip
+    (bench/slack_latency.py)."""
     has_holders = (
         select(Responsibility.id)
         .where(Responsibility.owner_id == Owner.id, Responsibility.duty == "holder")

@@ -216,8 +216,9 @@ class SlackDoor:
         text = slash_text(command)
 
         async def work() -> Outcome | None:
-            # Side by side, as none of them changes anything: the register's check that this
-            # is no repeat, who is asking and who is mentioned (those two may ask users.info).
+            # Side by side: the register's check that this is no repeat, who is asking and who
+            # is mentioned (those two only read, and may ask Slack's users.info: for a repeat
+            # from another instance that is a lookup wasted, rare beside every answer's wait).
             first, emails, who = await asyncio.gather(
                 self.seen.first(command),
                 self.mention_emails(_MENTIONED.findall(text), client),

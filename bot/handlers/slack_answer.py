@@ -24,6 +24,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.kwargs_injection.async_utils import build_async_required_kwargs
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.payload_utils import is_event
 from slack_bolt.response import BoltResponse
 from slack_bolt.util.utils import get_arg_names_of_callable
 
@@ -66,24 +67,39 @@ class AnswerAtAck:
             if self.inline:
                 await listener(**kwargs)
                 return
-            real = kwargs.get("ack")
-            if not isinstance(real, AsyncAck):
-                # Events: Bolt acks them itself once this returns, before the work is done.
+            if is_event(request.body):
+                # Bolt acks an event itself once this returns, before the work is done.
                 self._carry_on(asyncio.ensure_future(listener(**kwargs)), request)
                 return
-            ack = kwargs["ack"] = _SignallingAck(real)
+            real = kwargs.get("ack")
+            ack = _SignallingAck(real) if isinstance(real, AsyncAck) else None
+            if ack is not None:
+                kwargs["ack"] = ack
             task = asyncio.ensure_future(listener(**kwargs))
-            called = asyncio.ensure_future(ack.called.wait())
-            await asyncio.wait(
-                {task, called}, return_when=asyncio.FIRST_COMPLETED, timeout=ACK_TIMEOUT
-            )
-            called.cancel()
-            if task.done() and not ack.called.is_set():
+            waiting: set[asyncio.Future[Any]] = {task}
+            if ack is not None:
+                waiting.add(asyncio.ensure_future(ack.called.wait()))
+            try:
+                await asyncio.wait(
+                    waiting, return_when=asyncio.FIRST_COMPLETED, timeout=ACK_TIMEOUT
+                )
+            except BaseException:
+                # This request was cancelled (shutdown, a closed socket): the listener
+                # still finishes, and its failures still reach the error handler.
+                self._carry_on(task, request)
+                raise
+            finally:
+                for waiter in waiting - {task}:
+                    waiter.cancel()
+            acked = ack is not None and ack.called.is_set()
+            if task.done() and not acked:
                 task.result()  # a failure before the ack: Bolt's error handler answers it
                 return
+            if not acked:
+                log.warning("%s did not ack within %.0f s", _name(listener), ACK_TIMEOUT)
             self._carry_on(task, request)
 
-        # Bolt names a listener's logger and the lazy functions by the listener's name.
+        # For Bolt's logs, which name a listener after its function.
         answer_at_ack.__name__ = getattr(listener, "__name__", answer_at_ack.__name__)
         answer_at_ack.__qualname__ = getattr(listener, "__qualname__", answer_at_ack.__name__)
         return answer_at_ack
@@ -121,10 +137,9 @@ class AnswerAtAck:
         except Exception:
             log.exception("the error handler failed on an error after the ack")
 
-    @property
-    def running(self) -> int:
-        """Listeners still at work after their answer (and error reports in flight)."""
-        return len(self._running)
+
+def _name(listener: Listener) -> str:
+    return str(getattr(listener, "__qualname__", listener))
 
 
 def _listener_args(listener: Listener) -> list[str]:

@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.handlers.slack_answer import AnswerAtAck
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.harness import TOKEN
+from tests.harness import TOKEN, slack_world
 
 Dispatch = Callable[[AsyncBoltRequest], Awaitable[BoltResponse]]
 
@@ -187,3 +187,55 @@ def test_an_event_is_acked_at_once_and_handled_after() -> None:
 
     with FakeSlackAPI(bot_token=TOKEN) as slack:
         asyncio.run(scenario(slack))
+
+
+def test_a_failure_in_an_event_listener_reaches_the_error_handler() -> None:
+    async def scenario(slack: FakeSlackAPI) -> None:
+        listening = Listening(slack)
+
+        async def listener(event: dict[str, Any]) -> None:
+            await listening.release.wait()
+            raise RuntimeError("in the event")
+
+        response = await answered(app_with(listening, listener, event=True), home_opened())
+        assert response.status == 200
+        listening.release.set()
+        await settle(listening.reported)
+        assert [str(e) for e in listening.errors] == ["in the event"]
+
+    with FakeSlackAPI(bot_token=TOKEN) as slack:
+        asyncio.run(scenario(slack))
+
+
+def test_a_cancelled_request_still_reports_its_listeners_failure() -> None:
+    """Shutdown or a closed Socket Mode connection cancels the dispatch before the ack: the
+    listener finishes on its own, and what goes wrong still reaches the error handler."""
+
+    async def scenario(slack: FakeSlackAPI) -> None:
+        listening = Listening(slack)
+        started = asyncio.Event()
+
+        async def listener(ack: AsyncAck) -> None:
+            started.set()
+            await listening.release.wait()
+            raise RuntimeError("after the cancel")
+
+        dispatch = asyncio.ensure_future(app_with(listening, listener).async_dispatch(command()))
+        await settle(started)
+        dispatch.cancel()
+        await asyncio.gather(dispatch, return_exceptions=True)
+        assert dispatch.cancelled()
+        listening.release.set()
+        await settle(listening.reported)
+        assert [str(e) for e in listening.errors] == ["after the cancel"]
+
+    with FakeSlackAPI(bot_token=TOKEN) as slack:
+        asyncio.run(scenario(slack))
+
+
+def test_actionbots_bolt_app_leaves_the_answer_to_answer_at_ack(db_url: str) -> None:
+    """Without process_before_response Bolt polls for the ack every 10 ms, and AnswerAtAck
+    would only add a wrapper: it is what takes the 10 ms off every answer."""
+    with slack_world(db_url, inline=False) as world:
+        assert world.service.bolt is not None
+        assert world.service.bolt.process_before_response is True
