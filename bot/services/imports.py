@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, func, insert, select
+from sqlalchemy import String, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
@@ -22,6 +22,7 @@ from bot.importer.errors import ImportFileError
 from bot.importer.plan_file import ParsedAction, ParsedPlan, parse_plan_file
 from bot.services.audit import Actor, as_text, event_values, record, set_field
 from bot.themes import same_spelling
+from store.bulk import insert_rows, insert_rows_with_ids
 from store.models import OPEN_STATUSES, Action, ActionOwner, Base, Owner, Plan
 from store.queries import actions_of_plan, owners_by_name, plan_by_code
 
@@ -386,16 +387,13 @@ def _insert_new(
     # Core inserts on the tables (not the ORM's bulk path, which re-collects every row
     # through the mapper: a third of a 10,000-row import): one executemany each, batched
     # into multi-row INSERTs by SQLAlchemy's insertmanyvalues, inside this transaction.
-    actions = Base.metadata.tables["action"]
-    inserted = session.execute(insert(actions).returning(actions.c.id, actions.c.ref), rows)
-    ids = {ref: action_id for action_id, ref in inserted}
+    ids = insert_rows_with_ids(session, Base.metadata.tables["action"], rows, key="ref")
     links = [
         {"action_id": ids[item.ref], "owner_id": owners[name.lower()].id, "position": position}
         for item, _, names in added
         for position, name in enumerate(names)
     ]
-    if links:
-        session.execute(insert(Base.metadata.tables["action_owner"]), links)
+    insert_rows(session, Base.metadata.tables["action_owner"], links)
     events = [
         {
             "action_id": ids[item.ref],
@@ -410,7 +408,7 @@ def _insert_new(
         }
         for item, _, _ in added
     ]
-    session.execute(insert(Base.metadata.tables["event"]), events)
+    insert_rows(session, Base.metadata.tables["event"], events)
 
 
 def _column_default(name: str) -> Any:
