@@ -13,11 +13,14 @@ both ways store the same register.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
+
+if TYPE_CHECKING:
+    import psycopg
 
 Row = dict[str, Any]
 
@@ -27,75 +30,91 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Row]) -> None:
     if not rows:
         return
     connection = session.connection()
-    if _copies(connection):
-        _copy(connection, table, list(rows[0]), rows)
-    else:
+    keys = list(rows[0])
+    defaults = _copy_defaults(connection, table, keys)
+    if defaults is None:
         session.execute(insert(table), list(rows))
+    else:
+        _copy(connection, table, keys, defaults, rows)
 
 
 def insert_rows_with_ids(
     session: Session, table: Table, rows: Sequence[Row], *, key: str
 ) -> dict[Any, int]:
-    """Insert `rows` into `table`, whose key is a serial `id`: each row's `id`, by the value
-    of its `key` column (unique among `rows`)."""
+    """Insert `rows` (dicts with the same keys) into `table`, whose primary key is a serial
+    `id`: each new row's `id`, by the value of its `key` column (unique among `rows`)."""
     if not rows:
         return {}
     connection = session.connection()
-    if not _copies(connection):
+    keys = ["id", *(name for name in rows[0] if name != "id")]
+    defaults = _copy_defaults(connection, table, keys)
+    if defaults is None:
         statement = insert(table).returning(table.c.id, table.c[key])
         return {value: id_ for id_, value in session.execute(statement, list(rows))}
-    # COPY answers nothing, so the ids are drawn from the column's own sequence first, in
-    # one query, as the INSERT would have drawn them (ascending, in row order).
+    # COPY answers nothing, so the ids are drawn first from the column's own sequence, in
+    # one query, as the INSERT would have drawn them: ascending, in row order.
     sequence = func.pg_get_serial_sequence(table.name, table.c.id.name)
     series = func.generate_series(1, len(rows)).table_valued("n")
     ids = sorted(connection.scalars(select(func.nextval(sequence)).select_from(series)))
-    keys = ["id", *(name for name in rows[0] if name != "id")]
     with_ids = [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)]
-    _copy(connection, table, keys, with_ids)
+    _copy(connection, table, keys, defaults, with_ids)
     return {row[key]: row["id"] for row in with_ids}
 
 
-def _copies(connection: Connection) -> bool:
-    return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
+class _Defaults(NamedTuple):
+    """Python-side defaults of the columns rows leave out, which an INSERT would fill in and
+    COPY would leave NULL: constants, and callables (list, utcnow) called for each row."""
+
+    constants: dict[str, Any]
+    callables: dict[str, Callable[[Any], Any]]
 
 
-def _copy(connection: Connection, table: Table, keys: list[str], rows: Sequence[Row]) -> None:
+def _copy_defaults(connection: Connection, table: Table, keys: list[str]) -> _Defaults | None:
+    """None when COPY cannot stand in for an INSERT: not PostgreSQL through psycopg 3, or a
+    left-out column whose default is a SQL expression (only an INSERT evaluates those)."""
     dialect = connection.dialect
-    # Columns the rows leave out get their Python-side defaults, as an INSERT gives them
-    # (COPY would leave them NULL): a constant once, a callable (list, utcnow) per row.
-    constants: dict[str, Any] = {}
-    callables: dict[str, Callable[[Any], Any]] = {}
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        return None
+    defaults = _Defaults({}, {})
     for column in table.c:
         default = column.default
         if column.key in keys or default is None:
             continue
         if isinstance(default, ScalarElementColumnDefault):
-            constants[column.key] = default.arg
+            defaults.constants[column.key] = default.arg
         elif isinstance(default, CallableColumnDefault):
-            callables[column.key] = default.arg
-        else:  # a SQL expression or a sequence: the server's to compute
-            continue
-    keys = [*keys, *constants, *callables]
+            # SQLAlchemy wraps a no-argument callable to take (and ignore) its context.
+            defaults.callables[column.key] = default.arg
+        else:
+            return None
+    return defaults
+
+
+def _copy(
+    connection: Connection, table: Table, keys: list[str], defaults: _Defaults, rows: Sequence[Row]
+) -> None:
+    dialect = connection.dialect
+    columns = [*keys, *defaults.constants, *defaults.callables]
+    # The bind processing an INSERT would apply (psycopg's Json wrapper, UTCDateTime's
+    # UTC check); the plain types have none, and psycopg adapts them as it would for INSERT.
     processors: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, key in enumerate(keys):
-        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+    for index, name in enumerate(columns):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             processors.append((index, process))
     preparer = dialect.identifier_preparer
-    columns = ", ".join(preparer.quote(key) for key in keys)
-    statement = f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN"
-    fixed = list(constants.values())
-    made = list(callables.values())
-    given = keys[: len(keys) - len(fixed) - len(made)]
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with cursor.copy(statement) as copy:
-            for row in rows:
-                values = [row[key] for key in given]
-                values += fixed
-                values += [make(None) for make in made]
-                for index, process in processors:
-                    values[index] = process(values[index])
-                copy.write_row(values)
-    finally:
-        cursor.close()
+    names = ", ".join(preparer.quote(name) for name in columns)
+    statement = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
+    constants = list(defaults.constants.values())
+    callables = list(defaults.callables.values())
+    driver_connection = connection.connection.driver_connection
+    assert driver_connection is not None  # checked out: the transaction's own connection
+    driver: psycopg.Connection[Any] = driver_connection
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            values = [row[name] for name in keys]
+            values += constants
+            values += [make(None) for make in callables]
+            for index, bind in processors:
+                values[index] = bind(values[index])
+            copy.write_row(values)
