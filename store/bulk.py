@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, insert, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
@@ -53,9 +53,14 @@ def insert_rows_with_ids(
         return {value: id_ for id_, value in session.execute(statement, list(rows))}
     # COPY answers nothing, so the ids are drawn first from the column's own sequence, in
     # one query, as the INSERT would have drawn them: ascending, in row order.
-    sequence = func.pg_get_serial_sequence(table.name, table.c.id.name)
-    series = func.generate_series(1, len(rows)).table_valued("n")
-    ids = sorted(connection.scalars(select(func.nextval(sequence)).select_from(series)))
+    # The sequence is looked up once (a subquery), not once per id.
+    reserve = text(
+        "SELECT nextval((SELECT pg_get_serial_sequence(:table, :column))::regclass)"
+        " FROM generate_series(1, :count)"
+    )
+    table_name = connection.dialect.identifier_preparer.format_table(table)
+    found = connection.scalars(reserve, {"table": table_name, "column": "id", "count": len(rows)})
+    ids = sorted(found)
     with_ids = [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)]
     _copy(connection, table, keys, defaults, with_ids)
     return {row[key]: row["id"] for row in with_ids}
