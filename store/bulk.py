@@ -13,14 +13,12 @@ both ways store the same register.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table, insert, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
-
-if TYPE_CHECKING:
-    import psycopg
 
 Row = dict[str, Any]
 
@@ -98,6 +96,8 @@ def _copy_defaults(connection: Connection, table: Table, keys: list[str]) -> _De
 def _copy(
     connection: Connection, table: Table, keys: list[str], defaults: _Defaults, rows: Sequence[Row]
 ) -> None:
+    import psycopg  # already loaded: it is the engine's driver
+
     dialect = connection.dialect
     columns = [*keys, *defaults.constants, *defaults.callables]
     # The bind processing an INSERT would apply (psycopg's Json wrapper, UTCDateTime's
@@ -115,11 +115,16 @@ def _copy(
     driver_connection = connection.connection.driver_connection
     assert driver_connection is not None  # checked out: the transaction's own connection
     driver: psycopg.Connection[Any] = driver_connection
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            values = [row[name] for name in keys]
-            values += constants
-            values += [make(None) for make in callables]
-            for index, bind in processors:
-                values[index] = bind(values[index])
-            copy.write_row(values)
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                values = [row[name] for name in keys]
+                values += constants
+                values += [make(None) for make in callables]
+                for index, bind in processors:
+                    values[index] = bind(values[index])
+                copy.write_row(values)
+    except psycopg.Error as exc:
+        # Callers see what an INSERT would have raised: SQLAlchemy's IntegrityError,
+        # DataError, OperationalError..., not the driver's own classes.
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error, dialect=dialect) from exc
