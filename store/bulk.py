@@ -49,9 +49,9 @@ def insert_rows_with_ids(
     if defaults is None:
         statement = insert(table).returning(table.c.id, table.c[key])
         return {value: id_ for id_, value in session.execute(statement, list(rows))}
-    # COPY answers nothing, so the ids are drawn first from the column's own sequence, in
-    # one query, as the INSERT would have drawn them: ascending, in row order.
-    # The sequence is looked up once (a subquery), not once per id.
+    # COPY answers nothing, so the ids are drawn first from the column's own sequence (looked
+    # up once in a subquery, not once per id), in one query, as the INSERT would have drawn
+    # them: ascending, in row order.
     reserve = text(
         "SELECT nextval((SELECT pg_get_serial_sequence(:table, :column))::regclass)"
         " FROM generate_series(1, :count)"

@@ -364,7 +364,8 @@ def _insert_new(
     """Insert new actions, their owner links and "created" events in bulk.
 
     A first import of a large plan is mostly new rows; going through the ORM unit of work
-    one object at a time made a 10,000-row plan take ~9 s, multi-row INSERTs take ~1 s.
+    one object at a time made a 10,000-row plan take ~9 s, multi-row INSERTs ~1 s (on
+    PostgreSQL 1.3 s of a 2.4 s command, which COPY brought to 0.4 s).
     """
     if not added:
         return
@@ -384,9 +385,9 @@ def _insert_new(
         }
         for item, wanted, _ in added
     ]
-    # Core inserts on the tables (not the ORM's bulk path, which re-collects every row
-    # through the mapper: a third of a 10,000-row import): one executemany each, batched
-    # into multi-row INSERTs by SQLAlchemy's insertmanyvalues, inside this transaction.
+    # Core-level bulk writes on the tables (not the ORM's bulk path, which re-collects every
+    # row through the mapper: a third of a 10,000-row import), inside this transaction:
+    # multi-row INSERTs on SQLite, COPY on PostgreSQL (store/bulk.py).
     ids = insert_rows_with_ids(session, Base.metadata.tables["action"], rows, key="ref")
     links = [
         {"action_id": ids[item.ref], "owner_id": owners[name.lower()].id, "position": position}
