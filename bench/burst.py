@@ -254,7 +254,7 @@ def run_floor_server() -> None:
 
 def listening_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket whose proto is IPPROTO_TCP, so asyncio sets TCP_NODELAY on the
-    connections it accepts, as it does for `actionbot serve` (see bench/slack_latency.py)."""
+    connections it accepts, as it does for `actionbot serve` (see tests/harness.py)."""
     family, kind, proto, _, address = socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]

@@ -24,10 +24,8 @@ import argparse
 import gc
 import math
 import random
-import socket
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -37,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -306,31 +303,6 @@ def build_register(url: str, *, actions: int, owners: int, today: date, seed: in
 # -- serving -----------------------------------------------------------------------------------
 
 
-@contextmanager
-def serve_nodelay(app: Any) -> Iterator[str]:
-    """`tests.harness.serve_in_thread`, but the listening socket is made with IPPROTO_TCP.
-
-    asyncio sets TCP_NODELAY only on accepted sockets whose proto is IPPROTO_TCP
-    (asyncio.base_events._set_nodelay); serve_in_thread's socket(AF_INET, SOCK_STREAM) has
-    proto 0, so uvicorn's two writes per answer (headers, then body) meet Nagle and the
-    client's delayed ACK: ~40 ms on every answer with a body, none on an empty ack. `actionbot
-    serve` lets uvicorn bind host:port (getaddrinfo gives IPPROTO_TCP), so production has
-    TCP_NODELAY and this is what it sees. --harness-socket measures with serve_in_thread.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
 # -- the two apps ------------------------------------------------------------------------------
 
 
@@ -508,7 +480,7 @@ def run(
     owners: int,
     requests: int,
     seed: int = SEED,
-    serve: Serve = serve_nodelay,
+    serve: Serve = serve_in_thread,
 ) -> tuple[Register, Latency, float]:
     """Build a register (in `database_url`, an empty database, or a temporary SQLite file)
     and time the apps; returns the register, the apps' figures and the build time."""
@@ -532,29 +504,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--database-url", default=None, help="an empty database (default: temp SQLite)"
     )
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument(
-        "--harness-socket",
-        action="store_true",
-        help="serve with tests.harness.serve_in_thread as is (no TCP_NODELAY: +~40 ms)",
-    )
     args = parser.parse_args(argv)
     if args.requests < 1 or args.actions < 1 or args.owners < 1:
         parser.error("--requests, --actions and --owners must be positive")
-    serve: Serve = serve_in_thread if args.harness_socket else serve_nodelay
     register, latency, built = run(
         args.database_url,
         actions=args.actions,
         owners=args.owners,
         requests=args.requests,
         seed=args.seed,
-        serve=serve,
     )
     database = "temporary SQLite file" if args.database_url is None else "--database-url"
-    server = (
-        "tests.harness.serve_in_thread socket (no TCP_NODELAY)"
-        if args.harness_socket
-        else "TCP_NODELAY socket as under `actionbot serve`"
-    )
+    server = "TCP_NODELAY socket as under `actionbot serve`"
     print(report(register, latency, database=f"{database} (built in {built:.1f} s)", server=server))
     return 0
 
