@@ -147,13 +147,12 @@ def parse_day(value: str | None, option: str) -> date | None:
 
 
 def parse_map(pairs: list[str]) -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, header = pair.partition("=")
-        if not sep or not name.strip() or not header.strip():
-            raise fail(f'--map wants field="Header in file", got {pair!r}')
-        mapping[name.strip().lower()] = header.strip().strip('"')
-    return mapping
+    from bot.importer.hints import MappingError, parse_mapping
+
+    try:
+        return parse_mapping(pairs)
+    except MappingError as exc:
+        raise fail(f'--map wants field="Header in file", got {exc.pair!r}') from exc
 
 
 def run_import(

@@ -374,6 +374,9 @@ class PendingImport(Base):
     # sha256 of the previewed change (every ref's outcome and field old → new).
     digest: Mapped[str] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(Text)
+    # How to read the file, as the message sent with it said (sheet, column mappings,
+    # default due date), as JSON; Preview again and Import read it exactly so.
+    options: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20), default="pending")
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.importer.errors import ImportFileError
+from bot.importer.hints import Option
 
 # Field → header spellings (compared after `normalise_header`). Order of fields matters:
 # a header is claimed by the first field that lists it.
@@ -140,16 +141,15 @@ def map_columns(headers: Sequence[str], overrides: Mapping[str, str] | None = No
     mapping = ColumnMap(headers=cleaned, warnings=warnings)
     claimed: set[int] = set()
     for name, header in (overrides or {}).items():
-        if name not in SYNONYMS:
-            raise ImportFileError(
-                f"--map names an unknown field {name!r}; fields are: {', '.join(FIELDS)}"
-            )
+        check_field(name)
         wanted = normalise_header(header)
         matches = [i for i, h in enumerate(cleaned) if normalise_header(h) == wanted]
         if not matches:
             raise ImportFileError(
-                f"--map {name}={header!r}: no such column; the file has: "
-                + ", ".join(repr(h) for h in cleaned if h)
+                [
+                    Option("map", header, field=name),
+                    ": no such column; the file has: " + ", ".join(repr(h) for h in cleaned if h),
+                ]
             )
         mapping.fields[name] = matches[0]
         claimed.add(matches[0])
@@ -163,12 +163,27 @@ def map_columns(headers: Sequence[str], overrides: Mapping[str, str] | None = No
             mapping.extra[index] = header
     if "ref" not in mapping.fields:
         raise ImportFileError(
-            "no reference column found (looked for headers such as 'Action Ref.', 'Ref', "
-            "'No.', 'ID', 'Minute'); name it with --map ref=\"<header>\". Headers seen: "
-            + ", ".join(repr(h) for h in cleaned if h),
+            [
+                "no reference column found (looked for headers such as 'Action Ref.', 'Ref', "
+                "'No.', 'ID', 'Minute'); name it with ",
+                Option("map", "<header>", field="ref", advice=True),
+                ". Headers seen: " + ", ".join(repr(h) for h in cleaned if h),
+            ],
             row=1,
         )
     return mapping
+
+
+def check_field(name: str) -> None:
+    """Refuse a mapping to a field actionbot does not have.
+
+    Raises:
+        ImportFileError: `name` is not one of `FIELDS`.
+    """
+    if name not in SYNONYMS:
+        raise ImportFileError(
+            [Option("map"), f" names an unknown field {name!r}; fields are: {', '.join(FIELDS)}"]
+        )
 
 
 def _unique(headers: list[str]) -> tuple[list[str], list[str]]:

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.importer.cell_text import displayed
 from bot.importer.columns import has_plan_header
 from bot.importer.errors import ImportFileError
+from bot.importer.hints import Option, Phrased
 from bot.importer.reader import RawTable
 
 __all__ = ["read_workbook"]
@@ -67,9 +68,14 @@ def read_workbook(
         plans = [(ws, t) for ws, t in tables if has_plan_header(t.rows, overrides)]
         if not plans:
             raise ImportFileError(
-                f"no sheet of {path.name} has a plan header row (a reference column such as "
-                f"'Ref' or 'Action Ref.' beside 'Action', 'Owner'...); sheets: {names}. "
-                "Name the sheet with --sheet, and the columns with --map"
+                [
+                    f"no sheet of {path.name} has a plan header row (a reference column such "
+                    f"as 'Ref' or 'Action Ref.' beside 'Action', 'Owner'...); sheets: {names}. "
+                    "Name the sheet with ",
+                    Option("sheet", advice=True),
+                    ", and the columns with ",
+                    Option("map", advice=True),
+                ]
             )
         skipped = [ws.title for ws, _ in tables if not any(ws is p for p, _ in plans)]
         if sheet:  # all
@@ -86,9 +92,13 @@ def read_workbook(
         first = plans[0][1]
         if len(plans) > 1:
             first.warnings.append(
-                f"only sheet {plans[0][0].title!r} was imported; "
-                + ", ".join(repr(ws.title) for ws, _ in plans[1:])
-                + " also look like plans (--sheet all imports every one)"
+                Phrased(
+                    f"only sheet {plans[0][0].title!r} was imported; "
+                    + ", ".join(repr(ws.title) for ws, _ in plans[1:])
+                    + " also look like plans (",
+                    Option("sheet", "all", advice=True),
+                    " imports every one)",
+                )
             )
         return _noticed([first], noticed)
     finally:
@@ -105,11 +115,13 @@ def _named_sheet(sheets: list[Worksheet], wanted: str, names: str) -> Worksheet:
         number = int(wanted)
         if 1 <= number <= len(sheets):
             return sheets[number - 1]
-        raise ImportFileError(f"--sheet {wanted}: the workbook has {len(sheets)} sheet(s): {names}")
+        raise ImportFileError(
+            [Option("sheet", wanted), f": the workbook has {len(sheets)} sheet(s): {names}"]
+        )
     for ws in sheets:
         if ws.title.strip().lower() == wanted.strip().lower():
             return ws
-    raise ImportFileError(f"--sheet {wanted!r}: no such sheet; sheets: {names}")
+    raise ImportFileError([Option("sheet", wanted), f": no such sheet; sheets: {names}"])
 
 
 def _table(ws: Worksheet, *, theme: str | None) -> RawTable:

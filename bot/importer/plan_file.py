@@ -131,7 +131,7 @@ def _segment(table: RawTable, overrides: Mapping[str, str] | None) -> _Segment:
     except ImportFileError as exc:
         if not table.place:
             raise
-        raise ImportFileError(f"{table.place.strip()}: {exc}") from exc
+        raise ImportFileError([f"{table.place.strip()}: ", *exc.parts]) from exc
     segment = _Segment(table, rows, header_index, columns)
     for (row, column), day in table.dates.items():
         segment.dates.setdefault(row, {})[column] = day

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.importer.errors import ImportFileError
 from bot.importer.file_kind import FileKind, file_kind
+from bot.importer.hints import Option
 from bot.importer.reader import MAX_BYTES, RawTable, parse_bytes
 
 __all__ = ["CONVERT_TIMEOUT_S", "read_tables"]
@@ -44,7 +45,9 @@ def read_tables(
     kind = file_kind(path, head)
     if kind is FileKind.text:
         if sheet is not None:
-            raise ImportFileError(f"--sheet is for Excel workbooks; {path.name} is a text file")
+            raise ImportFileError(
+                [Option("sheet"), f" is for Excel workbooks; {path.name} is a text file"]
+            )
         return [parse_bytes(path.read_bytes(), name=path.name)]
     if kind in (FileKind.xls, FileKind.doc):
         return _converted(path, kind, sheet=sheet, overrides=overrides)
@@ -52,7 +55,9 @@ def read_tables(
     if kind is FileKind.xlsx:
         return _read_workbook(path, sheet=sheet, overrides=overrides)
     if sheet is not None:
-        raise ImportFileError(f"--sheet is for Excel workbooks; {path.name} is a Word document")
+        raise ImportFileError(
+            [Option("sheet"), f" is for Excel workbooks; {path.name} is a Word document"]
+        )
     return _read_document(path, overrides=overrides)
 
 

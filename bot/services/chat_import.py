@@ -29,11 +29,19 @@ from typing import Literal
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.importer.columns import FIELDS
 from bot.importer.errors import ImportFileError
+from bot.importer.hints import Phrasing, phrased
 from bot.importer.plan_file import parse_plan_file
 from bot.importer.reader import MAX_BYTES
 from bot.messages import Button, Reply, error
 from bot.services.audit import Actor
+from bot.services.import_message import (
+    MessageError,
+    ReadOptions,
+    chat_phrasing,
+    read_message,
+)
 from bot.services.imports import ImportOptions, ImportReport, import_plan, known_owners
 from bot.services.people import Caller, identify
 from bot.when import plural
@@ -59,8 +67,6 @@ ADMINS_ONLY = (
     "Only actionbot admins can import plans (ACTIONBOT_ADMINS). I did not open the file, "
     "and nothing was changed."
 )
-_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
-_FILLER = {"/action", "action", "admin", "import", "plan", "into", "to", "for"}
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -70,7 +76,8 @@ class Upload:
 
     filename: str
     data: bytes
-    comment: str = ""  # the message sent with the file: the plan code, if any
+    # The message sent with the file: the plan code and how to read the file, if any.
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -155,46 +162,56 @@ def check_upload(
                 f"{filename} is {size / 1024 / 1024:.1f} MB; plans larger than "
                 f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB are refused. Nothing was changed."
             )
-        code = plan_code_for(session, filename=filename, comment=comment, platform=platform)
-        return code if isinstance(code, Reply) else None
+        wanted = request_for(session, filename=filename, comment=comment, platform=platform)
+        return wanted if isinstance(wanted, Reply) else None
 
 
 def plan_code_for(session: Session, *, filename: str, comment: str, platform: str) -> str | Reply:
-    """The plan a file goes into: the code in the message sent with it (`NCC`, `import
-    NCC`), else an existing plan the file is named after (`NCC.csv`, `ncc-2018.xlsx`).
+    """The plan a file goes into (see `request_for`)."""
+    wanted = request_for(session, filename=filename, comment=comment, platform=platform)
+    return wanted if isinstance(wanted, Reply) else wanted[0]
 
-    A code no plan has yet makes a new plan on Import, as `actionbot import --plan` does;
-    only a code the admin typed can do that, never a guess from a file name.
+
+def request_for(
+    session: Session, *, filename: str, comment: str, platform: str
+) -> tuple[str, ReadOptions] | Reply:
+    """The plan a file goes into and how to read it, from the message sent with it
+    (`NCC`, `import NCC`, `NCC sheet 2 map ref="Action Ref."`: `import_message`).
+
+    Without a code in the message, the file goes to an existing plan it is named after
+    (`NCC.csv`, `ncc-2018.xlsx`). A code no plan has yet makes a new plan on Import, as
+    `actionbot import --plan` does; only a code the admin typed can do that, never a guess
+    from a file name.
     """
-    words = comment.replace("`", " ").split()
-    while words and words[0].lower() in _FILLER:
-        words = words[1:]
-    if words:
-        if len(words) == 1 and _CODE.match(words[0]):
-            plan = plan_by_code(session, code=words[0])
-            return plan.code if plan is not None else words[0].upper()
+    try:
+        request = read_message(comment)
+    except MessageError as exc:
         return error(
-            f"I read the message sent with a file as the plan's code, and {comment[:80]!r} "
-            "is not one (one word, letters and digits). Nothing was changed.",
-            _send_again(platform, "NCC"),
+            f"I could not read the message sent with {filename}: {exc}. Nothing was changed.",
+            *_send_again(platform, "NCC"),
         )
+    if request.code is not None:
+        plan = plan_by_code(session, code=request.code)
+        return (plan.code if plan is not None else request.code.upper(), request.options)
     stem = Path(filename).stem
     guesses = [stem, *re.split(r"[^A-Za-z0-9_]+", stem)[:1]]
     for guess in guesses:
         plan = plan_by_code(session, code=guess) if guess else None
         if plan is not None:
-            return plan.code
+            return (plan.code, request.options)
     codes = [p.code for p in all_plans(session)]
     known = f" (plans now: {', '.join(codes[:12])})" if codes else ""
     return error(
         f"Which plan is {filename} for? Send it again with the plan's code as the message"
         f"{known}; a new code starts a new plan. Nothing was changed.",
-        _send_again(platform, codes[0] if codes else "NCC"),
+        *_send_again(platform, codes[0] if codes else "NCC"),
     )
 
 
-def _send_again(platform: str, code: str) -> str:
-    return f"the file, with the message {code}" if platform else code
+def _send_again(platform: str, code: str) -> tuple[str, ...]:
+    if not platform:
+        return (code,)
+    return (f"the file, with the message {code}", f'{code} sheet 2 map ref="Action Ref."')
 
 
 # -- the preview ------------------------------------------------------------------------------
@@ -211,9 +228,10 @@ def _mark(session: Session, code: str) -> str:
     return f"{int(count or 0)}/{int(last or 0)}"
 
 
-def _digest(report: ImportReport) -> str:
-    """What the import would do, as a hash: equal digests, identical changes."""
+def _digest(report: ImportReport, options: ReadOptions) -> str:
+    """What the import would do, read how, as a hash: equal digests, identical changes."""
     doc = {
+        "options": options.to_json(),
         "plan": report.plan_code,
         "created": report.plan_created,
         "results": [
@@ -237,23 +255,36 @@ def _run(
     code: str,
     filename: str,
     data: bytes,
+    read: ReadOptions,
     actor: Actor,
     platform: str,
     now: datetime,
     dry_run: bool,
 ) -> ImportReport:
-    """The CLI's import of `data` into plan `code`, inside the caller's transaction.
+    """The CLI's import of `data` into plan `code`, read as `read` says (its --sheet,
+    --map and --default-due), inside the caller's transaction.
 
     Raises:
         ImportFileError: the file cannot be read; the caller rolls back.
     """
     options = ImportOptions(
-        plan_code=code, source_file=_safe_name(filename), dry_run=dry_run, source=platform
+        plan_code=code,
+        source_file=_safe_name(filename),
+        default_due=read.default_due,
+        dry_run=dry_run,
+        sheet=read.sheet,
+        source=platform,
     )
     with tempfile.TemporaryDirectory(prefix="actionbot-chat-import-") as tmp:
         path = Path(tmp) / _safe_name(filename)
         path.write_bytes(data)
-        parsed = parse_plan_file(path, today=now.date(), known_owners=known_owners(session))
+        parsed = parse_plan_file(
+            path,
+            today=now.date(),
+            known_owners=known_owners(session),
+            overrides=read.overrides,
+            sheet=read.sheet,
+        )
     return import_plan(session, parsed=parsed, options=options, actor=actor, now=now)
 
 
@@ -290,15 +321,17 @@ def preview_upload(
         caller = _caller(
             session, platform=platform, user_id=user_id, email=email, admins=admins, now=now
         )
-        code = plan_code_for(
+        wanted = request_for(
             session, filename=upload.filename, comment=upload.comment, platform=platform
         )
-        assert isinstance(code, str)  # check_upload said so
+        assert not isinstance(wanted, Reply)  # check_upload said so
+        code, read = wanted
         return _preview(
             session,
             code=code,
             filename=upload.filename,
             data=upload.data,
+            read=read,
             caller=caller,
             now=now,
             attach=attach,
@@ -311,6 +344,7 @@ def _preview(
     code: str,
     filename: str,
     data: bytes,
+    read: ReadOptions,
     caller: Caller,
     now: datetime,
     attach: bool,
@@ -324,6 +358,7 @@ def _preview(
             code=code,
             filename=filename,
             data=data,
+            read=read,
             actor=actor,
             platform=caller.platform,
             now=now,
@@ -331,12 +366,13 @@ def _preview(
         )
     except ImportFileError as exc:
         session.rollback()
-        return ChatImportAnswer(error(f"I could not read {filename}: {exc}. Nothing was changed."))
+        return ChatImportAnswer(_unreadable(exc, filename=filename, code=code, read=read))
     finally:
         # A dry run: everything the import did is undone, whatever happened.
         session.rollback()
     pending_id = secrets.token_hex(16)
-    lines = preview_lines(report, filename=filename)
+    phrase = chat_phrasing(report.plan_code)
+    lines = preview_lines(report, filename=filename, phrase=phrase)
     _tidy(session, now)
     session.add(
         PendingImport(
@@ -347,7 +383,8 @@ def _preview(
             platform=caller.platform,
             requested_by=caller.user_id,
             register_mark=mark,
-            digest=_digest(report),
+            digest=_digest(report, read),
+            options=read.to_json(),
             summary=_counts(report),
             state="pending",
             created_at=now,
@@ -355,7 +392,23 @@ def _preview(
         )
     )
     session.commit()
-    return _preview_answer(report, lines, filename=filename, pending_id=pending_id, attach=attach)
+    return _preview_answer(
+        report, lines, filename=filename, read=read, pending_id=pending_id, attach=attach
+    )
+
+
+def _unreadable(exc: ImportFileError, *, filename: str, code: str, read: ReadOptions) -> Reply:
+    """Why the file cannot be imported, naming the options as the chat message writes them."""
+    lines = [f"I could not read {filename}: {exc.phrased(chat_phrasing(code))}."]
+    if exc.options:
+        given = f"`{code} {read.words()}`" if read.words() else f"`{code}`"
+        lines.append(
+            f"Send the file again with the message that says how to read it (this one was "
+            f"{given}; `/action admin import` shows every form). Nothing was changed."
+        )
+    else:
+        lines[0] += " Nothing was changed."
+    return Reply(lines=lines, ok=False)
 
 
 def _tidy(session: Session, now: datetime) -> None:
@@ -401,7 +454,8 @@ class PreviewLines:
     cut: bool  # a value was shortened in `short`
 
 
-def preview_lines(report: ImportReport, *, filename: str) -> PreviewLines:
+def preview_lines(report: ImportReport, *, filename: str, phrase: Phrasing) -> PreviewLines:
+    """`phrase`: how an option the importer's warnings name is written in this chat."""
     short: list[str] = []
     full: list[str] = []
     cut = False
@@ -443,7 +497,8 @@ def preview_lines(report: ImportReport, *, filename: str) -> PreviewLines:
     if report.warnings:
         add(f"*Warnings ({len(report.warnings)}):*", f"Warnings ({len(report.warnings)}):")
         for warning in report.warnings:
-            add(f"• {shown(warning, 200)}", f"  {warning}")
+            text = phrased(warning, phrase)
+            add(f"• {shown(text, 200)}", f"  {text}")
     if report.undated:
         undated = (
             f"{plural(report.undated, 'open action')} in {report.plan_code} would have no due "
@@ -454,7 +509,7 @@ def preview_lines(report: ImportReport, *, filename: str) -> PreviewLines:
     return PreviewLines(short, full, cut)
 
 
-def _heading(report: ImportReport, filename: str) -> list[str]:
+def _heading(report: ImportReport, filename: str, read: ReadOptions) -> list[str]:
     lines = [
         f"{filename} into plan {report.plan_code}: {_counts(report)}.",
         "Nothing is written until you press *Import*; it applies exactly this change.",
@@ -467,6 +522,8 @@ def _heading(report: ImportReport, filename: str) -> list[str]:
         )
     if report.read_as:
         lines.append(f"_Read as {report.read_as}._")
+    if read.words():
+        lines.append(f"Read as your message said: `{read.words()}`.")
     return lines
 
 
@@ -475,12 +532,13 @@ def _preview_answer(
     lines: PreviewLines,
     *,
     filename: str,
+    read: ReadOptions,
     pending_id: str,
     attach: bool,
 ) -> ChatImportAnswer:
     title = f"Import preview: {report.plan_code}"
     buttons = [Button(APPLY, "Import", pending_id), Button(CANCEL, "Cancel", pending_id)]
-    heading = _heading(report, filename)
+    heading = _heading(report, filename, read)
     size = sum(len(line) for line in lines.short)
     fits = len(lines.short) <= MESSAGE_LINES and size <= MESSAGE_CHARS and not lines.cut
     if fits or not attach:
@@ -492,6 +550,7 @@ def _preview_answer(
             f"actionbot import preview (dry run): {filename} into plan {report.plan_code}",
             _counts(report),
             *([f"Read as {report.read_as}"] if report.read_as else []),
+            *([f"Read as the message said: {read.words()}"] if read.words() else []),
             "",
             *lines.full,
             "",
@@ -604,6 +663,7 @@ def _apply(session: Session, pending: PendingImport, *, caller: Caller, now: dat
     if pending.state == "stale" or pending.data is None:
         return _moved(pending, "the register changed since this preview")
     data, filename, code = pending.data, pending.filename, pending.plan_code
+    read = ReadOptions.from_json(pending.options)
     # One transaction: the claim, the check that nothing moved, and the import itself.
     try:
         if not _claim(session, pending, "applied", caller.actor, now):
@@ -617,12 +677,13 @@ def _apply(session: Session, pending: PendingImport, *, caller: Caller, now: dat
             code=code,
             filename=filename,
             data=data,
+            read=read,
             actor=Actor(name=caller.actor, source=caller.platform),
             platform=caller.platform,
             now=now,
             dry_run=False,
         )
-        if _digest(report) != pending.digest:
+        if _digest(report, read) != pending.digest:
             session.rollback()
             return _stale(
                 session,
@@ -711,12 +772,20 @@ def _again(
     if data is None:
         return ChatImportAnswer(error("I no longer have that file; send it again."))
     filename, code = pending.filename, pending.plan_code
+    read = ReadOptions.from_json(pending.options)
     if not _claim(session, pending, "stale", caller.actor, now):
         session.rollback()
         return ChatImportAnswer(_decided(pending, now) or error("That preview was replaced."))
     session.commit()
     return _preview(
-        session, code=code, filename=filename, data=data, caller=caller, now=now, attach=attach
+        session,
+        code=code,
+        filename=filename,
+        data=data,
+        read=read,
+        caller=caller,
+        now=now,
+        attach=attach,
     )
 
 
@@ -745,6 +814,12 @@ def import_help(session: Session, *, caller: Caller, plan: str | None) -> Reply:
     lines = [
         f"Send me the plan file in {where}: an Excel workbook (.xlsx), a Word document (.docx) "
         f"or a CSV, with the plan's code as the message, e.g. `{code}`.",
+        "After the code, the message can say how to read the file, as the options of "
+        f"`actionbot import` do: which sheet of a workbook, `{code} sheet 2` (or "
+        '`sheet "Action plan"`, or `sheet all` for every plan sheet); which column holds '
+        f'which field, `{code} map ref="Action Ref." map owners="Lead Officer"` (fields: '
+        f"{', '.join(FIELDS)}); the due date of actions with no date, `{code} due 2027-03-31`. "
+        'Put names with spaces in "double quotes".',
         "I read it exactly as `actionbot import` does and show you what would change (to add, "
         "to change old → new, unchanged, in the register but not in the file, warnings). "
         "Nothing is written until you press *Import*; *Cancel* drops it. A preview lasts "

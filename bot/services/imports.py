@@ -19,6 +19,7 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from bot.importer.dates import due_from
 from bot.importer.errors import ImportFileError
+from bot.importer.hints import Option, Part
 from bot.importer.plan_file import ParsedAction, ParsedPlan, parse_plan_file
 from bot.services.audit import Actor, as_text, event_values, record, set_field
 from bot.themes import same_spelling
@@ -315,12 +316,17 @@ def check_fits(parsed: ParsedPlan) -> None:
             limit, column = limits[what]
             if value is None or len(value) <= limit:
                 continue
-            hint = "" if column else " (from the section heading above it)"
+            hint: list[Part] = [] if column else [" (from the section heading above it)"]
             if what == "status text":
-                hint = f'; if the column holds updates, read it with --map update="{column}"'
+                advice = Option("map", column, field="update", advice=True)
+                hint = ["; if the column holds updates, read it with ", advice]
             raise ImportFileError(
-                f"{what} is {len(value)} characters, longer than the {limit} the register "
-                f"keeps{hint}: {value[:60]!r}...",
+                [
+                    f"{what} is {len(value)} characters, longer than the {limit} the register "
+                    "keeps",
+                    *hint,
+                    f": {value[:60]!r}...",
+                ],
                 row=item.row,
                 place=item.place.strip() or None,
                 column=column,
