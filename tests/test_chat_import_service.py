@@ -386,6 +386,12 @@ def test_a_reference_column_with_an_unusual_header_is_named_with_map(
         ),
         ("book.xlsx", two_sheet_workbook(), 'TWO sheet "Budget"', '`sheet "Budget"`: no such'),
         ("odd.csv", odd_headers_csv(), "ODD sheet 2", "`sheet` is for Excel workbooks"),
+        (  # raised inside the sheet, and said with the sheet's name before it
+            "book.xlsx",
+            two_sheet_workbook(),
+            'TWO sheet 2 map title="Task"',
+            f"sheet '{SECOND_SHEET}': `map title=\"Task\"`: no such column",
+        ),
         (
             "odd.csv",
             odd_headers_csv(),

@@ -21,6 +21,14 @@ from store.models import Action, Event, PendingImport, Plan
 from tests.conftest import SAMPLES
 from tests.handlers.test_slack import action
 from tests.harness import SlackWorld, seed_sample, slack_world
+from tests.plan_workbooks import (
+    ODD_OWNER,
+    ODD_REF,
+    SECOND_REFS,
+    SECOND_SHEET,
+    odd_headers_csv,
+    two_sheet_workbook,
+)
 
 ADMIN = "UADMIN"
 FINANCE = "UFIN"
@@ -432,3 +440,73 @@ def test_a_non_admins_bare_file_object_is_not_even_looked_up(world: SlackWorld) 
     assert "Only actionbot admins can import plans" in json.dumps(answer)
     assert not world.fake.calls_to("files.info")
     assert world.fake.shared[full["id"]].downloads == 0
+
+
+# -- how to read the file, said in the message (the command line's --sheet and --map) --------
+
+
+def refs_of(world: SlackWorld, code: str) -> list[str]:
+    with world.runtime.sessions() as session:
+        plan = session.scalars(select(Plan).where(Plan.code == code)).one_or_none()
+        if plan is None:
+            return []
+        return sorted(session.scalars(select(Action.ref).where(Action.plan_id == plan.id)))
+
+
+@pytest.mark.parametrize("text", ["TWO sheet 2", f"import TWO sheet \u201c{SECOND_SHEET}\u201d"])
+def test_a_workbooks_second_sheet_is_imported_as_the_message_says(
+    world: SlackWorld, text: str
+) -> None:
+    upload(world, "book.xlsx", two_sheet_workbook(), text=text)
+    [preview] = said(world)
+    shown = json.dumps(preview, ensure_ascii=False)
+    assert "Import preview: TWO" in shown and "3 to add" in shown, shown
+    assert "• 2.1" in shown and "• 1.1" not in shown
+    done = click(world, "import_apply", button(preview, "import_apply"))
+    assert "Imported book.xlsx into plan TWO: 3 added" in json.dumps(done)
+    assert refs_of(world, "TWO") == SECOND_REFS
+
+
+def test_an_unknown_map_field_is_refused_before_downloading(world: SlackWorld) -> None:
+    shared = upload(world, "odd.csv", odd_headers_csv(), text="ODD map colour=Status")
+    [answer] = said(world)
+    shown = json.dumps(answer, ensure_ascii=False)
+    assert "`map` names an unknown field 'colour'" in shown and "Nothing was changed" in shown
+    assert "--map" not in shown
+    assert world.fake.shared[shared["id"]].downloads == 0
+    assert count(world, PendingImport) == 0
+
+
+def test_a_wrong_sheet_number_is_answered_in_chat_terms_and_nothing_kept(
+    world: SlackWorld,
+) -> None:
+    upload(world, "book.xlsx", two_sheet_workbook(), text="TWO sheet 3")
+    [answer] = said(world)
+    shown = json.dumps(answer, ensure_ascii=False)
+    assert "I could not read book.xlsx: `sheet 3`: the workbook has 2 sheet(s)" in shown
+    assert "--sheet" not in shown and "import_apply" not in shown
+    assert count(world, PendingImport) == 0 and refs_of(world, "TWO") == []
+
+
+def test_preview_again_and_import_keep_the_messages_column_mappings(world: SlackWorld) -> None:
+    text = f"NCC map ref=\u201c{ODD_REF}\u201d map owners=\u201c{ODD_OWNER}\u201d"
+    upload(world, "odd.csv", odd_headers_csv(), text=text)
+    [preview] = said(world)
+    assert "2 to add" in json.dumps(preview), json.dumps(preview)
+    world.command("2.7 progress draft circulated", user=ADMIN)
+    moved = click(world, "import_apply", button(preview, "import_apply"))
+    assert "since this preview" in json.dumps(moved)
+    # Read again without the mappings, the file has no reference column at all.
+    fresh = click(world, "import_again", button(moved, "import_again"))
+    shown = json.dumps(fresh, ensure_ascii=False)
+    assert "Import preview: NCC" in shown and "2 to add" in shown, shown
+    done = click(world, "import_apply", button(fresh, "import_apply"))
+    assert "Imported odd.csv into plan NCC: 2 added" in json.dumps(done)
+    assert action(world, "A-1").owners_text == "Head of Finance"
+    assert action(world, "2.7").status == "in_progress"
+
+
+def test_admin_import_names_the_messages_options(world: SlackWorld) -> None:
+    text = json.dumps(world.command("admin import NCC", user=ADMIN).json(), ensure_ascii=False)
+    for form in ("NCC sheet 2", "sheet all", 'map ref=\\"Action Ref.\\"', "NCC due 2027-03-31"):
+        assert form in text, form

@@ -14,12 +14,19 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from store.models import Event, PendingImport
+from store.models import Action, Event, PendingImport, Plan
 from tests.conftest import SAMPLES
 from tests.fakes.bot_framework import TeamsUser
 from tests.handlers.test_slack_chat_import import edited_sample
 from tests.handlers.test_teams import action, buttons, event_count, finance, user
 from tests.harness import seed_sample
+from tests.plan_workbooks import (
+    FIRST_REFS,
+    ODD_REF,
+    SECOND_REFS,
+    odd_headers_csv,
+    two_sheet_workbook,
+)
 from tests.teams_harness import TeamsWorld, teams_world
 
 SAMPLE = (SAMPLES / "ncc-financial-management-2017.csv").read_bytes()
@@ -157,3 +164,79 @@ def test_a_hostile_file_is_previewed_safely_in_cards(world: TeamsWorld) -> None:
     preview = cards_to(world, ada)[0]
     world.click(ada, import_button(preview))
     assert action(world, "2.6").title == long_cell
+
+
+# -- how to read the file, said in the message (the command line's --sheet and --map) --------
+
+
+def refs_of(w: TeamsWorld, code: str) -> list[str]:
+    with w.runtime.sessions() as session:
+        plan = session.scalars(select(Plan).where(Plan.code == code)).one_or_none()
+        if plan is None:
+            return []
+        return sorted(session.scalars(select(Action.ref).where(Action.plan_id == plan.id)))
+
+
+def pending_count(w: TeamsWorld) -> int:
+    with w.runtime.sessions() as session:
+        return len(session.scalars(select(PendingImport)).all())
+
+
+def test_every_sheet_of_a_workbook_is_imported_with_sheet_all(world: TeamsWorld) -> None:
+    ada = admin(world)
+    send_file(world, ada, "book.xlsx", two_sheet_workbook(), text="TWO sheet all")
+    [preview] = cards_to(world, ada)
+    shown = json.dumps(preview, ensure_ascii=False)
+    assert "Import preview: TWO" in shown and "5 to add" in shown, shown
+    assert "Read as your message said: **sheet all**" in shown  # a card has no code span
+    answer = world.click(ada, import_button(preview))
+    assert "Imported book.xlsx into plan TWO: 5 added" in json.dumps(answer["value"])
+    assert refs_of(world, "TWO") == FIRST_REFS + SECOND_REFS
+
+
+def test_an_unusual_reference_header_is_imported_with_map_in_smart_quotes(
+    world: TeamsWorld,
+) -> None:
+    ada = admin(world)
+    send_file(world, ada, "odd.csv", odd_headers_csv(), text="ODD")
+    [unread] = cards_to(world, ada)
+    shown = json.dumps(unread, ensure_ascii=False)
+    assert "name it with the message **ODD map ref=" in shown, shown
+    assert "--map" not in shown and pending_count(world) == 0
+
+    send_file(world, ada, "odd.csv", odd_headers_csv(), text=f"ODD map ref=\u201c{ODD_REF}\u201d")
+    preview = cards_to(world, ada)[-1]
+    assert "2 to add" in json.dumps(preview), json.dumps(preview)
+    answer = world.click(ada, import_button(preview))
+    assert "Imported odd.csv into plan ODD: 2 added" in json.dumps(answer["value"])
+    assert refs_of(world, "ODD") == ["A-1", "A-2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # A card has no code span: the renderer makes `sheet 3` bold.
+        ("TWO sheet 3", "**sheet 3**: the workbook has 2 sheet(s)"),
+        ("TWO map colour=Status", "**map** names an unknown field 'colour'"),
+    ],
+)
+def test_a_wrong_sheet_or_field_is_answered_and_nothing_kept(
+    world: TeamsWorld, text: str, said: str
+) -> None:
+    ada = admin(world)
+    send_file(world, ada, "book.xlsx", two_sheet_workbook(), text=text)
+    [answer] = cards_to(world, ada)
+    shown = json.dumps(answer, ensure_ascii=False)
+    assert said in shown and "Nothing was changed" in shown, shown
+    assert "--sheet" not in shown and "--map" not in shown
+    assert pending_count(world) == 0 and refs_of(world, "TWO") == []
+
+
+def test_admin_import_names_the_messages_options(world: TeamsWorld) -> None:
+    ada = admin(world)
+    world.say(ada, "admin import")
+    [answer] = cards_to(world, ada)
+    shown = json.dumps(answer, ensure_ascii=False)
+    assert "our personal chat in Teams" in shown
+    for form in ("NCC sheet 2", "sheet all", 'map ref=\\"Action Ref.\\"', "due 2027-03-31"):
+        assert form in shown, form

@@ -21,6 +21,7 @@ from bot.importer.errors import ImportFileError
 from store.models import Event
 from tests.conftest import FIXTURES
 from tests.importer.test_plan_files import _Register, cli_clock, db, imported, run
+from tests.plan_workbooks import odd_headers_csv, two_sheet_workbook
 
 __all__ = ["cli_clock", "db"]
 
@@ -418,3 +419,27 @@ def test_office_fixtures_match_their_generator(tmp_path: Path) -> None:
     )
     assert _workbook_values(tmp_path / "council.xlsx") == _workbook_values(BY_THEME), stale
     assert _document_text(tmp_path / "ncc.docx") == _document_text(OFFICE / f"{NCC}.docx"), stale
+
+
+# --- the command line names its own options (chat names them its way: issue 12) ------------
+
+
+def test_the_command_lines_messages_name_sheet_and_map(db: _Register, tmp_path: Path) -> None:
+    book, odd = tmp_path / "book.xlsx", tmp_path / "odd.csv"
+    book.write_bytes(two_sheet_workbook())
+    odd.write_bytes(odd_headers_csv())
+    cases = [
+        ((book, "--sheet", "3"), "--sheet 3: the workbook has 2 sheet(s): 'Finance plan'"),
+        ((book, "--sheet", "Budget"), "--sheet 'Budget': no such sheet"),
+        ((odd, "--sheet", "2"), "--sheet is for Excel workbooks; odd.csv is a text file"),
+        ((odd,), 'name it with --map ref="<header>"'),
+        ((odd, "--map", "ref=Key"), "--map ref='Key': no such column"),
+        ((odd, "--map", "colour=Key"), "--map names an unknown field 'colour'"),
+    ]
+    for (path, *args), message in cases:
+        code, out, err = run(db.url, "import", str(path), "--plan", "X", *args)
+        assert code == 1 and message in err, (args, err)
+        assert "the message" not in err and "`" not in err
+    assert db.nothing_written()
+    out = imported(db.url, book, "X")
+    assert "'Action plan' also look like plans (--sheet all imports every one)" in out
