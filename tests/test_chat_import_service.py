@@ -18,6 +18,7 @@ from bot.services.chat_import import (
     AGAIN,
     APPLY,
     ChatImportAnswer,
+    Decision,
     Upload,
     decide,
     plan_code_for,
@@ -193,16 +194,16 @@ def test_two_import_clicks_at_once_import_once(sessions: sessionmaker[Session]) 
 # -- how to read the file, from the message (the command line's --sheet, --map, --default-due)
 
 
-def _click(sessions: sessionmaker[Session], answer: ChatImportAnswer, kind: str) -> Reply:
+def _click(sessions: sessionmaker[Session], answer: ChatImportAnswer, kind: Decision) -> Reply:
     [button] = [b for b in answer.reply.choices if b.kind == kind]
     return _decide(sessions, button.value, kind).reply
 
 
-def _decide(sessions: sessionmaker[Session], pending_id: str, kind: str) -> ChatImportAnswer:
+def _decide(sessions: sessionmaker[Session], pending_id: str, kind: Decision) -> ChatImportAnswer:
     return decide(
         sessions,
         pending_id,
-        kind,  # type: ignore[arg-type]
+        kind,
         platform="slack",
         user_id="UADMIN",
         email=None,
