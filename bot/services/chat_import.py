@@ -188,7 +188,7 @@ def request_for(
     except MessageError as exc:
         return error(
             f"I could not read the message sent with {filename}: {exc}. Nothing was changed.",
-            *_send_again(platform, "NCC"),
+            *_send_again(platform, "NCC", 'NCC sheet 2 map ref="Action Ref."'),
         )
     if request.code is not None:
         plan = plan_by_code(session, code=request.code)
@@ -208,10 +208,8 @@ def request_for(
     )
 
 
-def _send_again(platform: str, code: str) -> tuple[str, ...]:
-    if not platform:
-        return (code,)
-    return (f"the file, with the message {code}", f'{code} sheet 2 map ref="Action Ref."')
+def _send_again(platform: str, code: str, *more: str) -> tuple[str, ...]:
+    return (f"the file, with the message {code}" if platform else code, *more)
 
 
 # -- the preview ------------------------------------------------------------------------------

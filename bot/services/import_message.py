@@ -165,8 +165,8 @@ def read_message(comment: str) -> ImportRequest:
         first = words.pop(0)
         if not CODE.match(first):
             raise MessageError(
-                f"I read the message sent with a file as the plan's code, and {first[:80]!r} "
-                "is not one (one word, letters and digits)"
+                f"it starts with the plan's code, and {first[:80]!r} is not one (one word, "
+                "letters and digits)"
             )
         code = first
     sheet: str | None = None
@@ -176,9 +176,10 @@ def read_message(comment: str) -> ImportRequest:
         word = words.pop(0)
         kind = _WORDS.get(word.lower())
         if kind is None:
+            read = f"I took {code!r} as the plan's code; after it, " if code else ""
             raise MessageError(
-                f"after the plan's code, {word[:80]!r} is not one of `sheet`, `map` or `due` "
-                f"(e.g. `{code or 'NCC'} sheet 2`)"
+                f"{read}{word[:80]!r} is not one of `sheet`, `map` or `due` "
+                "(the plan's code comes first, then those, e.g. `NCC sheet 2`)"
             )
         if not words:
             raise MessageError(f"`{word}` needs a value: {_EXAMPLES[kind]}")
