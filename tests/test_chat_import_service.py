@@ -247,6 +247,7 @@ def _pending(sessions: sessionmaker[Session]) -> int:
             "NCC",
             ReadOptions("2", (("ref", "Key"),), date(2027, 3, 31)),
         ),
+        ("NCC \u2014sheet 2", "NCC", ReadOptions(sheet="2")),  # autocorrected --sheet
         ("sheet 2", "NCC", ReadOptions(sheet="2")),  # no code: the file's name says NCC
         ("AFEP sheet all", "AFEP", ReadOptions(sheet="all")),  # a new plan
     ],

@@ -174,7 +174,8 @@ def read_message(comment: str) -> ImportRequest:
     due: date | None = None
     while words:
         word = words.pop(0)
-        kind = _WORDS.get(word.lower())
+        # A typed `--sheet` that the client's autocorrect turned into `—sheet`.
+        kind = _WORDS.get(re.sub(r"^[\u2013\u2014]", "--", word.lower()))
         if kind is None:
             read = f"I took {code!r} as the plan's code; after it, " if code else ""
             raise MessageError(
