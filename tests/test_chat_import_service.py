@@ -387,6 +387,8 @@ def test_a_reference_column_with_an_unusual_header_is_named_with_map(
             f"`sheet 3`: the workbook has 2 sheet(s): '{FIRST_SHEET}', '{SECOND_SHEET}'",
         ),
         ("book.xlsx", two_sheet_workbook(), 'TWO sheet "Budget"', '`sheet "Budget"`: no such'),
+        # A digit Python reads as one but int() does not: a sheet name, not a crash.
+        ("book.xlsx", two_sheet_workbook(), 'TWO sheet "²"', '`sheet "²"`: no such'),
         ("odd.csv", odd_headers_csv(), "ODD sheet 2", "`sheet` is for Excel workbooks"),
         (  # raised inside the sheet, and said with the sheet's name before it
             "book.xlsx",

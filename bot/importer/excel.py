@@ -111,7 +111,7 @@ def _noticed(tables: list[RawTable], noticed: list[str]) -> list[RawTable]:
 
 
 def _named_sheet(sheets: list[Worksheet], wanted: str, names: str) -> Worksheet:
-    if wanted.isdigit():
+    if wanted.isdecimal() and wanted.isascii():
         number = int(wanted)
         if 1 <= number <= len(sheets):
             return sheets[number - 1]

@@ -49,7 +49,9 @@ def command_line(option: Option) -> str:
     if option.name == "sheet":
         if option.value is None:
             return "--sheet"
-        plain = option.value.isdigit() or option.value.lower() == "all"
+        plain = (
+            option.value.isdecimal() and option.value.isascii()
+        ) or option.value.lower() == "all"
         return f"--sheet {option.value if plain else repr(option.value)}"
     if option.field is None:
         return "--map"

@@ -229,7 +229,6 @@ def _mark(session: Session, code: str) -> str:
 def _digest(report: ImportReport, options: ReadOptions) -> str:
     """What the import would do, read how, as a hash: equal digests, identical changes."""
     doc = {
-        "options": options.to_json(),
         "plan": report.plan_code,
         "created": report.plan_created,
         "results": [
@@ -237,6 +236,9 @@ def _digest(report: ImportReport, options: ReadOptions) -> str:
         ],
         "missing": report.missing,
     }
+    if options != ReadOptions():
+        # Only when there are options: a preview stored before they existed still matches.
+        doc["options"] = options.to_json()
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
@@ -369,7 +371,7 @@ def _preview(
         # A dry run: everything the import did is undone, whatever happened.
         session.rollback()
     pending_id = secrets.token_hex(16)
-    phrase = chat_phrasing(report.plan_code)
+    phrase = chat_phrasing(report.plan_code, read)
     lines = preview_lines(report, filename=filename, phrase=phrase)
     _tidy(session, now)
     session.add(
@@ -397,7 +399,7 @@ def _preview(
 
 def _unreadable(exc: ImportFileError, *, filename: str, code: str, read: ReadOptions) -> Reply:
     """Why the file cannot be imported, naming the options as the chat message writes them."""
-    lines = [f"I could not read {filename}: {exc.phrased(chat_phrasing(code))}."]
+    lines = [f"I could not read {filename}: {exc.phrased(chat_phrasing(code, read))}."]
     if exc.options:
         given = f"`{code} {read.words()}`" if read.words() else f"`{code}`"
         lines.append(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.importer.columns import FIELDS, check_field
@@ -103,29 +103,44 @@ class MessageError(ValueError):
 
 
 def chat_form(option: Option) -> str:
-    """The option as the chat message writes it: `sheet 2`, `map ref="Action Ref."`."""
+    """The option as the chat message writes it: `sheet 2`, `map ref="Action Ref."`; with
+    no value, a placeholder for the admin to fill in (no sheet number that may not exist)."""
     if option.name == "sheet":
         if option.value is None:
-            return "sheet 2"
-        plain = option.value.isdigit() or option.value.lower() == "all"
+            return 'sheet "<sheet name or number>"'
+        plain = (
+            option.value.isdecimal() and option.value.isascii()
+        ) or option.value.lower() == "all"
         return f"sheet {option.value}" if plain else f'sheet "{option.value}"'
     if option.field is None:
-        return 'map ref="Header"'
+        return 'map ref="<header>"'
     return f'map {option.field}="{option.value or ""}"'
 
 
-def chat_phrasing(code: str) -> Phrasing:
+def chat_phrasing(code: str, given: ReadOptions | None = None) -> Phrasing:
     """How the importer's messages name an option in chat: one the admin gave, as they
-    wrote it (`sheet 3`); one to use, as the whole message to send the file with."""
+    wrote it (`sheet 3`); one to use, as the whole message to send the file with: what they
+    `given` with the advice added, so following it keeps their other choices."""
 
     def phrase(option: Option) -> str:
         if option.advice:
-            return f"the message `{code} {chat_form(option)}`"
+            return f"the message `{code} {_advised(given or ReadOptions(), option)}`"
         if option.value is None and option.field is None:
             return f"`{option.name}`"
         return f"`{chat_form(option)}`"
 
     return phrase
+
+
+def _advised(given: ReadOptions, option: Option) -> str:
+    """The options `given`, with `option` (advice) in place of what it replaces."""
+    if option.name == "sheet" and option.value is not None:
+        return replace(given, sheet=option.value).words()
+    if option.name == "map" and option.field is not None:
+        kept = tuple(pair for pair in given.mapping if pair[0] != option.field)
+        return replace(given, mapping=(*kept, (option.field, option.value or ""))).words()
+    rest = replace(given, sheet=None) if option.name == "sheet" else given
+    return " ".join(filter(None, [chat_form(option), rest.words()]))
 
 
 def words_of(comment: str) -> list[str]:
@@ -136,7 +151,9 @@ def words_of(comment: str) -> list[str]:
     Raises:
         MessageError: a quote is not closed.
     """
-    text = comment.replace("`", " ").translate(_SMART_QUOTES)
+    # Any Unicode space (a no-break space that a chat composer put in) separates words,
+    # as str.split() did before options were read; shlex knows only ASCII whitespace.
+    text = re.sub(r"\s", " ", comment.replace("`", " ").translate(_SMART_QUOTES))
     lexer = shlex.shlex(text, posix=True)
     lexer.whitespace_split = True
     lexer.quotes = '"'

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.importer.errors import ImportFileError
 from bot.importer.hints import MappingError, Option, Phrased, parse_mapping, phrased
-from bot.services.import_message import chat_phrasing
+from bot.services.import_message import ReadOptions, chat_phrasing, read_message
 
 
 def test_an_error_names_options_as_each_door_does() -> None:
@@ -21,12 +23,13 @@ def test_an_error_names_options_as_each_door_does() -> None:
         "sheet 'Cover', row 1: no plan here; name the sheet with --sheet and --map ref=\"<header>\""
     )
     assert error.phrased(chat_phrasing("NCC")) == (
-        "sheet 'Cover', row 1: no plan here; name the sheet with the message `NCC sheet 2` "
+        "sheet 'Cover', row 1: no plan here; name the sheet with the message "
+        '`NCC sheet "<sheet name or number>"` '
         'and the message `NCC map ref="<header>"`'
     )
     # Wrapped with the place it was raised in, it keeps its options.
     wrapped = ImportFileError(["table 2: ", *error.parts])
-    assert wrapped.options == error.options and "`NCC sheet 2`" in wrapped.phrased(
+    assert wrapped.options == error.options and '`NCC sheet "<sheet name' in wrapped.phrased(
         chat_phrasing("NCC")
     )
     assert ImportFileError("plain").options == ()
@@ -58,3 +61,28 @@ def test_the_command_line_and_chat_read_mappings_with_one_reader() -> None:
     for bad in ("ref", "=Header", "ref="):
         with pytest.raises(MappingError):
             parse_mapping([bad])
+
+
+def test_advice_in_chat_keeps_what_the_admin_already_asked_for() -> None:
+    """Following the advice sends the file again with the whole message: the sheet, maps and
+    due date the admin gave stay in it, and the advised option replaces its own kind only."""
+    given = ReadOptions(sheet="2", mapping=(("ref", "Key"),), default_due=date(2027, 3, 31))
+    phrase = chat_phrasing("NCC", given)
+    assert phrase(Option("map", "Status", field="update", advice=True)) == (
+        'the message `NCC sheet 2 map ref="Key" map update="Status" due 2027-03-31`'
+    )
+    assert phrase(Option("sheet", "all", advice=True)) == (
+        'the message `NCC sheet all map ref="Key" due 2027-03-31`'
+    )
+    assert phrase(Option("map", "Ref No", field="ref", advice=True)) == (
+        'the message `NCC sheet 2 map ref="Ref No" due 2027-03-31`'
+    )
+    assert phrase(Option("sheet", advice=True)) == (
+        'the message `NCC sheet "<sheet name or number>" map ref="Key" due 2027-03-31`'
+    )
+
+
+def test_any_unicode_space_separates_the_words_of_a_message() -> None:
+    assert read_message("import\u00a0NCC").code == "NCC"
+    request = read_message("NCC \u00a0sheet\u20032")
+    assert (request.code, request.options.sheet) == ("NCC", "2")
