@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.collector import collector_paused
 from bot.config import Settings
 from bot.jobs.admin_summary import ADMIN_SUMMARY, delivery_problem, note_problems, queue_summary
 from bot.jobs.calendar import calendar_for
@@ -39,23 +38,6 @@ class DigestResult:
     enqueued: bool
     stats: DeliveryStats = field(default_factory=DeliveryStats)
     charts: list[DigestChart] = field(default_factory=list)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Hold Python's cycle collector for one short burst of allocation.
-
-    A sweep builds tens of thousands of small objects (rows, facts, cards) that all live
-    until it ends; the collector would walk them again and again for nothing (a third of a
-    100,000-action sweep's CPU). Reference counting still frees everything on the way out.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def run_sweep(runtime: Runtime, *, now: datetime, dry_run: bool = False) -> SweepResult:

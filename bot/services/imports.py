@@ -5,9 +5,7 @@ The CLI and (later) chat call `import_plan`; both show the same `ImportReport`.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +15,7 @@ from sqlalchemy import String, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
+from bot.collector import collector_paused
 from bot.importer.dates import due_from
 from bot.importer.errors import ImportFileError
 from bot.importer.hints import Option, Part
@@ -133,7 +132,7 @@ def import_file(
     Raises:
         ImportFileError: the file cannot be read; nothing was written.
     """
-    with sessions() as session, _no_cyclic_gc():
+    with sessions() as session, collector_paused():
         transaction = session.begin()
         try:
             parsed = parse_plan_file(
@@ -163,21 +162,6 @@ def known_owners(session: Session) -> list[str]:
     return [
         o.name for o in owners_by_name(session).values() if o.person_id is not None or o.escalate_to
     ]
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Reading and applying a big plan allocates hundreds of thousands of objects that all
-    live until the transaction ends; Python's cyclic collector kept re-walking them, a fifth
-    of a 10,000-row import. Reference counting still frees everything meanwhile; the
-    collector is back (if it was on) as soon as the import ends, success or not."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def import_plan(
