@@ -1,0 +1,150 @@
+"""Runs of a PDF page gathered into lines of text, top to bottom.
+
+Shared by the table reader (`pdf_tables`) and the prose reader (`pdf_prose`). A line is
+every run whose middle sits within half a character's height of the line's: a minute
+number and its heading, or the cells of one table row, are one line with gaps in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.importer.pdf_text import PdfPage, Run
+
+__all__ = ["Line", "body_size", "join_runs", "lines_of", "running_lines"]
+
+
+@dataclass
+class Line:
+    runs: list[Run]
+    page: int
+
+    @property
+    def text(self) -> str:
+        return join_runs(self.runs)
+
+    @property
+    def x0(self) -> float:
+        return self.runs[0].x0
+
+    @property
+    def x1(self) -> float:
+        return max(r.x1 for r in self.runs)
+
+    @property
+    def top(self) -> float:
+        return min(r.top for r in self.runs)
+
+    @property
+    def bottom(self) -> float:
+        return max(r.bottom for r in self.runs)
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def baseline(self) -> float:
+        """The baseline of the line's longest run (a bullet may sit on its own)."""
+        return max(self.runs, key=lambda r: len(r.text)).baseline
+
+    @property
+    def size(self) -> float:
+        """The size most of the line's characters are set in."""
+        sizes: Counter[float] = Counter()
+        for run in self.runs:
+            sizes[round(run.size, 1)] += len(run.text)
+        return sizes.most_common(1)[0][0]
+
+    @property
+    def bold(self) -> bool:
+        return _share(self.runs, lambda r: r.bold) >= 0.9
+
+    @property
+    def italic(self) -> bool:
+        return _share(self.runs, lambda r: r.italic) >= 0.9
+
+
+def _share(runs: Sequence[Run], test: object) -> float:
+    assert callable(test)
+    total = sum(len(r.text) for r in runs)
+    return sum(len(r.text) for r in runs if test(r)) / total if total else 0.0
+
+
+def join_runs(runs: Iterable[Run]) -> str:
+    """Runs left to right as text: a space where they do not touch."""
+    parts: list[str] = []
+    previous: Run | None = None
+    for run in runs:
+        if previous is not None and (
+            previous.spaced or run.x0 - previous.x1 > 0.15 * min(run.size, previous.size)
+        ):
+            parts.append(" ")
+        parts.append(run.text)
+        previous = run
+    return "".join(parts)
+
+
+def lines_of(runs: Iterable[Run], page: int) -> list[Line]:
+    """`runs` (of one page) as lines, top to bottom, each line's runs left to right."""
+    lines: list[Line] = []
+    for run in sorted(runs, key=lambda r: (r.middle, r.x0)):
+        if lines:
+            last = lines[-1]
+            tolerance = 0.5 * min(run.size, last.size)
+            if abs(run.middle - last.middle) <= tolerance:
+                last.runs.append(run)
+                continue
+        lines.append(Line([run], page))
+    for line in lines:
+        line.runs.sort(key=lambda r: r.x0)
+    return lines
+
+
+def body_size(lines: Iterable[Line]) -> float:
+    """The size most of the document's text is set in."""
+    sizes: Counter[float] = Counter()
+    for line in lines:
+        for run in line.runs:
+            sizes[round(run.size, 1)] += len(run.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(
+    r"^(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|[-–—]?\s*\d{1,4}\s*[-–—]?|\d+\s*(?:of|/)\s*\d+)$", re.I
+)
+# Running heads and feet sit in the top or bottom part of the page.
+_MARGIN_SHARE = 0.12
+
+
+def running_lines(
+    pages: Sequence[PdfPage], lines: dict[int, list[Line]], *, body: float
+) -> set[int]:
+    """ids of the lines that are running heads or feet: page numbers, and text repeated
+    near the top or bottom of at least half the pages (digits aside: "Page 3 of 10").
+    A heading larger than the body text repeated above a table on every page is kept."""
+    marginal: dict[int, list[Line]] = {}
+    for page in pages:
+        band = page.height * _MARGIN_SHARE
+        marginal[page.number] = [
+            line
+            for line in lines.get(page.number, [])
+            if (line.bottom <= band or line.top >= page.height - band) and line.size <= body + 0.5
+        ]
+    seen: Counter[str] = Counter()
+    for page_lines in marginal.values():
+        for key in {_DIGITS.sub("#", line.text.lower()) for line in page_lines}:
+            seen[key] += 1
+    with_text = sum(1 for p in pages if p.has_text)
+    repeated = {key for key, n in seen.items() if n >= 2 and n * 2 >= with_text}
+    found: set[int] = set()
+    for page_lines in marginal.values():
+        for line in page_lines:
+            text = line.text.strip()
+            if _PAGE_NUMBER.match(text) or _DIGITS.sub("#", text.lower()) in repeated:
+                found.add(id(line))
+    return found
