@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Paragraph", "label_kind", "split_label"]
+__all__ = ["NotAction", "Paragraph", "label_kind", "split_label"]
 
 # The label a paragraph starts with: a bullet, a lettered, roman or numbered clause, a
 # section number. Minute numbers are read by `minutes`, which knows their forms.
@@ -43,7 +43,6 @@ class Paragraph:
         bold, italic: all (or almost all) of it is.
         indent: where the text after the label starts, in points from the left edge;
             0 when unknown. Clauses and bullets sit further right than what leads them.
-        lines: the text of each line as laid out (PDF), for quoting the source.
     """
 
     text: str
@@ -66,6 +65,16 @@ class Paragraph:
     @property
     def body(self) -> str:
         return split_label(self.text)[1]
+
+
+@dataclass(frozen=True)
+class NotAction:
+    """Text that reads like an action but is not one, and why: shown in every preview."""
+
+    ref: str | None
+    text: str
+    why: str
+    where: str
 
 
 def split_label(text: str) -> tuple[str | None, str]:

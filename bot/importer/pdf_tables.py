@@ -1,0 +1,379 @@
+"""Plan tables inside a PDF, read into the rows the CSV path reads (as `word` does for .docx).
+
+A table drawn with ruling lines is found from its lines: pdfplumber's table finder
+(`merge_edges` … `cells_to_tables`) turns the page's rules into cells. A table without
+rules is found from its header row: the row whose words name plan columns ('Action Ref.',
+'Action', 'Owner'...), wrapped over up to three lines; its columns start where the
+header's words do, and a row starts where the reference column has a reference.
+
+Either way a table is a plan table by its header (`columns.has_plan_header`); a table
+without a header right after one with the same columns, and no heading between, is its
+continuation on the next page, and a row the page break cut in two is joined again. Each
+cell's paragraphs and bullets become the `<p>`/`<li>` the HTML cleaner already reads, so
+they turn into tasks and owners exactly as in a CSV exported from the web. The nearest
+heading above a table is the section of its rows.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.importer.columns import field_for, find_header_row, has_plan_header
+from bot.importer.pdf_lines import Line, body_size, join_runs, lines_of, running_lines
+from bot.importer.pdf_text import Edge, PdfPage, Run
+from bot.importer.prose import label_kind, split_label
+from bot.importer.reader import RawTable
+
+__all__ = ["read_pdf_tables"]
+
+WIDE = 3
+# Points: how near two rules or a word and a column start must be to count as one.
+_SNAP = 3.0
+_ALIGN = 4.0
+_REFLIKE = re.compile(r"^(?=.*\d)[\w.()/\-]{1,12}$")
+
+
+@dataclass
+class _Grid:
+    """One table on one page: its cells' text by row, and where its columns start."""
+
+    page: int
+    top: float
+    bottom: float
+    starts: list[float]
+    rows: list[list[str]]
+    wide: set[int] = field(default_factory=set)
+    heading: str | None = None
+
+
+def read_pdf_tables(
+    pages: Sequence[PdfPage], *, overrides: Mapping[str, str] | None = None
+) -> list[RawTable]:
+    """Every plan table of the PDF, in order; [] when it has none."""
+    by_page = {page.number: lines_of(page.runs, page.number) for page in pages}
+    body = body_size(line for lines in by_page.values() for line in lines)
+    dropped = running_lines(pages, by_page, body=body)
+    heading: str | None = None
+    pieces: list[_Grid] = []
+    open_unruled: _Grid | None = None
+    for page in pages:
+        lines = [line for line in by_page[page.number] if id(line) not in dropped]
+        grids = _ruled_grids(page, lines)
+        covered = [(g.top, g.bottom) for g in grids]
+        free = [ln for ln in lines if not any(t - 1 <= ln.middle <= b + 1 for t, b in covered)]
+        unruled, open_unruled = _unruled_grids(page, free, overrides, open_unruled)
+        events: list[tuple[float, str | _Grid]] = [(g.top, g) for g in [*grids, *unruled]]
+        taken = [(g.top, g.bottom) for g in unruled]
+        for line in free:
+            inside = any(t - 1 <= line.middle <= b + 1 for t, b in taken)
+            if not inside and _is_heading(line, body):
+                events.append((line.top, line.text))
+        for _, event in sorted(events, key=lambda e: e[0]):
+            if isinstance(event, str):
+                heading = event
+                pieces.append(_Grid(page.number, 0, 0, [], [], heading="\0" + event))
+            else:
+                event.heading = heading
+                pieces.append(event)
+    return _tables(pieces, overrides)
+
+
+def _is_heading(line: Line, body: float) -> bool:
+    words = len(line.text.split())
+    return 0 < words <= 20 and (line.size >= body + 1.5 or line.bold) and not line.text.rstrip().endswith(
+        (".", ";", ",")
+    )
+
+
+# --- ruled tables ----------------------------------------------------------------------
+
+
+def _ruled_grids(page: PdfPage, lines: list[Line]) -> list[_Grid]:
+    if len(page.edges) < 4:
+        return []
+    from pdfplumber.table import (
+        cells_to_tables,
+        edges_to_intersections,
+        intersections_to_cells,
+        merge_edges,
+    )
+
+    edges = merge_edges([_edge_object(e) for e in page.edges], _SNAP, _SNAP, _SNAP, _SNAP)
+    cells = intersections_to_cells(edges_to_intersections(edges, 1, 1))
+    grids = []
+    for table in cells_to_tables(cells):
+        grid = _grid_of(page.number, [tuple(map(float, c)) for c in table], lines)
+        if grid is not None:
+            grids.append(grid)
+    return grids
+
+
+def _edge_object(edge: Edge) -> dict[str, object]:
+    return {
+        "x0": edge.x0,
+        "x1": edge.x1,
+        "top": edge.top,
+        "bottom": edge.bottom,
+        "width": edge.x1 - edge.x0,
+        "height": edge.bottom - edge.top,
+        "orientation": edge.orientation,
+        "object_type": "line",
+    }
+
+
+def _grid_of(
+    page: int, cells: list[tuple[float, ...]], lines: list[Line]
+) -> _Grid | None:
+    starts = _clustered(sorted(c[0] for c in cells))
+    tops = _clustered(sorted(c[1] for c in cells))
+    if len(starts) < 2 or len(tops) < 2:
+        return None
+    runs = [run for line in lines for run in line.runs]
+    rows: list[list[str]] = [[""] * len(starts) for _ in tops]
+    wide: set[int] = set()
+    for x0, top, x1, bottom in cells:
+        row = _index(tops, top)
+        column = _index(starts, x0)
+        spans = sum(1 for s in starts if x0 - _SNAP <= s < x1 - _SNAP)
+        inside = [r for r in runs if x0 - 1 <= (r.x0 + r.x1) / 2 <= x1 + 1 and top - 1 <= r.middle <= bottom + 1]
+        rows[row][column] = _cell_text(inside, page)
+        if spans >= min(WIDE, len(starts)) and spans > 1:
+            wide.add(row)
+    return _Grid(page, min(c[1] for c in cells), max(c[3] for c in cells), starts, rows, wide)
+
+
+def _clustered(values: list[float]) -> list[float]:
+    found: list[float] = []
+    for value in values:
+        if not found or value - found[-1] > _SNAP:
+            found.append(value)
+    return found
+
+
+def _index(starts: list[float], value: float) -> int:
+    return min(range(len(starts)), key=lambda i: abs(starts[i] - value))
+
+
+# --- tables without rules ------------------------------------------------------------
+
+
+def _unruled_grids(
+    page: PdfPage,
+    lines: list[Line],
+    overrides: Mapping[str, str] | None,
+    carried: _Grid | None,
+) -> tuple[list[_Grid], _Grid | None]:
+    """Tables found by their header row among `lines`; the last, if it ran to the foot of
+    the page, is returned to carry on at the top of the next."""
+    grids: list[_Grid] = []
+    index = 0
+    if carried is not None and lines and _aligned(lines[0], carried.starts):
+        grid = _Grid(page.number, lines[0].top, 0, carried.starts, [])
+        index = _fill(grid, lines, 0)
+        grids.append(grid)
+    while index < len(lines):
+        found = _header_at(lines, index, overrides)
+        if found is None:
+            index += 1
+            continue
+        header, starts, after = found
+        grid = _Grid(page.number, lines[index].top, 0, starts, [header])
+        index = _fill(grid, lines, after)
+        grids.append(grid)
+    last = grids[-1] if grids else None
+    running_on = last is not None and index >= len(lines)
+    return grids, (last if running_on else None)
+
+
+def _phrases(line: Line) -> list[list[Run]]:
+    """The runs of a line grouped where they sit apart by more than a word space."""
+    groups: list[list[Run]] = []
+    for run in line.runs:
+        if groups and run.x0 - groups[-1][-1].x1 <= 0.6 * run.size:
+            groups[-1].append(run)
+        else:
+            groups.append([run])
+    return groups
+
+
+def _header_at(
+    lines: list[Line], index: int, overrides: Mapping[str, str] | None
+) -> tuple[list[str], list[float], int] | None:
+    """(header cells, column starts, index after the header) when a header starts here."""
+    for count in (1, 2, 3):
+        block = lines[index : index + count]
+        if len(block) < count:
+            return None
+        if count > 1 and block[-1].top - block[-2].bottom > block[-2].size:
+            return None
+        cells: list[tuple[float, float, list[str]]] = []
+        for line in block:
+            for phrase in _phrases(line):
+                x0, x1, text = phrase[0].x0, phrase[-1].x1, join_runs(phrase)
+                for cell in cells:
+                    if x0 < cell[1] + _ALIGN and x1 > cell[0] - _ALIGN:
+                        cell[2].append(text)
+                        break
+                else:
+                    cells.append((x0, x1, [text]))
+        cells.sort(key=lambda c: c[0])
+        texts = [" ".join(c[2]) for c in cells]
+        if len(texts) >= 3 and has_plan_header([texts], overrides):
+            names = [field_for(t) for t in texts]
+            if sum(1 for n in names if n) >= 2:
+                return texts, [c[0] for c in cells], index + count
+    return None
+
+
+def _aligned(line: Line, starts: list[float]) -> bool:
+    hits = sum(1 for p in _phrases(line) if any(abs(p[0].x0 - s) <= _ALIGN for s in starts))
+    return hits >= 2
+
+
+def _fill(grid: _Grid, lines: list[Line], index: int) -> int:
+    """Body rows of an unruled table from `index` on; the index after its last line."""
+    starts = grid.starts
+    pitch = 0.0
+    rows: list[list[list[Run]]] = []
+    previous: Line | None = None
+    while index < len(lines):
+        line = lines[index]
+        if previous is not None:
+            gap = line.top - previous.bottom
+            pitch = pitch or max(line.bottom - line.top, 1.0)
+            if gap > 3 * pitch or line.x0 < starts[0] - 3 * _ALIGN:
+                break
+        cells: list[list[Run]] = [[] for _ in starts]
+        for run in line.runs:
+            column = max((i for i, s in enumerate(starts) if s - _ALIGN <= run.x0), default=0)
+            cells[column].append(run)
+        ref = join_runs(cells[0]).strip()
+        lone = sum(1 for c in cells if c) == 1 and cells[0] and line.x1 > starts[1]
+        if lone and not _REFLIKE.match(ref):
+            grid.wide.add(len(grid.rows) + len(rows))
+            rows.append([[r for c in cells for r in c]] + [[] for _ in starts[1:]])
+        elif not rows or (ref and _REFLIKE.match(ref)) or (len(grid.wide) and (len(grid.rows) + len(rows) - 1) in grid.wide):
+            rows.append(cells)
+        else:
+            for column, found in enumerate(cells):
+                rows[-1][column].extend(found)
+        previous = line
+        index += 1
+    grid.rows.extend([_cell_text(c, grid.page) for c in row] for row in rows)
+    grid.bottom = previous.bottom if previous is not None else grid.top
+    return index
+
+
+# --- cells -----------------------------------------------------------------------------
+
+
+def _cell_text(runs: list[Run], page: int) -> str:
+    """A cell's text: its paragraphs one a line, or `<p>`/`<li>` HTML when it has bullets,
+    as `word._cell_text` writes a Word cell."""
+    if not runs:
+        return ""
+    lines = lines_of(runs, page)
+    paragraphs: list[tuple[str, bool]] = []
+    previous: Line | None = None
+    for line in lines:
+        text = line.text.strip()
+        label, body = split_label(text)
+        bullet = label is not None and label_kind(label) == "bullet"
+        pitch = (line.baseline - previous.baseline) / max(line.size, 1.0) if previous else 0.0
+        if bullet or previous is None or pitch > 1.4:
+            paragraphs.append((body if bullet else text, bullet))
+        else:
+            joined, listed = paragraphs[-1]
+            glue = "" if joined.endswith(("-", "/")) and not joined.endswith((" -", " /")) else " "
+            paragraphs[-1] = (joined + glue + text, listed)
+        previous = line
+    return _render(paragraphs)
+
+
+def _render(paragraphs: list[tuple[str, bool]]) -> str:
+    if not any(listed for _, listed in paragraphs):
+        return "\n".join(text for text, _ in paragraphs)
+    parts: list[str] = []
+    in_list = False
+    for text, listed in paragraphs:
+        if listed and not in_list:
+            parts.append("<ul>")
+        elif not listed and in_list:
+            parts.append("</ul>")
+        in_list = listed
+        tag = "li" if listed else "p"
+        parts.append(f"<{tag}>{html.escape(text, quote=False)}</{tag}>")
+    if in_list:
+        parts.append("</ul>")
+    return "".join(parts)
+
+
+_TAGGED = re.compile(r"<(li|p)>(.*?)</\1>", re.DOTALL)
+
+
+def _paragraphs_of(text: str) -> list[tuple[str, bool]]:
+    """`_render`'s output read back: (text, is a bullet) per paragraph."""
+    if not text.startswith("<"):
+        return [(part, False) for part in text.split("\n") if part]
+    return [(html.unescape(m.group(2)), m.group(1) == "li") for m in _TAGGED.finditer(text)]
+
+
+# --- pieces into tables --------------------------------------------------------------
+
+
+def _tables(pieces: list[_Grid], overrides: Mapping[str, str] | None) -> list[RawTable]:
+    tables: list[RawTable] = []
+    header: list[str] | None = None
+    heading_changed = False
+    for piece in pieces:
+        if piece.heading is not None and piece.heading.startswith("\0"):
+            heading_changed = True
+            continue
+        place = f"page {piece.page} "
+        if has_plan_header(piece.rows, overrides):
+            header = piece.rows[find_header_row(piece.rows)]
+            heading_changed = False
+            tables.append(_raw(piece.rows, piece.wide, place, piece.heading, first=1))
+        elif header is not None and not heading_changed and piece.rows and len(piece.rows[0]) == len(header):
+            rows = piece.rows
+            if tables and rows and not rows[0][0].strip() and any(c.strip() for c in rows[0]):
+                # The page break cut the last row of the table above in two.
+                _join_row(tables[-1].rows[-1], rows[0])
+                rows = rows[1:]
+            if rows:
+                wide = {w + 1 for w in piece.wide}
+                tables.append(_raw([header, *rows], wide, place, piece.heading, first=0))
+        # Other tables (figures, budgets) are not the plan's.
+    return tables
+
+
+def _join_row(row: list[str], more: list[str]) -> None:
+    """Join the part of a row carried over the page to the part above: its first
+    paragraph, unless a bullet, carries on the last paragraph of the cell above."""
+    for column, text in enumerate(more):
+        if not text.strip():
+            continue
+        above, below = _paragraphs_of(row[column]), _paragraphs_of(text)
+        if above and below and not below[0][1]:
+            last, listed = above[-1]
+            above[-1] = (f"{last} {below[0][0]}", listed)
+            below = below[1:]
+        row[column] = _render(above + below)
+
+
+def _raw(
+    rows: list[list[str]], wide: set[int], place: str, heading: str | None, first: int
+) -> RawTable:
+    return RawTable(
+        rows=rows,
+        encoding="pdf",
+        delimiter="",
+        place=place,
+        first_row_number=first,
+        section=heading,
+        wide_rows=frozenset(wide),
+        read_as="a PDF",
+    )
