@@ -164,11 +164,13 @@ def _strip_lead(text: str) -> str:
 def _whole_clause_decision(lower: str) -> str | None:
     if re.search(r"\bcorrect record\b", lower):
         return "previous minutes approved as a correct record"
-    if re.search(r"\b(?:press and(?: the)? public|public and(?: the)? press|the public)\b", lower) and (
-        "exclud" in lower
-    ):
+    if re.search(
+        r"\b(?:press and(?: the)? public|public and(?: the)? press|the public)\b", lower
+    ) and ("exclud" in lower):
         return "the press and public excluded"
-    if re.search(r"\brecommend(?:ed|s)?\b(?:\s+\w+){0,3}\s+to\s+(?:full\s+)?(?:the\s+)?council\b", lower):
+    if re.search(
+        r"\brecommend(?:ed|s)?\b(?:\s+\w+){0,3}\s+to\s+(?:full\s+)?(?:the\s+)?council\b", lower
+    ):
         return "recommended to Council: a decision for Council"
     if re.search(r"^(?:it\s+be\s+)?recommended\b", lower):
         return "a recommendation to another body: its decision"
@@ -229,7 +231,9 @@ def _passive(subject: list[str], kind: str, participle: str, clause: str) -> Cla
     if why is not None:
         return ClauseReading(False, why=why)
     if participle in _TO_BE_DONE:
-        agent = re.search(r"\bby\s+(?:the\s+)?((?:[A-Z][\w'’&-]*)(?:\s+(?:of|and|for|&|[A-Z][\w'’&-]*))*)", clause)
+        agent = re.search(
+            r"\bby\s+(?:the\s+)?((?:[A-Z][\w'’&-]*)(?:\s+(?:of|and|for|&|[A-Z][\w'’&-]*))*)", clause
+        )
         if agent is not None:
             words = _WORD.findall(agent.group(1))
             if _subject_kind(words) in ("role", "person"):
@@ -240,7 +244,7 @@ def _passive(subject: list[str], kind: str, participle: str, clause: str) -> Cla
 
 def _acting(subject: list[str], kind: str) -> ClauseReading:
     if kind == "officers":
-        return ClauseReading(True, no_owner="names no officer (\"officers\")")
+        return ClauseReading(True, no_owner='names no officer ("officers")')
     owners = _owners(subject)
     if not owners:
         return ClauseReading(True, no_owner="names no officer")
@@ -273,7 +277,11 @@ def _predicate_start(words: list[str]) -> int | None:
         else:
             break
     named = words[index:name]
-    if named and name < len(words) and _subject_kind(words[:name]) in ("role", "person", "officers", "body"):
+    if (
+        named
+        and name < len(words)
+        and _subject_kind(words[:name]) in ("role", "person", "officers", "body")
+    ):
         return name
     for position, word in enumerate(words):
         if position and (word.lower() in ("be", "to") or word.lower() in _MODALS):
@@ -282,7 +290,7 @@ def _predicate_start(words: list[str]) -> int | None:
 
 
 def _subject_kind(subject: list[str]) -> str:
-    """"officers", "role", "body", "person" or "thing"."""
+    """ "officers", "role", "body", "person" or "thing"."""
     words = [w for w in subject if w not in "(),"]
     lower = [w.lower().strip("'’") for w in words]
     if not lower:
@@ -307,7 +315,12 @@ def _owners(subject: list[str]) -> list[str]:
     "Karen Osei (Chief Internal Auditor)" is Karen Osei; "in consultation with" is not."""
     text = " ".join(subject)
     text = re.sub(r"\s*\([^)]*\)\s*", " ", text)
-    text = re.sub(r",?\s*\b(?:in consultation with|with the agreement of|after consulting)\b.*$", "", text, flags=re.IGNORECASE)
+    text = re.sub(
+        r",?\s*\b(?:in consultation with|with the agreement of|after consulting)\b.*$",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
     text = re.sub(r"\s+([,;])", r"\1", text)
     pieces = re.split(r",\s*(?:and\s+)?(?=the\b)|\s+and\s+(?=the\b)", text, flags=re.IGNORECASE)
     owners = []
@@ -380,11 +393,13 @@ def find_date(
     if meeting is not None:
         words = meeting.group(0)
         if next_meeting is not None:
-            note = f"'{words}': the next meeting, {next_meeting.day} {next_meeting:%B %Y}"
+            note = (
+                f"the next meeting, {next_meeting.day} {next_meeting:%B %Y}, as the minutes give it"
+            )
             return DatePhrase(words, ParsedDate(words, next_meeting, "exact", note=note))
         return DatePhrase(
             words,
-            ParsedDate(words, None, "unreadable", note=f"'{words}': no date given for it"),
+            ParsedDate(words, None, "unreadable", note="the minutes give no date for it"),
         )
     return None
 
@@ -433,7 +448,7 @@ def _within(match: re.Match[str], meeting: date) -> DatePhrase:
     else:
         day = meeting + timedelta(days=count)
     words = match.group(0)
-    note = f"'{words}': counted from the meeting on {meeting.day} {meeting:%B %Y}" + (
+    note = f"counted from the meeting on {meeting.day} {meeting:%B %Y}" + (
         " (weekends skipped, not bank holidays)" if working else ""
     )
     return DatePhrase(words, ParsedDate(words, day, "exact", note=note))

@@ -13,17 +13,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.styles.style import ParagraphStyle
 from docx.table import Table
 from docx.text.paragraph import Paragraph as DocxParagraph
-from lxml.etree import _Element
 
+from bot.importer.docx_styles import StyleIndex
 from bot.importer.errors import ImportFileError
-from bot.importer.prose import Paragraph, split_label
+from bot.importer.prose import Paragraph
 
 __all__ = ["docx_paragraphs"]
 
@@ -45,7 +47,7 @@ def docx_paragraphs(path: Path) -> list[Paragraph]:
     """
     try:
         document = Document(str(path))
-        numbering = _Numbering(document)
+        numbering = _Numbering(document, StyleIndex(document))
         texts = list(_texts(document, numbering))
     # python-docx raises whatever its XML parsing hits on a damaged file.
     except Exception as exc:  # noqa: BLE001
@@ -113,11 +115,12 @@ def _paragraph(paragraph: DocxParagraph, numbering: _Numbering) -> _Text | None:
     if not text:
         return None
     runs = [r for r in paragraph.runs if r.text.strip()]
-    style_bold = _style_flag(paragraph.style, "bold")
-    style_italic = _style_flag(paragraph.style, "italic")
+    style = numbering.styles.of(paragraph)
+    style_bold = _style_flag(style, "bold")
+    style_italic = _style_flag(style, "italic")
     bold = bool(runs) and all(r.bold if r.bold is not None else style_bold for r in runs)
     italic = bool(runs) and all(r.italic if r.italic is not None else style_italic for r in runs)
-    name = (paragraph.style.name if paragraph.style is not None else "") or ""
+    name = (style.name if style is not None else "") or ""
     styled = name.lower().startswith(("heading", "title"))
     short = len(text.split()) <= _HEADING_WORDS and not text.endswith((".", ";", ",", "?"))
     return text, styled or (bold and short), bold, italic
@@ -128,7 +131,7 @@ def _style_flag(style: ParagraphStyle | None, name: str) -> bool:
         value = getattr(style.font, name)
         if value is not None:
             return bool(value)
-        style = style.base_style  # type: ignore[assignment]
+        style = style.base_style
     return False
 
 
@@ -140,7 +143,8 @@ class _Numbering:
     sharing a definition continue one count unless a list restarts it (startOverride).
     """
 
-    def __init__(self, document: DocumentObject) -> None:
+    def __init__(self, document: DocumentObject, styles: StyleIndex) -> None:
+        self.styles = styles
         self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}
         self.lists: dict[str, tuple[str, dict[int, int]]] = {}
         self.counts: dict[str, dict[int, int]] = {}
@@ -168,7 +172,7 @@ class _Numbering:
             self.lists[num.get(qn("w:numId"), "")] = (abstract_id, overrides)
 
     def label(self, paragraph: DocxParagraph) -> str | None:
-        found = _num_properties(paragraph)
+        found = _num_properties(paragraph, self.styles.of(paragraph))
         if found is None:
             return None
         num_id, level = found
@@ -200,20 +204,22 @@ class _Numbering:
         return text.strip() or None
 
 
-def _value(element: _Element, tag: str) -> str | None:
+def _value(element: BaseOxmlElement, tag: str) -> str | None:
     child = element.find(qn(tag))
     return None if child is None else child.get(qn("w:val"))
 
 
-def _num_properties(paragraph: DocxParagraph) -> tuple[str, int] | None:
+def _num_properties(
+    paragraph: DocxParagraph, style: ParagraphStyle | None
+) -> tuple[str, int] | None:
     """(numId, level) of the paragraph's numbering, its own or its style's."""
     properties = paragraph._p.pPr
-    num_pr = properties.numPr if properties is not None else None
-    style = paragraph.style
+    # python-docx types numPr as its descriptor, not the element it returns.
+    num_pr: Any = properties.numPr if properties is not None else None
     while num_pr is None and style is not None:
         style_pr = style.element.pPr
         num_pr = style_pr.numPr if style_pr is not None else None
-        style = style.base_style  # type: ignore[assignment]
+        style = style.base_style
     if num_pr is None or num_pr.numId is None:
         return None
     level = num_pr.ilvl.val if num_pr.ilvl is not None else 0

@@ -194,7 +194,9 @@ def _resolution_text(text: str) -> tuple[str, str] | None:
             (":", "–", "-")
         ):
             return None
-    if keyword.upper().startswith("ACTION") and not re.match(r"^\s*(?:[:–—-]|S?\b\s*(?:AGREED)?\s*:)", rest):
+    if keyword.upper().startswith("ACTION") and not re.match(
+        r"^\s*(?:[:–—-]|S?\b\s*(?:AGREED)?\s*:)", rest
+    ):
         return None
     return keyword.upper(), _LEAD.sub("", rest, count=1).strip()
 
@@ -215,8 +217,8 @@ def _read_resolution(
     context = _Context(state, keyword, meeting, next_meeting, roles)
     inline = _inline_clauses(rest)
     if inline:
-        for label, text in inline:
-            context.clause(label, text, paragraph, source=f"({label}) {text}")
+        for shown, text in inline:
+            context.clause(shown, text, paragraph, source=f"({shown}) {text}")
         return index + 1
     if rest and not rest.rstrip().endswith(":"):
         context.clause(None, rest, paragraph, source=paragraph.text)
@@ -264,7 +266,7 @@ def _read_list(
     """Clauses in order; a clause ending "to:" leads the items under it, numbered in
     another style: "(a) the Director be asked to: (i) review ...; (ii) report ..."."""
     top = kinds[0] if kinds[0] != "roman" or clauses[0][0].strip("()") == "i" else "letter"
-    if top == "roman" and len({k for k in kinds}) > 1 and "letter" in kinds:
+    if top == "roman" and len(set(kinds)) > 1 and "letter" in kinds:
         top = "letter"
     parent: tuple[str, str] | None = None
     bullets = 0
@@ -273,11 +275,17 @@ def _read_list(
         if kind == "bullet":
             bullets += 1
             shown = str(bullets)
-        nested = parent is not None and kind != top and not (top == "letter" and kind == "roman" and _letter_follows(parent[0], shown))
+        nested = (
+            parent is not None
+            and kind != top
+            and not (top == "letter" and kind == "roman" and _letter_follows(parent[0], shown))
+        )
         if nested and parent is not None:
             parent_label, parent_text = parent
             joined = f"{parent_text.rstrip().rstrip(':').rstrip()} {text}"
-            context.clause(f"{parent_label})({shown}", joined, paragraph, source=f"{label} {text}", lead=lead)
+            context.clause(
+                f"{parent_label})({shown}", joined, paragraph, source=f"{label} {text}", lead=lead
+            )
             continue
         if text.rstrip().endswith(":"):
             parent = (shown, text)
@@ -287,12 +295,12 @@ def _read_list(
 
 
 def _letter_follows(previous: str, label: str) -> bool:
-    """"i" after "h" is the letter i, not the roman one."""
+    """ "i" after "h" is the letter i, not the roman one."""
     return len(previous) == 1 and len(label) == 1 and ord(label) == ord(previous) + 1
 
 
 def _inline_clauses(rest: str) -> list[tuple[str, str]]:
-    """"(a) that the report be noted; (b) that the Director ..." written in one paragraph."""
+    """ "(a) that the report be noted; (b) that the Director ..." written in one paragraph."""
     if not re.match(r"^\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})\)\s", rest):
         return []
     parts = re.split(r"(?:^|(?<=[;.:]))\s*\(?((?:[a-z]|[ivx]{1,4}|\d{1,2}))\)\s+", rest)

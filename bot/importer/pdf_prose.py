@@ -66,9 +66,11 @@ class _Builder:
         self.first_x = line.x0
         label, _ = split_label(line.text)
         # The text after a label that is a run of its own ("(b)", then the clause).
-        self.text_x = line.runs[1].x0 if label and len(line.runs) > 1 and (
-            line.runs[0].text == label
-        ) else line.x0
+        self.text_x = (
+            line.runs[1].x0
+            if label and len(line.runs) > 1 and (line.runs[0].text == label)
+            else line.x0
+        )
 
     def continues(self, line: Line, previous: Line, *, new_page: bool) -> bool:
         """Whether `line` carries on the paragraph `previous` is the last line of."""

@@ -83,8 +83,10 @@ def read_pdf_tables(
 
 def _is_heading(line: Line, body: float) -> bool:
     words = len(line.text.split())
-    return 0 < words <= 20 and (line.size >= body + 1.5 or line.bold) and not line.text.rstrip().endswith(
-        (".", ";", ",")
+    return (
+        0 < words <= 20
+        and (line.size >= body + 1.5 or line.bold)
+        and not line.text.rstrip().endswith((".", ";", ","))
     )
 
 
@@ -124,9 +126,7 @@ def _edge_object(edge: Edge) -> dict[str, object]:
     }
 
 
-def _grid_of(
-    page: int, cells: list[tuple[float, ...]], lines: list[Line]
-) -> _Grid | None:
+def _grid_of(page: int, cells: list[tuple[float, ...]], lines: list[Line]) -> _Grid | None:
     starts = _clustered(sorted(c[0] for c in cells))
     tops = _clustered(sorted(c[1] for c in cells))
     if len(starts) < 2 or len(tops) < 2:
@@ -138,7 +138,11 @@ def _grid_of(
         row = _index(tops, top)
         column = _index(starts, x0)
         spans = sum(1 for s in starts if x0 - _SNAP <= s < x1 - _SNAP)
-        inside = [r for r in runs if x0 - 1 <= (r.x0 + r.x1) / 2 <= x1 + 1 and top - 1 <= r.middle <= bottom + 1]
+        inside = [
+            r
+            for r in runs
+            if x0 - 1 <= (r.x0 + r.x1) / 2 <= x1 + 1 and top - 1 <= r.middle <= bottom + 1
+        ]
         rows[row][column] = _cell_text(inside, page)
         if spans >= min(WIDE, len(starts)) and spans > 1:
             wide.add(row)
@@ -255,7 +259,11 @@ def _fill(grid: _Grid, lines: list[Line], index: int) -> int:
         if lone and not _REFLIKE.match(ref):
             grid.wide.add(len(grid.rows) + len(rows))
             rows.append([[r for c in cells for r in c]] + [[] for _ in starts[1:]])
-        elif not rows or (ref and _REFLIKE.match(ref)) or (len(grid.wide) and (len(grid.rows) + len(rows) - 1) in grid.wide):
+        elif (
+            not rows
+            or (ref and _REFLIKE.match(ref))
+            or (len(grid.wide) and (len(grid.rows) + len(rows) - 1) in grid.wide)
+        ):
             rows.append(cells)
         else:
             for column, found in enumerate(cells):
@@ -337,7 +345,12 @@ def _tables(pieces: list[_Grid], overrides: Mapping[str, str] | None) -> list[Ra
             header = piece.rows[find_header_row(piece.rows)]
             heading_changed = False
             tables.append(_raw(piece.rows, piece.wide, place, piece.heading, first=1))
-        elif header is not None and not heading_changed and piece.rows and len(piece.rows[0]) == len(header):
+        elif (
+            header is not None
+            and not heading_changed
+            and piece.rows
+            and len(piece.rows[0]) == len(header)
+        ):
             rows = piece.rows
             if tables and rows and not rows[0][0].strip() and any(c.strip() for c in rows[0]):
                 # The page break cut the last row of the table above in two.

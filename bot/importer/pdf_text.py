@@ -180,7 +180,9 @@ def _runs(textpage: pdfium.PdfTextPage, *, origin_x: float, origin_top: float) -
         font = name.value.decode("latin-1").lower()
         weight = pdfium_c.FPDFText_GetFontWeight(raw, first)
         height = y_top - y_bottom
-        pdfium_c.FPDFText_GetCharOrigin(raw, first, ctypes.byref(origin_x_), ctypes.byref(origin_y_))
+        pdfium_c.FPDFText_GetCharOrigin(
+            raw, first, ctypes.byref(origin_x_), ctypes.byref(origin_y_)
+        )
         yield Run(
             text=stripped,
             x0=x0 - origin_x,

@@ -20,7 +20,7 @@ from bot.importer.html_text import clean_html, html_parts, list_items
 from bot.importer.owners import OwnerSplit, owner_splitter, owner_vocabulary
 from bot.importer.prose import NotAction
 from bot.importer.reader import RawTable
-from bot.importer.sources import read_tables
+from bot.importer.sources import read_source
 from bot.importer.status import ParsedStatus, parse_status
 
 # A lone cell in the reference column is a ref only if it looks like one: it has a digit
@@ -89,17 +89,18 @@ def parse_plan_file(
     overrides: Mapping[str, str] | None = None,
     sheet: str | None = None,
 ) -> ParsedPlan:
-    """Read and interpret a plan file (CSV or text, Excel, Word).
+    """Read and interpret a plan file (CSV or text, Excel, Word, PDF): its plan table, or
+    the actions minutes or a report set out in prose (`ParsedPlan.from_prose`).
 
     Raises:
         ImportFileError: the file cannot be read or holds no plan; nothing is written.
     """
-    return parse_tables(
-        read_tables(path, sheet=sheet, overrides=overrides),
-        today=today,
-        known_owners=known_owners,
-        overrides=overrides,
-    )
+    source = read_source(path, today=today, sheet=sheet, overrides=overrides)
+    if not isinstance(source, list):
+        from bot.importer.prose_actions import prose_plan
+
+        return prose_plan(source, file_name=path.name, today=today, known_owners=known_owners)
+    return parse_tables(source, today=today, known_owners=known_owners, overrides=overrides)
 
 
 def parse_table(

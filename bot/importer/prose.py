@@ -86,7 +86,7 @@ def split_label(text: str) -> tuple[str | None, str]:
 
 
 def label_kind(label: str) -> str:
-    """"bullet", "letter", "roman", "number" or "section" (2.1): what a list counts in."""
+    """ "bullet", "letter", "roman", "number" or "section" (2.1): what a list counts in."""
     bare = label.strip("()").strip(".").strip()
     if label in _BULLETS:
         return "bullet"

@@ -23,9 +23,11 @@ from bot.importer.prose import NotAction, Paragraph
 
 __all__ = ["Candidate", "NotAction", "ProseReading", "prose_plan"]
 
-# Keys of the source in an action's extra (shown with the action, exported with it).
+# Keys of the source in an action's extra (shown with the action, exported with it): the
+# page of a PDF, or the paragraph of a Word document, which has no pages until laid out.
 SOURCE_FILE = "Source file"
-SOURCE_PLACE = "Source page"
+SOURCE_PAGE = "Source page"
+SOURCE_PARAGRAPH = "Source paragraph"
 SOURCE_TEXT = "Source text"
 # Source text beyond this is cut (with an ellipsis): a clause, not a whole minute.
 _SOURCE_CHARS = 1000
@@ -135,9 +137,11 @@ def _action(
     source = candidate.source
     if len(source) > _SOURCE_CHARS:
         source = source[: _SOURCE_CHARS - 1].rstrip() + "…"
-    action.extra = {
-        SOURCE_FILE: file_name,
-        SOURCE_PLACE: candidate.paragraph.where,
-        SOURCE_TEXT: source,
-    }
+    paragraph = candidate.paragraph
+    place = (
+        (SOURCE_PAGE, str(paragraph.page))
+        if paragraph.page is not None
+        else (SOURCE_PARAGRAPH, str(paragraph.number))
+    )
+    action.extra = {SOURCE_FILE: file_name, place[0]: place[1], SOURCE_TEXT: source}
     return action

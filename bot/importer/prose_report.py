@@ -87,9 +87,7 @@ class _State:
     refs: set[str] = field(default_factory=set)
 
 
-def read_report(
-    paragraphs: list[Paragraph], *, described: str, today: date
-) -> ProseReading | None:
+def read_report(paragraphs: list[Paragraph], *, described: str, today: date) -> ProseReading | None:
     """The actions a report lists, or None when it lists none."""
     reference = _document_date(paragraphs[:25]) or today
     state = _State()
@@ -125,7 +123,9 @@ def _heading(state: _State, paragraph: Paragraph, label: str | None, body: str) 
         state.lead, state.lead_kind = text, kind
         return
     number = label.rstrip(".") if label is not None else None
-    level = number.count(".") + 1 if number else (state.headings[-1].level + 1 if state.headings else 1)
+    level = (
+        number.count(".") + 1 if number else (state.headings[-1].level + 1 if state.headings else 1)
+    )
     while state.headings and state.headings[-1].level >= level:
         state.headings.pop()
     state.headings.append(_Heading(text, level, number))
@@ -218,8 +218,11 @@ def _split_item(text: str, reference: date) -> tuple[str, DatePhrase | None, str
                 owner = who.group("who").strip()
                 continue
             parsed = parse_date(part, reference=reference)
-            if found is None and parsed.kind in _READ_KINDS and parsed.value is not None and not (
-                parsed.note and "taken from a sentence" in parsed.note
+            if (
+                found is None
+                and parsed.kind in _READ_KINDS
+                and parsed.value is not None
+                and not (parsed.note and "taken from a sentence" in parsed.note)
             ):
                 found = DatePhrase(part, parsed)
                 continue
@@ -234,15 +237,19 @@ def _split_item(text: str, reference: date) -> tuple[str, DatePhrase | None, str
 
 
 def _owner_name(who: str) -> str:
-    """"Sam Okafor, Head of Customer Services" names Sam Okafor."""
+    """ "Sam Okafor, Head of Customer Services" names Sam Okafor."""
     return who.split(",")[0].split(" (")[0].strip().rstrip(".")
 
 
 def report_ref(theme: str | None, title: str, taken: set[str]) -> str:
     """A ref that stays the same when the report is reissued: the theme's initials and a
     hash of the item's words (lower case, letters and digits only), made unique."""
-    words = re.findall(r"[A-Za-z0-9]+", theme or "")
-    initials = "".join(w[0] for w in words if w[0].isupper() or w[0].isdigit())[:4] or "R"
+    words = re.findall(r"[A-Za-z]+", theme or "")
+    initials = (
+        "".join(w[0] for w in words if w[0].isupper())[:4]
+        or "".join(w[0] for w in words[:3])
+        or "R"
+    )
     key = " ".join(re.findall(r"[a-z0-9]+", title.lower()))
     digest = hashlib.sha256(key.encode()).digest()
     code = base64.b32encode(digest).decode()[:4]
