@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.importer.pdf_text import PdfPage, Run
 
-__all__ = ["Line", "body_size", "join_runs", "lines_of", "running_lines"]
+__all__ = ["Line", "body_size", "join_runs", "lines_of", "running_lines", "would_fit"]
 
 
 @dataclass
@@ -102,6 +102,20 @@ def lines_of(runs: Iterable[Run], page: int) -> list[Line]:
     for line in lines:
         line.runs.sort(key=lambda r: r.x0)
     return lines
+
+
+def would_fit(line: Line, after: Line, right: float) -> bool:
+    """Whether the first word of `line` would have fitted at the end of `after` before
+    `right`, with room to spare: if so, `after` was not wrapped there, and `line` starts
+    a paragraph. The word's width is estimated from its share of its run (spaces count
+    about half a letter), so a word that only just fits is not trusted."""
+    run = line.runs[0]
+    words = run.text.split()
+    if not words:
+        return False
+    letters = len(run.text) - run.text.count(" ") + 0.5 * run.text.count(" ")
+    width = (run.x1 - run.x0) * len(words[0]) / max(letters, 1.0)
+    return after.x1 + 0.3 * after.size + width + 0.5 * after.size <= right
 
 
 def body_size(lines: Iterable[Line]) -> float:

@@ -22,7 +22,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.importer.columns import field_for, find_header_row, has_plan_header
-from bot.importer.pdf_lines import Line, body_size, join_runs, lines_of, running_lines
+from bot.importer.pdf_lines import (
+    Line,
+    body_size,
+    join_runs,
+    lines_of,
+    running_lines,
+    would_fit,
+)
 from bot.importer.pdf_text import Edge, PdfPage, Run
 from bot.importer.prose import label_kind, split_label
 from bot.importer.reader import RawTable
@@ -47,6 +54,9 @@ class _Grid:
     rows: list[list[str]]
     wide: set[int] = field(default_factory=set)
     heading: str | None = None
+    # Per cell, its first and last line and where its text must end: a row cut by the page
+    # break is joined by what the lines show (was the last line above full?).
+    ends: dict[tuple[int, int], tuple[Line, Line, float]] = field(default_factory=dict)
 
 
 def read_pdf_tables(
@@ -134,6 +144,7 @@ def _grid_of(page: int, cells: list[tuple[float, ...]], lines: list[Line]) -> _G
     runs = [run for line in lines for run in line.runs]
     rows: list[list[str]] = [[""] * len(starts) for _ in tops]
     wide: set[int] = set()
+    ends: dict[tuple[int, int], tuple[Line, Line, float]] = {}
     for x0, top, x1, bottom in cells:
         row = _index(tops, top)
         column = _index(starts, x0)
@@ -143,10 +154,17 @@ def _grid_of(page: int, cells: list[tuple[float, ...]], lines: list[Line]) -> _G
             for r in runs
             if x0 - 1 <= (r.x0 + r.x1) / 2 <= x1 + 1 and top - 1 <= r.middle <= bottom + 1
         ]
-        rows[row][column] = _cell_text(inside, page)
+        # The text keeps as far from the right rule as from the left one.
+        padding = min((r.x0 for r in inside), default=x0 + 2.0) - x0
+        right = x1 - max(padding, 1.0)
+        rows[row][column] = _cell_text(inside, page, right)
+        if inside:
+            cell_lines = lines_of(inside, page)
+            ends[(row, column)] = (cell_lines[0], cell_lines[-1], right)
         if spans >= min(WIDE, len(starts)) and spans > 1:
             wide.add(row)
-    return _Grid(page, min(c[1] for c in cells), max(c[3] for c in cells), starts, rows, wide)
+    top, bottom = min(c[1] for c in cells), max(c[3] for c in cells)
+    return _Grid(page, top, bottom, starts, rows, wide, ends=ends)
 
 
 def _clustered(values: list[float]) -> list[float]:
@@ -174,7 +192,12 @@ def _unruled_grids(
     the page, is returned to carry on at the top of the next."""
     grids: list[_Grid] = []
     index = 0
-    if carried is not None and lines and _aligned(lines[0], carried.starts):
+    if (
+        carried is not None
+        and lines
+        and _aligned(lines[0], carried.starts)
+        and _header_at(lines, 0, overrides) is None
+    ):
         grid = _Grid(page.number, lines[0].top, 0, carried.starts, [])
         index = _fill(grid, lines, 0)
         grids.append(grid)
@@ -270,7 +293,18 @@ def _fill(grid: _Grid, lines: list[Line], index: int) -> int:
                 rows[-1][column].extend(found)
         previous = line
         index += 1
-    grid.rows.extend([_cell_text(c, grid.page) for c in row] for row in rows)
+    # Without rules, where a column's text must end is shown by its longest line.
+    rights = [
+        max((r.x1 for row in rows for r in row[column]), default=0.0) + 1.0
+        for column in range(len(starts))
+    ]
+    for row in rows:
+        number = len(grid.rows)
+        grid.rows.append([_cell_text(c, grid.page, rights[i]) for i, c in enumerate(row)])
+        for column, runs in enumerate(row):
+            if runs:
+                cell_lines = lines_of(runs, grid.page)
+                grid.ends[(number, column)] = (cell_lines[0], cell_lines[-1], rights[column])
     grid.bottom = previous.bottom if previous is not None else grid.top
     return index
 
@@ -278,21 +312,31 @@ def _fill(grid: _Grid, lines: list[Line], index: int) -> int:
 # --- cells -----------------------------------------------------------------------------
 
 
-def _cell_text(runs: list[Run], page: int) -> str:
+def _cell_text(runs: list[Run], page: int, right: float) -> str:
     """A cell's text: its paragraphs one a line, or `<p>`/`<li>` HTML when it has bullets,
-    as `word._cell_text` writes a Word cell."""
+    as `word._cell_text` writes a Word cell. A paragraph starts at a bullet, after more
+    space than between lines, or where the line above stopped short of `right` (where the
+    cell's text must end) by more than the next word: that line was not wrapped."""
     if not runs:
         return ""
     lines = lines_of(runs, page)
     paragraphs: list[tuple[str, bool]] = []
     previous: Line | None = None
+    hanging: float | None = None  # where the text of the bullet above starts
     for line in lines:
         text = line.text.strip()
         label, body = split_label(text)
         bullet = label is not None and label_kind(label) == "bullet"
         pitch = (line.baseline - previous.baseline) / max(line.size, 1.0) if previous else 0.0
-        if bullet or previous is None or pitch > 1.4:
+        under_bullet = hanging is not None and abs(line.x0 - hanging) <= 2.0
+        if (
+            bullet
+            or previous is None
+            or pitch > 1.4
+            or (not under_bullet and would_fit(line, previous, right))
+        ):
             paragraphs.append((body if bullet else text, bullet))
+            hanging = (line.runs[1].x0 if len(line.runs) > 1 else None) if bullet else None
         else:
             joined, listed = paragraphs[-1]
             glue = "" if joined.endswith(("-", "/")) and not joined.endswith((" -", " /")) else " "
@@ -333,48 +377,91 @@ def _paragraphs_of(text: str) -> list[tuple[str, bool]]:
 
 
 def _tables(pieces: list[_Grid], overrides: Mapping[str, str] | None) -> list[RawTable]:
+    """The pieces of plan tables, page by page, as tables the plan reader reads as one
+    plan: a piece with a header row starts a table (rows above a header repeated part
+    way down a page carry on the table above); a piece without one carries on the table
+    above if nothing but a page break lies between. The section of each table is the
+    heading above it or, within a table, its last full-width section row."""
     tables: list[RawTable] = []
     header: list[str] | None = None
+    section: str | None = None
     heading_changed = False
+    last: tuple[_Grid, int] | None = None  # the piece and row the last table ends with
     for piece in pieces:
         if piece.heading is not None and piece.heading.startswith("\0"):
             heading_changed = True
             continue
+        if heading_changed or section is None:
+            section = piece.heading
         place = f"page {piece.page} "
-        if has_plan_header(piece.rows, overrides):
-            header = piece.rows[find_header_row(piece.rows)]
-            heading_changed = False
-            tables.append(_raw(piece.rows, piece.wide, place, piece.heading, first=1))
-        elif (
-            header is not None
-            and not heading_changed
-            and piece.rows
-            and len(piece.rows[0]) == len(header)
-        ):
-            rows = piece.rows
-            if tables and rows and not rows[0][0].strip() and any(c.strip() for c in rows[0]):
+        rows = piece.rows
+        at = find_header_row(rows) if has_plan_header(rows, overrides) else None
+        count = len(rows) if at is None else at
+        carries_on = header is not None and not heading_changed and len(rows[0]) == len(header)
+        if count and carries_on and header is not None:
+            first = 0
+            if last is not None and tables and not rows[0][0].strip():
                 # The page break cut the last row of the table above in two.
-                _join_row(tables[-1].rows[-1], rows[0])
-                rows = rows[1:]
-            if rows:
-                wide = {w + 1 for w in piece.wide}
-                tables.append(_raw([header, *rows], wide, place, piece.heading, first=0))
+                _join_row(tables[-1].rows[-1], last, piece)
+                first = 1
+            if first < count:
+                wide = {w - first + 1 for w in piece.wide if first <= w < count}
+                tables.append(_raw([header, *rows[first:count]], wide, place, section, first=0))
+                section = _last_section(rows, piece.wide, first, count, section)
+                last = (piece, count - 1)
+        if at is not None:
+            body = at + 1
+            cut = body < len(rows) and not rows[body][0].strip() and body not in piece.wide
+            if at == 0 and carries_on and cut and last is not None and tables:
+                # The header repeated above the rest of a row the page break cut.
+                _join_row(tables[-1].rows[-1], last, piece, body)
+                rows = [rows[0], *rows[body + 1 :]]
+                shifted = {w - 1 for w in piece.wide if w > body}
+            else:
+                shifted = set(piece.wide)
+            header = rows[at]
+            wide = {w - at for w in shifted if w > at}
+            tables.append(_raw(rows[at:], wide, place, section, first=at + 1))
+            section = _last_section(rows, shifted, at + 1, len(rows), section)
+            last = (piece, len(piece.rows) - 1)
+        heading_changed = False
         # Other tables (figures, budgets) are not the plan's.
     return tables
 
 
-def _join_row(row: list[str], more: list[str]) -> None:
-    """Join the part of a row carried over the page to the part above: its first
-    paragraph, unless a bullet, carries on the last paragraph of the cell above."""
-    for column, text in enumerate(more):
+def _last_section(
+    rows: list[list[str]], wide: set[int], start: int, end: int, section: str | None
+) -> str | None:
+    """The section the rows after rows[start:end] are in: the last full-width row's text."""
+    for index in sorted(wide, reverse=True):
+        if start <= index < end and rows[index][0].strip():
+            return rows[index][0].strip()
+    return section
+
+
+def _join_row(row: list[str], above: tuple[_Grid, int], below: _Grid, at: int = 0) -> None:
+    """Join the part of a row carried over the page (row `at` of `below`) to the part
+    above (row `above[1]` of `above[0]`). A cell's first paragraph below carries on the
+    last one above when that was cut: the last line above was full (the next word did
+    not fit) and did not end a sentence; otherwise it starts a paragraph of its own."""
+    grid, index = above
+    for column, text in enumerate(below.rows[at]):
         if not text.strip():
             continue
-        above, below = _paragraphs_of(row[column]), _paragraphs_of(text)
-        if above and below and not below[0][1]:
-            last, listed = above[-1]
-            above[-1] = (f"{last} {below[0][0]}", listed)
-            below = below[1:]
-        row[column] = _render(above + below)
+        cells, more = _paragraphs_of(row[column]), _paragraphs_of(text)
+        tail = grid.ends.get((index, column))
+        head = below.ends.get((at, column))
+        if cells and more and not more[0][1] and tail is not None and head is not None:
+            _, last_line, right = tail
+            first_line = head[0]
+            cut = not would_fit(first_line, last_line, right) and not re.search(
+                r"[.;:!?]$", last_line.text.rstrip()
+            )
+            if cut:
+                joined, listed = cells[-1]
+                cells[-1] = (f"{joined} {more[0][0]}", listed)
+                more = more[1:]
+        row[column] = _render(cells + more)
 
 
 def _raw(

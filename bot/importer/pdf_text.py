@@ -34,6 +34,7 @@ _RULE_MIN_LENGTH = 4.0
 # FontDescriptor flags (PDF 32000-1, 9.8.2).
 _ITALIC_FLAG = 1 << 6
 _FORCE_BOLD_FLAG = 1 << 18
+_HYPHENS = str.maketrans({"\ufffe": "-", "\u00ad": "-", "\u0002": "-"})
 _BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demibold", "demi")
 _ITALIC_NAMES = ("italic", "oblique")
 
@@ -160,7 +161,8 @@ def _runs(textpage: pdfium.PdfTextPage, *, origin_x: float, origin_top: float) -
         if objects[first] is None:
             continue
         text = textpage.get_text_range(first, end - first)
-        stripped = " ".join(text.split())
+        # PDFium reports a hyphen that ends a line as U+FFFE; a soft hyphen may show too.
+        stripped = " ".join(text.translate(_HYPHENS).split())
         if not stripped:
             continue
         boxes = pdfium_c.FPDFText_CountRects(raw, first, end - first)

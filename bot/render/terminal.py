@@ -113,7 +113,7 @@ def register_table(plan: PlanShown, actions: Sequence[ActionShown], *, width: in
 def import_report_view(report: ImportReport, *, verbose: bool, width: int = 80) -> RenderableType:
     parts = _import_report_head(report, verbose=verbose, width=width)
     parts.extend(read_from_prose(report))
-    warnings = plan_warnings(report)
+    warnings = report.plan_warnings
     if warnings:
         parts.append(Text(f"Warnings ({len(warnings)}):", style="yellow"))
         parts.extend(Text("  - " + w, style="yellow") for w in warnings)
@@ -128,7 +128,7 @@ def print_import_report(console: Console, report: ImportReport, *, verbose: bool
     console.print(Group(*_import_report_head(report, verbose=verbose, width=console.width)))
     for part in read_from_prose(report):
         console.print(part, soft_wrap=True)
-    warnings = plan_warnings(report)
+    warnings = report.plan_warnings
     if warnings:
         console.print(Text(f"Warnings ({len(warnings)}):", style="yellow"))
         lines = Text("\n".join("  - " + w for w in warnings), style="yellow")
@@ -174,12 +174,6 @@ def _import_report_head(report: ImportReport, *, verbose: bool, width: int) -> l
             )
         )
     return parts
-
-
-def plan_warnings(report: ImportReport) -> list[str]:
-    """The warnings, less those `read_from_prose` shows beside the action they are about."""
-    shown = tuple(f"{item.ref} ({item.where}): " for item in report.read)
-    return [w for w in report.warnings if not (shown and w.startswith(shown))]
 
 
 def read_from_prose(report: ImportReport) -> list[Text]:

@@ -111,6 +111,13 @@ class ImportReport:
     def from_prose(self) -> bool:
         return self.kind != "table"
 
+    @property
+    def plan_warnings(self) -> list[str]:
+        """The warnings, less those a preview shows beside the action read from prose they
+        are about (its flags)."""
+        shown = tuple(f"{item.ref} ({item.where}): " for item in self.read)
+        return [w for w in self.warnings if not (shown and w.startswith(shown))]
+
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
 
