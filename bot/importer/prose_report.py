@@ -149,7 +149,8 @@ def _lead_kind(text: str) -> str:
 def _lead_in(state: _State, text: str) -> None:
     stripped = text.rstrip()
     if stripped.endswith(":"):
-        kind = _lead_kind(stripped)
+        # "That Cabinet:" under "Recommendations" leads the recommendations.
+        kind = _lead_kind(stripped) or state.lead_kind
         state.lead, state.lead_kind = stripped.rstrip(":"), kind
     else:
         # Prose between lists ends the list a heading led in.
@@ -170,7 +171,9 @@ def _item(state: _State, paragraph: Paragraph, label: str, body: str, reference:
     if state.lead_kind == "recommendation":
         reading = read_clause(f"To {text}" if text[:1].islower() else text)
         if not reading.is_action:
-            why = f"a recommendation ({reading.why}): the meeting's decision, not an action"
+            verb = text.split()[0].lower() if text.split() else ""
+            verb = verb[:-1] if verb.endswith("s") and not verb.endswith("ss") else verb
+            why = f"a recommendation to {verb}: the meeting's decision, not an action"
             state.not_actions.append(NotAction(None, title, why, paragraph.where))
             return
         owners = owners or list(reading.owners)
