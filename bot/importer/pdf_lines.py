@@ -10,68 +10,45 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from bot.importer.pdf_text import PdfPage, Run
 
 __all__ = ["Line", "body_size", "join_runs", "lines_of", "running_lines", "would_fit"]
 
 
-@dataclass
 class Line:
-    runs: list[Run]
-    page: int
+    """Runs on one line, left to right, with the measures every reader asks for, taken
+    once (a 100-page pack has some 10,000 lines, each looked at many times)."""
 
-    @property
-    def text(self) -> str:
-        return join_runs(self.runs)
+    __slots__ = (
+        "baseline", "bold", "bottom", "italic", "middle", "page", "runs", "size", "text",
+        "top", "x0", "x1",
+    )  # fmt: skip
 
-    @property
-    def x0(self) -> float:
-        return self.runs[0].x0
-
-    @property
-    def x1(self) -> float:
-        return max(r.x1 for r in self.runs)
-
-    @property
-    def top(self) -> float:
-        return min(r.top for r in self.runs)
-
-    @property
-    def bottom(self) -> float:
-        return max(r.bottom for r in self.runs)
-
-    @property
-    def middle(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def baseline(self) -> float:
-        """The baseline of the line's longest run (a bullet may sit on its own)."""
-        return max(self.runs, key=lambda r: len(r.text)).baseline
-
-    @property
-    def size(self) -> float:
-        """The size most of the line's characters are set in."""
+    def __init__(self, runs: list[Run], page: int) -> None:
+        runs = sorted(runs, key=lambda r: r.x0)
+        self.runs = runs
+        self.page = page
+        self.text = join_runs(runs)
+        self.x0 = runs[0].x0
+        self.x1 = max(r.x1 for r in runs)
+        self.top = min(r.top for r in runs)
+        self.bottom = max(r.bottom for r in runs)
+        self.middle = (self.top + self.bottom) / 2
+        # The baseline of the longest run (a bullet may sit on its own).
+        self.baseline = max(runs, key=lambda r: len(r.text)).baseline
+        # The size, weight and slant most of the line's characters are set in.
         sizes: Counter[float] = Counter()
-        for run in self.runs:
-            sizes[round(run.size, 1)] += len(run.text)
-        return sizes.most_common(1)[0][0]
-
-    @property
-    def bold(self) -> bool:
-        return _share(self.runs, lambda r: r.bold) >= 0.9
-
-    @property
-    def italic(self) -> bool:
-        return _share(self.runs, lambda r: r.italic) >= 0.9
-
-
-def _share(runs: Sequence[Run], test: object) -> float:
-    assert callable(test)
-    total = sum(len(r.text) for r in runs)
-    return sum(len(r.text) for r in runs if test(r)) / total if total else 0.0
+        bold = italic = total = 0
+        for run in runs:
+            length = len(run.text)
+            sizes[round(run.size, 1)] += length
+            total += length
+            bold += length if run.bold else 0
+            italic += length if run.italic else 0
+        self.size = sizes.most_common(1)[0][0]
+        self.bold = total > 0 and bold >= 0.9 * total
+        self.italic = total > 0 and italic >= 0.9 * total
 
 
 def join_runs(runs: Iterable[Run]) -> str:
@@ -90,18 +67,15 @@ def join_runs(runs: Iterable[Run]) -> str:
 
 def lines_of(runs: Iterable[Run], page: int) -> list[Line]:
     """`runs` (of one page) as lines, top to bottom, each line's runs left to right."""
-    lines: list[Line] = []
+    groups: list[list[Run]] = []
+    middle = size = 0.0
     for run in sorted(runs, key=lambda r: (r.middle, r.x0)):
-        if lines:
-            last = lines[-1]
-            tolerance = 0.5 * min(run.size, last.size)
-            if abs(run.middle - last.middle) <= tolerance:
-                last.runs.append(run)
-                continue
-        lines.append(Line([run], page))
-    for line in lines:
-        line.runs.sort(key=lambda r: r.x0)
-    return lines
+        if groups and abs(run.middle - middle) <= 0.5 * min(run.size, size):
+            groups[-1].append(run)
+            continue
+        groups.append([run])
+        middle, size = run.middle, run.size
+    return [Line(group, page) for group in groups]
 
 
 def would_fit(line: Line, after: Line, right: float) -> bool:

@@ -230,6 +230,8 @@ def _header_at(
     lines: list[Line], index: int, overrides: Mapping[str, str] | None
 ) -> tuple[list[str], list[float], int] | None:
     """(header cells, column starts, index after the header) when a header starts here."""
+    if len(_phrases(lines[index])) < 2:
+        return None  # a line of prose: a header names its columns apart
     for count in (1, 2, 3):
         block = lines[index : index + count]
         if len(block) < count:

@@ -34,6 +34,7 @@ _RULE_MIN_LENGTH = 4.0
 # FontDescriptor flags (PDF 32000-1, 9.8.2).
 _ITALIC_FLAG = 1 << 6
 _FORCE_BOLD_FLAG = 1 << 18
+_NULL = bytes(ctypes.sizeof(ctypes.c_void_p))
 _HYPHENS = str.maketrans({"\ufffe": "-", "\u00ad": "-", "\u0002": "-"})
 _BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demibold", "demi")
 _ITALIC_NAMES = ("italic", "oblique")
@@ -145,10 +146,10 @@ def _runs(textpage: pdfium.PdfTextPage, *, origin_x: float, origin_top: float) -
         return
     # Characters of one text object share font and size; generated characters (the
     # spaces and line breaks PDFium infers) have none, so they end a run.
-    objects = [
-        ctypes.cast(pdfium_c.FPDFText_GetTextObject(raw, i), ctypes.c_void_p).value
-        for i in range(count)
-    ]
+    # The object's address as bytes: twice as fast as casting each pointer to an int, and
+    # this runs for every character of the document. A null pointer is all zeros.
+    text_object = pdfium_c.FPDFText_GetTextObject
+    objects = [bytes(text_object(raw, i)) for i in range(count)]
     left, top, right, bottom = (ctypes.c_double() for _ in range(4))
     origin_x_, origin_y_ = ctypes.c_double(), ctypes.c_double()
     name = ctypes.create_string_buffer(128)
@@ -158,7 +159,7 @@ def _runs(textpage: pdfium.PdfTextPage, *, origin_x: float, origin_top: float) -
         if end < count and objects[end] == objects[start]:
             continue
         first, start = start, end
-        if objects[first] is None:
+        if objects[first] == _NULL:
             continue
         text = textpage.get_text_range(first, end - first)
         # PDFium reports a hyphen that ends a line as U+FFFE; a soft hyphen may show too.
