@@ -852,8 +852,10 @@ def import_help(session: Session, *, caller: Caller, plan: str | None) -> Reply:
     listed = ", ".join(f"{p.code} ({plural(counts.get(p.id, 0), 'action')})" for p in plans[:12])
     code = plan or (plans[0].code if plans else "NCC")
     lines = [
-        f"Send me the plan file in {where}: an Excel workbook (.xlsx), a Word document (.docx) "
-        f"or a CSV, with the plan's code as the message, e.g. `{code}`.",
+        f"Send me the plan file in {where}: an Excel workbook (.xlsx), a Word document (.docx), "
+        f"a PDF or a CSV, with the plan's code as the message, e.g. `{code}`. Committee minutes "
+        "or a report (.docx, .pdf) work too: I read the actions they set out and show you each "
+        "with the page and words it came from.",
         "After the code, the message can say how to read the file, as the options of "
         f"`actionbot import` do: which sheet of a workbook, `{code} sheet 2` (or "
         '`sheet "Action plan"`, or `sheet all` for every plan sheet); which column holds '
