@@ -70,7 +70,6 @@ class _State:
     not_actions: list[NotAction] = field(default_factory=list)
     refs: set[str] = field(default_factory=set)
     resolutions: int = 0
-    unnumbered: int = 0
 
 
 def read_minutes(paragraphs: list[Paragraph], *, described: str) -> ProseReading | None:
@@ -331,7 +330,10 @@ class _Context:
         ref = self._ref(minute, label)
         where = paragraph.where
         title = _title(text)
-        full = f"{lead} {text}".strip() if lead and not lead.lower().startswith("that") else text
+        # "RESOLVED that the Director of Finance be asked to: (a) review ..." asks the
+        # Director to review: the clause is read with the words that lead it in.
+        lead = re.sub(r"^that\b\s*", "", lead, flags=re.IGNORECASE)
+        full = f"{lead} {text}" if lead else text
         if self.keyword == "NOTED":
             self.state.not_actions.append(NotAction(ref, title, "noted", where))
             return
@@ -360,8 +362,8 @@ class _Context:
         if minute is not None:
             base = minute.number
         else:
-            self.state.unnumbered += 1 if label is None or label in ("a", "1", "i") else 0
-            base = f"R{max(self.state.unnumbered, 1)}"
+            # Resolutions under no minute number are numbered in order: R1, R2 (a)...
+            base = f"R{self.state.resolutions}"
         ref = f"{base} ({label})" if label else base
         unique, count = ref, 1
         while unique in self.state.refs:

@@ -391,3 +391,47 @@ def test_hostile_clause_text_is_kept_exactly_as_written(db: _Register, tmp_path:
     assert action["title"] == f"the Head of ICT review {HOSTILE}"
     assert action["owners"] == ["Head of ICT"]
     assert action["ref"] == "5"
+
+
+# --- owners matched to the register's ------------------------------------------------------
+
+
+def test_a_role_is_matched_to_the_owner_the_register_knows(db: _Register, tmp_path: Path) -> None:
+    """The clause names "the Director of Finance"; the owners file knows her as Rachel
+    Dunmore, whom the minutes' attendance list gives as Director of Finance; and it knows
+    "Head of ICT" in its own spelling. Roles nobody vouched for stay as the clause says."""
+    owners = tmp_path / "owners.csv"
+    owners.write_text(
+        "owner,email\nRachel Dunmore,rachel@wessex.example\nhead of ICT,ict@wessex.example\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(db.url, "owners", "import", str(owners))
+    assert code == 0, err
+    imported(db.url, PUBLISHED / "wessex-audit-governance-minutes-2026-03-12.pdf", "W", "--yes")
+    register = db.export("W")
+    assert register["28/26 (b)"]["owners"] == ["Rachel Dunmore"]
+    assert register["31/26 (b)"]["owners"] == ["head of ICT"]
+    assert register["29/26 (c)"]["owners"] == ["Chief Internal Auditor"]
+
+
+def test_clauses_led_in_by_whom_they_ask_and_resolutions_without_numbers(
+    db: _Register, tmp_path: Path
+) -> None:
+    """Action notes with no minute numbers: resolutions are numbered in order (R1, R2);
+    "RESOLVED that the Director of Finance be asked to:" asks the Director each clause."""
+    document = Document()
+    document.add_paragraph("Notes of the Budget Board, 2 February 2026")
+    document.add_paragraph("RESOLVED that the Director of Finance be asked to:")
+    document.add_paragraph("(a)\treview the reserves policy by 30 April 2026;")
+    document.add_paragraph("(b)\tcirculate the savings tracker.")
+    document.add_paragraph("The Board discussed the capital programme.")
+    document.add_paragraph("AGREED: the Head of Property to list surplus sites.")
+    path = tmp_path / "notes.docx"
+    document.save(path)
+    imported(db.url, path, "BB", "--yes")
+    register = db.export("BB")
+    assert list(register) == ["R1 (a)", "R1 (b)", "R2"]
+    assert register["R1 (a)"]["owners"] == ["Director of Finance"]
+    assert register["R1 (a)"]["due_date"] == "2026-04-30"
+    assert register["R1 (b)"]["owners"] == ["Director of Finance"]
+    assert register["R2"]["owners"] == ["Head of Property"]
