@@ -13,12 +13,13 @@ and the date phrase it gives ("by the end of June 2026", "to the next meeting").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.importer.dates import ParsedDate, parse_date
 
-__all__ = ["ClauseReading", "find_date", "read_clause"]
+__all__ = ["FULL_DATE", "ClauseReading", "find_date", "first_date", "read_clause"]
 
 # "be <participle>" that asks the subject to act.
 _REQUESTED = frozenset(
@@ -452,3 +453,23 @@ def _within(match: re.Match[str], meeting: date) -> DatePhrase:
         " (weekends skipped, not bank holidays)" if working else ""
     )
     return DatePhrase(words, ParsedDate(words, day, "exact", note=note))
+
+
+# A date written out in full ("12 March 2026", "4th February 2026"): the date of a
+# meeting or a report, as its first page gives it.
+FULL_DATE = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)\s+\d{4}\b",
+    re.IGNORECASE,
+)
+
+
+def first_date(texts: Iterable[str]) -> date | None:
+    """The first date written out in full in `texts`: the meeting's or the report's own."""
+    for text in texts:
+        match = FULL_DATE.search(text)
+        if match is not None:
+            parsed = parse_date(match.group(0))
+            if parsed.kind == "exact" and parsed.value is not None:
+                return parsed.value
+    return None

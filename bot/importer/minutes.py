@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.importer.clauses import find_date, read_clause
+from bot.importer.clauses import FULL_DATE, find_date, first_date, read_clause
 from bot.importer.dates import parse_date
 from bot.importer.prose import NotAction, Paragraph, label_kind, split_label
 from bot.importer.prose_actions import Candidate, ProseReading
@@ -49,11 +49,6 @@ _ATTENDEE = re.compile(
     r"(?P<name>(?:(?:Councillor|Cllr\.?|Mr|Mrs|Ms|Miss|Dr)\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,3})"
     r"\s*\((?P<role>[^()]{3,160})\)"
 )
-_FULL_DATE = re.compile(
-    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:January|February|March|April|May|June|July|August|"
-    r"September|October|November|December)\s+\d{4}\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -82,7 +77,7 @@ def read_minutes(paragraphs: list[Paragraph], *, described: str) -> ProseReading
         len(paragraphs),
     )
     opening = paragraphs[: min(first_minute, starts[0])]
-    meeting = _meeting_date(opening or paragraphs[:8])
+    meeting = first_date(p.text for p in (opening or paragraphs[:8]))
     next_meeting = _next_meeting(paragraphs, meeting)
     roles = _attendance(opening)
     state = _State()
@@ -380,16 +375,6 @@ def _title(text: str) -> str:
     return title
 
 
-def _meeting_date(paragraphs: list[Paragraph]) -> date | None:
-    for paragraph in paragraphs:
-        match = _FULL_DATE.search(paragraph.text)
-        if match is not None:
-            parsed = parse_date(match.group(0))
-            if parsed.kind == "exact" and parsed.value is not None:
-                return parsed.value
-    return None
-
-
 def _next_meeting(paragraphs: list[Paragraph], meeting: date | None) -> date | None:
     """The date the minutes give for the next meeting ("DATE OF NEXT MEETING", "The next
     meeting will be held on Thursday 18 June 2026")."""
@@ -400,7 +385,7 @@ def _next_meeting(paragraphs: list[Paragraph], meeting: date | None) -> date | N
         if index + 1 < len(paragraphs):
             texts.append(paragraphs[index + 1].text)
         for text in texts:
-            for match in _FULL_DATE.finditer(text):
+            for match in FULL_DATE.finditer(text):
                 parsed = parse_date(match.group(0))
                 value = parsed.value
                 if value is not None and (meeting is None or value > meeting):

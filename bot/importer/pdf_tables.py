@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.importer.columns import field_for, find_header_row, has_plan_header
+from bot.importer.html_text import cell_html
 from bot.importer.pdf_lines import (
     Line,
     body_size,
@@ -344,25 +345,7 @@ def _cell_text(runs: list[Run], page: int, right: float) -> str:
             glue = "" if joined.endswith(("-", "/")) and not joined.endswith((" -", " /")) else " "
             paragraphs[-1] = (joined + glue + text, listed)
         previous = line
-    return _render(paragraphs)
-
-
-def _render(paragraphs: list[tuple[str, bool]]) -> str:
-    if not any(listed for _, listed in paragraphs):
-        return "\n".join(text for text, _ in paragraphs)
-    parts: list[str] = []
-    in_list = False
-    for text, listed in paragraphs:
-        if listed and not in_list:
-            parts.append("<ul>")
-        elif not listed and in_list:
-            parts.append("</ul>")
-        in_list = listed
-        tag = "li" if listed else "p"
-        parts.append(f"<{tag}>{html.escape(text, quote=False)}</{tag}>")
-    if in_list:
-        parts.append("</ul>")
-    return "".join(parts)
+    return cell_html(paragraphs)
 
 
 _TAGGED = re.compile(r"<(li|p)>(.*?)</\1>", re.DOTALL)
@@ -463,7 +446,7 @@ def _join_row(row: list[str], above: tuple[_Grid, int], below: _Grid, at: int = 
                 joined, listed = cells[-1]
                 cells[-1] = (f"{joined} {more[0][0]}", listed)
                 more = more[1:]
-        row[column] = _render(cells + more)
+        row[column] = cell_html(cells + more)
 
 
 def _raw(

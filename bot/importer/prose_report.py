@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.importer.clauses import DatePhrase, find_date, read_clause
+from bot.importer.clauses import DatePhrase, find_date, first_date, read_clause
 from bot.importer.dates import parse_date
 from bot.importer.prose import NotAction, Paragraph, label_kind, split_label
 from bot.importer.prose_actions import Candidate, ProseReading
@@ -62,11 +62,6 @@ _BRACKET_OWNER = re.compile(
     re.IGNORECASE,
 )
 _READ_KINDS = frozenset({"exact", "month", "season", "approximate"})
-_FULL_DATE = re.compile(
-    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:January|February|March|April|May|June|July|August|"
-    r"September|October|November|December)\s+\d{4}\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -89,7 +84,7 @@ class _State:
 
 def read_report(paragraphs: list[Paragraph], *, described: str, today: date) -> ProseReading | None:
     """The actions a report lists, or None when it lists none."""
-    reference = _document_date(paragraphs[:25]) or today
+    reference = first_date(p.text for p in paragraphs[:25]) or today
     state = _State()
     for paragraph in paragraphs:
         label, body = split_label(paragraph.text)
@@ -263,14 +258,3 @@ def report_ref(theme: str | None, title: str, taken: set[str]) -> str:
         unique = f"{ref}-{count}"
     taken.add(unique)
     return unique
-
-
-def _document_date(paragraphs: list[Paragraph]) -> date | None:
-    """The report's own date (its meeting's), to place dates written without a year."""
-    for paragraph in paragraphs:
-        match = _FULL_DATE.search(paragraph.text)
-        if match is not None:
-            parsed = parse_date(match.group(0))
-            if parsed.kind == "exact" and parsed.value is not None:
-                return parsed.value
-    return None

@@ -9,7 +9,6 @@ reads, so they turn into tasks and owners exactly as in a CSV exported from the 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from docx.text.paragraph import Paragraph
 from bot.importer.columns import find_header_row, has_plan_header
 from bot.importer.docx_styles import StyleIndex
 from bot.importer.errors import ImportFileError
+from bot.importer.html_text import cell_html
 from bot.importer.reader import RawTable
 
 __all__ = ["plan_tables"]
@@ -129,22 +129,7 @@ def _rows(table: Table, styles: StyleIndex) -> tuple[list[list[str]], set[int]]:
 def _cell_text(cell: _Cell, styles: StyleIndex) -> str:
     paragraphs = [(" ".join(p.text.split()), _is_list_item(p, styles)) for p in cell.paragraphs]
     paragraphs = [(text, listed) for text, listed in paragraphs if text]
-    if not any(listed for _, listed in paragraphs):
-        return "\n".join(text for text, _ in paragraphs)
-    # Bullets are structure plain text cannot hold: say it in the HTML the CSV path reads.
-    parts: list[str] = []
-    in_list = False
-    for text, listed in paragraphs:
-        if listed and not in_list:
-            parts.append("<ul>")
-        elif not listed and in_list:
-            parts.append("</ul>")
-        in_list = listed
-        tag = "li" if listed else "p"
-        parts.append(f"<{tag}>{html.escape(text, quote=False)}</{tag}>")
-    if in_list:
-        parts.append("</ul>")
-    return "".join(parts)
+    return cell_html(paragraphs)
 
 
 def _is_list_item(paragraph: Paragraph, styles: StyleIndex) -> bool:
