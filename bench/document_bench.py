@@ -118,16 +118,23 @@ def read_once(path: Path) -> tuple[float, float, int]:
     return wall, cpu, len(plan.actions)
 
 
-def cli_dry_run(path: Path, url: str) -> float:
-    """Wall seconds of `actionbot import PACK --plan P --dry-run`, start-up included."""
+def cli_dry_run(path: Path, url: str) -> tuple[float, float]:
+    """(wall s, CPU s) of `actionbot import PACK --plan P --dry-run`, start-up included (the
+    register's schema is made first, not timed, as for the other CLI figures)."""
     actionbot = Path(sys.executable).with_name("actionbot")
+    subprocess.run(
+        [str(actionbot), "--database-url", url, "plans", "list"], capture_output=True, check=True
+    )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(
         [str(actionbot), "--database-url", url, "import", str(path), "--plan", "P", "--dry-run"],
         capture_output=True,
         check=True,
     )
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def measure(pages: int, *, cli: bool = True) -> dict[str, float]:
@@ -139,7 +146,7 @@ def measure(pages: int, *, cli: bool = True) -> dict[str, float]:
         wall, cpu, actions = min(runs)
         figures = {"pages": made, "wall_s": wall, "cpu_s": cpu, "actions": actions}
         if cli:
-            figures["cli_s"] = cli_dry_run(path, f"sqlite:///{tmp}/r.db")
+            figures["cli_s"], figures["cli_cpu_s"] = cli_dry_run(path, f"sqlite:///{tmp}/r.db")
         return figures
 
 
@@ -155,7 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         f"[aim ≤ {AIM_S:.0f} s: {'met' if figures['wall_s'] <= AIM_S else 'MISSED'}]"
     )
     if "cli_s" in figures:
-        print(f"  `actionbot import PACK --dry-run`, start-up included: {figures['cli_s']:.2f} s")  # noqa: T201
+        print(  # noqa: T201
+            f"  `actionbot import PACK --dry-run`, start-up included: {figures['cli_s']:.2f} s "
+            f"({figures['cli_cpu_s']:.2f} s CPU)"
+        )
     return 0
 
 

@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"read a {pack['pages']:.0f}-page agenda pack (PDF) as `import` does",
                 "≤ 5 s",
                 f"{seconds(pack['wall_s'])} ({seconds(pack['cpu_s'])} CPU); CLI dry run "
-                f"{seconds(pack['cli_s'])}",
+                f"{seconds(pack['cli_s'])} ({seconds(pack['cli_cpu_s'])} CPU)",
                 NA,
             )
 

@@ -34,17 +34,22 @@ def read_pdf_source(
     Raises:
         ImportFileError: a scan without text, a password, damage, or nothing found.
     """
+    from bot.importer.pdf_lines import layout_of
     from bot.importer.pdf_prose import pdf_paragraphs
     from bot.importer.pdf_tables import read_pdf_tables
     from bot.importer.pdf_text import read_pdf
 
     pages = read_pdf(path)
-    tables = read_pdf_tables(pages, overrides=overrides)
+    layout = layout_of(pages)
+    tables = read_pdf_tables(pages, overrides=overrides, layout=layout)
     if tables:
         return tables
     blank = [p.number for p in pages if not p.has_text]
     reading = read_prose(
-        pdf_paragraphs(pages), name=path.name, described=f"a PDF, {len(pages)} page(s)", today=today
+        pdf_paragraphs(pages, layout=layout),
+        name=path.name,
+        described=f"a PDF, {len(pages)} page(s)",
+        today=today,
     )
     if blank:
         shown = ", ".join(map(str, blank[:10])) + (" ..." if len(blank) > 10 else "")

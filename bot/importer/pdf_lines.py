@@ -10,10 +10,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from bot.importer.pdf_text import PdfPage, Run
 
-__all__ = ["Line", "body_size", "join_runs", "lines_of", "running_lines", "would_fit"]
+__all__ = [
+    "Layout",
+    "Line",
+    "body_size",
+    "join_runs",
+    "layout_of",
+    "lines_of",
+    "running_lines",
+    "would_fit",
+]
 
 
 class Line:
@@ -136,3 +146,23 @@ def running_lines(
             if _PAGE_NUMBER.match(text) or _DIGITS.sub("#", text.lower()) in repeated:
                 found.add(id(line))
     return found
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A PDF's lines page by page, its body text size and its running heads and feet:
+    worked out once, read by the table reader and the prose reader alike."""
+
+    lines: dict[int, list[Line]]
+    body: float
+    running: frozenset[int]  # ids of the lines that are running heads or feet
+
+    def content(self, page: int) -> list[Line]:
+        """The page's lines, running heads and feet left out."""
+        return [line for line in self.lines.get(page, []) if id(line) not in self.running]
+
+
+def layout_of(pages: Sequence[PdfPage]) -> Layout:
+    by_page = {page.number: lines_of(page.runs, page.number) for page in pages}
+    body = body_size(line for lines in by_page.values() for line in lines)
+    return Layout(by_page, body, frozenset(running_lines(pages, by_page, body=body)))

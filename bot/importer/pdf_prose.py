@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.importer.pdf_lines import Line, body_size, lines_of, running_lines
+from bot.importer.pdf_lines import Layout, Line, layout_of
 from bot.importer.pdf_text import PdfPage
 from bot.importer.prose import Paragraph, split_label
 
@@ -95,11 +95,11 @@ class _Builder:
         return 0 < pitch <= self.pitch + 0.2
 
 
-def pdf_paragraphs(pages: Sequence[PdfPage]) -> list[Paragraph]:
+def pdf_paragraphs(pages: Sequence[PdfPage], *, layout: Layout | None = None) -> list[Paragraph]:
     """The paragraphs of every page, in order; running heads and feet left out."""
-    by_page = {page.number: lines_of(page.runs, page.number) for page in pages}
-    body = body_size(line for lines in by_page.values() for line in lines)
-    dropped = running_lines(pages, by_page, body=body)
+    layout = layout or layout_of(pages)
+    body = layout.body
+    by_page = {page.number: layout.content(page.number) for page in pages}
     builder = _Builder(body, _typical_pitch(list(by_page.values())))
     builder.right_edge = {
         number: max((line.x1 for line in lines), default=0.0) for number, lines in by_page.items()
@@ -109,8 +109,6 @@ def pdf_paragraphs(pages: Sequence[PdfPage]) -> list[Paragraph]:
     for page in pages:
         new_page = previous is not None
         for line in by_page[page.number]:
-            if id(line) in dropped:
-                continue
             if previous is not None and builder.continues(line, previous, new_page=new_page):
                 builder.lines.append(line)
             else:

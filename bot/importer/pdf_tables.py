@@ -23,14 +23,7 @@ from dataclasses import dataclass, field
 
 from bot.importer.columns import field_for, find_header_row, has_plan_header
 from bot.importer.html_text import cell_html
-from bot.importer.pdf_lines import (
-    Line,
-    body_size,
-    join_runs,
-    lines_of,
-    running_lines,
-    would_fit,
-)
+from bot.importer.pdf_lines import Layout, Line, join_runs, layout_of, lines_of, would_fit
 from bot.importer.pdf_text import Edge, PdfPage, Run
 from bot.importer.prose import label_kind, split_label
 from bot.importer.reader import RawTable
@@ -61,17 +54,19 @@ class _Grid:
 
 
 def read_pdf_tables(
-    pages: Sequence[PdfPage], *, overrides: Mapping[str, str] | None = None
+    pages: Sequence[PdfPage],
+    *,
+    overrides: Mapping[str, str] | None = None,
+    layout: Layout | None = None,
 ) -> list[RawTable]:
     """Every plan table of the PDF, in order; [] when it has none."""
-    by_page = {page.number: lines_of(page.runs, page.number) for page in pages}
-    body = body_size(line for lines in by_page.values() for line in lines)
-    dropped = running_lines(pages, by_page, body=body)
+    layout = layout or layout_of(pages)
+    body = layout.body
     heading: str | None = None
     pieces: list[_Grid] = []
     open_unruled: _Grid | None = None
     for page in pages:
-        lines = [line for line in by_page[page.number] if id(line) not in dropped]
+        lines = layout.content(page.number)
         grids = _ruled_grids(page, lines)
         covered = [(g.top, g.bottom) for g in grids]
         free = [ln for ln in lines if not any(t - 1 <= ln.middle <= b + 1 for t, b in covered)]
