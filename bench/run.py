@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import import_bench, slack_latency, sweep_bench  # noqa: E402
+from bench import document_bench, import_bench, slack_latency, sweep_bench  # noqa: E402
 from bench.postgres import BenchPostgres, postgres  # noqa: E402
 
 Cell = str
@@ -191,6 +191,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"import a {small:,}-row CSV through the CLI",
                 "≤ 2 s",
                 *both(pg, cli_import, sqlite_url),
+            )
+
+            # 3b. Import from a published document: a 100-page agenda pack read (no database).
+            pack = document_bench.measure(10 if args.quick else 100)
+            table.add(
+                f"read a {pack['pages']:.0f}-page agenda pack (PDF) as `import` does",
+                "≤ 5 s",
+                f"{seconds(pack['wall_s'])} ({seconds(pack['cpu_s'])} CPU); CLI dry run "
+                f"{seconds(pack['cli_s'])} ({seconds(pack['cli_cpu_s'])} CPU)",
+                NA,
             )
 
             # 4. /action mine p99 against a bare Bolt app in the same run.

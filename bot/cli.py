@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -165,6 +166,7 @@ def run_import(
     dry_run: bool = False,
     archive_missing: bool = False,
     sheet: str | None = None,
+    confirm: Callable[[ImportReport], bool] | None = None,
 ) -> ImportReport:
     from bot.services.imports import ImportOptions, import_file
 
@@ -185,6 +187,7 @@ def run_import(
         overrides=mapping,
         actor=cli_actor(),
         now=rt.clock.now(),
+        confirm=confirm,
     )
 
 
@@ -192,7 +195,10 @@ def run_import(
 def import_command(
     path: Annotated[
         Path,
-        typer.Argument(help="The plan: Excel (.xlsx), Word (.docx) or CSV (UTF-8, cp1252)."),
+        typer.Argument(
+            help="The plan: Excel (.xlsx), Word (.docx), PDF or CSV (UTF-8, cp1252); or "
+            "minutes or a report (.docx, .pdf) whose actions are read from the text."
+        ),
     ],
     plan: Annotated[str, typer.Option("--plan", help="Short code of the plan, e.g. AFEP.")],
     name: Annotated[str | None, typer.Option(help="The plan's full name.")] = None,
@@ -214,8 +220,27 @@ def import_command(
         str | None,
         typer.Option("--sheet", help="Workbook sheet: its name, its number (1 = first), or all."),
     ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", "-y", help="Import actions read from minutes or a report without asking."
+        ),
+    ] = False,
 ) -> None:
     """Import (or re-import) a plan. One transaction: all of it or nothing."""
+    from bot.render.terminal import print_import_report
+
+    def confirm(preview: ImportReport) -> bool:
+        # Actions read from prose are a reading, not rows the admin wrote: show them all
+        # and ask before writing.
+        print_import_report(screen(), preview, verbose=False)
+        if not _interactive():
+            raise _Unconfirmed(preview)
+        return typer.confirm(
+            f"Import these {len(preview.read)} action(s) into plan {preview.plan_code}?",
+            default=False,
+        )
+
     try:
         report = run_import(
             path,
@@ -226,12 +251,35 @@ def import_command(
             dry_run=dry_run,
             archive_missing=archive_missing,
             sheet=sheet,
+            confirm=None if yes else confirm,
         )
     except ImportFileError as exc:
         raise fail(f"{path}: {exc}. Nothing was written.") from exc
-    from bot.render.terminal import print_import_report
-
+    except _Unconfirmed as exc:
+        raise fail(
+            f"{path}: these {len(exc.preview.read)} action(s) were read from "
+            f"{'minutes' if exc.preview.kind == 'minutes' else 'a report'}, and there is no "
+            "terminal to confirm them on: check them above, then run the same command with "
+            "--yes to import them. Nothing was written."
+        ) from None
+    if report.declined:
+        out.print("Not imported: nothing was written.")
+        return
     print_import_report(screen(), report, verbose=verbose or dry_run)
+
+
+class _Unconfirmed(Exception):
+    """Actions read from prose, and nobody at a terminal to confirm them."""
+
+    def __init__(self, preview: ImportReport) -> None:
+        super().__init__("not confirmed")
+        self.preview = preview
+
+
+def _interactive() -> bool:
+    import sys
+
+    return sys.stdin.isatty()
 
 
 @app.command("export")

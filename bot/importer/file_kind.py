@@ -3,7 +3,8 @@
 A workbook renamed ``plan.csv`` or a CSV saved as ``plan.xlsx`` is read as what it is.
 Office files are zip archives told apart by their members (``xl/workbook.xml``,
 ``word/document.xml``); the old binary ``.xls``/``.doc`` and password-protected Office
-files are OLE2 compound files told apart by the names of their streams.
+files are OLE2 compound files told apart by the names of their streams. A PDF starts
+``%PDF-`` (within its first kilobyte, as readers allow).
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from pathlib import Path
 
 from bot.importer.errors import ImportFileError
 
-__all__ = ["FileKind", "file_kind"]
+__all__ = ["HEAD_BYTES", "FileKind", "file_kind"]
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+_PDF = b"%PDF-"
+# How much of the start of a file `file_kind` needs to see.
+HEAD_BYTES = 1024
 
 
 class FileKind(StrEnum):
@@ -26,6 +30,7 @@ class FileKind(StrEnum):
     docx = "docx"
     xls = "xls"  # old binary Excel: converted by LibreOffice where installed
     doc = "doc"  # old binary Word: likewise
+    pdf = "pdf"
 
 
 def _utf16(name: str) -> bytes:
@@ -42,6 +47,8 @@ def file_kind(path: Path, head: bytes) -> FileKind:
         return _zip_kind(path)
     if head.startswith(_OLE2):
         return _ole2_kind(path)
+    if _PDF in head[:HEAD_BYTES]:
+        return FileKind.pdf
     return FileKind.text
 
 
@@ -77,7 +84,7 @@ def _zip_kind(path: Path) -> FileKind:
     shown = ", ".join(sorted(names)[:5]) + (" ..." if len(names) > 5 else "")
     raise ImportFileError(
         f"{path.name} is a zip archive, not an Excel workbook or Word document "
-        f"(it holds {shown or 'nothing'}); import the plan itself (.xlsx, .docx or .csv)"
+        f"(it holds {shown or 'nothing'}); import the plan itself (.xlsx, .docx, .pdf or .csv)"
     )
 
 

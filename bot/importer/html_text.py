@@ -17,7 +17,7 @@ import html
 import re
 from functools import lru_cache
 
-__all__ = ["clean_html", "html_parts", "list_items", "looks_like_html"]
+__all__ = ["cell_html", "clean_html", "html_parts", "list_items", "looks_like_html"]
 
 _TAG_NAMES = (
     "a|abbr|address|article|aside|b|big|blockquote|body|br|caption|center|cite|code|col|"
@@ -154,3 +154,24 @@ def _tidy(text: str) -> str:
     text = _INLINE_SPACE.sub(" ", _LINE_BREAKS.sub("\n", text))
     lines = (line.strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def cell_html(paragraphs: list[tuple[str, bool]]) -> str:
+    """A table cell's paragraphs, (text, is a bullet) each, as the text `html_parts` and
+    `list_items` read back: one paragraph a line, or, when some are bullets (structure
+    plain text cannot hold), `<p>` and `<ul><li>` HTML, as a CSV exported from the web has."""
+    if not any(listed for _, listed in paragraphs):
+        return "\n".join(text for text, _ in paragraphs)
+    parts: list[str] = []
+    in_list = False
+    for text, listed in paragraphs:
+        if listed and not in_list:
+            parts.append("<ul>")
+        elif not listed and in_list:
+            parts.append("</ul>")
+        in_list = listed
+        tag = "li" if listed else "p"
+        parts.append(f"<{tag}>{html.escape(text, quote=False)}</{tag}>")
+    if in_list:
+        parts.append("</ul>")
+    return "".join(parts)

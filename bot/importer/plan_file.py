@@ -18,8 +18,9 @@ from bot.importer.errors import ImportFileError
 from bot.importer.formula_guard import restore
 from bot.importer.html_text import clean_html, html_parts, list_items
 from bot.importer.owners import OwnerSplit, owner_splitter, owner_vocabulary
+from bot.importer.prose import NotAction
 from bot.importer.reader import RawTable
-from bot.importer.sources import read_tables
+from bot.importer.sources import read_source
 from bot.importer.status import ParsedStatus, parse_status
 
 # A lone cell in the reference column is a ref only if it looks like one: it has a digit
@@ -48,10 +49,12 @@ class ParsedAction:
     warnings: list[str] = field(default_factory=list)
     # Where the row is beyond its number: "" in a CSV, "sheet 'Plan' " in a workbook.
     place: str = ""
+    # Where an action read from prose was found instead of a row: "page 2", "paragraph 41".
+    source: str | None = None
 
     @property
     def label(self) -> str:
-        return f"{self.place}row {self.row}"
+        return self.source or f"{self.place}row {self.row}"
 
 
 @dataclass
@@ -64,6 +67,14 @@ class ParsedPlan:
     sections: list[str] = field(default_factory=list)
     # How the file was read: "utf-8, delimiter ','", "an Excel workbook, sheet 'Plan'".
     read_as: str = ""
+    # "table" for a plan's rows; "minutes" or "report" for actions read from prose, which
+    # always get a preview, and list what was read but is not an action.
+    kind: str = "table"
+    not_actions: list[NotAction] = field(default_factory=list)
+
+    @property
+    def from_prose(self) -> bool:
+        return self.kind != "table"
 
     @property
     def has_status(self) -> bool:
@@ -78,17 +89,18 @@ def parse_plan_file(
     overrides: Mapping[str, str] | None = None,
     sheet: str | None = None,
 ) -> ParsedPlan:
-    """Read and interpret a plan file (CSV or text, Excel, Word).
+    """Read and interpret a plan file (CSV or text, Excel, Word, PDF): its plan table, or
+    the actions minutes or a report set out in prose (`ParsedPlan.from_prose`).
 
     Raises:
         ImportFileError: the file cannot be read or holds no plan; nothing is written.
     """
-    return parse_tables(
-        read_tables(path, sheet=sheet, overrides=overrides),
-        today=today,
-        known_owners=known_owners,
-        overrides=overrides,
-    )
+    source = read_source(path, today=today, sheet=sheet, overrides=overrides)
+    if not isinstance(source, list):
+        from bot.importer.prose_actions import prose_plan
+
+        return prose_plan(source, file_name=path.name, today=today, known_owners=known_owners)
+    return parse_tables(source, today=today, known_owners=known_owners, overrides=overrides)
 
 
 def parse_table(

@@ -1,8 +1,10 @@
-"""From a path to tables of text rows, whatever the file: CSV or text, Excel, Word.
+"""From a path to tables of text rows, whatever the file: CSV or text, Excel, Word, PDF.
 
 The kind is decided from the bytes (`file_kind`), never from the name. Old binary
 .xls/.doc files are converted by LibreOffice when it is installed (and the import says
-so); otherwise the admin is told how to save them in a form actionbot reads.
+so); otherwise the admin is told how to save them in a form actionbot reads. A Word
+document or PDF without a plan table may be minutes or a report: then what its prose
+lists is returned instead of tables (`documents`).
 """
 
 from __future__ import annotations
@@ -12,24 +14,38 @@ import subprocess
 import tempfile
 import zipfile
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from bot.importer.errors import ImportFileError
-from bot.importer.file_kind import FileKind, file_kind
+from bot.importer.file_kind import HEAD_BYTES, FileKind, file_kind
 from bot.importer.hints import Option
 from bot.importer.reader import MAX_BYTES, RawTable, parse_bytes
 
-__all__ = ["CONVERT_TIMEOUT_S", "read_tables"]
+if TYPE_CHECKING:
+    from bot.importer.prose_actions import ProseReading
+
+__all__ = ["CONVERT_TIMEOUT_S", "Source", "read_source"]
+
+# A plan's tables, or the actions read from a document's prose (minutes, a report).
+Source: TypeAlias = "list[RawTable] | ProseReading"
 
 CONVERT_TIMEOUT_S = 120
 # An Office file is a zip: a small file can unpack into gigabytes of XML.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 
-def read_tables(
-    path: Path, *, sheet: str | None = None, overrides: Mapping[str, str] | None = None
-) -> list[RawTable]:
-    """The plan's tables of text rows, or ImportFileError saying why the file cannot be read."""
+def read_source(
+    path: Path,
+    *,
+    today: date,
+    sheet: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> Source:
+    """The plan's tables of text rows (or what a document's prose lists), or
+    ImportFileError saying why the file cannot be read. `today` places dates a report
+    writes without a year."""
     if not path.exists():
         raise ImportFileError(f"no such file: {path}")
     if not path.is_file():
@@ -41,7 +57,7 @@ def read_tables(
             f"{MAX_BYTES // 1024 // 1024} MB are refused (is this really an action plan?)"
         )
     with path.open("rb") as handle:
-        head = handle.read(8)
+        head = handle.read(HEAD_BYTES)
     kind = file_kind(path, head)
     if kind is FileKind.text:
         if sheet is not None:
@@ -49,8 +65,16 @@ def read_tables(
                 [Option("sheet"), f" is for Excel workbooks; {path.name} is a text file"]
             )
         return [parse_bytes(path.read_bytes(), name=path.name)]
+    if kind is FileKind.pdf:
+        if sheet is not None:
+            raise ImportFileError(
+                [Option("sheet"), f" is for Excel workbooks; {path.name} is a PDF"]
+            )
+        from bot.importer.documents import read_pdf_source
+
+        return read_pdf_source(path, overrides=overrides, today=today)
     if kind in (FileKind.xls, FileKind.doc):
-        return _converted(path, kind, sheet=sheet, overrides=overrides)
+        return _converted(path, kind, sheet=sheet, overrides=overrides, today=today)
     _check_unpacked_size(path)
     if kind is FileKind.xlsx:
         return _read_workbook(path, sheet=sheet, overrides=overrides)
@@ -58,7 +82,7 @@ def read_tables(
         raise ImportFileError(
             [Option("sheet"), f" is for Excel workbooks; {path.name} is a Word document"]
         )
-    return _read_document(path, overrides=overrides)
+    return _read_document(path, overrides=overrides, today=today)
 
 
 def _read_workbook(
@@ -71,10 +95,10 @@ def _read_workbook(
     return read_workbook(path, sheet=sheet, overrides=overrides)
 
 
-def _read_document(path: Path, *, overrides: Mapping[str, str] | None) -> list[RawTable]:
-    from bot.importer.word import read_document
+def _read_document(path: Path, *, overrides: Mapping[str, str] | None, today: date) -> Source:
+    from bot.importer.documents import read_docx_source
 
-    return read_document(path, overrides=overrides)
+    return read_docx_source(path, overrides=overrides, today=today)
 
 
 def _check_unpacked_size(path: Path) -> None:
@@ -89,8 +113,13 @@ def _check_unpacked_size(path: Path) -> None:
 
 
 def _converted(
-    path: Path, kind: FileKind, *, sheet: str | None, overrides: Mapping[str, str] | None
-) -> list[RawTable]:
+    path: Path,
+    kind: FileKind,
+    *,
+    sheet: str | None,
+    overrides: Mapping[str, str] | None,
+    today: date,
+) -> Source:
     old, new = (".xls", "xlsx") if kind is FileKind.xls else (".doc", "docx")
     what = "an old Excel workbook (.xls)" if kind is FileKind.xls else "an old Word document (.doc)"
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -128,11 +157,11 @@ def _converted(
                 f"{path.name} is {what}; LibreOffice did not convert it; "
                 f"open it and save it as .{new}, then import that"
             )
+        found: Source
         if kind is FileKind.xls:
-            tables = _read_workbook(converted, sheet=sheet, overrides=overrides)
+            found = _read_workbook(converted, sheet=sheet, overrides=overrides)
         else:
-            tables = _read_document(converted, overrides=overrides)
-    tables[0].warnings.insert(
-        0, f"{path.name} is {what}: converted to .{new} with LibreOffice ({Path(soffice).name})"
-    )
-    return tables
+            found = _read_document(converted, overrides=overrides, today=today)
+    note = f"{path.name} is {what}: converted to .{new} with LibreOffice ({Path(soffice).name})"
+    (found[0].warnings if isinstance(found, list) else found.warnings).insert(0, note)
+    return found

@@ -9,7 +9,6 @@ reads, so they turn into tasks and owners exactly as in a CSV exported from the 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,23 +17,29 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from bot.importer.columns import find_header_row, has_plan_header
+from bot.importer.docx_styles import StyleIndex
 from bot.importer.errors import ImportFileError
+from bot.importer.html_text import cell_html
 from bot.importer.reader import RawTable
 
-__all__ = ["read_document"]
+__all__ = ["plan_tables"]
 
 WIDE = 3
 
 
-def read_document(path: Path, *, overrides: Mapping[str, str] | None = None) -> list[RawTable]:
-    """Every plan table of the document, in order.
+def plan_tables(
+    path: Path, *, overrides: Mapping[str, str] | None = None
+) -> tuple[list[RawTable], int]:
+    """(every plan table of the document in order, how many tables it has): no plan
+    table is not an error here, as the document may be minutes or a report.
 
     Raises:
-        ImportFileError: the document cannot be read or holds no plan table.
+        ImportFileError: the document cannot be read.
     """
     try:
         document = Document(str(path))
         blocks = list(document.iter_inner_content())
+        styles = StyleIndex(document)
     # python-docx raises whatever its XML parsing hits on a damaged file.
     except Exception as exc:  # noqa: BLE001
         raise ImportFileError(
@@ -48,11 +53,11 @@ def read_document(path: Path, *, overrides: Mapping[str, str] | None = None) -> 
     number = 0
     for block in blocks:
         if isinstance(block, Paragraph):
-            if _is_heading(block) and block.text.strip():
+            if _is_heading(block, styles) and block.text.strip():
                 heading, heading_changed = " ".join(block.text.split()), True
             continue
         number += 1
-        rows, wide = _rows(block)
+        rows, wide = _rows(block, styles)
         place = f"table {number} "
         if has_plan_header(rows, overrides):
             previous_header = _header(rows)
@@ -69,17 +74,11 @@ def read_document(path: Path, *, overrides: Mapping[str, str] | None = None) -> 
             skipped.append(f"{number} ({len(rows)} rows)")
             continue
         heading_changed = False
-    if not tables:
-        raise ImportFileError(
-            f"{path.name} has no plan table: no table has a header row with a reference "
-            "column ('Ref', 'Action Ref.', 'No.'...) beside 'Action', 'Owner'... "
-            f"({number} table(s) looked at)"
-        )
-    if skipped:
+    if tables and skipped:
         tables[0].warnings.append(
             "tables with no plan header, not imported: table " + ", ".join(skipped)
         )
-    return tables
+    return tables, number
 
 
 def _raw(
@@ -101,12 +100,11 @@ def _header(rows: list[list[str]]) -> list[str]:
     return rows[find_header_row(rows)]
 
 
-def _is_heading(paragraph: Paragraph) -> bool:
-    name = paragraph.style.name if paragraph.style is not None else ""
-    return (name or "").lower().startswith("heading")
+def _is_heading(paragraph: Paragraph, styles: StyleIndex) -> bool:
+    return styles.name(paragraph).lower().startswith("heading")
 
 
-def _rows(table: Table) -> tuple[list[list[str]], set[int]]:
+def _rows(table: Table, styles: StyleIndex) -> tuple[list[list[str]], set[int]]:
     rows: list[list[str]] = []
     wide: set[int] = set()
     for index, row in enumerate(table.rows):
@@ -123,35 +121,19 @@ def _rows(table: Table) -> tuple[list[list[str]], set[int]]:
                     wide.add(index)
                 continue
             previous, span = cell, 1
-            texts.append(_cell_text(cell))
+            texts.append(_cell_text(cell, styles))
         rows.append(texts)
     return rows, wide
 
 
-def _cell_text(cell: _Cell) -> str:
-    paragraphs = [(" ".join(p.text.split()), _is_list_item(p)) for p in cell.paragraphs]
+def _cell_text(cell: _Cell, styles: StyleIndex) -> str:
+    paragraphs = [(" ".join(p.text.split()), _is_list_item(p, styles)) for p in cell.paragraphs]
     paragraphs = [(text, listed) for text, listed in paragraphs if text]
-    if not any(listed for _, listed in paragraphs):
-        return "\n".join(text for text, _ in paragraphs)
-    # Bullets are structure plain text cannot hold: say it in the HTML the CSV path reads.
-    parts: list[str] = []
-    in_list = False
-    for text, listed in paragraphs:
-        if listed and not in_list:
-            parts.append("<ul>")
-        elif not listed and in_list:
-            parts.append("</ul>")
-        in_list = listed
-        tag = "li" if listed else "p"
-        parts.append(f"<{tag}>{html.escape(text, quote=False)}</{tag}>")
-    if in_list:
-        parts.append("</ul>")
-    return "".join(parts)
+    return cell_html(paragraphs)
 
 
-def _is_list_item(paragraph: Paragraph) -> bool:
+def _is_list_item(paragraph: Paragraph, styles: StyleIndex) -> bool:
     properties = paragraph._p.pPr
     if properties is not None and properties.numPr is not None:
         return True
-    name = paragraph.style.name if paragraph.style is not None else ""
-    return "list" in (name or "").lower()
+    return "list" in styles.name(paragraph).lower()

@@ -112,9 +112,11 @@ def register_table(plan: PlanShown, actions: Sequence[ActionShown], *, width: in
 
 def import_report_view(report: ImportReport, *, verbose: bool, width: int = 80) -> RenderableType:
     parts = _import_report_head(report, verbose=verbose, width=width)
-    if report.warnings:
-        parts.append(Text(f"Warnings ({len(report.warnings)}):", style="yellow"))
-        parts.extend(Text("  - " + w, style="yellow") for w in report.warnings)
+    parts.extend(read_from_prose(report))
+    warnings = report.plan_warnings
+    if warnings:
+        parts.append(Text(f"Warnings ({len(warnings)}):", style="yellow"))
+        parts.extend(Text("  - " + w, style="yellow") for w in warnings)
     if report.undated:
         parts.append(undated_warning(report.plan_code, report.undated))
     return Group(*parts)
@@ -124,9 +126,12 @@ def print_import_report(console: Console, report: ImportReport, *, verbose: bool
     """`import_report_view` printed, with the warnings one line each, wrapped by the terminal:
     rich laying out the 3,000 warnings of a 10,000-row plan cost the CLI 0.15 s."""
     console.print(Group(*_import_report_head(report, verbose=verbose, width=console.width)))
-    if report.warnings:
-        console.print(Text(f"Warnings ({len(report.warnings)}):", style="yellow"))
-        lines = Text("\n".join("  - " + w for w in report.warnings), style="yellow")
+    for part in read_from_prose(report):
+        console.print(part, soft_wrap=True)
+    warnings = report.plan_warnings
+    if warnings:
+        console.print(Text(f"Warnings ({len(warnings)}):", style="yellow"))
+        lines = Text("\n".join("  - " + w for w in warnings), style="yellow")
         console.print(lines, soft_wrap=True)
     if report.undated:
         console.print(undated_warning(report.plan_code, report.undated))
@@ -136,17 +141,15 @@ def _import_report_head(report: ImportReport, *, verbose: bool, width: int) -> l
     parts: list[RenderableType] = []
     heading = ("DRY RUN: nothing written. " if report.dry_run else "") + report.summary
     parts.append(Text(heading, style="bold"))
-    parts.append(
-        Text(
-            f"Read as {report.read_as or f'{report.encoding}, delimiter {report.delimiter!r}'}"
-            "; columns: " + ", ".join(f"{f}←{h!r}" for f, h in report.columns),
-            style="dim",
-        )
-    )
+    read_as = f"Read as {report.read_as or f'{report.encoding}, delimiter {report.delimiter!r}'}"
+    if not report.from_prose:
+        read_as += "; columns: " + ", ".join(f"{f}←{h!r}" for f, h in report.columns)
+    parts.append(Text(read_as, style="dim"))
     if verbose:
         rows: list[list[str | Text]] = []
         for result in report.results:
-            if result.outcome == "added":
+            # Actions read from prose are listed in full by `read_from_prose`.
+            if result.outcome == "added" and not report.from_prose:
                 rows.append([result.ref, "added", "", "", ""])
             for change in result.changes:
                 old, new = _short(change.old, 60), _short(change.new, 60)
@@ -171,6 +174,58 @@ def _import_report_head(report: ImportReport, *, verbose: bool, width: int) -> l
             )
         )
     return parts
+
+
+def read_from_prose(report: ImportReport) -> list[Text]:
+    """Every action read from minutes or a report with the page and the words it came
+    from, then what was read but is not an action, and why: the admin checks these
+    against the paper before anything is imported."""
+    if not report.from_prose:
+        return []
+    what = "the minutes" if report.kind == "minutes" else "the report"
+    outcome = {r.ref: r.outcome for r in report.results}
+    lines = [
+        Text(
+            f"Read from {what}: {len(report.read)} action(s), each with where it is and the "
+            "words it came from:",
+            style="bold",
+        )
+    ]
+    for item in report.read:
+        line = Text("  ")
+        line.append(item.ref, style="bold")
+        line.append(f"  {item.where}")
+        if item.theme:
+            line.append("  ")
+            line.append(item.theme, style="dim")
+        if outcome.get(item.ref) not in (None, "added"):
+            line.append(f"  ({outcome[item.ref]})", style="dim")
+        line.append("\n    owner: ")
+        line.append(", ".join(item.owners) if item.owners else "none named")
+        line.append("; due: ")
+        if item.due is not None:
+            line.append(day(item.due))
+            if item.due_text:
+                line.append(f" ({item.due_text!r})")
+        else:
+            line.append(f"none ({item.due_text!r})" if item.due_text else "none given")
+        line.append("\n    “")
+        line.append(item.source)
+        line.append("”")
+        for flag in item.flags:
+            line.append("\n    check: " + flag, style="yellow")
+        lines.append(line)
+    if report.not_actions:
+        lines.append(Text(f"Not actions ({len(report.not_actions)}), not imported:", style="bold"))
+        for not_action in report.not_actions:
+            line = Text("  ")
+            if not_action.ref:
+                line.append(not_action.ref + "  ", style="bold")
+            line.append(f"{not_action.where}: {not_action.why}\n    “")
+            line.append(not_action.text)
+            line.append("”")
+            lines.append(line)
+    return lines
 
 
 def undated_warning(code: str, count: int) -> Text:

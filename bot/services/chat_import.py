@@ -20,7 +20,7 @@ import json
 import re
 import secrets
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -44,7 +44,7 @@ from bot.services.import_message import (
 )
 from bot.services.imports import ImportOptions, ImportReport, import_plan, known_owners
 from bot.services.people import Caller, identify
-from bot.when import plural
+from bot.when import day, plural
 from store.models import Event, PendingImport, Plan
 from store.queries import action_counts, all_plans, plan_by_code
 
@@ -472,6 +472,9 @@ def preview_lines(report: ImportReport, *, filename: str, phrase: Phrasing) -> P
 
     added = [r for r in report.results if r.outcome == "added"]
     changed = [r for r in report.results if r.outcome == "changed"]
+    if report.from_prose:
+        _prose_preview(report, add, shown)
+        added = []
     if added:
         add(f"*To add ({len(added)}):*", f"To add ({len(added)}):")
         for result in added:
@@ -494,9 +497,10 @@ def preview_lines(report: ImportReport, *, filename: str, phrase: Phrasing) -> P
         add(f"*{head}*", head)
         refs = ", ".join(report.missing)
         add(shown(refs, 400), f"  {refs}")
-    if report.warnings:
-        add(f"*Warnings ({len(report.warnings)}):*", f"Warnings ({len(report.warnings)}):")
-        for warning in report.warnings:
+    warnings = report.plan_warnings
+    if warnings:
+        add(f"*Warnings ({len(warnings)}):*", f"Warnings ({len(warnings)}):")
+        for warning in warnings:
             text = phrased(warning, phrase)
             add(f"• {shown(text, 200)}", f"  {text}")
     if report.undated:
@@ -507,6 +511,42 @@ def preview_lines(report: ImportReport, *, filename: str, phrase: Phrasing) -> P
         )
         add(undated, undated)
     return PreviewLines(short, full, cut)
+
+
+def _prose_preview(
+    report: ImportReport,
+    add: Callable[[str, str], None],
+    shown: Callable[..., str],
+) -> None:
+    """Every action read from minutes or a report, with where it is and the words it came
+    from, then what was read but is no action and why: checked against the paper first."""
+    what = "the minutes" if report.kind == "minutes" else "the report"
+    outcome = {r.ref: r.outcome for r in report.results}
+    head = f"Read from {what} ({len(report.read)}), each with where it is and its words:"
+    add(f"*{head}*", head)
+    for item in report.read:
+        owner = ", ".join(item.owners) if item.owners else "no owner named"
+        due = day(item.due) if item.due is not None else "no date"
+        if item.due_text:
+            due += f" ({item.due_text})"
+        state = "" if outcome.get(item.ref) == "added" else f" [{outcome.get(item.ref)}]"
+        add(
+            f"• *{shown(item.ref, 60)}* ({item.where}){state}: {owner}; {due}",
+            f"  {item.ref} ({item.where}){state}: {owner}; {due}",
+        )
+        add(f"   “{shown(item.source, 200)}”", f"    “{item.source}”")
+        for flag in item.flags:
+            add(f"   check: {shown(flag, 160)}", f"    check: {flag}")
+    if report.not_actions:
+        head = f"Not actions, not imported ({len(report.not_actions)}):"
+        add(f"*{head}*", head)
+        for not_action in report.not_actions:
+            ref = f"{not_action.ref} " if not_action.ref else ""
+            add(
+                f"• {shown(ref + '(' + not_action.where + ')', 60)}: {not_action.why}: "
+                f"“{shown(not_action.text, 120)}”",
+                f"  {ref}({not_action.where}): {not_action.why}: “{not_action.text}”",
+            )
 
 
 def _heading(report: ImportReport, filename: str, read: ReadOptions) -> list[str]:
@@ -812,8 +852,10 @@ def import_help(session: Session, *, caller: Caller, plan: str | None) -> Reply:
     listed = ", ".join(f"{p.code} ({plural(counts.get(p.id, 0), 'action')})" for p in plans[:12])
     code = plan or (plans[0].code if plans else "NCC")
     lines = [
-        f"Send me the plan file in {where}: an Excel workbook (.xlsx), a Word document (.docx) "
-        f"or a CSV, with the plan's code as the message, e.g. `{code}`.",
+        f"Send me the plan file in {where}: an Excel workbook (.xlsx), a Word document (.docx), "
+        f"a PDF or a CSV, with the plan's code as the message, e.g. `{code}`. Committee minutes "
+        "or a report (.docx, .pdf) work too: I read the actions they set out and show you each "
+        "with the page and words it came from.",
         "After the code, the message can say how to read the file, as the options of "
         f"`actionbot import` do: which sheet of a workbook, `{code} sheet 2` (or "
         '`sheet "Action plan"`, or `sheet all` for every plan sheet); which column holds '

@@ -5,8 +5,8 @@ The CLI and (later) chat call `import_plan`; both show the same `ImportReport`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from bot.importer.dates import due_from
 from bot.importer.errors import ImportFileError
 from bot.importer.hints import Option, Part
 from bot.importer.plan_file import ParsedAction, ParsedPlan, parse_plan_file
+from bot.importer.prose import NotAction
 from bot.services.audit import Actor, as_text, event_values, record, set_field
 from bot.themes import same_spelling
 from store.bulk import insert_rows, insert_rows_with_ids
@@ -67,6 +68,21 @@ class ActionResult:
     changes: list[Change] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ReadAction:
+    """An action read from prose, as a preview shows it: where it was and what it says."""
+
+    ref: str
+    title: str
+    where: str  # "page 2", "paragraph 41"
+    source: str  # the sentence it came from, as written
+    theme: str | None
+    owners: list[str]
+    due: date | None
+    due_text: str | None
+    flags: list[str]
+
+
 @dataclass
 class ImportReport:
     plan_code: str
@@ -83,6 +99,24 @@ class ImportReport:
     undated: int = 0
     # How the file was read: "utf-8, delimiter ','", "an Excel workbook, sheet 'Plan'".
     read_as: str = ""
+    # "table", or "minutes"/"report" when the actions were read from prose: then `read`
+    # lists each with its source, and `not_actions` what was read but is no action.
+    kind: str = "table"
+    read: list[ReadAction] = field(default_factory=list)
+    not_actions: list[NotAction] = field(default_factory=list)
+    # The admin was asked to confirm what was read from prose, and said no.
+    declined: bool = False
+
+    @property
+    def from_prose(self) -> bool:
+        return self.kind != "table"
+
+    @property
+    def plan_warnings(self) -> list[str]:
+        """The warnings, less those a preview shows beside the action read from prose they
+        are about (its flags)."""
+        shown = tuple(f"{item.ref} ({item.where}): " for item in self.read)
+        return [w for w in self.warnings if not (shown and w.startswith(shown))]
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
@@ -126,15 +160,20 @@ def import_file(
     actor: Actor,
     now: datetime,
     overrides: Mapping[str, str] | None = None,
+    confirm: Callable[[ImportReport], bool] | None = None,
 ) -> ImportReport:
     """Read `path` and import it as one transaction; a dry run rolls it all back.
+
+    `confirm`, when given, is shown the preview of actions read from prose (minutes, a
+    report) before anything is written, outside any transaction; the import goes ahead only
+    if it answers True (else the report comes back `declined`). A plan table is imported
+    without asking: its rows are what the admin wrote.
 
     Raises:
         ImportFileError: the file cannot be read; nothing was written.
     """
     with sessions() as session, collector_paused():
-        transaction = session.begin()
-        try:
+        with session.begin():
             parsed = parse_plan_file(
                 path,
                 today=now.date(),
@@ -142,15 +181,29 @@ def import_file(
                 overrides=overrides,
                 sheet=options.sheet,
             )
-            report = import_plan(session, parsed=parsed, options=options, actor=actor, now=now)
-        except BaseException:
-            transaction.rollback()
-            raise
-        if options.dry_run:
-            transaction.rollback()
-        else:
-            transaction.commit()
-        return report
+        if parsed.from_prose and confirm is not None and not options.dry_run:
+            preview = _applied(session, parsed, replace(options, dry_run=True), actor, now)
+            # Asked with no transaction open: an admin thinking holds no lock.
+            if not confirm(preview):
+                return replace(preview, declined=True)
+        return _applied(session, parsed, options, actor, now)
+
+
+def _applied(
+    session: Session, parsed: ParsedPlan, options: ImportOptions, actor: Actor, now: datetime
+) -> ImportReport:
+    """`parsed` imported in one transaction, committed unless a dry run."""
+    transaction = session.begin()
+    try:
+        report = import_plan(session, parsed=parsed, options=options, actor=actor, now=now)
+    except BaseException:
+        transaction.rollback()
+        raise
+    if options.dry_run:
+        transaction.rollback()
+    else:
+        transaction.commit()
+    return report
 
 
 def known_owners(session: Session) -> list[str]:
@@ -260,6 +313,25 @@ def import_plan(
         dry_run=options.dry_run,
         undated=int(undated or 0),
         read_as=parsed.read_as,
+        kind=parsed.kind,
+        read=[_read_action(item, today) for item in parsed.actions] if parsed.from_prose else [],
+        not_actions=list(parsed.not_actions),
+    )
+
+
+def _read_action(item: ParsedAction, today: date) -> ReadAction:
+    from bot.importer.prose_actions import SOURCE_TEXT
+
+    return ReadAction(
+        ref=item.ref,
+        title=item.title,
+        where=item.label,
+        source=item.extra.get(SOURCE_TEXT, item.title),
+        theme=item.theme,
+        owners=list(item.owners),
+        due=due_from(item.target, as_of=today),
+        due_text=item.target.original or None,
+        flags=[w.split(": ", 1)[-1] for w in item.warnings],
     )
 
 

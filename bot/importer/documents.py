@@ -1,0 +1,110 @@
+"""PDFs and Word documents: a plan table if they hold one, else minutes, else a report.
+
+A document is read the first way that finds something, in this order:
+
+1. plan tables, found by their header row (`pdf_tables`, `word`);
+2. minutes: resolutions ("RESOLVED that ...") whose clauses ask someone to act (`minutes`);
+3. a report's action lists ("Actions carried forward", "Next steps", targets with a
+   bracketed date) (`prose_report`).
+
+A document with none of these is refused with one message naming all three.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+from bot.importer.errors import ImportFileError
+from bot.importer.minutes import read_minutes
+from bot.importer.prose import Paragraph
+from bot.importer.prose_actions import ProseReading
+from bot.importer.prose_report import read_report
+from bot.importer.reader import RawTable
+
+__all__ = ["nothing_found", "read_docx_source", "read_pdf_source", "read_prose"]
+
+
+def read_pdf_source(
+    path: Path, *, overrides: Mapping[str, str] | None, today: date
+) -> list[RawTable] | ProseReading:
+    """The PDF's plan tables, or what its prose lists.
+
+    Raises:
+        ImportFileError: a scan without text, a password, damage, or nothing found.
+    """
+    from bot.importer.pdf_lines import layout_of
+    from bot.importer.pdf_prose import pdf_paragraphs
+    from bot.importer.pdf_tables import read_pdf_tables
+    from bot.importer.pdf_text import read_pdf
+
+    pages = read_pdf(path)
+    layout = layout_of(pages)
+    tables = read_pdf_tables(pages, overrides=overrides, layout=layout)
+    if tables:
+        return tables
+    blank = [p.number for p in pages if not p.has_text]
+    reading = read_prose(
+        pdf_paragraphs(pages, layout=layout),
+        name=path.name,
+        described=f"a PDF, {len(pages)} page(s)",
+        today=today,
+    )
+    if blank:
+        shown = ", ".join(map(str, blank[:10])) + (" ..." if len(blank) > 10 else "")
+        reading.warnings.insert(
+            0, f"page(s) {shown} have no text (scanned?): nothing on them was read; run OCR"
+        )
+    return reading
+
+
+def read_docx_source(
+    path: Path, *, overrides: Mapping[str, str] | None, today: date
+) -> list[RawTable] | ProseReading:
+    """The Word document's plan tables, or what its prose lists.
+
+    Raises:
+        ImportFileError: the document cannot be read, or nothing was found.
+    """
+    from bot.importer.docx_prose import docx_paragraphs
+    from bot.importer.word import plan_tables
+
+    tables, looked_at = plan_tables(path, overrides=overrides)
+    if tables:
+        return tables
+    return read_prose(
+        docx_paragraphs(path),
+        name=path.name,
+        described=f"a Word document ({looked_at} table(s) without a plan header)"
+        if looked_at
+        else "a Word document",
+        today=today,
+    )
+
+
+def read_prose(
+    paragraphs: list[Paragraph], *, name: str, described: str, today: date
+) -> ProseReading:
+    """Minutes if the document has resolutions, else a report's action lists.
+
+    Raises:
+        ImportFileError: neither was found.
+    """
+    minutes = read_minutes(paragraphs, described=f"minutes, read from {described}")
+    if minutes is not None and (minutes.candidates or minutes.not_actions):
+        return minutes
+    report = read_report(paragraphs, described=f"a report, read from {described}", today=today)
+    if report is not None:
+        return report
+    raise nothing_found(name)
+
+
+def nothing_found(name: str) -> ImportFileError:
+    return ImportFileError(
+        f"{name} has no plan table, no minutes with resolutions and no list of actions. "
+        "Looked for: a table whose header row names a reference column ('Ref', 'Action "
+        "Ref.', 'No.') beside 'Action', 'Owner'...; minutes with 'RESOLVED' or 'AGREED' "
+        "clauses; lists under headings such as 'Actions carried forward', 'Next steps' or "
+        "'Recommendations', or items ending in a target date in brackets ('(June 2026)')"
+    )
