@@ -158,7 +158,8 @@ def render_chart(rows: list[ThemeRow], *, title: str, dpi: int = 110) -> bytes:
         lefts = [left + v for left, v in zip(lefts, values, strict=True)]
     if not rows:
         axes.text(0.5, 0.5, "No actions yet", ha="center", va="center", fontsize=18)
-    axes.set_title(title, fontsize=20, loc="left", pad=70, fontweight="bold")
+    if title:  # the pack's chart has none: its section heading says what it shows
+        axes.set_title(title, fontsize=20, loc="left", pad=70, fontweight="bold")
     axes.tick_params(axis="y", labelsize=15)
     axes.tick_params(axis="x", labelsize=13)
     axes.set_xlabel("Actions", fontsize=14)
