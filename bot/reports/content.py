@@ -15,13 +15,14 @@ format, word for word.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import TypeAdapter
 
-from bot.reports.chart import COLOURS, LABELS, ThemeRow
+from bot.reports.chart import ThemeRow
 
 Tone = Literal["green", "amber", "red", "none", "overdue", "done"]
 # What the cell's tone fills it with: light enough for black text, and told apart by its
@@ -110,6 +111,10 @@ class Paper:
     footer: str  # beside the page number
     sections: tuple[Section, ...] = field(default_factory=tuple)
 
+    def map_text(self, change: Callable[[str], str]) -> Paper:
+        """The same paper with `change` applied to every piece of text in it."""
+        return _ADAPTER.validate_python(_map(_ADAPTER.dump_python(self), change))
+
     def json(self) -> str:
         return _ADAPTER.dump_json(self).decode("utf-8")
 
@@ -120,17 +125,12 @@ class Paper:
 
 _ADAPTER = TypeAdapter(Paper)
 
-__all__ = [
-    "COLOURS",
-    "FILLS",
-    "LABELS",
-    "Cell",
-    "Chart",
-    "Column",
-    "Kind",
-    "Paper",
-    "Section",
-    "Table",
-    "ThemeCounts",
-    "Tone",
-]
+
+def _map(value: Any, change: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {key: _map(item, change) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_map(item, change) for item in value]
+    return value

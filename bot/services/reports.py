@@ -55,6 +55,7 @@ class ReportFile:
     media_type: str
     token: str | None = None  # where a held pack is kept (see `admin_report(hold=True)`)
     issued: int | None = None  # the issued pack's number, when this made one
+    paper: Paper | None = None  # what the file says
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,7 @@ def _file(paper: Paper, fmt: str, *, draft: bool) -> ReportFile:
         content=render_pack(paper, fmt),
         title=f"{what}, {day.day} {day:%B %Y}",
         media_type=MEDIA_TYPES[fmt],
+        paper=paper,
     )
 
 

@@ -25,9 +25,8 @@ from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.reports.chart import render_chart
 from bot.reports.content import FILLS, Cell, Chart, Paper, Section, Table
-from bot.reports.formats.layout import fit_widths
+from bot.reports.formats.layout import chart_png, fit_widths
 
 UK_DATE = "dd/mm/yyyy"
 CHANGE = '+#,##0;\u2212#,##0;"no change"'  # a number, read as the paper words it
@@ -98,7 +97,7 @@ def _figures(sheet: Worksheet, section: Section, row: int) -> int:
 
 def _chart(sheet: Worksheet, chart: Chart, anchor: str) -> int:
     """The chart placed at `anchor`; returns the rows it covers."""
-    image = Image(io.BytesIO(render_chart(chart.theme_rows(), title="", dpi=80)))
+    image = Image(io.BytesIO(chart_png(chart, dpi=80)))
     sheet.add_image(image, anchor)
     return int(image.height / 20) + 1  # rows are 20 pixels high
 

@@ -9,11 +9,13 @@ the page goes to the columns with most text. A single word wider than a third of
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
-from bot.reports.content import Table
+from bot.reports.chart import render_chart
+from bot.reports.content import Chart, Table
 
 Measure = Callable[[str], float]
 _WORDS = re.compile(r"\S+")
@@ -41,6 +43,31 @@ def _font(bold: bool) -> str:
     name = "PackSansBold" if bold else "PackSans"
     pdfmetrics.registerFont(TTFont(name, str(font_file(bold))))
     return name
+
+
+def drawable(text: str) -> str:
+    """`text` with each character the PDF's font cannot draw written by its Unicode name in
+    brackets: "🎉" becomes "[party popper]". The PDF has no emoji font, and ReportLab's text
+    layer keeps only the first 65,536 code points, so the character itself could be neither
+    seen nor copied; its name can be both. The other formats keep it as written."""
+    known = _glyphs()
+    if all(ord(c) in known or c in "\n\t" for c in text):
+        return text
+    return "".join(c if ord(c) in known or c in "\n\t" else _name(c) for c in text)
+
+
+def _name(character: str) -> str:
+    if unicodedata.category(character) in ("Mn", "Me", "Cf"):
+        return ""  # a joiner or variation selector: part of the emoji before it
+    name = unicodedata.name(character, "")
+    return f"[{name.lower()}]" if name else "\ufffd"
+
+
+@cache
+def _glyphs() -> frozenset[int]:
+    from reportlab.pdfbase import pdfmetrics
+
+    return frozenset(pdfmetrics.getFont(_font(False)).face.charToGlyph)
 
 
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
@@ -110,3 +137,12 @@ def _share(least: Sequence[float], wanted: Sequence[float], total: float) -> lis
         middle = (low + high) / 2
         low, high = (middle, high) if sum(widths(middle)) < total else (low, middle)
     return widths(high)
+
+
+def chart_png(chart: Chart, *, dpi: int) -> bytes:
+    """The pack's chart (no title: the section's heading says what it shows), its theme
+    names drawable by matplotlib's font (DejaVu Sans, as in the PDF)."""
+    rows = chart.theme_rows()
+    for row in rows:
+        row.theme = drawable(row.theme)
+    return render_chart(rows, title="", dpi=dpi)

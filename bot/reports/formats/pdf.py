@@ -16,6 +16,7 @@ import logging
 from xhtml2pdf import pisa
 
 from bot.reports.content import Paper
+from bot.reports.formats.layout import drawable
 from bot.reports.formats.web import render_html_text
 
 
@@ -27,7 +28,8 @@ def render_pdf(paper: Paper) -> bytes:
     buffer = io.BytesIO()
     # xhtml2pdf logs every CSS property it ignores at WARNING; they are not ours to fix.
     logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
-    status = pisa.CreatePDF(render_html_text(paper, for_pdf=True), dest=buffer, encoding="utf-8")
+    html = render_html_text(paper.map_text(drawable), for_pdf=True)
+    status = pisa.CreatePDF(html, dest=buffer, encoding="utf-8")
     if status.err:
         raise PdfError(f"xhtml2pdf reported {status.err} error(s)")
     return buffer.getvalue()

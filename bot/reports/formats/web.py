@@ -15,9 +15,8 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bot.reports.chart import render_chart
 from bot.reports.content import FILLS, Chart, Paper, Section, Table
-from bot.reports.formats.layout import fit_widths, font_file, text_width
+from bot.reports.formats.layout import chart_png, fit_widths, font_file, text_width
 
 PAGE_WIDTH = 842.0  # A4 landscape, points
 MARGIN = 34.0
@@ -106,7 +105,7 @@ def _percent(widths: list[float]) -> tuple[float, ...]:
 
 
 def _chart_block(chart: Chart, width: float) -> Block:
-    png = render_chart(chart.theme_rows(), title="", dpi=110)
+    png = chart_png(chart, dpi=110)
     from PIL import Image
 
     with Image.open(io.BytesIO(png)) as picture:

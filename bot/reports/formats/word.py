@@ -24,9 +24,8 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from bot.reports.chart import render_chart
 from bot.reports.content import FILLS, Cell, Chart, Paper, Section, Table
-from bot.reports.formats.layout import fit_widths, text_width
+from bot.reports.formats.layout import chart_png, fit_widths, text_width
 
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(29.7), Cm(21.0), Cm(1.5)
 CONTENT_PT = (PAGE_WIDTH - 2 * MARGIN) / 12700  # EMU → points
@@ -133,7 +132,7 @@ def _beside(document: DocumentType, section: Section) -> None:
 
 
 def _chart(cell: _Cell, chart: Chart, width: float) -> None:
-    png = render_chart(chart.theme_rows(), title="", dpi=110)
+    png = chart_png(chart, dpi=110)
     run = cell.paragraphs[0].add_run()
     shape = run.add_picture(io.BytesIO(png), width=Pt(width))
     # The figures in words for screen readers (the picture's description).
