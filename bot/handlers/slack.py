@@ -296,7 +296,7 @@ class SlackDoor:
     ) -> None:
         """Lazy part of `/action admin report CODE`: the service makes the file, this uploads
         it to the admin's DM."""
-        text = command.get("text") or ""
+        text = slash_text(command)  # the meeting's name as typed, `&` and all
         parsed = parse(text, today=local_today(self.clock.now(), self.settings.tz))
         if not isinstance(parsed, AdminReport):
             return
