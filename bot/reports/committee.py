@@ -219,7 +219,7 @@ def original_cell(action: ActionAt) -> Cell:
 ActionColumn = tuple[Column, Callable[[ActionAt, Facts], Cell]]
 
 REF: ActionColumn = (Column("Ref", "short"), lambda a, f: text(a.ref))
-ACTION: ActionColumn = (Column("Action"), lambda a, f: text(a.title))
+ACTION: ActionColumn = (Column("Action", weight=2.0), lambda a, f: text(a.title))
 THEME: ActionColumn = (Column("Theme"), lambda a, f: text(a.theme))
 OWNER: ActionColumn = (Column("Owner"), lambda a, f: text(a.owners))
 DUE: ActionColumn = (Column("Due", "date"), lambda a, f: due_cell(a, f.today))
@@ -230,7 +230,10 @@ DUE_BASIS: ActionColumn = (
 SLIPS: ActionColumn = (Column("Times moved", "number"), lambda a, f: number(a.slip_count))
 STATUS: ActionColumn = (Column("Status", "short"), lambda a, f: status_cell(a, f.today))
 RAG: ActionColumn = (Column("RAG", "short"), lambda a, f: rag_cell(a))
-UPDATE: ActionColumn = (Column("Latest update"), lambda a, f: text(a.latest_update))
+UPDATE: ActionColumn = (
+    Column("Latest update", weight=1.5),
+    lambda a, f: text(a.latest_update),
+)
 
 
 def action_table(
@@ -384,12 +387,12 @@ def time_extensions(facts: Facts) -> Section:
                 )
             )
     columns = (
-        Column("Ref", "short"),
-        Column("Action"),
-        Column("Owner"),
+        REF[0],
+        ACTION[0],
+        OWNER[0],
         Column("From", "date"),
         Column("To", "date"),
-        Column("Reason"),
+        Column("Reason", weight=1.5),
         Column("Asked by"),
         Column("On", "date"),
         Column("Times moved", "number"),
@@ -416,76 +419,55 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
 
+def _done(facts: Facts, action: ActionAt) -> Event | None:
+    """The event that marked the action done after the baseline (the last, if several)."""
+    done = [e for e in facts.changes(action) if e.field == "status" and e.new_value == "done"]
+    return done[-1] if done else None
+
+
+def _escalated(facts: Facts, action: ActionAt) -> date | None:
+    told = [e for e in facts.changes(action) if e.field == "escalated_on" and e.new_value]
+    return _day(told[-1].new_value) if told else None
+
+
 def completed(facts: Facts) -> Section:
-    rows: list[tuple[Cell, ...]] = []
-    for action in facts.now.actions:
-        if action.status != "done":
-            continue
-        done = [e for e in facts.changes(action) if e.field == "status" and e.new_value == "done"]
-        if facts.then is not None and not done:
-            continue
-        last = done[-1] if done else None
-        rows.append(
-            (
-                text(action.ref),
-                text(action.title),
-                text(action.owners),
-                day_cell(facts.local(last.at).date() if last else None),
-                text(facts.name_of(last.actor) if last else "plan import"),
-                day_cell(action.due_date),
-                number(action.slip_count),
-            )
-        )
-    columns = (
-        Column("Ref", "short"),
-        Column("Action"),
-        Column("Owner"),
-        Column("Done on", "date"),
-        Column("Marked done by"),
-        Column("Due", "date"),
-        Column("Times moved", "number"),
-    )
+    done = [
+        a
+        for a in facts.now.actions
+        if a.status == "done" and (facts.then is None or _done(facts, a) is not None)
+    ]
+
+    def done_on(a: ActionAt, f: Facts) -> Cell:
+        event = _done(f, a)
+        return day_cell(f.local(event.at).date() if event else None)
+
+    def done_by(a: ActionAt, f: Facts) -> Cell:
+        event = _done(f, a)
+        return text(f.name_of(event.actor) if event else "plan import")
+
+    columns: tuple[ActionColumn, ...] = (REF, ACTION, OWNER)
+    columns += ((Column("Done on", "date"), done_on), (Column("Marked done by"), done_by))
+    columns += (DUE, SLIPS)
     return Section(
         key="completed",
-        heading=f"Completed {facts.baseline.since} ({len(rows)})",
+        heading=f"Completed {facts.baseline.since} ({len(done)})",
         intro="Actions marked done, and who said so.",
-        tables=(Table("Completed", columns, tuple(rows)),),
+        tables=(action_table("Completed", columns, done, facts),),
     )
 
 
 def escalated(facts: Facts) -> Section:
-    rows: list[tuple[Cell, ...]] = []
-    for action in facts.now.actions:
-        told = [e for e in facts.changes(action) if e.field == "escalated_on" and e.new_value]
-        if not told:
-            continue
-        rows.append(
-            (
-                text(action.ref),
-                text(action.title),
-                text(action.owners),
-                due_cell(action, facts.today),
-                day_cell(_day(told[-1].new_value)),
-                status_cell(action, facts.today),
-                rag_cell(action),
-                text(action.latest_update),
-            )
-        )
-    columns = (
-        Column("Ref", "short"),
-        Column("Action"),
-        Column("Owner"),
-        Column("Due", "date"),
+    told = [a for a in facts.now.actions if _escalated(facts, a) is not None]
+    when: ActionColumn = (
         Column("Escalated on", "date"),
-        Column("Status", "short"),
-        Column("RAG", "short"),
-        Column("Latest update"),
+        lambda a, f: day_cell(_escalated(f, a)),
     )
+    columns = (REF, ACTION, OWNER, DUE, when, STATUS, RAG, UPDATE)
     return Section(
         key="escalated",
-        heading=f"Escalated {facts.baseline.since} ({len(rows)})",
+        heading=f"Escalated {facts.baseline.since} ({len(told)})",
         intro="Overdue actions whose owner's manager was told.",
-        tables=(Table("Escalated", columns, tuple(rows)),),
+        tables=(action_table("Escalated", columns, told, facts),),
     )
 
 

@@ -52,6 +52,9 @@ class Cell:
 class Column:
     header: str
     kind: Kind = "text"
+    # How much more of a crowded page this column's text gets than the others' (the
+    # action itself and what people wrote matter more than a list of owners).
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)

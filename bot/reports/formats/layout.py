@@ -24,6 +24,7 @@ _WORDS = re.compile(r"\S+")
 MAX_WORD = 1 / 3
 MAX_LINE = 1 / 2
 BOLD_TONES = frozenset({"red", "overdue"})
+CHART_INCHES = 7.5  # the pack's chart sits beside a table, on half a page
 
 
 def font_file(bold: bool = False) -> Path:
@@ -113,10 +114,12 @@ def fit_widths(
         wanted.append(max(least[-1], min(line, total * MAX_LINE) + padding))
     if not stretch and sum(wanted) <= total:
         return wanted
-    return _share(least, wanted, total)
+    return _share(least, wanted, total, [c.weight for c in table.columns])
 
 
-def _share(least: Sequence[float], wanted: Sequence[float], total: float) -> list[float]:
+def _share(
+    least: Sequence[float], wanted: Sequence[float], total: float, weights: Sequence[float]
+) -> list[float]:
     if sum(wanted) <= total:
         # Everything fits on one line: the spare width goes to the columns with most text.
         spare = total - sum(wanted)
@@ -126,13 +129,13 @@ def _share(least: Sequence[float], wanted: Sequence[float], total: float) -> lis
         scale = total / (sum(least) or 1.0)
         return [w * scale for w in least]
 
-    # Every column grows from its least width in proportion to its text, and stops growing
-    # once its longest line fits: short columns are settled first, the rest share what is
-    # left (the level `rate` is found by bisection).
+    # Every column grows from its least width in proportion to its text (and weight), and
+    # stops growing once its longest line fits: short columns are settled first, the rest
+    # share what is left (the level `rate` is found by bisection).
     def widths(rate: float) -> list[float]:
-        return [min(w, m + rate * w) for m, w in zip(least, wanted, strict=True)]
+        return [min(w, m + rate * w * k) for m, w, k in zip(least, wanted, weights, strict=True)]
 
-    low, high = 0.0, 1.0
+    low, high = 0.0, 1.0 / min(weights)
     for _ in range(60):
         middle = (low + high) / 2
         low, high = (middle, high) if sum(widths(middle)) < total else (low, middle)
@@ -145,4 +148,4 @@ def chart_png(chart: Chart, *, dpi: int) -> bytes:
     rows = chart.theme_rows()
     for row in rows:
         row.theme = drawable(row.theme)
-    return render_chart(rows, title="", dpi=dpi)
+    return render_chart(rows, title="", dpi=dpi, width=CHART_INCHES)
