@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -246,6 +247,27 @@ def action_table(
     )
 
 
+def action_list(
+    facts: Facts,
+    key: str,
+    *,
+    title: str,
+    sheet: str,
+    intro: str,
+    columns: Sequence[ActionColumn],
+    actions: Sequence[ActionAt],
+    part: Literal["summary", "detail"] = "summary",
+) -> Section:
+    """A section listing actions, one row each: "<title> (<how many>)"."""
+    return Section(
+        key=key,
+        heading=f"{title} ({len(actions)})",
+        intro=intro,
+        tables=(action_table(sheet, columns, actions, facts),),
+        part=part,
+    )
+
+
 # -- the sections, in reading order ------------------------------------------------------
 
 
@@ -353,13 +375,15 @@ def overdue(facts: Facts) -> Section:
         Column("Days overdue", "number"),
         lambda a, f: number((f.today - (a.due_date or f.today)).days, "overdue"),
     )
-    columns = (REF, ACTION, OWNER, DUE, days, DUE_BASIS, SLIPS, RAG, UPDATE)
-    return Section(
-        key="overdue",
-        heading=f"Overdue actions ({len(late)})",
+    return action_list(
+        facts,
+        "overdue",
+        title="Overdue actions",
+        sheet="Overdue",
         intro=f"Open actions past their due date on {uk_date(facts.today)}, the longest "
         "overdue first, with the owner's latest update.",
-        tables=(action_table("Overdue", columns, late, facts),),
+        columns=(REF, ACTION, OWNER, DUE, days, DUE_BASIS, SLIPS, RAG, UPDATE),
+        actions=late,
     )
 
 
@@ -447,12 +471,14 @@ def completed(facts: Facts) -> Section:
 
     columns: tuple[ActionColumn, ...] = (REF, ACTION, OWNER)
     columns += ((Column("Done on", "date"), done_on), (Column("Marked done by"), done_by))
-    columns += (DUE, SLIPS)
-    return Section(
-        key="completed",
-        heading=f"Completed {facts.baseline.since} ({len(done)})",
+    return action_list(
+        facts,
+        "completed",
+        title=f"Completed {facts.baseline.since}",
+        sheet="Completed",
         intro="Actions marked done, and who said so.",
-        tables=(action_table("Completed", columns, done, facts),),
+        columns=(*columns, DUE, SLIPS),
+        actions=done,
     )
 
 
@@ -462,12 +488,14 @@ def escalated(facts: Facts) -> Section:
         Column("Escalated on", "date"),
         lambda a, f: day_cell(_escalated(f, a)),
     )
-    columns = (REF, ACTION, OWNER, DUE, when, STATUS, RAG, UPDATE)
-    return Section(
-        key="escalated",
-        heading=f"Escalated {facts.baseline.since} ({len(told)})",
+    return action_list(
+        facts,
+        "escalated",
+        title=f"Escalated {facts.baseline.since}",
+        sheet="Escalated",
         intro="Overdue actions whose owner's manager was told.",
-        tables=(action_table("Escalated", columns, told, facts),),
+        columns=(REF, ACTION, OWNER, DUE, when, STATUS, RAG, UPDATE),
+        actions=told,
     )
 
 
@@ -477,14 +505,16 @@ def all_actions(facts: Facts) -> Section:
         Column("Updated", "date"),
         lambda a, f: day_cell(f.local(a.last_update_at).date() if a.last_update_at else None),
     )
-    columns: tuple[ActionColumn, ...] = (REF, ACTION, THEME, OWNER, original, DUE, DUE_BASIS)
-    columns += (SLIPS, STATUS, RAG, UPDATE, updated)
-    return Section(
-        key="actions",
-        heading=f"All actions ({len(facts.now.actions)})",
+    return action_list(
+        facts,
+        "actions",
+        title="All actions",
+        sheet="All actions",
         intro="Every action in the plan's order. The due date is the revised date where the "
         "owner moved it, else the original target, else the plan's default date.",
-        tables=(action_table("All actions", columns, facts.now.actions, facts),),
+        columns=(REF, ACTION, THEME, OWNER, original, DUE, DUE_BASIS)
+        + (SLIPS, STATUS, RAG, UPDATE, updated),
+        actions=facts.now.actions,
         part="detail",
     )
 

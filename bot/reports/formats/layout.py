@@ -117,6 +117,20 @@ def fit_widths(
     return _share(least, wanted, total, [c.weight for c in table.columns])
 
 
+def point_widths(
+    table: Table, *, total: float, size: float, padding: float, stretch: bool = True
+) -> list[float]:
+    """`fit_widths` in points, for text set in DejaVu Sans at `size` (headers bold)."""
+    return fit_widths(
+        table,
+        total=total,
+        measure=lambda s: text_width(s, size),
+        header=lambda s: text_width(s, size, bold=True),
+        padding=padding,
+        stretch=stretch,
+    )
+
+
 def _share(
     least: Sequence[float], wanted: Sequence[float], total: float, weights: Sequence[float]
 ) -> list[float]:

@@ -16,7 +16,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.reports.content import FILLS, Chart, Paper, Section, Table
-from bot.reports.formats.layout import chart_png, fit_widths, font_file, text_width
+from bot.reports.formats.layout import chart_png, font_file, point_widths
 
 PAGE_WIDTH = 842.0  # A4 landscape, points
 MARGIN = 34.0
@@ -89,14 +89,7 @@ def _blocks(section: Section) -> list[Block]:
 
 
 def _widths(table: Table, total: float, *, stretch: bool = True) -> list[float]:
-    return fit_widths(
-        table,
-        total=total,
-        measure=lambda s: text_width(s, FONT_SIZE),
-        header=lambda s: text_width(s, FONT_SIZE, bold=True),
-        padding=CELL_PADDING,
-        stretch=stretch,
-    )
+    return point_widths(table, total=total, size=FONT_SIZE, padding=CELL_PADDING, stretch=stretch)
 
 
 def _percent(widths: list[float]) -> tuple[float, ...]:

@@ -25,7 +25,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from bot.reports.content import FILLS, Cell, Chart, Paper, Section, Table
-from bot.reports.formats.layout import chart_png, fit_widths, text_width
+from bot.reports.formats.layout import chart_png, point_widths
 
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(29.7), Cm(21.0), Cm(1.5)
 CONTENT_PT = (PAGE_WIDTH - 2 * MARGIN) / 12700  # EMU → points
@@ -140,14 +140,7 @@ def _chart(cell: _Cell, chart: Chart, width: float) -> None:
 
 
 def _widths(table: Table, total: float, *, stretch: bool = True) -> list[float]:
-    return fit_widths(
-        table,
-        total=total,
-        measure=lambda s: text_width(s, TABLE_SIZE),
-        header=lambda s: text_width(s, TABLE_SIZE, bold=True),
-        padding=CELL_PADDING,
-        stretch=stretch,
-    )
+    return point_widths(table, total=total, size=TABLE_SIZE, padding=CELL_PADDING, stretch=stretch)
 
 
 def _table(parent: DocumentType | _Cell, table: Table, total: float) -> None:
