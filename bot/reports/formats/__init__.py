@@ -1,5 +1,5 @@
 """The committee pack in each format a committee clerk can attach: one module per format,
-each made with the library built for it (openpyxl, python-docx, Jinja2, xhtml2pdf)."""
+each made with the library built for it (openpyxl, python-docx, Jinja2, ReportLab)."""
 
 from __future__ import annotations
 

@@ -36,6 +36,11 @@ def font_file(bold: bool = False) -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
 
 
+def font_name(bold: bool = False) -> str:
+    """DejaVu Sans (bold) registered with ReportLab: its name there."""
+    return _font(bold)
+
+
 @cache
 def _font(bold: bool) -> str:
     from reportlab.pdfbase import pdfmetrics

@@ -1,26 +1,22 @@
-"""The pack as one self-contained HTML page (Jinja2, autoescaped: plan text is never markup),
-and the same page laid out for xhtml2pdf (`for_pdf`): running header and footer frames,
-page numbers, DejaVu Sans. The chart is a data: URI, so the file stands alone.
+"""The pack as one self-contained HTML page (Jinja2, autoescaped: plan text is never markup).
+The chart is a data: URI, so the file stands alone.
 
-Column widths are worked out here (`layout.fit_widths`) and written as percentages, so a
-browser and the PDF give every column the room its words need.
+Column widths are worked out here (`layout.fit_widths`, for a landscape page as in the PDF)
+and written as percentages, so a browser gives every column the room its words need.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 from dataclasses import dataclass
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.reports.content import FILLS, Chart, Paper, Section, Table
-from bot.reports.formats.layout import chart_png, font_file, point_widths
+from bot.reports.formats.layout import chart_png, point_widths
 
-PAGE_WIDTH = 842.0  # A4 landscape, points
-MARGIN = 34.0
-CONTENT = PAGE_WIDTH - 2 * MARGIN
+CONTENT = 774.0  # the width of an A4 landscape page within its margins, points
 FONT_SIZE = 7.5
 CELL_PADDING = 7.0  # both sides and the rule, points
 GAP = 14.0  # between blocks side by side
@@ -35,8 +31,6 @@ class Block:
     widths: tuple[float, ...] = ()  # percent of the table's own width
     chart_src: str = ""
     chart_alt: str = ""
-    chart_width: float = 0.0  # points, in the PDF
-    chart_height: float = 0.0
 
 
 @cache
@@ -49,7 +43,7 @@ def _environment() -> Environment:
     )
 
 
-def render_html_text(paper: Paper, *, for_pdf: bool = False) -> str:
+def render_html_text(paper: Paper) -> str:
     return (
         _environment()
         .get_template("pack.html.j2")
@@ -57,10 +51,6 @@ def render_html_text(paper: Paper, *, for_pdf: bool = False) -> str:
             paper=paper,
             blocks={s.key: _blocks(s) for s in paper.sections},
             fills=FILLS,
-            for_pdf=for_pdf,
-            font=str(font_file()),
-            bold_font=str(font_file(bold=True)),
-            margin=MARGIN,
             gap=round(100 * GAP / CONTENT, 2),
         )
     )
@@ -99,15 +89,8 @@ def _percent(widths: list[float]) -> tuple[float, ...]:
 
 def _chart_block(chart: Chart, width: float) -> Block:
     png = chart_png(chart, dpi=110)
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png)) as picture:
-        pixels_wide, pixels_high = picture.size
-    height = width * pixels_high / pixels_wide
     return Block(
         share=100 * width / CONTENT,
         chart_src="data:image/png;base64," + base64.b64encode(png).decode("ascii"),
         chart_alt=chart.alt,
-        chart_width=round(width, 1),
-        chart_height=round(height, 1),
     )

@@ -19,6 +19,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_PARAGRAPH_ALIGNMENT, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Row
 from docx.shared import Cm, Inches, Pt, RGBColor
 from docx.table import Table as DocxTable
 from docx.table import _Cell
@@ -152,32 +153,31 @@ def _table(parent: DocumentType | _Cell, table: Table, total: float) -> None:
     _margins(grid)
     for index, width in enumerate(widths):
         grid.columns[index].width = Pt(width)
-    _row(grid, 0, [Cell(c.header) for c in table.columns], widths, header=True)
+    # Cells are reached through each row's XML: python-docx's `rows[i].cells` works out the
+    # whole table's grid for every row (a 1,000-action register took minutes).
+    rows_xml = grid._tbl.tr_lst
+    _row(grid, rows_xml[0], [Cell(c.header) for c in table.columns], widths, header=True)
     _repeat_header(grid)
     if not table.rows:
         merged = grid.rows[1].cells[0].merge(grid.rows[1].cells[-1])
         merged.text = table.empty
         _size(merged.paragraphs[0], TABLE_SIZE)
-    for index, cells in enumerate(table.rows, 1):
-        _row(
-            grid,
-            index,
-            cells,
-            widths,
-            numbers=[c.kind in ("number", "change") for c in table.columns],
-        )
+    numbers = [c.kind in ("number", "change") for c in table.columns]
+    for row_xml, cells in zip(rows_xml[1:], table.rows, strict=False):
+        _row(grid, row_xml, cells, widths, numbers=numbers)
 
 
 def _row(
     grid: DocxTable,
-    index: int,
+    row_xml: CT_Row,
     cells: Sequence[Cell],
     widths: Sequence[float],
     *,
     header: bool = False,
     numbers: Sequence[bool] = (),
 ) -> None:
-    for position, (target, item) in enumerate(zip(grid.rows[index].cells, cells, strict=True)):
+    targets = [_Cell(tc, grid) for tc in row_xml.tc_lst]
+    for position, (target, item) in enumerate(zip(targets, cells, strict=True)):
         target.width = Pt(widths[position])
         target.text = item.text
         paragraph = target.paragraphs[0]
