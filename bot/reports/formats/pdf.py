@@ -53,6 +53,7 @@ RULE = colors.HexColor("#999999")
 # Room a list needs below its heading (heading, meaning, header row, a row or two): with
 # less left on the page the section starts on the next one.
 HEADING_ROOM = 110.0
+LONG_CELL = 600  # characters: even in a narrow column, well under a page of lines
 CHART_HEIGHT = PAGE_HEIGHT - TOP - BOTTOM - 70  # under the section's heading and meaning
 
 
@@ -165,8 +166,16 @@ def _table(table: PackTable, total: float, *, stretch: bool = True) -> Table:
     if not table.rows:
         rows.append([_text(table.empty, CELL), *([""] * (len(widths) - 1))])
         style.append(("SPAN", (0, 1), (-1, 1)))
+    # A row moves whole to the next page, unless some cell could be taller than a page (a
+    # pasted report of hundreds of characters): only then may rows split.
+    tall = any(len(item.text) > LONG_CELL for cells in table.rows for item in cells)
     return LongTable(
-        rows, colWidths=widths, repeatRows=1, splitInRow=1, style=TableStyle(style), hAlign="LEFT"
+        rows,
+        colWidths=widths,
+        repeatRows=1,
+        splitInRow=int(tall),
+        style=TableStyle(style),
+        hAlign="LEFT",
     )
 
 
