@@ -168,9 +168,11 @@ class AdminDigest:
 
 @dataclass(frozen=True)
 class AdminReport:
-    """The committee pack of one plan, as a spreadsheet in the admin's DM."""
+    """The committee pack of one plan, as a spreadsheet in the admin's DM: a draft, or with
+    `meeting` the pack issued (and recorded) for that meeting."""
 
     plan: str
+    meeting: str | None = None
 
 
 @dataclass(frozen=True)
@@ -319,9 +321,10 @@ GRAMMAR: tuple[Form, ...] = (
     Form("admin nudge", "send today's reminders now", "admin nudge", True),
     Form("admin digest", "post the digest now", "admin digest", True),
     Form(
-        "admin report PLAN",
-        "the plan's committee report (Excel) in your DM",
-        "admin report NCC",
+        "admin report PLAN [issue MEETING]",
+        "the plan's draft committee pack (Excel) in your DM; with issue, the pack issued"
+        " for that meeting, recorded as the next pack's starting point",
+        "admin report NCC issue Audit Committee 12 March 2027",
         True,
     ),
 )
@@ -430,9 +433,29 @@ def _due(rest: str) -> Command | ParseError:
 ADMIN_WORDS = "owner, deputy, handover, away, back, owners, plans, import, nudge, digest, report"
 
 
+_ISSUE = re.compile(r"^(\S+)(?:\s+issue(?:\s+(.*))?)?$", re.IGNORECASE | re.DOTALL)
+
+
+def _report(rest: str) -> Command | ParseError:
+    """`report NCC` (a draft) or `report NCC issue Audit Committee 12 March 2027`: the
+    meeting's name is kept as typed, apostrophes and all."""
+    match = _ISSUE.match(rest)
+    if not match or not _PLAN_CODE.match(match.group(1)):
+        return ParseError("Name one plan by its code.", ("/action admin report NCC",))
+    if "issue" in rest.lower().split()[1:2] and not (match.group(2) or "").strip():
+        return ParseError(
+            "Which meeting is the pack for?",
+            ("/action admin report NCC issue Audit Committee 12 March 2027",),
+        )
+    meeting = " ".join((match.group(2) or "").split()) or None
+    return AdminReport(plan=match.group(1).upper(), meeting=meeting)
+
+
 def _admin(rest: str, today: date) -> Command | ParseError:
     verb, _, tail = rest.partition(" ")
     verb = verb.lower()
+    if verb == "report":
+        return _report(tail.strip())
     if verb == "away":
         who, _, dates = tail.strip().partition(" ")
         person = person_ref(who)
@@ -452,10 +475,6 @@ def _admin(rest: str, today: date) -> Command | ParseError:
         return AdminNudge()
     if words == ["digest"]:
         return AdminDigest()
-    if words[:1] == ["report"]:
-        if len(words) == 2 and _PLAN_CODE.match(words[1]):
-            return AdminReport(plan=words[1].upper())
-        return ParseError("Name one plan by its code.", ("/action admin report NCC",))
     if words[:1] == ["import"]:
         if len(words) == 1:
             return AdminImport()
@@ -753,7 +772,8 @@ def to_text(command: Command) -> str:
     if isinstance(command, AdminDigest):
         return "admin digest"
     if isinstance(command, AdminReport):
-        return f"admin report {command.plan}"
+        issue = f" issue {command.meeting}" if command.meeting else ""
+        return f"admin report {command.plan}{issue}"
     if isinstance(command, AdminImport):
         return f"admin import {command.plan}" if command.plan else "admin import"
     if isinstance(command, AdminOwners):

@@ -3,9 +3,11 @@
     .venv/bin/python docs/make_screenshots.py
 
 Imports the bundled plan and owners into a fresh SQLite register, plays a fixed-seed history
-(three months of reminders and owners' answers, see tests/history.py), then runs
-`actionbot digest --dry-run --chart-out` and `actionbot report --format pdf`, and renders
-the pdf's first page to PNG. Writes docs/img/chart.png and docs/img/report-page-1.png.
+(four months of reminders and owners' answers, see tests/history.py) with a committee pack
+issued in January, then runs `actionbot digest --dry-run --chart-out` and
+`actionbot report --issue ... --format pdf` for the April meeting, and renders two of the
+pack's pages to PNG: the summary (page 1) and the first page of the action register.
+Writes docs/img/chart.png, docs/img/pack-summary.png and docs/img/pack-actions.png.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ OUT = ROOT / "docs" / "img"
 AT = "2018-04-16T10:00"  # a Monday, two weeks past the plan's deadline of 31 March
 PLAN_NAME = "Northamptonshire CC financial management improvement plan 2017"
 ACTIONBOT = str(Path(sys.executable).with_name("actionbot"))
+SCALE = 1.4  # 118 dpi: an A4 page 1,386 pixels wide
 
 
 def main() -> int:
@@ -43,16 +46,18 @@ def main() -> int:
         seed_sample(runtime, runtime.clock.now())
         with runtime.sessions.begin() as session:
             session.execute(update(Plan).values(name=PLAN_NAME))
-        # A first committee report in January, so the March one shows what changed since.
+        # A pack issued for January's committee, so April's shows what changed since.
         simulate(runtime, start=date(2017, 12, 4), end=date(2018, 1, 15))
         run(
             "report",
             "--plan",
             "NCC",
-            "--format",
-            "xlsx",
+            "--issue",
+            "Audit Committee 18 January 2018",
+            "--by",
+            "Committee clerk",
             "--output",
-            f"{tmp}/jan.xlsx",
+            f"{tmp}/jan.pdf",
             "--at",
             "2018-01-15T16:00",
             url=url,
@@ -61,15 +66,31 @@ def main() -> int:
         runtime.engine.dispose()
         run("digest", "--dry-run", "--chart-out", tmp, "--at", AT, url=url)
         (OUT / "chart.png").write_bytes(Path(tmp, "NCC-rag-by-theme-2018-04-16.png").read_bytes())
-        pdf = Path(tmp, "report.pdf")
-        run("report", "--plan", "NCC", "--format", "pdf", "--output", str(pdf), "--at", AT, url=url)
+        pdf = Path(tmp, "april.pdf")
+        run(
+            "report",
+            "--plan",
+            "NCC",
+            "--issue",
+            "Audit Committee 26 April 2018",
+            "--by",
+            "Committee clerk",
+            "--output",
+            str(pdf),
+            "--at",
+            AT,
+            url=url,
+        )
         import pypdfium2
 
         document = pypdfium2.PdfDocument(pdf)
-        document[0].render(scale=1.4).to_pil().save(OUT / "report-page-1.png")
+        texts = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+        actions = next(i for i, text in enumerate(texts) if "All actions (" in text)
+        document[0].render(scale=SCALE).to_pil().save(OUT / "pack-summary.png")
+        document[actions].render(scale=SCALE).to_pil().save(OUT / "pack-actions.png")
         document.close()
         run("stats", "--plan", "NCC", "--at", AT, url=url)
-    print(f"wrote {OUT / 'chart.png'} and {OUT / 'report-page-1.png'}")
+    print(f"wrote {OUT / 'chart.png'}, {OUT / 'pack-summary.png'} and {OUT / 'pack-actions.png'}")
     return 0
 
 

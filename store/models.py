@@ -382,3 +382,32 @@ class PendingImport(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class IssuedPack(Base):
+    """A committee pack issued for a meeting: the record of what the committee was given.
+
+    `as_at` is the instant the pack describes and `baseline_at` the one it compared with
+    (the previous issued pack's `as_at`, a date given instead, or None for a plan's first
+    pack). `content` is the paper itself as JSON (bot/reports/content.py), so the pack can be
+    made again word for word in any format, even where the register's history cannot give
+    back a past value (an owner's latest note replaced since). The next pack's changes are
+    counted from this one's `as_at`."""
+
+    __tablename__ = "issued_pack"
+    __table_args__ = (UniqueConstraint("plan_id", "meeting", name="uq_issued_pack_meeting"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    meeting: Mapped[str] = mapped_column(String(200))
+    as_at: Mapped[datetime]
+    baseline_at: Mapped[datetime | None]
+    baseline_pack_id: Mapped[int | None] = mapped_column(
+        ForeignKey("issued_pack.id", ondelete="SET NULL")
+    )
+    tz: Mapped[str] = mapped_column(String(64))
+    issued_by: Mapped[str] = mapped_column(String(320))  # the name printed on the pack
+    actor: Mapped[str] = mapped_column(String(320))  # as events record who did something
+    source: Mapped[str] = mapped_column(String(20))
+    issued_at: Mapped[datetime]
+    content: Mapped[str] = mapped_column(Text)

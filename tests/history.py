@@ -7,6 +7,7 @@ platform, which only records what it was asked to send.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -60,7 +61,7 @@ def simulate(runtime: Runtime, *, start: date, end: date, seed: int = 2018) -> i
     cal = calendar_for(runtime.settings.holiday_region)
     messenger = RecordingMessenger()
     temper: dict[str, str] = {}  # who answers how: prompt, slow, silent
-    planned: dict[date, list[tuple[int, str]]] = {}
+    planned: dict[date, list[tuple[int, str, str]]] = {}
     updates = 0
     day = start
     while day <= end:
@@ -83,10 +84,10 @@ def simulate(runtime: Runtime, *, start: date, end: date, seed: int = 2018) -> i
                         continue  # even the keen miss one now and then
                     wait = 0 if mood == "prompt" else rng.randint(2, 6)
                     when = day + timedelta(days=wait)
-                    planned.setdefault(when, []).append((action_id, _answer(rng, day)))
+                    planned.setdefault(when, []).append((action_id, _answer(rng, day), who))
             later = datetime(day.year, day.month, day.day, 11, 15, tzinfo=UTC)
-            for action_id, text in planned.pop(day, []):
-                updates += _say(runtime, action_id, text, later)
+            for action_id, text, who in planned.pop(day, []):
+                updates += _say(runtime, action_id, text, later, _person(who))
         else:
             # Answers planned for a weekend wait for Monday.
             planned.setdefault(day + timedelta(days=1), []).extend(planned.pop(day, []))
@@ -110,7 +111,16 @@ def _answer(rng: random.Random, today: date) -> str:
     return f"progress {rng.choice(NOTES)}"
 
 
-def _say(runtime: Runtime, action_id: int, text: str, now: datetime) -> int:
+def _person(reminded: str) -> Who:
+    """The reminded owner answering in Slack (a Slack id made from their email), so the
+    register says who asked for each new date; the admin when the reminder had no email."""
+    if "@" not in reminded:
+        return ADMIN
+    user_id = "U" + hashlib.sha1(reminded.encode()).hexdigest()[:8].upper()  # noqa: S324
+    return Who("slack", user_id, email=reminded)
+
+
+def _say(runtime: Runtime, action_id: int, text: str, now: datetime, who: Who = ADMIN) -> int:
     from store.models import Action
 
     with runtime.sessions() as session:
@@ -120,7 +130,7 @@ def _say(runtime: Runtime, action_id: int, text: str, now: datetime) -> int:
         ref = f"{action.plan.code}:{action.ref}"
     outcome = converse(
         runtime.sessions,
-        ADMIN,
+        who,
         text=f"{ref} {text}",
         admins=runtime.settings.admin_ids,
         default_tz=runtime.settings.tz,

@@ -247,10 +247,14 @@ class SlackDoor:
             await ack(response_type="ephemeral", text="On it: I'll post here when it's done.")
             return
         if isinstance(outcome.command, AdminReport) and outcome.reply.ok:
+            doing = (
+                f"Issuing the {outcome.command.plan} committee pack for {outcome.command.meeting}"
+                if outcome.command.meeting
+                else f"Preparing a draft of the {outcome.command.plan} committee pack"
+            )
             await ack(
                 response_type="ephemeral",
-                text=f"Preparing the {outcome.command.plan} committee report: "
-                "it will arrive in our DM as a spreadsheet.",
+                text=escape(doing) + ": it will arrive in our DM as a spreadsheet.",
             )
             return
         await ack(**self._answer(outcome.reply, raw=text))
@@ -292,7 +296,7 @@ class SlackDoor:
     ) -> None:
         """Lazy part of `/action admin report CODE`: the service makes the file, this uploads
         it to the admin's DM."""
-        text = command.get("text") or ""
+        text = slash_text(command)  # the meeting's name as typed, `&` and all
         parsed = parse(text, today=local_today(self.clock.now(), self.settings.tz))
         if not isinstance(parsed, AdminReport):
             return
@@ -307,6 +311,7 @@ class SlackDoor:
             admins=self.settings.admin_ids,
             tz=self.settings.tz,
             now=self.clock.now(),
+            meeting=parsed.meeting,
         )
         if isinstance(made, Reply):
             await respond(**self._answer(made))
@@ -318,8 +323,8 @@ class SlackDoor:
                 filename=made.filename,
                 content=made.content,
                 title=made.title,
-                initial_comment=f"{made.title}: every action, what changed since the last "
-                "report, and the slipped, overdue and escalated lists.",
+                initial_comment=f"{made.title}: the summary (what changed since the last "
+                "issued pack, overdue actions, time extensions), then every action.",
             )
         except SlackApiError as exc:
             log.warning("report upload failed: %s", exc.response.get("error"))

@@ -346,6 +346,7 @@ class TeamsDoor:
             tz=self.settings.tz,
             now=self.clock.now(),
             hold=True,
+            meeting=command.meeting,
         )
         if isinstance(made, Reply):
             await self.send(ctx, made)
@@ -353,8 +354,8 @@ class TeamsDoor:
         offer = consent_activity(
             filename=made.filename,
             size=len(made.content),
-            description=f"{made.title}: every action, what changed since the last report, "
-            "and the slipped, overdue and escalated lists.",
+            description=f"{made.title}: the summary (what changed since the last issued "
+            "pack, overdue actions, time extensions), then every action.",
             context={"report": made.token, "plan": command.plan},
         )
         if is_personal(ctx.activity):

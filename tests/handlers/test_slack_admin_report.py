@@ -27,7 +27,8 @@ def world(db_url: str) -> Iterator[SlackWorld]:
 
 def test_admin_gets_the_xlsx_in_their_dm(world: SlackWorld) -> None:
     ack = world.command("admin report ncc", user="UADMIN", key="report")
-    assert ack.status_code == 200 and "Preparing the NCC committee report" in ack.json()["text"]
+    assert ack.status_code == 200
+    assert "Preparing a draft of the NCC committee pack" in ack.json()["text"]
     world.fake.wait_for("files.completeUploadExternal", timeout=30)
     methods = [c.method for c in world.fake.calls if not c.method.startswith("users.")]
     upload = [m for m in methods if m.startswith(("conversations.", "files.", "upload:"))]
@@ -36,11 +37,40 @@ def test_admin_gets_the_xlsx_in_their_dm(world: SlackWorld) -> None:
     assert upload[3] == "files.completeUploadExternal"
     [shared] = [f for f in world.fake.files.values() if f.completed]
     assert shared.channels == ["DUADMIN"]
-    assert shared.filename == "NCC-committee-report-2018-04-16.xlsx"
+    assert shared.filename == "NCC-committee-pack-2018-04-16-draft.xlsx"
     assert shared.data is not None and len(shared.data) == shared.length
     book = load_workbook(io.BytesIO(shared.data))
-    assert book["Actions"].max_row == 26  # header + the plan's 25 actions
-    assert book["Summary"]["A1"].value.startswith("NCC:")
+    assert book["All actions"].max_row == 28  # heading, meaning, header, the 25 actions
+    assert book["Summary"]["A2"].value == "Draft committee pack (not issued)"
+    assert issued(world) == []  # a draft records nothing
+
+
+def test_admin_issues_the_pack_for_a_meeting(world: SlackWorld) -> None:
+    meeting = "Audit Committee <b>23 April</b> & co"
+    ack = world.command(f"admin report NCC issue {meeting}", user="UADMIN", key="issue")
+    text = ack.json()["text"]
+    assert "Issuing the NCC committee pack for Audit Committee &lt;b&gt;23 April" in text
+    world.fake.wait_for("files.completeUploadExternal", timeout=30)
+    [shared] = [f for f in world.fake.files.values() if f.completed]
+    assert shared.filename == "NCC-committee-pack-2018-04-16.xlsx" and shared.data is not None
+    book = load_workbook(io.BytesIO(shared.data))
+    assert book["Summary"]["A2"].value == f"Committee pack for {meeting}"
+    assert issued(world) == [(meeting, "admin@northants.example")]
+    # The same meeting again is refused, in the admin's words, and nothing more is recorded.
+    again = world.command(f"admin report NCC issue {meeting}", user="UADMIN", key="again")
+    assert again.status_code == 200
+    [refused] = world.fake.wait_for("response_url:again", timeout=30)
+    assert "was issued already" in json.dumps(refused.params)
+    assert len(issued(world)) == 1
+
+
+def issued(world: SlackWorld) -> list[tuple[str, str]]:
+    from sqlalchemy import select
+
+    from store.models import IssuedPack
+
+    with world.runtime.sessions() as session:
+        return [(r.meeting, r.issued_by) for r in session.scalars(select(IssuedPack))]
 
 
 def test_non_admins_get_no_report(world: SlackWorld) -> None:

@@ -14,14 +14,14 @@ from sqlalchemy import func, select
 
 from bot.clock import FixedClock
 from bot.messengers.teams_files import upload
-from store.models import Event, HostedFile
+from store.models import HostedFile, IssuedPack
 from tests.fakes.bot_framework import CONSENT_CARD, TeamsUser
 from tests.harness import seed_sample
 from tests.teams_harness import TeamsWorld, teams_world
 
 ADMIN_AAD = "aaaaaaaa-0000-0000-0000-0000000ad000"
 NOW = datetime(2018, 4, 16, 9, 30, tzinfo=UTC)
-FILENAME = "NCC-committee-report-2018-04-16.xlsx"
+FILENAME = "NCC-committee-pack-2018-04-16-draft.xlsx"
 
 
 @pytest.fixture
@@ -40,10 +40,9 @@ def held(w: TeamsWorld) -> int:
         return int(session.scalar(select(func.count()).select_from(HostedFile)) or 0)
 
 
-def report_events(w: TeamsWorld) -> int:
+def issued(w: TeamsWorld) -> list[str]:
     with w.runtime.sessions() as session:
-        query = select(func.count()).select_from(Event).where(Event.field == "report")
-        return int(session.scalar(query) or 0)
+        return list(session.scalars(select(IssuedPack.meeting)))
 
 
 def test_admin_accepts_and_the_xlsx_lands_in_their_onedrive(world: TeamsWorld) -> None:
@@ -54,15 +53,15 @@ def test_admin_accepts_and_the_xlsx_lands_in_their_onedrive(world: TeamsWorld) -
     assert card["name"] == FILENAME
     assert card["content"]["acceptContext"]["plan"] == "NCC"
     size = card["content"]["sizeInBytes"]
-    assert size > 1000 and held(world) == 1 and report_events(world) == 1
+    assert size > 1000 and held(world) == 1 and issued(world) == []  # a draft records nothing
 
     answer = world.answer_consent(ada, accept=True)
     assert answer.status_code == 200, answer.text
     data = world.fake.uploads[FILENAME]
     assert len(data) == size
     book = load_workbook(io.BytesIO(data))
-    assert book["Actions"].max_row == 26  # header + the plan's 25 actions
-    assert book["Summary"]["A1"].value.startswith("NCC:")
+    assert book["All actions"].max_row == 28  # heading, meaning, header, the 25 actions
+    assert book["Summary"]["A2"].value == "Draft committee pack (not issued)"
     # Then the file card that opens it, pointing at the uploaded file.
     last = world.fake.activities(conversation)[-1].body
     [info] = last["attachments"]
@@ -103,7 +102,18 @@ def test_non_admins_and_unknown_plans_get_no_file(world: TeamsWorld) -> None:
     world.say(admin(world), "admin report NOPE")
     said = json.dumps(world.fake.cards())
     assert "Only actionbot admins" in said and "No plan 'NOPE'" in said
-    assert world.consent_cards() == [] and held(world) == 0 and report_events(world) == 0
+    assert world.consent_cards() == [] and held(world) == 0 and issued(world) == []
+
+
+def test_admin_issues_the_pack_for_a_meeting(world: TeamsWorld) -> None:
+    ada = admin(world)
+    world.say(ada, "admin report NCC issue Audit Committee 23 April 2018")
+    [(_, card)] = world.consent_cards()
+    assert card["name"] == "NCC-committee-pack-2018-04-16.xlsx"
+    assert issued(world) == ["Audit Committee 23 April 2018"]
+    world.answer_consent(ada, accept=True)
+    book = load_workbook(io.BytesIO(world.fake.uploads[card["name"]]))
+    assert book["Summary"]["A2"].value == "Committee pack for Audit Committee 23 April 2018"
 
 
 def test_only_the_admin_it_was_made_for_can_accept_it(world: TeamsWorld) -> None:

@@ -2,7 +2,7 @@
 in March):
 
   Mon 5 Mar   1.4 on track (so it is in progress)           before the first report
-  Sat 10 Mar  the first committee report (xlsx)
+  Sat 10 Mar  the first committee pack, issued for the Audit Committee of 12 March
   Mon 12 Mar  1.1 done · 1.2 at risk · 1.3 date 30/06/2018 "waiting for the audit"
   Mon 16 Apr  09:30 the reminder sweep escalates overdue actions to the CEO
 """
@@ -21,12 +21,13 @@ from bot.jobs.runner import run_sweep
 from bot.runtime import Runtime, open_runtime
 from bot.services.audit import Actor
 from bot.services.conversation import Who, converse
-from bot.services.reports import produce_report
+from bot.services.reports import issue_report
 from store.db import transaction
 from store.models import Action
 from tests.harness import seed_sample
 
 FIRST_REPORT = datetime(2018, 3, 10, 12, 0, tzinfo=UTC)
+MEETING = "Audit Committee 12 March 2018"
 AS_OF = datetime(2018, 4, 16, 10, 0, tzinfo=UTC)
 TRICKY_TITLE = 'Budget & <b>risks</b> "review" <script>x</script>'
 
@@ -51,13 +52,16 @@ def make_history(db_url: str) -> Runtime:
         session.execute(update(Action).where(Action.ref == "1.5").values(title=TRICKY_TITLE))
     say(runtime, "NCC:1.4 on track", datetime(2018, 3, 5, 10, tzinfo=UTC))
     with transaction(runtime.sessions) as session:
-        produce_report(
+        issue_report(
             session,
             plan_code="NCC",
             fmt="xlsx",
             now=FIRST_REPORT,
             tz="Europe/London",
+            meeting=MEETING,
             actor=Actor("cli", "cli"),
+            issued_by="Jane Clerk",
+            issued_at=FIRST_REPORT,
         )
     monday = datetime(2018, 3, 12, 10, tzinfo=UTC)
     say(runtime, "NCC:1.1 done", monday)

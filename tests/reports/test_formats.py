@@ -1,135 +1,218 @@
-"""Each format of the committee pack, opened with the library that reads it."""
+"""Each format of the committee pack, opened with the library that reads it: the same
+content in the same order, RAG and overdue coloured and worded, running header and page
+numbers, widths that fit the words, and plan text written as text."""
 
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+import re
+from datetime import datetime
 from html.parser import HTMLParser
-from pathlib import Path
 
 import numpy as np
 import pypdfium2
 import pytest
 from docx import Document
+from docx.document import Document as DocumentType
+from docx.oxml.ns import qn
 from openpyxl import load_workbook
-from typer.testing import CliRunner
+from openpyxl.workbook import Workbook
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from bot.cli import app
-from bot.reports.committee import Pack, build_pack
+from bot.reports.content import FILLS, Paper
 from bot.reports.formats import render_pack
 from bot.runtime import Runtime
-from bot.services.audit import Actor
-from bot.services.reports import produce_report
-from store.db import transaction
-from store.queries import plan_by_code
 from tests.reports.conftest import AS_OF, TRICKY_TITLE
+from tests.reports.reading import draft, section
 
-HEADERS = [
+REGISTER_HEADERS = [
     "Ref",
     "Action",
-    "Owners",
     "Theme",
+    "Owner",
     "Original target",
-    "Revised target",
-    "Slips",
-    "Reasons for slips",
+    "Due",
+    "Due date is",
+    "Times moved",
     "Status",
     "RAG",
     "Latest update",
-    "Last updated",
+    "Updated",
 ]
+SHEETS = ["Summary", "Overdue", "Time extensions", "Completed", "Escalated", "All actions"]
 
 
 @pytest.fixture(scope="module")
-def pack(story: Runtime) -> Pack:
-    with story.sessions() as session:
-        plan = plan_by_code(session, code="NCC")
-        assert plan is not None
-        return build_pack(session, plan, now=AS_OF, tz="Europe/London")
+def paper(story: Runtime) -> Paper:
+    return draft(story, AS_OF)
 
 
-def test_xlsx(pack: Pack) -> None:
-    book = load_workbook(io.BytesIO(render_pack(pack, "xlsx")))
-    assert book.sheetnames == ["Summary", "Actions", "Completed", "Slipped", "Overdue", "Escalated"]
-    cover = book["Summary"]
-    assert cover["A1"].value == "NCC: NCC"
-    assert "since 10 Mar 2018 (last report)" in cover["A2"].value
-    assert [cover.cell(row=4, column=c).value for c in range(1, 5)] == [
-        "Status",
-        "Now",
-        "Then",
-        "Change",
-    ]
-    assert [cover.cell(row=8, column=c).value for c in range(1, 5)] == ["Done", 1, 0, "+1"]
-    assert len(cover._images) == 1  # the chart
-    sheet = book["Actions"]
-    assert [c.value for c in sheet[1]] == HEADERS
-    assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:L26"
-    assert sheet.column_dimensions["B"].width == 50
-    rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
-    slipped = rows["1.3"]
-    assert slipped[5].value == datetime(2018, 6, 30) and slipped[5].number_format == "dd/mm/yyyy"
-    assert (slipped[6].value, slipped[7].value) == (1, "waiting for the audit")
+@pytest.fixture(scope="module")
+def files(paper: Paper) -> dict[str, bytes]:
+    return {fmt: render_pack(paper, fmt) for fmt in ("xlsx", "docx", "html", "pdf")}
+
+
+def headings(paper: Paper) -> list[str]:
+    return [s.heading for s in paper.sections]
+
+
+# -- xlsx ----------------------------------------------------------------------------------
+
+
+def test_xlsx_is_a_working_spreadsheet(paper: Paper, files: dict[str, bytes]) -> None:
+    book = load_workbook(io.BytesIO(files["xlsx"]))
+    assert book.sheetnames == SHEETS
+    summary = book["Summary"]
+    assert summary["A1"].value == paper.title == "NCC"
+    assert summary["A2"].value == "Draft committee pack (not issued)"
+    sheet = book["All actions"]
+    assert sheet["A1"].value == "All actions (25)" and sheet["A2"].value.startswith("Every action")
+    assert [c.value for c in sheet[3]] == REGISTER_HEADERS
+    assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref == "A3:L28"
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=4)}
+    moved = rows["1.3"]
+    assert moved[5].value == datetime(2018, 6, 30) and moved[5].number_format == "dd/mm/yyyy"
+    assert (moved[6].value, moved[7].value) == ("revised", 1)
     assert rows["1.5"][1].value == TRICKY_TITLE
-    assert rows["1.2"][9].value == "Amber (at risk)"
-    assert [r[0].value for r in book["Completed"].iter_rows(min_row=2)] == ["1.1"]
-    assert [r[0].value for r in book["Slipped"].iter_rows(min_row=2)] == ["1.3"]
+    amber = rows["1.2"][9]
+    assert amber.value == "Amber (at risk)" and amber.fill.fgColor.rgb == "00" + FILLS["amber"]
+    overdue = rows["2.1"][8]
+    assert overdue.value == "Not started, overdue"
+    assert overdue.fill.fgColor.rgb == "00" + FILLS["overdue"]
+    assert [r[0].value for r in book["Completed"].iter_rows(min_row=4)] == ["1.1"]
+    assert [r[0].value for r in book["Time extensions"].iter_rows(min_row=4)] == ["1.3"]
+    # Printed: landscape, one page wide, the plan and the page number on every page.
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.oddHeader.left.text == paper.running
+    assert sheet.oddFooter.right.text == "Page &P of &N"
 
 
-def test_docx(pack: Pack) -> None:
-    document = Document(io.BytesIO(render_pack(pack, "docx")))
-    headings = [
-        (p.style.name, p.text)
-        for p in document.paragraphs
-        if p.style.name.startswith(("Heading", "Title"))
-    ]
-    assert headings[0] == ("Title", "NCC: NCC")
-    names = [text for style, text in headings if style == "Heading 1"]
-    assert names[:3] == ["Summary", "RAG by theme", "All actions"]
-    assert names[3:5] == ["Completed (1)", "Slipped (1)"]
-    assert names[5].startswith("Overdue (") and names[6].startswith("Escalated (")
-    status, _, themes, register, *_ = document.tables
-    assert [c.text for c in status.rows[0].cells] == ["Status", "Now", "Then", "Change"]
-    assert [c.text for c in register.rows[0].cells] == HEADERS
+def test_xlsx_summary_keeps_figures_as_numbers(paper: Paper, files: dict[str, bytes]) -> None:
+    summary = load_workbook(io.BytesIO(files["xlsx"]))["Summary"]
+    cells = {row[0].value: row for row in summary.iter_rows() if row[0].value}
+    done = cells["Done"]
+    assert [c.value for c in done[:4]] == ["Done", 1, 0, 1]
+    assert done[3].number_format == '+#,##0;\u2212#,##0;"no change"'
+    assert summary["A6"].value == "At a glance"
+    assert len(summary._images) == 1  # the chart beside RAG by theme
+
+
+# -- docx ----------------------------------------------------------------------------------
+
+
+def docx(files: dict[str, bytes]) -> DocumentType:
+    return Document(io.BytesIO(files["docx"]))
+
+
+def test_docx_headings_tables_header_and_footer(paper: Paper, files: dict[str, bytes]) -> None:
+    document = docx(files)
+    titles = [p.text for p in document.paragraphs if p.style.name == "Title"]
+    assert titles == ["NCC"]
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == headings(paper)
+    section_ = document.sections[0]
+    assert section_.page_width > section_.page_height  # landscape
+    assert section_.header.paragraphs[0].text == paper.running
+    footer = section_.footer.paragraphs[0]._p.xml
+    assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer
+    assert paper.footer in section_.footer.paragraphs[0].text
+    register = document.tables[-1]
+    assert [c.text for c in register.rows[0].cells] == REGISTER_HEADERS
     assert len(register.rows) == 26
-    by_ref = {r.cells[0].text: [c.text for c in r.cells] for r in register.rows[1:]}
-    assert by_ref["1.3"][5] == "30 Jun 2018" and by_ref["1.5"][1] == TRICKY_TITLE
+    assert register.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeats
+    by_ref = {r.cells[0].text: r.cells for r in register.rows[1:]}
+    assert by_ref["1.3"][5].text == "30 Jun 2018" and by_ref["1.5"][1].text == TRICKY_TITLE
+    shading = by_ref["1.2"][9]._tc.tcPr.find(qn("w:shd"))
+    assert by_ref["1.2"][9].text == "Amber (at risk)"
+    assert shading.get(qn("w:fill")) == FILLS["amber"]
     assert len(document.inline_shapes) == 1  # the chart
 
 
-class _Text(HTMLParser):
+def test_docx_columns_are_wide_enough_for_every_word(files: dict[str, bytes]) -> None:
+    """No word is split across lines ("organisatio n"): measured with Helvetica's metrics
+    (Arial's), independently of the widths the renderer worked out."""
+    document = docx(files)
+    checked = 0
+    for table in document.tables:
+        grid = [int(col.get(qn("w:w"))) / 20 for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        if len(grid) < 3:
+            continue  # the layout table around tables side by side
+        for row in table.rows[1:]:
+            for width, cell in zip(grid, row.cells, strict=True):
+                for word in cell.text.split():
+                    bold = cell._tc.tcPr.find(qn("w:shd")) is not None
+                    font = "Helvetica-Bold" if bold else "Helvetica"
+                    assert stringWidth(word, font, 7.5) + 6 <= width, (word, width)
+                    checked += 1
+    assert checked > 500
+
+
+# -- html ----------------------------------------------------------------------------------
+
+
+class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.text: list[str] = []
         self.tags: list[str] = []
+        self.headings: list[str] = []
+        self._in_h2 = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
+        self._in_h2 = tag == "h2"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_h2 = False
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
+        if self._in_h2:
+            self.headings.append(data)
 
 
-def test_html_is_escaped_and_complete(pack: Pack) -> None:
-    html = render_pack(pack, "html").decode("utf-8")
-    parsed = _Text()
-    parsed.feed(html)
-    assert "script" not in parsed.tags and "b" not in parsed.tags  # plan text is not markup
-    assert TRICKY_TITLE in "".join(parsed.text)
-    assert "&lt;script&gt;" in html
-    assert 'src="data:image/png;base64,' in html
-    assert "30 Jun 2018" in html and "since 10 Mar 2018 (last report)" in html
+def test_html_is_escaped_complete_and_in_order(paper: Paper, files: dict[str, bytes]) -> None:
+    html = files["html"].decode("utf-8")
+    page = _Page()
+    page.feed(html)
+    assert page.headings == headings(paper)
+    assert "script" not in page.tags and "b" not in page.tags  # plan text is not markup
+    assert TRICKY_TITLE in "".join(page.text)
+    assert "&lt;script&gt;" in html and 'src="data:image/png;base64,' in html
+    assert 'class="short tone-amber">Amber (at risk)</td>' in html
+    assert paper.running in "".join(page.text)
 
 
-def test_pdf_first_page_renders(pack: Pack, tmp_path: Path) -> None:
-    document = pypdfium2.PdfDocument(render_pack(pack, "pdf"))
-    assert len(document) >= 2
+# -- pdf -----------------------------------------------------------------------------------
+
+
+def pdf_pages(files: dict[str, bytes]) -> list[str]:
+    document = pypdfium2.PdfDocument(files["pdf"])
+    pages = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    document.close()
+    return pages
+
+
+def test_pdf_every_page_has_the_running_header_and_its_number(
+    paper: Paper, files: dict[str, bytes]
+) -> None:
+    pages = pdf_pages(files)
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, 1):
+        flat = " ".join(text.split())
+        assert paper.running in flat, number
+        assert f"Page {number} of {len(pages)}" in flat, number
+        assert paper.footer in flat
+    text = " ".join(" ".join(pages).split())
+    positions = [text.find(heading) for heading in headings(paper)]
+    assert -1 not in positions and positions == sorted(positions)
+
+
+def test_pdf_first_page_is_the_summary_in_landscape(files: dict[str, bytes]) -> None:
+    document = pypdfium2.PdfDocument(files["pdf"])
     first = document[0]
     text = first.get_textpage().get_text_range()
-    assert "NCC: NCC" in text and "Summary" in text and "Not started" in text
+    assert "At a glance" in text and "RAG by theme" in text and "Not started" in text
     image = first.render(scale=1).to_pil()
-    image.save(tmp_path / "page-1.png")  # for a person to look at when this fails
     width, height = image.size
     assert width > height  # A4 landscape
     ink = (np.asarray(image.convert("L")) < 200).mean()
@@ -137,74 +220,55 @@ def test_pdf_first_page_renders(pack: Pack, tmp_path: Path) -> None:
     document.close()
 
 
-def test_report_command_writes_each_format(story: Runtime, tmp_path: Path) -> None:
-    url = str(story.engine.url)
-    runner = CliRunner()
-    for fmt in ("xlsx", "docx", "html", "pdf"):
-        out = tmp_path / f"pack.{fmt}"
-        result = runner.invoke(
-            app,
-            [
-                "--database-url",
-                url,
-                "report",
-                "--plan",
-                "ncc",
-                "--format",
-                fmt,
-                "--output",
-                str(out),
-                "--at",
-                "2018-04-16T11:00",
-                "--since",
-                "2018-03-11",
-            ],
-        )
-        assert result.exit_code == 0, result.output
-        assert out.stat().st_size > 2000
-    assert b"since 11 Mar 2018 (--since)" in (tmp_path / "pack.html").read_bytes()
+def test_pdf_splits_no_word_across_lines(story: Runtime, files: dict[str, bytes]) -> None:
+    """Every word of every action's title is whole somewhere in the PDF's text: a column
+    too narrow for a word would break it ("Strengtheni ng")."""
+    text = "\n".join(pdf_pages(files))
+    words = set(re.findall(r"\b[A-Za-z]{9,}\b", text))
+    from sqlalchemy import select
 
+    from store.models import Action
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--plan", "NOPE", "--format", "xlsx"], "no plan 'NOPE'"),
-        (["--plan", "NCC", "--format", "odt"], "'odt' is not one of"),
-        (
-            ["--plan", "NCC", "--format", "xlsx", "--since", "31/03/2018"],
-            "--since wants YYYY-MM-DD",
-        ),
-    ],
-)
-def test_report_command_refuses_bad_input(
-    story: Runtime, tmp_path: Path, args: list[str], message: str
-) -> None:
-    out = tmp_path / "x"
-    result = CliRunner().invoke(
-        app,
-        ["--database-url", str(story.engine.url), "report", *args, "--output", str(out)],
-        env={"COLUMNS": "200"},
-    )
-    assert result.exit_code != 0 and message in result.output
-    assert not out.exists()
-
-
-def test_a_recorded_report_is_the_next_baseline(story: Runtime) -> None:
-    recorded = datetime(2018, 4, 20, 15, tzinfo=UTC)
-    with transaction(story.sessions) as session:
-        made = produce_report(
-            session,
-            plan_code="ncc",
-            fmt="html",
-            now=recorded,
-            tz="Europe/London",
-            actor=Actor("cli", "cli"),
-        )
-    assert made.filename == "NCC-committee-report-2018-04-20.html"
     with story.sessions() as session:
-        plan = plan_by_code(session, code="NCC")
-        assert plan is not None
-        later = build_pack(
-            session, plan, now=datetime(2018, 5, 1, tzinfo=UTC), tz="Europe/London", chart=False
-        )
-    assert later.since == recorded and later.since_reason == "last report"
+        titles = session.scalars(select(Action.title)).all()
+    wanted = {w for title in titles for w in re.findall(r"\b[A-Za-z]{9,}\b", title)}
+    assert {"organisation", "Strengthening", "commissioning"} <= wanted
+    assert wanted <= words, sorted(wanted - words)
+
+
+# -- all four ------------------------------------------------------------------------------
+
+
+def test_every_format_has_the_sections_in_the_same_order(
+    paper: Paper, files: dict[str, bytes]
+) -> None:
+    expected = headings(paper)
+    assert [s.key for s in paper.sections] == [
+        "glance",
+        "themes",
+        "overdue",
+        "extensions",
+        "completed",
+        "escalated",
+        "actions",
+    ]
+    book = load_workbook(io.BytesIO(files["xlsx"]))
+    assert xlsx_headings(book) == expected
+    assert [p.text for p in docx(files).paragraphs if p.style.name == "Heading 1"] == expected
+    page = _Page()
+    page.feed(files["html"].decode("utf-8"))
+    assert page.headings == expected
+    text = " ".join(" ".join(pdf_pages(files)).split())
+    assert [h for h in expected if h in text] == expected
+    assert section(paper, "actions").part == "detail"
+
+
+def xlsx_headings(book: Workbook) -> list[str]:
+    """Section headings in reading order: the Summary's, then each list sheet's first cell."""
+    summary = book["Summary"]
+    found = [
+        str(row[0].value)
+        for row in summary.iter_rows(min_row=5)
+        if row[0].value and row[0].font.sz == 13
+    ]
+    return found + [str(book[name]["A1"].value) for name in book.sheetnames[1:]]

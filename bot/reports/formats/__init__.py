@@ -1,11 +1,11 @@
 """The committee pack in each format a committee clerk can attach: one module per format,
-each made with the library built for it (openpyxl, python-docx, Jinja2, xhtml2pdf)."""
+each made with the library built for it (openpyxl, python-docx, Jinja2, ReportLab)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.reports.committee import Pack
+from bot.reports.content import Paper
 
 FORMATS: tuple[str, ...] = ("xlsx", "docx", "html", "pdf")
 MEDIA_TYPES = {
@@ -16,12 +16,12 @@ MEDIA_TYPES = {
 }
 
 
-def render_pack(pack: Pack, fmt: str) -> bytes:
-    """The pack as the bytes of a file in `fmt` (one of FORMATS)."""
-    return _renderer(fmt)(pack)
+def render_pack(paper: Paper, fmt: str) -> bytes:
+    """The paper as the bytes of a file in `fmt` (one of FORMATS)."""
+    return _renderer(fmt)(paper)
 
 
-def _renderer(fmt: str) -> Callable[[Pack], bytes]:
+def _renderer(fmt: str) -> Callable[[Paper], bytes]:
     # Each library is imported only when its format is asked for.
     if fmt == "xlsx":
         from bot.reports.formats.excel import render_xlsx

@@ -1,43 +1,96 @@
 """The pack as one self-contained HTML page (Jinja2, autoescaped: plan text is never markup).
-The chart is embedded as a data: URI, so the file can be emailed or attached on its own."""
+The chart is a data: URI, so the file stands alone.
+
+Column widths are worked out here (`layout.fit_widths`, for a landscape page as in the PDF)
+and written as percentages, so a browser gives every column the room its words need.
+"""
 
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
+from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bot.reports.chart import CATEGORIES, LABELS, alt_text
-from bot.reports.committee import Pack, uk_date
-from bot.reports.formats.columns import ACTION_COLUMNS, SECTION_COLUMNS, as_text, sections
+from bot.reports.content import FILLS, Chart, Paper, Section, Table
+from bot.reports.formats.layout import chart_png, point_widths
 
-_environment = Environment(
-    loader=PackageLoader("bot.reports", "templates"),
-    autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+CONTENT = 774.0  # the width of an A4 landscape page within its margins, points
+FONT_SIZE = 7.5
+CELL_PADDING = 7.0  # both sides and the rule, points
+GAP = 14.0  # between blocks side by side
 
 
-def render_html_text(pack: Pack) -> str:
-    chart_src = (
-        "data:image/png;base64," + base64.b64encode(pack.chart_png).decode("ascii")
-        if pack.chart_png
-        else ""
-    )
-    return _environment.get_template("pack.html.j2").render(
-        pack=pack,
-        uk_date=uk_date,
-        as_text=as_text,
-        categories=CATEGORIES,
-        labels=LABELS,
-        chart_src=chart_src,
-        chart_alt=alt_text(pack.plan_code, pack.themes, pack.today),
-        action_columns=ACTION_COLUMNS,
-        section_columns=SECTION_COLUMNS,
-        sections=sections(pack),
+@dataclass(frozen=True)
+class Block:
+    """A table or the chart, with the share of the section's width it takes."""
+
+    share: float  # percent of the content width
+    table: Table | None = None
+    widths: tuple[float, ...] = ()  # percent of the table's own width
+    chart_src: str = ""
+    chart_alt: str = ""
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("bot.reports", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
 
 
-def render_html(pack: Pack) -> bytes:
-    return render_html_text(pack).encode("utf-8")
+def render_html_text(paper: Paper) -> str:
+    return (
+        _environment()
+        .get_template("pack.html.j2")
+        .render(
+            paper=paper,
+            blocks={s.key: _blocks(s) for s in paper.sections},
+            fills=FILLS,
+            gap=round(100 * GAP / CONTENT, 2),
+        )
+    )
+
+
+def render_html(paper: Paper) -> bytes:
+    return render_html_text(paper).encode("utf-8")
+
+
+def _blocks(section: Section) -> list[Block]:
+    tables = list(section.tables)
+    if not section.beside:
+        return [Block(100.0, t, _percent(_widths(t, CONTENT))) for t in tables]
+    parts = len(tables) + (section.chart is not None)
+    room = CONTENT - GAP * (parts - 1)
+    blocks: list[Block] = []
+    used = 0.0
+    for table in tables:
+        # Each table takes the width its words want, at most its share of the page.
+        widths = _widths(table, room / parts, stretch=False)
+        blocks.append(Block(100 * sum(widths) / CONTENT, table, _percent(widths)))
+        used += sum(widths) + GAP
+    if section.chart is not None:
+        blocks.append(_chart_block(section.chart, CONTENT - used))
+    return blocks
+
+
+def _widths(table: Table, total: float, *, stretch: bool = True) -> list[float]:
+    return point_widths(table, total=total, size=FONT_SIZE, padding=CELL_PADDING, stretch=stretch)
+
+
+def _percent(widths: list[float]) -> tuple[float, ...]:
+    total = sum(widths) or 1.0
+    return tuple(round(100 * w / total, 2) for w in widths)
+
+
+def _chart_block(chart: Chart, width: float) -> Block:
+    png = chart_png(chart, dpi=110)
+    return Block(
+        share=100 * width / CONTENT,
+        chart_src="data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+        chart_alt=chart.alt,
+    )

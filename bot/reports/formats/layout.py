@@ -1,0 +1,170 @@
+"""Column widths that fit their content, the same way in every format.
+
+Each column is given at least the width of its longest word (so no word is broken in the
+middle, "organisatio n") and, room permitting, the width of its longest line; what is left of
+the page goes to the columns with most text. A single word wider than a third of the page
+(a long web address) is the one thing allowed to break.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+
+from bot.reports.chart import render_chart
+from bot.reports.content import Chart, Table
+
+Measure = Callable[[str], float]
+_WORDS = re.compile(r"\S+")
+# The widest a single word may make a column, and the widest a column's lines may ask for,
+# as shares of the page.
+MAX_WORD = 1 / 3
+MAX_LINE = 1 / 2
+BOLD_TONES = frozenset({"red", "overdue"})
+CHART_INCHES = 7.5  # the pack's chart sits beside a table, on half a page
+
+
+def font_file(bold: bool = False) -> Path:
+    """DejaVu Sans, shipped with matplotlib (a dependency already): it draws every letter
+    of the languages councils write in, £, –, "…" and "�"."""
+    import matplotlib
+
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
+
+
+def font_name(bold: bool = False) -> str:
+    """DejaVu Sans (bold) registered with ReportLab: its name there."""
+    return _font(bold)
+
+
+@cache
+def _font(bold: bool) -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    name = "PackSansBold" if bold else "PackSans"
+    pdfmetrics.registerFont(TTFont(name, str(font_file(bold))))
+    return name
+
+
+def drawable(text: str) -> str:
+    """`text` with each character the PDF's font cannot draw written by its Unicode name in
+    brackets: "🎉" becomes "[party popper]". The PDF has no emoji font, and ReportLab's text
+    layer keeps only the first 65,536 code points, so the character itself could be neither
+    seen nor copied; its name can be both. The other formats keep it as written."""
+    known = _glyphs()
+    if all(ord(c) in known or c in "\n\t" for c in text):
+        return text
+    return "".join(c if ord(c) in known or c in "\n\t" else _name(c) for c in text)
+
+
+def _name(character: str) -> str:
+    if unicodedata.category(character) in ("Mn", "Me", "Cf"):
+        return ""  # a joiner or variation selector: part of the emoji before it
+    name = unicodedata.name(character, "")
+    return f"[{name.lower()}]" if name else "\ufffd"
+
+
+@cache
+def _glyphs() -> frozenset[int]:
+    from reportlab.pdfbase import pdfmetrics
+
+    return frozenset(pdfmetrics.getFont(_font(False)).face.charToGlyph)
+
+
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """Points `text` takes in DejaVu Sans at `size` (a little wider than Arial or Calibri,
+    so a width measured here is enough for Word's fonts too)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth(text, _font(bold), size))
+
+
+def fit_widths(
+    table: Table,
+    *,
+    total: float,
+    measure: Measure,
+    header: Measure,
+    padding: float,
+    stretch: bool = True,
+) -> list[float]:
+    """Widths for `table`'s columns (the unit of `measure`), adding up to `total`; with
+    `stretch` False, a table narrower than `total` keeps its own width.
+
+    Dates and numbers are kept on one line; headers and text wrap between words.
+    """
+    least: list[float] = []
+    wanted: list[float] = []
+    for index, column in enumerate(table.columns):
+        cells = [row[index] for row in table.rows]
+        # Toned cells (RAG, overdue) are bold in print: measured as the header is.
+        sizes = [(c.text, header if c.tone in BOLD_TONES else measure) for c in cells]
+        longest_line = max(
+            (size(line) for text, size in sizes for line in text.split("\n")), default=0.0
+        )
+        if column.kind in ("date", "number", "change"):
+            shortest = longest_line
+        else:
+            shortest = max(
+                (size(w) for text, size in sizes for w in _WORDS.findall(text)), default=0.0
+            )
+        head = max(header(w) for w in _WORDS.findall(column.header) or [""])
+        least.append(min(max(shortest, head), total * MAX_WORD) + padding)
+        line = max(longest_line, header(column.header))
+        wanted.append(max(least[-1], min(line, total * MAX_LINE) + padding))
+    if not stretch and sum(wanted) <= total:
+        return wanted
+    return _share(least, wanted, total, [c.weight for c in table.columns])
+
+
+def point_widths(
+    table: Table, *, total: float, size: float, padding: float, stretch: bool = True
+) -> list[float]:
+    """`fit_widths` in points, for text set in DejaVu Sans at `size` (headers bold)."""
+    return fit_widths(
+        table,
+        total=total,
+        measure=lambda s: text_width(s, size),
+        header=lambda s: text_width(s, size, bold=True),
+        padding=padding,
+        stretch=stretch,
+    )
+
+
+def _share(
+    least: Sequence[float], wanted: Sequence[float], total: float, weights: Sequence[float]
+) -> list[float]:
+    if sum(wanted) <= total:
+        # Everything fits on one line: the spare width goes to the columns with most text.
+        spare = total - sum(wanted)
+        weight = sum(wanted) or 1.0
+        return [w + spare * w / weight for w in wanted]
+    if sum(least) >= total:
+        scale = total / (sum(least) or 1.0)
+        return [w * scale for w in least]
+
+    # Every column grows from its least width in proportion to its text (and weight), and
+    # stops growing once its longest line fits: short columns are settled first, the rest
+    # share what is left (the level `rate` is found by bisection).
+    def widths(rate: float) -> list[float]:
+        return [min(w, m + rate * w * k) for m, w, k in zip(least, wanted, weights, strict=True)]
+
+    low, high = 0.0, 1.0 / min(weights)
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if sum(widths(middle)) < total else (low, middle)
+    return widths(high)
+
+
+def chart_png(chart: Chart, *, dpi: int) -> bytes:
+    """The pack's chart (no title: the section's heading says what it shows), its theme
+    names drawable by matplotlib's font (DejaVu Sans, as in the PDF)."""
+    rows = chart.theme_rows()
+    for row in rows:
+        row.theme = drawable(row.theme)
+    return render_chart(rows, title="", dpi=dpi, width=CHART_INCHES)
