@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     teams_client_id: str | None = Field(default=None, alias="TEAMS_CLIENT_ID")
     teams_client_secret: SecretStr | None = Field(default=None, alias="TEAMS_CLIENT_SECRET")
     teams_tenant_id: str | None = Field(default=None, alias="TEAMS_TENANT_ID")
+    # Other tenants whose people may use the bot (a shared service for several councils).
+    teams_allowed_tenants: str = Field(default="", alias="TEAMS_ALLOWED_TENANTS")
     # The Bot Connector for channel posts and for people who never wrote to the bot.
     teams_service_url: str = Field(
         default="https://smba.trafficmanager.net/teams/", alias="TEAMS_SERVICE_URL"
@@ -91,6 +93,14 @@ class Settings(BaseSettings):
     def admin_ids(self) -> frozenset[str]:
         """Slack ids, Teams ids or emails, compared case-insensitively."""
         return frozenset(p.strip().lower() for p in self.admins.split(",") if p.strip())
+
+    @property
+    def teams_tenants(self) -> frozenset[str]:
+        """The tenants whose activities are answered: TEAMS_TENANT_ID and any listed in
+        TEAMS_ALLOWED_TENANTS, lower-cased. Empty only without TEAMS_TENANT_ID (the
+        insecure development mode), when any tenant is answered."""
+        listed = [self.teams_tenant_id or "", *self.teams_allowed_tenants.split(",")]
+        return frozenset(t.strip().lower() for t in listed if t.strip())
 
     @property
     def teams_enabled(self) -> bool:

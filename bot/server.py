@@ -82,6 +82,7 @@ def build_teams(
     """The Teams SDK App and our route for POST /api/messages (imported only when used:
     the SDK is large and reads `.env` on import, see bot/messengers/teams_client.py)."""
     from bot.handlers import teams as teams_handlers
+    from bot.handlers.teams_gate import gated_route
     from bot.messengers.teams_client import HostRoutes, build_teams_app
 
     creds = runtime.settings.require_teams()
@@ -97,7 +98,8 @@ def build_teams(
         sessions=runtime.sessions, clock=runtime.clock, settings=runtime.settings, run_job=run_job
     )
     teams_handlers.register(app, door)
-    return app, host.route("/api/messages")
+    # The tenant check is ours: the SDK checks the token, not whose tenant sent it.
+    return app, gated_route(host.route("/api/messages"), allowed=runtime.settings.teams_tenants)
 
 
 def build_app(

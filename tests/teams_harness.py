@@ -78,18 +78,19 @@ class TeamsWorld:
         channel: bool = False,
         **extra: Any,
     ) -> dict[str, Any]:
+        tenant = user.tenant or TENANT
         if channel:
             conv: dict[str, Any] = {
                 "id": conversation or "19:general@thread.tacv2;messageid=1",
                 "conversationType": "channel",
                 "isGroup": True,
-                "tenantId": TENANT,
+                "tenantId": tenant,
             }
         else:
             conv = {
                 "id": conversation or self.fake.personal_conversation(user),
                 "conversationType": "personal",
-                "tenantId": TENANT,
+                "tenantId": tenant,
             }
         body: dict[str, Any] = {
             "type": kind,
@@ -101,7 +102,7 @@ class TeamsWorld:
             "conversation": conv,
             "recipient": {"id": f"28:{APP_ID}", "name": "actionbot"},
             "locale": "en-GB",
-            "channelData": {"tenant": {"id": TENANT}},
+            "channelData": {"tenant": {"id": tenant}},
         }
         body.update(extra)
         return body

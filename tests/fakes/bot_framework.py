@@ -97,6 +97,9 @@ class TeamsUser:
     email: str | None = None
     upn: str | None = None
     blocked: bool = False
+    # Another Microsoft 365 tenant (None: the council's own). Any tenant's user can message
+    # a bot, and Teams signs their activities like everybody else's.
+    tenant: str | None = None
 
 
 @dataclass
@@ -127,9 +130,15 @@ class FakeBotFramework:
         return f"{self.base_url}/v1/.well-known/openidconfiguration"
 
     def add_user(
-        self, aad_id: str, *, name: str, email: str | None = None, upn: str | None = None
+        self,
+        aad_id: str,
+        *,
+        name: str,
+        email: str | None = None,
+        upn: str | None = None,
+        tenant: str | None = None,
     ) -> TeamsUser:
-        user = TeamsUser(aad_id, f"29:1{aad_id}", name, email, upn or email)
+        user = TeamsUser(aad_id, f"29:1{aad_id}", name, email, upn or email, tenant=tenant)
         self.users[aad_id] = user
         return user
 
