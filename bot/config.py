@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
+    # An Enterprise Grid org (E…) all of whose workspaces may use the bot; unset, only the
+    # workspace the bot token belongs to (auth.test) may.
+    slack_enterprise_id: str | None = Field(default=None, alias="SLACK_ENTERPRISE_ID")
     digest_channel: str | None = Field(default=None, alias="DIGEST_CHANNEL")
     admins: str = Field(default="", alias="ACTIONBOT_ADMINS")
     tz: str = Field(default="Europe/London", alias="ACTIONBOT_TZ")

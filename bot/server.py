@@ -27,7 +27,7 @@ from bot.charts_route import chart_route
 from bot.config import ConfigError, Settings
 from bot.handlers import slack as slack_handlers
 from bot.handlers.slack import ACK_BUDGET, ARRIVED, VERIFIED, JobTrigger, SlackDoor
-from bot.handlers.slack_gate import Malformed, check_shape, is_signed, parse_body
+from bot.handlers.slack_gate import Malformed, Workspace, check_shape, is_signed, parse_body
 from bot.messengers.slack_client import make_async_client
 from bot.runtime import Runtime
 
@@ -189,8 +189,11 @@ async def check_app_token(settings: Settings, app_token: str) -> None:
 
 
 def prime_authorization(bolt: AsyncApp, identity: AsyncSlackResponse) -> None:
-    """Hand Bolt the auth.test answer we already have, so it never calls auth.test itself."""
+    """Hand Bolt, and the workspace check, the auth.test answer we already have, so neither
+    calls auth.test itself."""
     # Bolt keeps it on its single-workspace authorization middleware and exposes no setter.
     for middleware in bolt._async_middleware_list:
         if isinstance(middleware, AsyncSingleTeamAuthorization):
             middleware.auth_test_result = identity
+        if isinstance(middleware, Workspace):
+            middleware.know(identity)

@@ -41,6 +41,7 @@ from bot.commands import (
 from bot.config import Settings
 from bot.handlers.file_fetch import FetchFailed, fetch, token_allowed
 from bot.handlers.slack_answer import AnswerAtAck
+from bot.handlers.slack_gate import Workspace
 from bot.messages import Reply, error
 from bot.render.blocks import (
     ADD_UPDATE_VIEW,
@@ -130,6 +131,7 @@ class SlackDoor:
         self.run_job = run_job
         self.ack_budget = ack_budget
         self.seen = Seen(sessions, clock)
+        self.workspace = Workspace(allowed_org=settings.slack_enterprise_id)
         self._profiles: dict[str, Who] = {}
         self._linked: set[str] = set()
         # Where the bot token may be sent to fetch a file: Slack's file host, and the API
@@ -930,6 +932,8 @@ def register(app: AsyncApp, door: SlackDoor, *, inline: bool = False) -> None:
     """Wire every Slack listener to the door. Bolt must run with process_before_response
     (bot/server.py): `AnswerAtAck` answers at each listener's ack, or at its end `inline`."""
     answer = AnswerAtAck(inline=inline, on_error=door.on_error)
+    # First: nothing from another workspace reaches the register, not even the repeat check.
+    app.use(door.workspace)
     app.use(Deduplication(door.seen))
     # Bolt deep-copies the whole request for each lazy function it starts: only admin
     # commands have lazy work, so only they pay for it (a third of a burst's event loop).

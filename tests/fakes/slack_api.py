@@ -233,8 +233,14 @@ class FakeSlackAPI:
         bot_token: str = "xoxb-test-token",
         team_id: str = "T0001",
         bot_user_id: str = "UBOT",
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
     ) -> None:
         self.bot_token = bot_token
+        # An Enterprise Grid workspace's org, and whether the app is installed org-wide:
+        # what auth.test says about the install.
+        self.enterprise_id = enterprise_id
+        self.org_wide = org_wide
         # Socket Mode: the app-level token and the WebSocket URL apps.connections.open hands out.
         self.app_token: str | None = None
         self.socket_mode_url: str | None = None
@@ -347,14 +353,17 @@ class FakeSlackAPI:
         tz: str = "Europe/London",
         name: str | None = None,
         is_bot: bool = False,
+        team_id: str | None = None,
     ) -> None:
+        """A person; `team_id` puts them in another workspace (a shared channel's guest, or
+        anyone whose workspace the app is also in: users.info answers for them)."""
         display = name if name is not None else user_id.lower()
         profile: dict[str, Any] = {"real_name": display, "display_name": display}
         if email is not None:
             profile["email"] = email
         user = {
             "id": user_id,
-            "team_id": self.team_id,
+            "team_id": team_id or self.team_id,
             "name": display,
             "real_name": display,
             "deleted": False,
@@ -776,7 +785,8 @@ class FakeSlackAPI:
             "team_id": self.team_id,
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
-            "is_enterprise_install": False,
+            "is_enterprise_install": self.org_wide,
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
         }
 
     def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
