@@ -73,7 +73,6 @@ from bot.services.conversation import (
     converse,
     form_refusal,
     home_cards,
-    home_intro,
     local_today,
     needs_email,
     unknown_ids,
@@ -774,7 +773,7 @@ class SlackDoor:
         )
 
     async def publish_home(self, client: AsyncWebClient, who: Who, *, page: int = 0) -> None:
-        cards, today, known = await asyncio.to_thread(
+        cards, today, intro = await asyncio.to_thread(
             home_cards,
             self.sessions,
             who,
@@ -782,7 +781,6 @@ class SlackDoor:
             default_tz=self.settings.tz,
             now=self.clock.now(),
         )
-        intro = home_intro(known=known, cards=len(cards))
         await client.views_publish(
             user_id=who.user_id, view=home_view(cards, today=today, page=page, intro=intro)
         )

@@ -131,7 +131,7 @@ def admin_refusal(
             session, platform=platform, user_id=user_id, email=email, admins=admins, now=now
         )
         session.commit()  # keeps a first-time email → platform id link
-        return None if caller.is_admin else error(ADMINS_ONLY)
+        return None if caller.is_admin else error(caller.unlinked or ADMINS_ONLY)
 
 
 def check_upload(
@@ -156,7 +156,7 @@ def check_upload(
         )
         session.commit()  # keeps a first-time email → platform id link
         if not caller.is_admin:
-            return error(ADMINS_ONLY)
+            return error(caller.unlinked or ADMINS_ONLY)
         if size is not None and size > MAX_UPLOAD_BYTES:
             return error(
                 f"{filename} is {size / 1024 / 1024:.1f} MB; plans larger than "

@@ -104,7 +104,7 @@ def admin_report(
             now=now,
         )
         if not caller.is_admin:
-            return error("Only actionbot admins can do that (ACTIONBOT_ADMINS).")
+            return error(caller.unlinked or "Only actionbot admins can do that (ACTIONBOT_ADMINS).")
         try:
             made = produce_report(
                 session,
