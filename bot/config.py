@@ -66,6 +66,34 @@ class Settings(BaseSettings):
     teams_insecure_dev: bool = Field(default=False, alias="ACTIONBOT_TEAMS_INSECURE_DEV")
     # Where the Bot Framework's signing keys are published (tests point it at a fake).
     teams_openid_metadata_url: str | None = Field(default=None, alias="TEAMS_OPENID_METADATA_URL")
+    # Development and tests only: origins (scheme://host:port) files may be fetched from
+    # besides the platforms' own file hosts. Refused when ACTIONBOT_ENV=production.
+    dev_file_origins: str = Field(default="", alias="ACTIONBOT_DEV_FILE_ORIGINS")
+
+    @field_validator("dev_file_origins")
+    @classmethod
+    def _origins_only(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",") if o.strip()):
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(
+                    f"ACTIONBOT_DEV_FILE_ORIGINS: {origin!r} is not scheme://host[:port]"
+                )
+            if parts.path.strip("/") or parts.query or parts.fragment:
+                raise ValueError(f"ACTIONBOT_DEV_FILE_ORIGINS: {origin!r} has more than an origin")
+        return value
+
+    @property
+    def extra_file_origins(self) -> list[str]:
+        """ACTIONBOT_DEV_FILE_ORIGINS, or a ConfigError in production."""
+        origins = [o.strip() for o in self.dev_file_origins.split(",") if o.strip()]
+        if origins and self.env.strip().lower() == "production":
+            raise ConfigError(
+                "ACTIONBOT_DEV_FILE_ORIGINS lets the bot fetch files from hosts that are not "
+                "Slack's or Microsoft's; it is refused when ACTIONBOT_ENV=production"
+            )
+        return origins
+
     # This server's public https address (the one Teams posts /api/messages to): the digest
     # card's chart is an image at PUBLIC_URL/charts/<token>.png.
     public_url: str | None = Field(default=None, alias="PUBLIC_URL")

@@ -54,6 +54,8 @@ def teams_settings(db_url: str, fake: FakeBotFramework, **extra: Any) -> Setting
         "TEAMS_OPENID_METADATA_URL": fake.openid_metadata_url,
         "TEAMS_DIGEST_CONVERSATION": CHANNEL,
         "ACTIONBOT_ADMINS": "admin@northants.example",
+        # The fake's OneDrive is on loopback, not *.sharepoint.com: trusted explicitly.
+        "ACTIONBOT_DEV_FILE_ORIGINS": fake.base_url,
     }
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

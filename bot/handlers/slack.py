@@ -15,7 +15,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any, cast
-from urllib.parse import urlsplit
 
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -39,7 +38,7 @@ from bot.commands import (
     parse,
 )
 from bot.config import Settings
-from bot.handlers.file_fetch import FetchFailed, fetch, token_allowed
+from bot.handlers.file_fetch import SLACK_FILES, FetchFailed, fetch
 from bot.handlers.slack_answer import AnswerAtAck
 from bot.handlers.slack_gate import Workspace
 from bot.messages import Reply, error
@@ -133,10 +132,9 @@ class SlackDoor:
         self.workspace = Workspace(allowed_org=settings.slack_enterprise_id)
         self._profiles: dict[str, Who] = {}
         self._linked: set[str] = set()
-        # Where the bot token may be sent to fetch a file: Slack's file host, and the API
-        # host when SLACK_API_URL points elsewhere (a test fake, a proxy).
-        api_host = urlsplit(settings.slack_api_url or "").hostname
-        self.file_hosts = frozenset({"files.slack.com", *([api_host] if api_host else [])})
+        # Where the bot token may be sent to fetch a file: Slack's file host, and the origin
+        # of SLACK_API_URL (a test fake, a proxy), which has the token anyway.
+        self.file_hosts = SLACK_FILES.plus(settings.slack_api_url, *settings.extra_file_origins)
         self._in_progress = 0
 
     async def _in_time(self, task: asyncio.Future[Any], context: dict[str, Any]) -> bool:
@@ -702,9 +700,9 @@ class SlackDoor:
 
     async def _download(self, shared: dict[str, Any], client: AsyncWebClient) -> bytes:
         url = shared.get("url_private_download")
-        if not isinstance(url, str) or not token_allowed(url, self.file_hosts):
-            raise FetchFailed("Slack gave no download address I may send the bot token to")
-        return await fetch(url, limit=MAX_UPLOAD_BYTES, token=client.token)
+        if not isinstance(url, str):
+            raise FetchFailed("Slack gave no download address")
+        return await fetch(url, limit=MAX_UPLOAD_BYTES, allowed=self.file_hosts, token=client.token)
 
     @staticmethod
     async def _attach(answer: ChatImportAnswer, channel: str, client: AsyncWebClient) -> None:

@@ -163,8 +163,11 @@ class FakeBotFramework:
             payload, key or self.private_key, algorithm="RS256", headers={"kid": self.kid}
         )
 
-    def file_attachment(self, name: str, data: bytes) -> dict[str, Any]:
-        """The attachment Teams puts on a message when a person sends the bot `name`."""
+    def file_attachment(
+        self, name: str, data: bytes, *, download_url: str | None = None
+    ) -> dict[str, Any]:
+        """The attachment Teams puts on a message when a person sends the bot `name`; a
+        hostile one names another `download_url` (any host, port or scheme)."""
         if not self.supports_files:
             # Without supportsFiles in the manifest, Teams offers no way to attach a file.
             raise AssertionError("the app manifest does not set supportsFiles: true")
@@ -177,7 +180,8 @@ class FakeBotFramework:
             "contentUrl": f"https://contoso-my.sharepoint.com/personal/u/Documents/{name}",
             "name": name,
             "content": {
-                "downloadUrl": f"{self.base_url}/personal/download.aspx?UniqueId={unique_id}"
+                "downloadUrl": download_url
+                or f"{self.base_url}/personal/download.aspx?UniqueId={unique_id}"
                 f"&tempauth={tempauth}",
                 "uniqueId": unique_id,
                 "fileType": file_type,

@@ -130,6 +130,9 @@ class SharedFile:
     user: str
     downloads: int = 0  # GETs answered with the file itself
     refused: int = 0  # GETs without the bot token, answered with the sign-in page
+    # Hostile shares: a download address somewhere else, or a 302 from here to elsewhere.
+    download_url: str | None = None
+    redirect_to: str | None = None
 
 
 class _SlackError(Exception):
@@ -439,18 +442,28 @@ class FakeSlackAPI:
             self._rate_count = 0
 
     def share_file(
-        self, name: str, data: bytes, *, user: str, mimetype: str | None = None
+        self,
+        name: str,
+        data: bytes,
+        *,
+        user: str,
+        mimetype: str | None = None,
+        download_url: str | None = None,
+        redirect_to: str | None = None,
     ) -> dict[str, Any]:
         """A file `user` uploads, as Slack describes it in a `message` event's `files`.
 
         Its `url_private_download` is served on loopback only to a request carrying the bot
         token (`Authorization: Bearer …`); anything else gets Slack's answer to a missing
-        token: a redirect to an HTML sign-in page.
+        token: a redirect to an HTML sign-in page. A hostile share names another
+        `download_url`, or is answered with a 302 to `redirect_to`.
         """
         with self._lock:
             file_id = f"F{self._next_seq():07d}"
             kind = mimetype or mimetypes.guess_type(name)[0] or "application/octet-stream"
-            self.shared[file_id] = SharedFile(file_id, name, data, kind, user)
+            self.shared[file_id] = SharedFile(
+                file_id, name, data, kind, user, download_url=download_url, redirect_to=redirect_to
+            )
             return self._shared_object(self.shared[file_id])
 
     def _shared_object(self, f: SharedFile) -> dict[str, Any]:
@@ -474,7 +487,7 @@ class FakeSlackAPI:
             "is_public": False,
             "public_url_shared": False,
             "url_private": f"{path}/{quote(f.name)}",
-            "url_private_download": f"{path}/download/{quote(f.name)}",
+            "url_private_download": f.download_url or f"{path}/download/{quote(f.name)}",
             "permalink": f"https://fake-workspace.slack.com/files/{f.user}/{f.id}/{quote(f.name)}",
         }
 
@@ -492,6 +505,8 @@ class FakeSlackAPI:
             return _Reply(302, "", {"Location": f"{self._root}/signin?redir={quote(path)}"})
         if unquote(tail) not in (f.name, f"download/{f.name}"):
             return _Reply(404, "Not Found")
+        if f.redirect_to:
+            return _Reply(302, "", {"Location": f.redirect_to})
         f.downloads += 1
         return _Reply(200, f.data, {"Content-Type": f.mimetype})
 
