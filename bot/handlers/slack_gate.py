@@ -82,6 +82,8 @@ def _json_object(text: str, where: str) -> dict[str, Any]:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise Malformed(f"{where} is not JSON ({exc.msg})") from exc
+    except RecursionError:
+        raise Malformed(f"{where} is nested too deep") from None
     if not isinstance(value, dict):
         raise Malformed(f"{where} is not a JSON object")
     return value
@@ -216,13 +218,27 @@ def _check_view(view: Any) -> None:
         )
         if not isinstance(element, dict):
             raise Malformed(f"view without the {block} input")
-        if not isinstance(element.get("value"), str | None):
-            raise Malformed(f"bad value in the {block} input")
-        if not _iso_date(element.get("selected_date")):
-            raise Malformed(f"bad date in the {block} input")
-        users = element.get("selected_users", [])
-        if not isinstance(users, list) or not all(_str(u) for u in users):
-            raise Malformed(f"bad users in the {block} input")
+    # Every input the view holds, required or not, typed as Slack types it.
+    for block, elements in values.items():
+        if not isinstance(elements, dict):
+            raise Malformed(f"bad {str(block)[:40]!r} block")
+        for element in elements.values():
+            if not isinstance(element, dict):
+                raise Malformed(f"bad input in the {str(block)[:40]!r} block")
+            _check_element(element, str(block)[:40])
+
+
+def _check_element(element: dict[str, Any], block: str) -> None:
+    if not isinstance(element.get("value"), str | None):
+        raise Malformed(f"bad value in the {block} input")
+    if not _iso_date(element.get("selected_date")):
+        raise Malformed(f"bad date in the {block} input")
+    users = element.get("selected_users", [])
+    if not isinstance(users, list) or not all(_str(u) for u in users):
+        raise Malformed(f"bad users in the {block} input")
+    option = element.get("selected_option")
+    if option is not None and not (isinstance(option, dict) and _str(option.get("value"))):
+        raise Malformed(f"bad choice in the {block} input")
 
 
 def _iso_date(value: Any) -> bool:
