@@ -229,6 +229,14 @@ def import_command(
         )
     except ImportFileError as exc:
         raise fail(f"{path}: {exc}. Nothing was written.") from exc
+    except Exception as exc:
+        from store.outage import outage_of
+
+        outage = outage_of(exc)
+        if outage is None:
+            raise
+        # The database down or its disk full: one line, not a traceback.
+        raise fail(f"{path}: {outage.sentence} ({outage.detail}). Nothing was written.") from None
     from bot.render.terminal import print_import_report
 
     print_import_report(screen(), report, verbose=verbose or dry_run)

@@ -79,6 +79,7 @@ from bot.services.conversation import (
 from bot.services.inbound import first_time
 from bot.services.reports import admin_report
 from bot.services.rules import note_problems, revision_problems
+from store.outage import outage_of
 
 log = logging.getLogger(__name__)
 
@@ -791,12 +792,19 @@ class SlackDoor:
         body: dict[str, Any],
         request: AsyncBoltRequest,
         respond: AsyncRespond,
-    ) -> None:
+        client: AsyncWebClient,
+    ) -> BoltResponse | None:
         verified = request.mode == "socket_mode" or request.context.get(VERIFIED) is True
         if not verified:
             # Never act on what an unverified body says, not even to say sorry.
             log.warning("error on an unverified Slack request: %s", type(error).__name__)
-            return
+            return None
+        outage = outage_of(error)
+        if outage is not None:
+            # The database is down, locked or out of disk: nothing to debug in a traceback.
+            log.warning(outage.log_line("a Slack request"))
+            await self._tell(outage.reply, body, respond, client)
+            return BoltResponse(status=503, body="")
         log.exception("unhandled error in a Slack listener", exc_info=error)
         if body.get("response_url"):
             await respond(
@@ -805,6 +813,23 @@ class SlackDoor:
                 response_type="ephemeral",
                 replace_original=False,
             )
+        return None
+
+    @staticmethod
+    async def _tell(
+        text: str, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        """Say `text` where the request can still be answered: its response_url, else a DM."""
+        user = body.get("user_id") or (body.get("user") or {}).get("id")
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        user = user or (event or {}).get("user")
+        try:
+            if body.get("response_url"):
+                await respond(text=text, response_type="ephemeral", replace_original=False)
+            elif isinstance(user, str) and user:
+                await client.chat_postMessage(channel=user, text=text)
+        except SlackApiError as exc:
+            log.warning("could not tell the user: %s", exc.response.get("error"))
 
 
 class Seen:
@@ -830,11 +855,15 @@ class Seen:
         """True for a repeat of a request this process has had; else start the durable check."""
         if key in self._checks:
             return True
-        self._checks[key] = asyncio.ensure_future(
+        check = asyncio.ensure_future(
             asyncio.to_thread(
                 first_time, self.sessions, platform="slack", event_id=key, now=self.clock.now()
             )
         )
+        # A listener that never awaits it (a page turn) must not leave a failure (the
+        # database down) to be logged with a traceback as "never retrieved".
+        check.add_done_callback(_retrieved)
+        self._checks[key] = check
         while len(self._checks) > self.size:
             self._checks.popitem(last=False)
         return False
@@ -850,6 +879,11 @@ class Seen:
             log.info("repeated Slack request %s ignored", key)
             return False
         return True
+
+
+def _retrieved(done: asyncio.Future[bool]) -> None:
+    if not done.cancelled():
+        done.exception()
 
 
 class Deduplication(AsyncMiddleware):

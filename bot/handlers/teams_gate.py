@@ -14,6 +14,10 @@ SDK validates the token or dispatches, and before anything touches the register:
   tenant is configured (a local emulator sends none).
 
 Each refusal is one log line, and nothing else happens.
+
+Past the door, `outage_guard` (the SDK's first middleware) answers an activity that found the
+register unusable (the database down or locked, its disk full) with HTTP 503, one log line and
+a sentence to the person, instead of a traceback and a 500.
 """
 
 from __future__ import annotations
@@ -25,11 +29,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from microsoft_teams.api.activities import ActivityTypeAdapter
+from microsoft_teams.api.models import InvokeResponse
+from microsoft_teams.apps import ActivityContext
 from microsoft_teams.apps.events import CoreActivity
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from store.outage import outage_of
 
 log = logging.getLogger(__name__)
 
@@ -134,3 +142,20 @@ def gated(endpoint: Endpoint, *, allowed: frozenset[str]) -> Endpoint:
 def gated_route(route: Route, *, allowed: frozenset[str]) -> Route:
     """The same route, with `gated` in front of its endpoint."""
     return Route(route.path, gated(route.endpoint, allowed=allowed), methods=["POST"])
+
+
+async def outage_guard(ctx: ActivityContext[Any]) -> InvokeResponse[Any] | None:
+    """Middleware: the rest of the chain, or 503 and a sentence when the register is down."""
+    try:
+        await ctx.next()
+    except Exception as error:
+        outage = outage_of(error)
+        if outage is None:
+            raise
+        log.warning(outage.log_line("a Teams activity"))
+        try:
+            await ctx.send(outage.reply)
+        except Exception as unsent:  # noqa: BLE001 - the answer below says it all the same
+            log.warning("could not tell the user: %s", type(unsent).__name__)
+        return InvokeResponse(status=503)
+    return None
