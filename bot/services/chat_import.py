@@ -29,10 +29,10 @@ from typing import Literal
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.importer.bounded import parse_plan_file_bounded
 from bot.importer.columns import FIELDS
 from bot.importer.errors import ImportFileError
 from bot.importer.hints import Phrasing, phrased
-from bot.importer.plan_file import parse_plan_file
 from bot.importer.reader import MAX_BYTES
 from bot.messages import Button, Reply, error
 from bot.services.audit import Actor
@@ -278,7 +278,8 @@ def _run(
     with tempfile.TemporaryDirectory(prefix="actionbot-chat-import-") as tmp:
         path = Path(tmp) / _safe_name(filename)
         path.write_bytes(data)
-        parsed = parse_plan_file(
+        # Inside the server: read in a child process with a memory and time budget.
+        parsed = parse_plan_file_bounded(
             path,
             today=now.date(),
             known_owners=known_owners(session),
