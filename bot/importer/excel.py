@@ -1,9 +1,9 @@
 """Reading a plan from an Excel workbook (.xlsx, .xlsm) into the rows the CSV path reads.
 
-A workbook is read twice. First streamed (openpyxl's read-only mode), which costs little
-whatever the file holds and stops at the first limit it passes (`bot.importer.limits`): more
-rows with content than a plan has, or more rows and cells than openpyxl may build. Then, only
-when it is within them, in openpyxl's normal mode, because read-only worksheets have no
+A workbook is read twice. First its sheets' XML is streamed (`workbook_scan`), which costs
+little whatever the file holds and stops at the first limit it passes (`bot.importer.limits`):
+more rows with content than a plan has, or more rows and cells than openpyxl may build. Then,
+only when it is within them, in openpyxl's normal mode, because read-only worksheets have no
 merged cells, comments or hidden-row flags, all of which a plan uses; and only as far as the
 last row and column holding a value. Values are read, not formulas (the value Excel last
 calculated). Each cell becomes the text Excel shows (`cell_text.displayed`), so the ref
@@ -13,28 +13,22 @@ calculated). Each cell becomes the text Excel shows (`cell_text.displayed`), so 
 from __future__ import annotations
 
 import warnings
+import zipfile
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.importer.cell_text import displayed
 from bot.importer.columns import has_plan_header
 from bot.importer.errors import ImportFileError
 from bot.importer.hints import Option, Phrased
-from bot.importer.limits import (
-    MAX_CELLS,
-    MAX_COLUMNS,
-    MAX_ROWS,
-    MAX_SHEET_ROWS,
-    too_many_rows,
-)
 from bot.importer.reader import RawTable
+from bot.importer.workbook_scan import scan_workbook
 
 __all__ = ["read_workbook"]
 
@@ -58,7 +52,8 @@ def read_workbook(
         # something the admin should see in the report, not on the server's stderr.
         with path.open("rb") as handle, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            extents = _extents(handle, path.name)
+            with zipfile.ZipFile(handle) as archive:
+                extents = scan_workbook(archive, path.name)
             handle.seek(0)
             workbook = load_workbook(handle, data_only=True, keep_links=False, keep_vba=False)
     except ImportFileError:
@@ -138,51 +133,6 @@ def _named_sheet(sheets: list[Worksheet], wanted: str, names: str) -> Worksheet:
         if ws.title.strip().lower() == wanted.strip().lower():
             return ws
     raise ImportFileError([Option("sheet", wanted), f": no such sheet; sheets: {names}"])
-
-
-def _extents(handle: IO[bytes], name: str) -> dict[str, tuple[int, int]]:
-    """Each sheet's last row and column holding a value, streamed from the file.
-
-    Raises:
-        ImportFileError: the workbook holds more than a plan's rows (MAX_ROWS with content),
-            or would make openpyxl build more than MAX_SHEET_ROWS rows or MAX_CELLS cells
-            (empty formatted ones count: openpyxl builds them too), or is MAX_COLUMNS wide.
-    """
-    workbook = load_workbook(handle, read_only=True, data_only=True, keep_links=False)
-    extents: dict[str, tuple[int, int]] = {}
-    with_content = cells = 0
-    try:
-        for ws in workbook.worksheets:
-            if not isinstance(ws, ReadOnlyWorksheet):  # a chart sheet
-                continue
-            # The <dimension> the file declares may lie: read what is there instead.
-            ws.reset_dimensions()
-            last_row = last_column = 0
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                if number > MAX_SHEET_ROWS or len(values) > MAX_COLUMNS:
-                    raise _too_large(name, ws.title)
-                cells += len(values)
-                if cells > MAX_CELLS:
-                    raise _too_large(name, ws.title)
-                filled = [c for c, value in enumerate(values, start=1) if value is not None]
-                if filled:
-                    with_content += 1
-                    if with_content > MAX_ROWS:
-                        raise too_many_rows(name, what="rows with content")
-                    last_row, last_column = number, max(last_column, filled[-1])
-            extents[ws.title] = (last_row, last_column)
-    finally:
-        workbook.close()
-    return extents
-
-
-def _too_large(name: str, sheet: str) -> ImportFileError:
-    return ImportFileError(
-        f"{name}: sheet {sheet!r} reaches further than a plan does (more than "
-        f"{MAX_SHEET_ROWS:,} rows, {MAX_COLUMNS} columns or {MAX_CELLS:,} cells in all, "
-        "counting empty formatted ones). Delete the empty rows and columns below and beside "
-        "the plan, or copy the plan alone into a new workbook, and import that"
-    )
 
 
 def _table(ws: Worksheet, *, theme: str | None, extent: tuple[int, int] | None) -> RawTable:

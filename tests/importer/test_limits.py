@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import csv
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.importer.bounded import Budget, parse_plan_file_bounded
 from bot.importer.errors import ImportFileError
 from bot.importer.limits import MAX_COLUMNS, MAX_ROWS, MAX_SHEET_ROWS, MAX_XML_PART_BYTES
 from bot.importer.plan_file import parse_plan_file
+from bot.services.chat_import import Upload, preview_upload
+from store.models import PendingImport, Plan
 from tests.conftest import FIXTURES
 from tests.importer.test_plan_files import _Register, cli_clock, db, run
 
@@ -184,3 +188,26 @@ def test_a_word_document_with_more_table_rows_than_a_plan_has_is_refused(tmp_pat
             out.writestr(info, data)
     with pytest.raises(ImportFileError, match=f"more than {MAX_ROWS:,} table rows"):
         parse_plan_file(path, today=TODAY)
+
+
+def test_a_chat_upload_over_the_limit_is_refused_in_its_preview_and_nothing_is_kept(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """What `serve` runs for a file sent in chat: the preview names the limit, and no
+    pending import or plan is left behind, on SQLite and PostgreSQL."""
+    data = csv_of(tmp_path / "BIG.csv", MAX_ROWS).read_bytes()
+    answer = preview_upload(
+        sessions,
+        Upload(filename="BIG.csv", data=data, comment="BIG"),
+        platform="slack",
+        user_id="UADMIN",
+        email=None,
+        admins=frozenset({"uadmin"}),
+        now=datetime(2018, 1, 15, 9, tzinfo=UTC),
+        attach=True,
+    )
+    assert not answer.reply.ok
+    assert f"more than {MAX_ROWS:,} rows" in answer.reply.text
+    with sessions() as session:
+        for model in (PendingImport, Plan):
+            assert session.scalar(select(func.count()).select_from(model)) == 0
