@@ -228,3 +228,22 @@ def seed_sample(runtime: Runtime, now: datetime) -> None:
         actor=Actor("test", "cli"),
         now=now,
     )
+
+
+def seed_owners_and_plan(runtime: Runtime, now: datetime, path: Any, code: str) -> None:
+    """The bundled owners file, then the plan file at `path` imported as plan `code`."""
+    from bot.services.audit import Actor
+    from bot.services.imports import ImportOptions, import_file
+    from bot.services.owners import import_owners, read_owners_file
+    from store.db import transaction
+    from tests.conftest import SAMPLES
+
+    with transaction(runtime.sessions) as session:
+        import_owners(session, rows=read_owners_file(SAMPLES / "ncc-owners-example.csv"), now=now)
+    import_file(
+        runtime.sessions,
+        path=path,
+        options=ImportOptions(plan_code=code, source_file=path.name),
+        actor=Actor("test", "cli"),
+        now=now,
+    )

@@ -48,8 +48,8 @@ from bot.render.blocks import (
     MAP_OWNER_VIEW,
     NEW_DATE_VIEW,
     add_update_modal,
-    escape,
     home_view,
+    line_message,
     map_owner_modal,
     new_date_modal,
     reply_message,
@@ -261,9 +261,9 @@ class SlackDoor:
         """The one-line notice for an action's other owners, in the channel where the change
         was typed; not in a DM with the bot, where nobody else would read it."""
         if reply.ok and reply.notice and channel and not channel.startswith("D"):
-            # A plan's ref or an owner's name is in it: escaped like every message text.
+            # A plan's ref or an owner's name is in it: rendered like every message.
             await respond(
-                text=escape(reply.notice), response_type="in_channel", replace_original=False
+                **line_message(reply.notice), response_type="in_channel", replace_original=False
             )
 
     async def run_admin_job(

@@ -34,7 +34,7 @@ from bot.importer.columns import FIELDS
 from bot.importer.errors import ImportFileError
 from bot.importer.hints import Phrasing, phrased
 from bot.importer.reader import MAX_BYTES
-from bot.messages import Button, Reply, error
+from bot.messages import Button, Reply, error, theirs
 from bot.services.audit import Actor
 from bot.services.import_message import (
     MessageError,
@@ -466,10 +466,11 @@ def preview_lines(report: ImportReport, *, filename: str, phrase: Phrasing) -> P
         full.append(full_line)
 
     def shown(text: str | None, limit: int = SHOWN_VALUE) -> str:
+        """A value from the file, shortened, for the chat message (the file shows it whole)."""
         nonlocal cut
         value = _short(text, limit)
         cut = cut or len(" ".join((text or "").split())) > limit
-        return value
+        return theirs(value)
 
     added = [r for r in report.results if r.outcome == "added"]
     changed = [r for r in report.results if r.outcome == "changed"]
@@ -512,19 +513,19 @@ def preview_lines(report: ImportReport, *, filename: str, phrase: Phrasing) -> P
 
 def _heading(report: ImportReport, filename: str, read: ReadOptions) -> list[str]:
     lines = [
-        f"{filename} into plan {report.plan_code}: {_counts(report)}.",
+        f"{theirs(filename)} into plan {theirs(report.plan_code)}: {_counts(report)}.",
         "Nothing is written until you press *Import*; it applies exactly this change.",
     ]
     if report.plan_created:
         lines.insert(
             1,
-            f"There is no plan {report.plan_code} yet: Import creates it, as `actionbot "
-            f"import --plan {report.plan_code}` would.",
+            f"There is no plan {theirs(report.plan_code)} yet: Import creates it, as `actionbot "
+            f"import --plan {theirs(report.plan_code)}` would.",
         )
     if report.read_as:
         lines.append(f"_Read as {report.read_as}._")
     if read.words():
-        lines.append(f"Read as your message said: `{read.words()}`.")
+        lines.append(f"Read as your message said: `{theirs(read.words())}`.")
     return lines
 
 

@@ -11,6 +11,7 @@ from hashlib import sha256
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.messages import theirs
 from store.models import Action, Person
 from store.notices import add_new_notices
 from store.queries import (
@@ -51,12 +52,13 @@ class LinkConflict:
         """(key, fingerprint, text) for the admins' daily summary (store/notices.py)."""
         name = PLATFORM_NAMES.get(self.platform, self.platform)
         column = "slack_id" if self.platform == "slack" else "teams_id"
+        user, email, linked = theirs(self.user_id), theirs(self.email), theirs(self.linked_to)
         text = (
-            f"• {name} user `{self.user_id}` has the email {self.email}, which is already "
-            f"linked to {name} user `{self.linked_to}`: actionbot did not link them and "
-            f"refused their requests. Fix: if `{self.user_id}` is really theirs now, put it "
-            f"in the owners file's {column} column and run `actionbot owners import "
-            "OWNERS.csv`; if not, nothing: find out why that account shows their email."
+            f"• {name} user `{user}` has the email {email}, which is already linked to "
+            f"{name} user `{linked}`: actionbot did not link them and refused their requests. "
+            f"Fix: if `{user}` is really theirs now, put it in the owners file's {column} "
+            "column and run `actionbot owners import OWNERS.csv`; if not, nothing: find out "
+            "why that account shows their email."
         )
         cause = f"{self.person_id}|{self.linked_to}"
         return (
