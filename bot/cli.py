@@ -263,6 +263,14 @@ def import_command(
             "terminal to confirm them on: check them above, then run the same command with "
             "--yes to import them. Nothing was written."
         ) from None
+    except Exception as exc:
+        from store.outage import outage_of
+
+        outage = outage_of(exc)
+        if outage is None:
+            raise
+        # The database down or its disk full: one line, not a traceback.
+        raise fail(f"{path}: {outage.sentence} ({outage.detail}). Nothing was written.") from None
     if report.declined:
         out.print("Not imported: nothing was written.")
         return

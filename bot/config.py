@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
+    # An Enterprise Grid org (E…) all of whose workspaces may use the bot; unset, only the
+    # workspace the bot token belongs to (auth.test) may.
+    slack_enterprise_id: str | None = Field(default=None, alias="SLACK_ENTERPRISE_ID")
     digest_channel: str | None = Field(default=None, alias="DIGEST_CHANNEL")
     admins: str = Field(default="", alias="ACTIONBOT_ADMINS")
     tz: str = Field(default="Europe/London", alias="ACTIONBOT_TZ")
@@ -52,6 +55,8 @@ class Settings(BaseSettings):
     teams_client_id: str | None = Field(default=None, alias="TEAMS_CLIENT_ID")
     teams_client_secret: SecretStr | None = Field(default=None, alias="TEAMS_CLIENT_SECRET")
     teams_tenant_id: str | None = Field(default=None, alias="TEAMS_TENANT_ID")
+    # Other tenants whose people may use the bot (a shared service for several councils).
+    teams_allowed_tenants: str = Field(default="", alias="TEAMS_ALLOWED_TENANTS")
     # The Bot Connector for channel posts and for people who never wrote to the bot.
     teams_service_url: str = Field(
         default="https://smba.trafficmanager.net/teams/", alias="TEAMS_SERVICE_URL"
@@ -61,6 +66,34 @@ class Settings(BaseSettings):
     teams_insecure_dev: bool = Field(default=False, alias="ACTIONBOT_TEAMS_INSECURE_DEV")
     # Where the Bot Framework's signing keys are published (tests point it at a fake).
     teams_openid_metadata_url: str | None = Field(default=None, alias="TEAMS_OPENID_METADATA_URL")
+    # Development and tests only: origins (scheme://host:port) files may be fetched from
+    # besides the platforms' own file hosts. Refused when ACTIONBOT_ENV=production.
+    dev_file_origins: str = Field(default="", alias="ACTIONBOT_DEV_FILE_ORIGINS")
+
+    @field_validator("dev_file_origins")
+    @classmethod
+    def _origins_only(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",") if o.strip()):
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(
+                    f"ACTIONBOT_DEV_FILE_ORIGINS: {origin!r} is not scheme://host[:port]"
+                )
+            if parts.path.strip("/") or parts.query or parts.fragment:
+                raise ValueError(f"ACTIONBOT_DEV_FILE_ORIGINS: {origin!r} has more than an origin")
+        return value
+
+    @property
+    def extra_file_origins(self) -> list[str]:
+        """ACTIONBOT_DEV_FILE_ORIGINS, or a ConfigError in production."""
+        origins = [o.strip() for o in self.dev_file_origins.split(",") if o.strip()]
+        if origins and self.env.strip().lower() == "production":
+            raise ConfigError(
+                "ACTIONBOT_DEV_FILE_ORIGINS lets the bot fetch files from hosts that are not "
+                "Slack's or Microsoft's; it is refused when ACTIONBOT_ENV=production"
+            )
+        return origins
+
     # This server's public https address (the one Teams posts /api/messages to): the digest
     # card's chart is an image at PUBLIC_URL/charts/<token>.png.
     public_url: str | None = Field(default=None, alias="PUBLIC_URL")
@@ -91,6 +124,14 @@ class Settings(BaseSettings):
     def admin_ids(self) -> frozenset[str]:
         """Slack ids, Teams ids or emails, compared case-insensitively."""
         return frozenset(p.strip().lower() for p in self.admins.split(",") if p.strip())
+
+    @property
+    def teams_tenants(self) -> frozenset[str]:
+        """The tenants whose activities are answered: TEAMS_TENANT_ID and any listed in
+        TEAMS_ALLOWED_TENANTS, lower-cased. Empty only without TEAMS_TENANT_ID (the
+        insecure development mode), when any tenant is answered."""
+        listed = [self.teams_tenant_id or "", *self.teams_allowed_tenants.split(",")]
+        return frozenset(t.strip().lower() for t in listed if t.strip())
 
     @property
     def teams_enabled(self) -> bool:

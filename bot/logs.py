@@ -1,6 +1,7 @@
 """Logging: plain lines for a person at a terminal, or one JSON object per line for a log
 collector (`ACTIONBOT_LOG=json`). Either way secrets are scrubbed before a line is written:
-the configured tokens and passwords by value, and anything shaped like a Slack token."""
+every secret the settings hold by value, and anything shaped like a Slack token, a bearer
+token (the Bot Framework's JWTs) or a pre-authorised download link's credential."""
 
 from __future__ import annotations
 
@@ -12,26 +13,34 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
+from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.config import Settings
 
-# Slack bot, user, app and refresh tokens, whoever's they are.
-TOKEN_SHAPES = re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]{6,}|xapp-[A-Za-z0-9-]{6,})")
 REDACTED = "[redacted]"
+# Credentials whoever's they are: Slack bot, user, app and refresh tokens; a JWT (the Bot
+# Framework's tokens, ours and Teams'), with or without `Bearer ` before it; any other
+# `Authorization: Bearer …` value; the `tempauth` a Teams/SharePoint download link carries.
+TOKEN_SHAPES = re.compile(
+    r"\b(xox[abposre]-[A-Za-z0-9-]{6,}|xapp-[A-Za-z0-9-]{6,})"
+    r"|\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"
+    r"|(?<=[Bb]earer )[A-Za-z0-9._~+/=-]{8,}"
+    r"|(?<=tempauth=)[^&\s\"']{8,}"
+)
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """Every secret value in the settings: tokens, the signing secret, the DB password."""
+    """Every secret value in the settings, and the database password.
+
+    Secrets are the settings typed `SecretStr`, found from the model itself: a secret
+    added to `Settings` later is scrubbed without anyone remembering to list it here.
+    """
     found = [
-        secret.get_secret_value()
-        for secret in (
-            settings.slack_bot_token,
-            settings.slack_signing_secret,
-            settings.slack_app_token,
-        )
-        if secret is not None
+        value.get_secret_value()
+        for name in type(settings).model_fields
+        if isinstance(value := getattr(settings, name), SecretStr)
     ]
     try:
         password = make_url(settings.database_url).password

@@ -1,10 +1,113 @@
-"""The neutral reply model. Services answer with these; each platform renders its own way."""
+"""The neutral reply model. Services answer with these; each platform renders its own way.
+
+Text in a Reply (its title, lines, rows, footer, notice, a card's history) is written in a
+small markup of actionbot's own: `*bold*`, `_emphasis_` and `` `code` ``, for actionbot's
+sentences. Text from plans and people goes into those sentences through `theirs()`, which
+escapes every markup character in it with a backslash, so it is shown exactly as written on
+every platform: a plan title `*urgent*` is not bold in Slack, Teams or the terminal. Each
+renderer reads the markup with `spans()`, the one parser of it, and never guesses. A card's
+own fields (title, owners, theme, details) are plain text and need no escaping.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
+
+Style = Literal["", "bold", "em", "code"]
+MARKS: dict[str, Style] = {"*": "bold", "_": "em", "`": "code"}
+# What theirs() escapes: the marks, the escape itself, and Slack's ~strike~ and > quote.
+ESCAPED = "\\*_`~>"
+_ESCAPE = re.compile(f"([{ESCAPED}])")
+_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text in one style; `text` is exactly what is shown."""
+
+    text: str
+    style: Style = ""
+
+
+def theirs(text: object) -> str:
+    """Text from a plan or a person, for a Reply sentence: shown as written, never styled."""
+    return _ESCAPE.sub(r"\\\1", str(text))
+
+
+def spans(line: str) -> list[Span]:
+    """A line of the markup as styled runs: `*bold*`, `_emphasis_`, `` `code` `` (each
+    opening after a space or punctuation and closing before one, on one line, so snake_case
+    and a*b stay as they are), and any character after a backslash as itself."""
+    chars: list[tuple[str, bool]] = []  # (character, may it be a mark?)
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if char == "\\" and index + 1 < len(line) and line[index + 1] in ESCAPED:
+            chars.append((line[index + 1], False))
+            index += 2
+        else:
+            chars.append((char, char in MARKS))
+            index += 1
+    found: list[Span] = []
+    plain: list[str] = []
+    index = 0
+    while index < len(chars):
+        char, mark = chars[index]
+        end = _closing(chars, index) if mark and _opens(chars, index) else None
+        if end is None:
+            plain.append(char)
+            index += 1
+            continue
+        if plain:
+            found.append(Span("".join(plain)))
+            plain = []
+        found.append(Span("".join(c for c, _ in chars[index + 1 : end]), MARKS[char]))
+        index = end + 1
+    if plain:
+        found.append(Span("".join(plain)))
+    return found
+
+
+def _is_word_or_mark(item: tuple[str, bool] | None) -> bool:
+    return item is not None and (_WORD.match(item[0]) is not None or item[1])
+
+
+def _opens(chars: list[tuple[str, bool]], index: int) -> bool:
+    before = chars[index - 1] if index else None
+    after = chars[index + 1] if index + 1 < len(chars) else None
+    return not _is_word_or_mark(before) and after is not None and after[0] not in " \n"
+
+
+def _closing(chars: list[tuple[str, bool]], index: int) -> int | None:
+    mark = chars[index][0]
+    for end in range(index + 1, len(chars)):
+        char, is_mark = chars[end]
+        if char == "\n":
+            return None
+        if is_mark and char == mark:
+            after = chars[end + 1] if end + 1 < len(chars) else None
+            inside = chars[end - 1][0]
+            if end > index + 1 and inside != " " and not _is_word_or_mark(after):
+                return end
+            return None
+    return None
+
+
+_ESCAPES = re.compile(f"\\\\([{ESCAPED}])")
+
+
+def unescaped(line: str) -> str:
+    """A line of the markup with the escapes taken out and the marks left in."""
+    return _ESCAPES.sub(r"\1", line)
+
+
+def plain(line: str) -> str:
+    """A line of the markup as the words it shows, with no marks (notifications, logs)."""
+    return "".join(span.text for span in spans(line))
+
 
 # Button intents shared by every platform; each maps to a service call.
 ButtonKind = Literal[
@@ -154,13 +257,14 @@ class Reply:
 
     @property
     def text(self) -> str:
-        """A plain-text fallback (notifications, screen readers, the terminal)."""
-        parts = [self.title] if self.title else []
-        parts += self.lines
-        parts += [r.text for r in self.rows]
+        """A text fallback (notifications, screen readers): the lines as written, actionbot's
+        marks kept, the escapes of text from plans and people taken out."""
+        parts = [unescaped(self.title)] if self.title else []
+        parts += [unescaped(line) for line in self.lines]
+        parts += [unescaped(r.text) for r in self.rows]
         for card in self.cards:
             parts += card.text_lines()
-        parts += self.footer
+        parts += [unescaped(line) for line in self.footer]
         return "\n".join(p for p in parts if p)
 
 

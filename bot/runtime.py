@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from store.db import make_engine, make_session_factory, upgrade
+from store.health import Probe, State
 
 
 @dataclass
@@ -19,13 +21,13 @@ class Runtime:
     sessions: sessionmaker[Session]
     clock: Clock = field(default_factory=SystemClock)
 
-    def database_ok(self) -> bool:
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means "not healthy"
-            return False
-        return True
+    @cached_property
+    def _probe(self) -> Probe:
+        return Probe(self.engine)
+
+    def database_state(self) -> State:
+        """up, busy (SQLite locked, no connection free), down or full; within a second."""
+        return self._probe()
 
 
 def open_runtime(

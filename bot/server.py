@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,11 +29,13 @@ from bot.charts_route import chart_route
 from bot.config import ConfigError, Settings
 from bot.handlers import slack as slack_handlers
 from bot.handlers.slack import ACK_BUDGET, ARRIVED, VERIFIED, JobTrigger, SlackDoor
-from bot.handlers.slack_gate import Malformed, check_shape, is_signed, parse_body
+from bot.handlers.slack_gate import Malformed, Workspace, check_shape, is_signed, parse_body
 from bot.messengers.slack_client import make_async_client
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+HEALTHZ_TIMEOUT = 1.0  # seconds: a load balancer's probe must not hang
 
 
 @dataclass
@@ -82,6 +86,7 @@ def build_teams(
     """The Teams SDK App and our route for POST /api/messages (imported only when used:
     the SDK is large and reads `.env` on import, see bot/messengers/teams_client.py)."""
     from bot.handlers import teams as teams_handlers
+    from bot.handlers.teams_gate import gated_route, outage_guard
     from bot.messengers.teams_client import HostRoutes, build_teams_app
 
     creds = runtime.settings.require_teams()
@@ -96,8 +101,12 @@ def build_teams(
     door = teams_handlers.TeamsDoor(
         sessions=runtime.sessions, clock=runtime.clock, settings=runtime.settings, run_job=run_job
     )
+    # First, so it wraps every handler registered after it. What `App.use` does; its type
+    # hint says a middleware returns nothing, though the SDK answers with what it returns.
+    app.router.add_handler(lambda _: True, outage_guard)
     teams_handlers.register(app, door)
-    return app, host.route("/api/messages")
+    # The tenant check is ours: the SDK checks the token, not whose tenant sent it.
+    return app, gated_route(host.route("/api/messages"), allowed=runtime.settings.teams_tenants)
 
 
 def build_app(
@@ -115,11 +124,17 @@ def build_app(
     door: SlackDoor | None = None
     routes: list[Route] = []
 
+    # Its own threads: a health check never queues behind the listeners' work.
+    probes = ThreadPoolExecutor(max_workers=2, thread_name_prefix="healthz")
+
     async def healthz(_: Request) -> Response:
-        ok = runtime.database_ok()
-        return JSONResponse(
-            {"ok": ok, "database": "up" if ok else "down"}, status_code=200 if ok else 503
-        )
+        running = asyncio.get_running_loop().run_in_executor(probes, runtime.database_state)
+        try:
+            state = await asyncio.wait_for(running, timeout=HEALTHZ_TIMEOUT)
+        except TimeoutError:
+            state = "busy"
+        ok = state == "up"
+        return JSONResponse({"ok": ok, "database": state}, status_code=200 if ok else 503)
 
     routes.append(Route("/healthz", healthz, methods=["GET"]))
     routes.append(chart_route(runtime))
@@ -187,8 +202,11 @@ async def check_app_token(settings: Settings, app_token: str) -> None:
 
 
 def prime_authorization(bolt: AsyncApp, identity: AsyncSlackResponse) -> None:
-    """Hand Bolt the auth.test answer we already have, so it never calls auth.test itself."""
+    """Hand Bolt, and the workspace check, the auth.test answer we already have, so neither
+    calls auth.test itself."""
     # Bolt keeps it on its single-workspace authorization middleware and exposes no setter.
     for middleware in bolt._async_middleware_list:
         if isinstance(middleware, AsyncSingleTeamAuthorization):
             middleware.auth_test_result = identity
+        if isinstance(middleware, Workspace):
+            middleware.know(identity)

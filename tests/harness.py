@@ -112,15 +112,23 @@ class SlackWorld:
         return response
 
     def command(
-        self, text: str, *, user: str, key: str = "r1", trigger_id: str | None = None
+        self,
+        text: str,
+        *,
+        user: str,
+        key: str = "r1",
+        trigger_id: str | None = None,
+        **kw: Any,
     ) -> httpx.Response:
-        """`/action text` as the person typed it (escaped the way Slack sends it)."""
+        """`/action text` as the person typed it (escaped the way Slack sends it); `kw` may
+        say it comes from another workspace (`team_id`) or org (`enterprise_id`)."""
         return self.post(
             slash_command_body(
                 as_slack_sends(text),
                 user_id=user,
                 response_url=self.fake.response_url(key),
                 trigger_id=self.fake.issue_trigger(trigger_id),
+                **kw,
             )
         )
 
@@ -146,18 +154,22 @@ class SlackWorld:
         )
 
     def submit(
-        self, callback_id: str, values: dict[str, Any], *, user: str, metadata: str
+        self, callback_id: str, values: dict[str, Any], *, user: str, metadata: str, **kw: Any
     ) -> httpx.Response:
         return self.post(
             view_submission_body(
-                user_id=user, callback_id=callback_id, values=values, private_metadata=metadata
+                user_id=user,
+                callback_id=callback_id,
+                values=values,
+                private_metadata=metadata,
+                **kw,
             )
         )
 
     def event(
-        self, event: dict[str, Any], *, event_id: str, retry: int | None = None
+        self, event: dict[str, Any], *, event_id: str, retry: int | None = None, **kw: Any
     ) -> httpx.Response:
-        body = event_body(event, event_id=event_id)
+        body = event_body(event, event_id=event_id, **kw)
         headers = sign(body, secret=SECRET, timestamp=int(time.time()))
         if retry is not None:
             headers["X-Slack-Retry-Num"] = str(retry)
@@ -174,9 +186,12 @@ def slack_world(
     run_job: JobTrigger | None = None,
     with_jobs: bool = False,
     ack_budget: float | None = None,
+    install: dict[str, Any] | None = None,
     **settings: Any,
 ) -> Iterator[SlackWorld]:
-    with FakeSlackAPI(bot_token=TOKEN) as fake:
+    """`install` says where the app is installed (FakeSlackAPI's team_id, enterprise_id,
+    org_wide); `settings` are actionbot's."""
+    with FakeSlackAPI(bot_token=TOKEN, **(install or {})) as fake:
         clock = clock or FixedClock(datetime(2018, 1, 15, 9, 0, tzinfo=UTC))
         runtime = open_runtime(make_settings(db_url, fake, **settings), clock=clock)
         if with_jobs:
@@ -210,6 +225,25 @@ def seed_sample(runtime: Runtime, now: datetime) -> None:
         options=ImportOptions(
             plan_code="NCC", source_file="ncc.csv", default_due=date(2018, 3, 31)
         ),
+        actor=Actor("test", "cli"),
+        now=now,
+    )
+
+
+def seed_owners_and_plan(runtime: Runtime, now: datetime, path: Any, code: str) -> None:
+    """The bundled owners file, then the plan file at `path` imported as plan `code`."""
+    from bot.services.audit import Actor
+    from bot.services.imports import ImportOptions, import_file
+    from bot.services.owners import import_owners, read_owners_file
+    from store.db import transaction
+    from tests.conftest import SAMPLES
+
+    with transaction(runtime.sessions) as session:
+        import_owners(session, rows=read_owners_file(SAMPLES / "ncc-owners-example.csv"), now=now)
+    import_file(
+        runtime.sessions,
+        path=path,
+        options=ImportOptions(plan_code=code, source_file=path.name),
         actor=Actor("test", "cli"),
         now=now,
     )

@@ -54,6 +54,8 @@ def teams_settings(db_url: str, fake: FakeBotFramework, **extra: Any) -> Setting
         "TEAMS_OPENID_METADATA_URL": fake.openid_metadata_url,
         "TEAMS_DIGEST_CONVERSATION": CHANNEL,
         "ACTIONBOT_ADMINS": "admin@northants.example",
+        # The fake's OneDrive is on loopback, not *.sharepoint.com: trusted explicitly.
+        "ACTIONBOT_DEV_FILE_ORIGINS": fake.base_url,
     }
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -78,18 +80,19 @@ class TeamsWorld:
         channel: bool = False,
         **extra: Any,
     ) -> dict[str, Any]:
+        tenant = user.tenant or TENANT
         if channel:
             conv: dict[str, Any] = {
                 "id": conversation or "19:general@thread.tacv2;messageid=1",
                 "conversationType": "channel",
                 "isGroup": True,
-                "tenantId": TENANT,
+                "tenantId": tenant,
             }
         else:
             conv = {
                 "id": conversation or self.fake.personal_conversation(user),
                 "conversationType": "personal",
-                "tenantId": TENANT,
+                "tenantId": tenant,
             }
         body: dict[str, Any] = {
             "type": kind,
@@ -101,7 +104,7 @@ class TeamsWorld:
             "conversation": conv,
             "recipient": {"id": f"28:{APP_ID}", "name": "actionbot"},
             "locale": "en-GB",
-            "channelData": {"tenant": {"id": TENANT}},
+            "channelData": {"tenant": {"id": tenant}},
         }
         body.update(extra)
         return body

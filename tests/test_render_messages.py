@@ -47,7 +47,7 @@ def test_a_list_card_with_a_long_title_names_the_command_that_shows_it_whole() -
     message = reply_message(Reply(cards=[card("y" * 4000, detail=False)]))
     head = section_texts(message)[0]
     assert len(head) <= MAX_TEXT
-    assert head.endswith("… _(in full: `/action NCC:2.4`)_")
+    assert head.endswith("… (in full: `/action NCC:2.4`)")
 
 
 def test_the_terminal_renders_emphasis_instead_of_printing_markers() -> None:

@@ -15,7 +15,6 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any, cast
-from urllib.parse import urlsplit
 
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -39,8 +38,9 @@ from bot.commands import (
     parse,
 )
 from bot.config import Settings
-from bot.handlers.file_fetch import FetchFailed, fetch, token_allowed
+from bot.handlers.file_fetch import SLACK_FILES, FetchFailed, fetch
 from bot.handlers.slack_answer import AnswerAtAck
+from bot.handlers.slack_gate import Workspace
 from bot.messages import Reply, error
 from bot.render.blocks import (
     ADD_UPDATE_VIEW,
@@ -48,8 +48,8 @@ from bot.render.blocks import (
     MAP_OWNER_VIEW,
     NEW_DATE_VIEW,
     add_update_modal,
-    escape,
     home_view,
+    line_message,
     map_owner_modal,
     new_date_modal,
     reply_message,
@@ -72,7 +72,6 @@ from bot.services.conversation import (
     converse,
     form_refusal,
     home_cards,
-    home_intro,
     local_today,
     needs_email,
     unknown_ids,
@@ -80,6 +79,7 @@ from bot.services.conversation import (
 from bot.services.inbound import first_time
 from bot.services.reports import admin_report
 from bot.services.rules import note_problems, revision_problems
+from store.outage import outage_of
 
 log = logging.getLogger(__name__)
 
@@ -130,12 +130,12 @@ class SlackDoor:
         self.run_job = run_job
         self.ack_budget = ack_budget
         self.seen = Seen(sessions, clock)
+        self.workspace = Workspace(allowed_org=settings.slack_enterprise_id)
         self._profiles: dict[str, Who] = {}
         self._linked: set[str] = set()
-        # Where the bot token may be sent to fetch a file: Slack's file host, and the API
-        # host when SLACK_API_URL points elsewhere (a test fake, a proxy).
-        api_host = urlsplit(settings.slack_api_url or "").hostname
-        self.file_hosts = frozenset({"files.slack.com", *([api_host] if api_host else [])})
+        # Where the bot token may be sent to fetch a file: Slack's file host, and the origin
+        # of SLACK_API_URL (a test fake, a proxy), which has the token anyway.
+        self.file_hosts = SLACK_FILES.plus(settings.slack_api_url, *settings.extra_file_origins)
         self._in_progress = 0
 
     async def _in_time(self, task: asyncio.Future[Any], context: dict[str, Any]) -> bool:
@@ -265,9 +265,9 @@ class SlackDoor:
         """The one-line notice for an action's other owners, in the channel where the change
         was typed; not in a DM with the bot, where nobody else would read it."""
         if reply.ok and reply.notice and channel and not channel.startswith("D"):
-            # A plan's ref or an owner's name is in it: escaped like every message text.
+            # A plan's ref or an owner's name is in it: rendered like every message.
             await respond(
-                text=escape(reply.notice), response_type="in_channel", replace_original=False
+                **line_message(reply.notice), response_type="in_channel", replace_original=False
             )
 
     async def run_admin_job(
@@ -706,9 +706,9 @@ class SlackDoor:
 
     async def _download(self, shared: dict[str, Any], client: AsyncWebClient) -> bytes:
         url = shared.get("url_private_download")
-        if not isinstance(url, str) or not token_allowed(url, self.file_hosts):
-            raise FetchFailed("Slack gave no download address I may send the bot token to")
-        return await fetch(url, limit=MAX_UPLOAD_BYTES, token=client.token)
+        if not isinstance(url, str):
+            raise FetchFailed("Slack gave no download address")
+        return await fetch(url, limit=MAX_UPLOAD_BYTES, allowed=self.file_hosts, token=client.token)
 
     @staticmethod
     async def _attach(answer: ChatImportAnswer, channel: str, client: AsyncWebClient) -> None:
@@ -777,7 +777,7 @@ class SlackDoor:
         )
 
     async def publish_home(self, client: AsyncWebClient, who: Who, *, page: int = 0) -> None:
-        cards, today, known = await asyncio.to_thread(
+        cards, today, intro = await asyncio.to_thread(
             home_cards,
             self.sessions,
             who,
@@ -785,7 +785,6 @@ class SlackDoor:
             default_tz=self.settings.tz,
             now=self.clock.now(),
         )
-        intro = home_intro(known=known, cards=len(cards))
         await client.views_publish(
             user_id=who.user_id, view=home_view(cards, today=today, page=page, intro=intro)
         )
@@ -798,12 +797,19 @@ class SlackDoor:
         body: dict[str, Any],
         request: AsyncBoltRequest,
         respond: AsyncRespond,
-    ) -> None:
+        client: AsyncWebClient,
+    ) -> BoltResponse | None:
         verified = request.mode == "socket_mode" or request.context.get(VERIFIED) is True
         if not verified:
             # Never act on what an unverified body says, not even to say sorry.
             log.warning("error on an unverified Slack request: %s", type(error).__name__)
-            return
+            return None
+        outage = outage_of(error)
+        if outage is not None:
+            # The database is down, locked or out of disk: nothing to debug in a traceback.
+            log.warning(outage.log_line("a Slack request"))
+            await self._tell(outage.reply, body, respond, client)
+            return BoltResponse(status=503, body="")
         log.exception("unhandled error in a Slack listener", exc_info=error)
         if body.get("response_url"):
             await respond(
@@ -812,6 +818,23 @@ class SlackDoor:
                 response_type="ephemeral",
                 replace_original=False,
             )
+        return None
+
+    @staticmethod
+    async def _tell(
+        text: str, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        """Say `text` where the request can still be answered: its response_url, else a DM."""
+        user = body.get("user_id") or (body.get("user") or {}).get("id")
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        user = user or (event or {}).get("user")
+        try:
+            if body.get("response_url"):
+                await respond(text=text, response_type="ephemeral", replace_original=False)
+            elif isinstance(user, str) and user:
+                await client.chat_postMessage(channel=user, text=text)
+        except SlackApiError as exc:
+            log.warning("could not tell the user: %s", exc.response.get("error"))
 
 
 class Seen:
@@ -837,11 +860,15 @@ class Seen:
         """True for a repeat of a request this process has had; else start the durable check."""
         if key in self._checks:
             return True
-        self._checks[key] = asyncio.ensure_future(
+        check = asyncio.ensure_future(
             asyncio.to_thread(
                 first_time, self.sessions, platform="slack", event_id=key, now=self.clock.now()
             )
         )
+        # A listener that never awaits it (a page turn) must not leave a failure (the
+        # database down) to be logged with a traceback as "never retrieved".
+        check.add_done_callback(_retrieved)
+        self._checks[key] = check
         while len(self._checks) > self.size:
             self._checks.popitem(last=False)
         return False
@@ -857,6 +884,11 @@ class Seen:
             log.info("repeated Slack request %s ignored", key)
             return False
         return True
+
+
+def _retrieved(done: asyncio.Future[bool]) -> None:
+    if not done.cancelled():
+        done.exception()
 
 
 class Deduplication(AsyncMiddleware):
@@ -935,6 +967,8 @@ def register(app: AsyncApp, door: SlackDoor, *, inline: bool = False) -> None:
     """Wire every Slack listener to the door. Bolt must run with process_before_response
     (bot/server.py): `AnswerAtAck` answers at each listener's ack, or at its end `inline`."""
     answer = AnswerAtAck(inline=inline, on_error=door.on_error)
+    # First: nothing from another workspace reaches the register, not even the repeat check.
+    app.use(door.workspace)
     app.use(Deduplication(door.seen))
     # Bolt deep-copies the whole request for each lazy function it starts: only admin
     # commands have lazy work, so only they pay for it (a third of a burst's event loop).

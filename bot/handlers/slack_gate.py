@@ -1,4 +1,5 @@
-"""The door before the door: what reaches Bolt over HTTP is signed by Slack and well formed.
+"""The door before the door: what reaches Bolt over HTTP is signed by Slack and well formed,
+and what reaches a listener comes from the installed workspace.
 
 Bolt's own check raises on a non-numeric timestamp, and its error path then runs with the
 unverified body (and its `response_url`). So every request is checked here first, strictly
@@ -8,18 +9,25 @@ A signed request whose payload is not what Slack sends is answered 400 with one 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl
 
+from slack_bolt import BoltResponse
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.config import ConfigError
 from bot.render.blocks import ADD_UPDATE_VIEW, MAP_OWNER_ACTION, MAP_OWNER_VIEW, NEW_DATE_VIEW
 
 log = logging.getLogger(__name__)
@@ -74,6 +82,8 @@ def _json_object(text: str, where: str) -> dict[str, Any]:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise Malformed(f"{where} is not JSON ({exc.msg})") from exc
+    except RecursionError:
+        raise Malformed(f"{where} is nested too deep") from None
     if not isinstance(value, dict):
         raise Malformed(f"{where} is not a JSON object")
     return value
@@ -208,13 +218,27 @@ def _check_view(view: Any) -> None:
         )
         if not isinstance(element, dict):
             raise Malformed(f"view without the {block} input")
-        if not isinstance(element.get("value"), str | None):
-            raise Malformed(f"bad value in the {block} input")
-        if not _iso_date(element.get("selected_date")):
-            raise Malformed(f"bad date in the {block} input")
-        users = element.get("selected_users", [])
-        if not isinstance(users, list) or not all(_str(u) for u in users):
-            raise Malformed(f"bad users in the {block} input")
+    # Every input the view holds, required or not, typed as Slack types it.
+    for block, elements in values.items():
+        if not isinstance(elements, dict):
+            raise Malformed(f"bad {str(block)[:40]!r} block")
+        for element in elements.values():
+            if not isinstance(element, dict):
+                raise Malformed(f"bad input in the {str(block)[:40]!r} block")
+            _check_element(element, str(block)[:40])
+
+
+def _check_element(element: dict[str, Any], block: str) -> None:
+    if not isinstance(element.get("value"), str | None):
+        raise Malformed(f"bad value in the {block} input")
+    if not _iso_date(element.get("selected_date")):
+        raise Malformed(f"bad date in the {block} input")
+    users = element.get("selected_users", [])
+    if not isinstance(users, list) or not all(_str(u) for u in users):
+        raise Malformed(f"bad users in the {block} input")
+    option = element.get("selected_option")
+    if option is not None and not (isinstance(option, dict) and _str(option.get("value"))):
+        raise Malformed(f"bad choice in the {block} input")
 
 
 def _iso_date(value: Any) -> bool:
@@ -225,3 +249,129 @@ def _iso_date(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+# -- whose workspace ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Installed:
+    """Where the bot is installed, as auth.test says, and which Grid org is allowed."""
+
+    team_id: str | None
+    enterprise_id: str | None
+    # An org-wide install, or SLACK_ENTERPRISE_ID: every workspace of this org may use it.
+    org: str | None
+
+    @classmethod
+    def of(cls, identity: Mapping[str, Any], *, allowed_org: str | None) -> Installed:
+        """From an auth.test answer. Raises ConfigError when SLACK_ENTERPRISE_ID names an
+        org the token's workspace is not in: the bot would refuse everybody."""
+        team = identity.get("team_id") or None
+        enterprise = identity.get("enterprise_id") or None
+        if allowed_org and allowed_org != enterprise:
+            raise ConfigError(
+                f"SLACK_ENTERPRISE_ID={allowed_org} but SLACK_BOT_TOKEN belongs to workspace "
+                f"{team} in {'org ' + str(enterprise) if enterprise else 'no Enterprise Grid org'}"
+                ": correct SLACK_ENTERPRISE_ID, or leave it empty"
+            )
+        org_wide = bool(identity.get("is_enterprise_install")) and enterprise
+        return cls(
+            team_id=str(team) if team else None,
+            enterprise_id=str(enterprise) if enterprise else None,
+            org=allowed_org or (str(enterprise) if org_wide else None),
+        )
+
+    def refusal(self, payload: Mapping[str, Any], context: Mapping[str, Any]) -> str | None:
+        """Why this request is not from the installed workspace (or the allowed org), or None.
+
+        Every workspace the payload names is checked: the request's (Bolt's `team_id`) and
+        the person's (Bolt's `actor_team_id`, `user.team_id`, `event.user_team`), so a person
+        from another workspace in a shared channel is refused too.
+        """
+        teams = {str(t) for t in _named_teams(payload, context) if t}
+        enterprises = {
+            str(e) for e in (context.get("enterprise_id"), context.get("actor_enterprise_id")) if e
+        }
+        # Slack writes an org's id where a team's would go for some Grid events.
+        enterprises |= {t for t in teams if t.startswith("E")}
+        teams = {t for t in teams if not t.startswith("E")}
+        if self.org is not None:
+            if not enterprises:
+                outside = sorted(t for t in teams if t != self.team_id)
+                if outside or not teams:
+                    return f"workspace {_ids(outside) or 'unknown'} names no Enterprise Grid org"
+                return None
+            if enterprises != {self.org}:
+                return f"org {_ids(enterprises - {self.org})} is not SLACK_ENTERPRISE_ID"
+            return None
+        if not teams:
+            return "the request names no workspace"
+        if teams != {self.team_id}:
+            return f"workspace {_ids(teams - {self.team_id})} is not the installed one"
+        if enterprises - {self.enterprise_id}:
+            return f"org {_ids(enterprises - {self.enterprise_id})} is not the installed one"
+        return None
+
+
+def _named_teams(payload: Mapping[str, Any], context: Mapping[str, Any]) -> list[Any]:
+    user = payload.get("user")
+    event = payload.get("event")
+    return [
+        context.get("team_id"),
+        context.get("actor_team_id"),
+        user.get("team_id") if isinstance(user, dict) else None,
+        event.get("user_team") if isinstance(event, dict) else None,
+    ]
+
+
+def _ids(values: Any) -> str:
+    return ", ".join(repr(str(v)[:24]) for v in sorted(values))
+
+
+class Workspace(AsyncMiddleware):
+    """Bolt middleware: a request from any workspace but the installed one (or any org but
+    the allowed one) is answered 403 before a listener, or anything that reads the
+    register, runs. Bolt runs its middleware for Socket Mode too: there the envelope is
+    acknowledged (else Slack sends it again) and not acted on. Signing proves only that a
+    request came from Slack: one app's signing secret signs every workspace's requests."""
+
+    def __init__(self, *, allowed_org: str | None) -> None:
+        self.allowed_org = allowed_org
+        self.installed: Installed | None = None
+        self._asking = asyncio.Lock()
+
+    def know(self, identity: Mapping[str, Any] | AsyncSlackResponse) -> None:
+        """The auth.test answer `serve` got at start (so no request waits for one)."""
+        data = identity.data if isinstance(identity, AsyncSlackResponse) else identity
+        if not isinstance(data, Mapping):
+            raise ConfigError("auth.test gave no JSON answer")
+        self.installed = Installed.of(data, allowed_org=self.allowed_org)
+
+    async def _installed(self, req: AsyncBoltRequest) -> Installed:
+        async with self._asking:
+            if self.installed is None:
+                client = req.context.client
+                if client is None:
+                    raise ConfigError("no Slack client to ask auth.test with")
+                self.know(await client.auth_test())
+        assert self.installed is not None
+        return self.installed
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        installed = self.installed or await self._installed(req)
+        problem = installed.refusal(req.body, req.context)
+        if problem is None:
+            return await next()
+        if req.mode == "socket_mode":
+            # Acknowledged, so Slack does not send it again, and not acted on.
+            log.warning("refused a Slack request over Socket Mode: %s", problem)
+            return BoltResponse(status=200, body="")
+        log.warning("refused a Slack request: %s (HTTP 403)", problem)
+        return BoltResponse(status=403, body="")

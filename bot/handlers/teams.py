@@ -49,7 +49,7 @@ from bot.commands import (
     SetStatus,
 )
 from bot.config import Settings
-from bot.handlers.file_fetch import FetchFailed, fetch_pre_authorised
+from bot.handlers.file_fetch import TEAMS_FILES, FetchFailed, fetch_pre_authorised
 from bot.messages import Reply, error
 from bot.messengers.teams_client import card_activity, personal_conversation_params
 from bot.messengers.teams_files import (
@@ -174,6 +174,7 @@ class TeamsDoor:
         self.settings = settings
         self.run_job = run_job
         self._profiles: dict[str, Who] = {}
+        self.file_hosts = TEAMS_FILES.plus(*settings.extra_file_origins)
 
     # -- identity ---------------------------------------------------------------------
 
@@ -304,9 +305,10 @@ class TeamsDoor:
             return
         try:
             # The SDK's ctx.files does the same (a plain GET: the URL carries its own short-lived
-            # credential, so no token is sent) but only over https, which a loopback test
-            # server cannot offer; `fetch_pre_authorised` keeps its https rule otherwise.
-            data = await fetch_pre_authorised(info.download_url or "", limit=MAX_UPLOAD_BYTES)
+            # credential, so no token is sent) but fetches whatever host the URL names.
+            data = await fetch_pre_authorised(
+                info.download_url or "", limit=MAX_UPLOAD_BYTES, allowed=self.file_hosts
+            )
         except FetchFailed as exc:
             await self.send(
                 ctx, error(f"I could not fetch {name} from Teams: {exc}. Nothing was changed.")

@@ -1,14 +1,19 @@
 """Reading a plan from an Excel workbook (.xlsx, .xlsm) into the rows the CSV path reads.
 
-openpyxl is used in its normal (not read-only) mode: read-only worksheets have no merged
-cells, comments or hidden-row flags, all of which a plan uses. Values are read, not
-formulas (the value Excel last calculated). Each cell becomes the text Excel shows
-(`cell_text.displayed`), so the ref `2.10` stays `2.10`; real dates also travel as dates.
+A workbook is read twice. First its sheets' XML is streamed (`workbook_scan`), which costs
+little whatever the file holds and stops at the first limit it passes (`bot.importer.limits`):
+more rows with content than a plan has, or more rows and cells than openpyxl may build. Then,
+only when it is within them, in openpyxl's normal mode, because read-only worksheets have no
+merged cells, comments or hidden-row flags, all of which a plan uses; and only as far as the
+last row and column holding a value. Values are read, not formulas (the value Excel last
+calculated). Each cell becomes the text Excel shows (`cell_text.displayed`), so the ref
+`2.10` stays `2.10`; real dates also travel as dates.
 """
 
 from __future__ import annotations
 
 import warnings
+import zipfile
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +28,7 @@ from bot.importer.columns import has_plan_header
 from bot.importer.errors import ImportFileError
 from bot.importer.hints import Option, Phrased
 from bot.importer.reader import RawTable
+from bot.importer.workbook_scan import scan_workbook
 
 __all__ = ["read_workbook"]
 
@@ -46,7 +52,12 @@ def read_workbook(
         # something the admin should see in the report, not on the server's stderr.
         with path.open("rb") as handle, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            with zipfile.ZipFile(handle) as archive:
+                extents = scan_workbook(archive, path.name)
+            handle.seek(0)
             workbook = load_workbook(handle, data_only=True, keep_links=False, keep_vba=False)
+    except ImportFileError:
+        raise
     # openpyxl raises whatever its XML parsing hits on a damaged file; any of it means
     # "not a readable workbook", and the admin needs that sentence, not a traceback.
     except Exception as exc:  # noqa: BLE001
@@ -59,9 +70,9 @@ def read_workbook(
         names = ", ".join(repr(ws.title) for ws in sheets)
         if sheet is not None and sheet.lower() != "all":
             chosen = _named_sheet(sheets, sheet, names)
-            return _noticed([_table(chosen, theme=None)], noticed)
+            return _noticed([_table(chosen, theme=None, extent=extents.get(chosen.title))], noticed)
         tables = [
-            (ws, _table(ws, theme=ws.title if sheet else None))
+            (ws, _table(ws, theme=ws.title if sheet else None, extent=extents.get(ws.title)))
             for ws in sheets
             if sheet or ws.sheet_state == "visible"
         ]
@@ -124,12 +135,15 @@ def _named_sheet(sheets: list[Worksheet], wanted: str, names: str) -> Worksheet:
     raise ImportFileError([Option("sheet", wanted), f": no such sheet; sheets: {names}"])
 
 
-def _table(ws: Worksheet, *, theme: str | None) -> RawTable:
+def _table(ws: Worksheet, *, theme: str | None, extent: tuple[int, int] | None) -> RawTable:
     rows: list[list[str]] = []
     dates: dict[tuple[int, int], date] = {}
     comments: dict[tuple[int, int], str] = {}
-    width = ws.max_column
-    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=width)):
+    # No further than the last value: openpyxl makes a cell for every place asked for.
+    last_row, width = extent if extent is not None else (ws.max_row, ws.max_column)
+    for r, row in enumerate(
+        ws.iter_rows(min_row=1, max_row=max(last_row, 1), max_col=max(width, 1))
+    ):
         texts: list[str] = []
         for c, cell in enumerate(row):
             value: Any = cell.value

@@ -15,8 +15,9 @@ from itertools import islice
 
 from bot.importer.columns import field_for
 from bot.importer.errors import ImportFileError
+from bot.importer.limits import MAX_BYTES as MAX_BYTES
+from bot.importer.limits import MAX_ROWS, too_many_rows
 
-MAX_BYTES = 25 * 1024 * 1024
 DELIMITERS = ",;\t|"
 
 
@@ -70,13 +71,16 @@ def parse_bytes(data: bytes, *, name: str = "the file") -> RawTable:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[str]] = []
     try:
-        rows.extend(reader)
+        # One past the limit is enough to refuse: the rest is not even parsed.
+        rows.extend(islice(reader, MAX_ROWS + 1))
     except csv.Error as exc:
         # The row is the record being read (as Excel numbers rows); the line is where
         # the reader gave up, which for an unclosed quote is the end of the file.
         raise ImportFileError(
             f"{name} is not valid CSV: {exc} (at line {reader.line_num})", row=len(rows) + 1
         ) from exc
+    if len(rows) > MAX_ROWS:
+        raise too_many_rows(name)
     notes = {len(rows) - 1: warnings} if warnings and rows else {}
     return RawTable(rows=rows, encoding=encoding, delimiter=delimiter, row_notes=notes)
 

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, TypeAlias
 from bot.importer.errors import ImportFileError
 from bot.importer.file_kind import HEAD_BYTES, FileKind, file_kind
 from bot.importer.hints import Option
-from bot.importer.reader import MAX_BYTES, RawTable, parse_bytes
+from bot.importer.limits import MAX_BYTES, MAX_UNPACKED_BYTES, MAX_XML_PART_BYTES, too_big
+from bot.importer.reader import RawTable, parse_bytes
 
 if TYPE_CHECKING:
     from bot.importer.prose_actions import ProseReading
@@ -32,8 +33,6 @@ __all__ = ["CONVERT_TIMEOUT_S", "Source", "read_source"]
 Source: TypeAlias = "list[RawTable] | ProseReading"
 
 CONVERT_TIMEOUT_S = 120
-# An Office file is a zip: a small file can unpack into gigabytes of XML.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 
 def read_source(
@@ -102,14 +101,25 @@ def _read_document(path: Path, *, overrides: Mapping[str, str] | None, today: da
 
 
 def _check_unpacked_size(path: Path) -> None:
-    with zipfile.ZipFile(path) as archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
+    """An Office file is a zip: a small file can unpack into gigabytes of XML (a zip bomb).
+    The sizes its directory declares are checked before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportFileError(f"{path.name} is a damaged Office file ({exc})") from exc
+    unpacked = sum(info.file_size for info in infos)
     if unpacked > MAX_UNPACKED_BYTES:
         raise ImportFileError(
             f"{path.name} unpacks to {unpacked / 1024 / 1024:.0f} MB; files that unpack to "
             f"more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB are refused "
             "(is this really an action plan?)"
         )
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")) and info.file_size > MAX_XML_PART_BYTES:
+            raise too_big(
+                path.name, f"its part {info.filename}", info.file_size, MAX_XML_PART_BYTES
+            )
 
 
 def _converted(

@@ -20,6 +20,7 @@ from bot.importer.columns import find_header_row, has_plan_header
 from bot.importer.docx_styles import StyleIndex
 from bot.importer.errors import ImportFileError
 from bot.importer.html_text import cell_html
+from bot.importer.limits import MAX_ROWS, too_many_rows
 from bot.importer.reader import RawTable
 
 __all__ = ["plan_tables"]
@@ -50,13 +51,16 @@ def plan_tables(
     tables: list[RawTable] = []
     skipped: list[str] = []
     previous_header: list[str] | None = None
-    number = 0
+    number = read = 0
     for block in blocks:
         if isinstance(block, Paragraph):
             if _is_heading(block, styles) and block.text.strip():
                 heading, heading_changed = " ".join(block.text.split()), True
             continue
         number += 1
+        read += len(block.rows)
+        if read > MAX_ROWS:
+            raise too_many_rows(path.name, what="table rows")
         rows, wide = _rows(block, styles)
         place = f"table {number} "
         if has_plan_header(rows, overrides):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.jobs.delivery import FailedDelivery, reply_payload
 from bot.jobs.facts import RegisterFacts
-from bot.messages import Reply
+from bot.messages import Reply, theirs
 from bot.when import plural
 from store.models import Action, ActionOwner, AdminNotice, Owner, Person, Plan
 from store.notices import add_new_notices
@@ -52,13 +52,13 @@ class Who:
     email: str | None
 
     def describe(self, fallback: str) -> str:
-        names = ", ".join(f"*{n}*" for n in self.names) or fallback
-        plans = f" (plan {', '.join(self.plans)})" if self.plans else ""
-        email = f", {self.email}" if self.email else ", no email"
+        names = ", ".join(f"*{theirs(n)}*" for n in self.names) or theirs(fallback)
+        plans = f" (plan {theirs(', '.join(self.plans))})" if self.plans else ""
+        email = f", {theirs(self.email)}" if self.email else ", no email"
         return f"{names}{plans}{email}"
 
     def map_fix(self) -> str:
-        return MAP_FIX.format(name=self.names[0] if self.names else "OWNER NAME")
+        return MAP_FIX.format(name=theirs(self.names[0]) if self.names else "OWNER NAME")
 
 
 def unreachable_problems(facts: RegisterFacts) -> list[Problem]:
@@ -139,17 +139,17 @@ def delivery_problem(session: Session, failure: FailedDelivery, *, today: date) 
             key=f"recipient:{failure.recipient}",
             text=(
                 f"• The {KIND_WORDS.get(failure.kind, failure.kind)} could not be posted to "
-                f"channel {target}: Slack said `{code}`. "
+                f"channel {theirs(target)}: Slack said `{theirs(code)}`. "
                 "Fix: invite actionbot to the channel (`/invite @actionbot`), "
                 "or set DIGEST_CHANNEL to a channel it is in."
             ),
             cause=code,
         )
     who = _who(session, failure.recipient, today=today)
-    named = who.describe(failure.recipient) if who else f"`{failure.recipient}`"
+    named = who.describe(failure.recipient) if who else f"`{theirs(failure.recipient)}`"
     fix_map = who.map_fix() if who else MAP_FIX.format(name="OWNER NAME")
     if code == "users_not_found" and who and who.email:
-        wrong = f"Slack has no user with the email {who.email}"
+        wrong = f"Slack has no user with the email {theirs(who.email)}"
         fix = (
             "correct the email in the owners file and run "
             f"`actionbot owners import OWNERS.csv`, or {fix_map}"
@@ -160,13 +160,16 @@ def delivery_problem(session: Session, failure: FailedDelivery, *, today: date) 
     elif "a bug in actionbot" in failure.error:
         # Slack refused what actionbot rendered (bot/messengers/slack.py): nothing to fix in
         # the owners file, and a retry would be refused the same way.
-        wrong = f"Slack refused the message as actionbot built it (`{code}`), a bug in actionbot"
+        wrong = (
+            f"Slack refused the message as actionbot built it (`{theirs(code)}`), "
+            "a bug in actionbot"
+        )
         fix = "report it with the log line that starts with BUG; the message was not sent"
     elif "no Slack id and no email" in failure.error:
         wrong = "there is no email or Slack user for them"
         fix = f"{OWNERS_FIX}, or {fix_map}"
     else:
-        wrong = f"Slack said `{code}`"
+        wrong = f"Slack said `{theirs(code)}`"
         fix = f"check `actionbot owners list`, or {fix_map}"
     return Problem(
         key=f"recipient:{failure.recipient}",
@@ -275,14 +278,14 @@ def _teams_problem(session: Session, failure: FailedDelivery, *, today: date) ->
         return Problem(
             key=f"recipient:{failure.recipient}",
             text=(
-                f"• The {what} could not be posted to Teams channel {target}: Teams said "
-                f"`{said}`. Fix: add actionbot to that team, or correct "
+                f"• The {what} could not be posted to Teams channel {theirs(target)}: Teams "
+                f"said `{theirs(said)}`. Fix: add actionbot to that team, or correct "
                 "TEAMS_DIGEST_CONVERSATION."
             ),
             cause=status,
         )
     who = _who(session, failure.recipient, today=today)
-    named = who.describe(failure.recipient) if who else f"`{failure.recipient}`"
+    named = who.describe(failure.recipient) if who else f"`{theirs(failure.recipient)}`"
     if status == "403":
         wrong = "they blocked actionbot in Teams, or it is not installed for them"
         fix = "ask them to add actionbot from Apps in Teams (or install it for them)"
@@ -290,7 +293,7 @@ def _teams_problem(session: Session, failure: FailedDelivery, *, today: date) ->
         wrong = "actionbot has no Teams id for them"
         fix = f"{OWNERS_FIX}, or ask them to message actionbot in Teams once"
     else:
-        wrong = f"Teams said `{said}`"
+        wrong = f"Teams said `{theirs(said)}`"
         fix = "check `actionbot owners list` and their Teams id"
     return Problem(
         key=f"recipient:{failure.recipient}",

@@ -17,7 +17,7 @@ from bot.jobs.calendar import WorkingCalendar
 from bot.jobs.facts import EventFacts, RegisterFacts
 from bot.jobs.leave_digest import away_this_week, unavailable_lines
 from bot.jobs.planner import DIGEST_ESCALATE_AFTER, ActionFacts
-from bot.messages import Reply
+from bot.messages import Reply, theirs
 from bot.themes import first_spellings, theme_key
 from bot.when import day, plural, relative
 
@@ -51,11 +51,11 @@ class WeekFacts:
 
 def _label(a: ActionFacts) -> str:
     title = a.title if len(a.title) <= 90 else a.title[:89] + "…"
-    return f"*{a.plan_code}:{a.ref}* {title}"
+    return f"*{theirs(f'{a.plan_code}:{a.ref}')}* {theirs(title)}"
 
 
 def _owners(a: ActionFacts) -> str:
-    return ", ".join(a.owners) or "no owner"
+    return theirs(", ".join(a.owners)) or "no owner"
 
 
 def _by_theme(
@@ -69,7 +69,7 @@ def _by_theme(
         groups[spelt[theme_key(a.theme)] if a.theme and a.theme.strip() else NO_THEME].append(a)
     out = []
     for theme in sorted(groups, key=lambda t: (t == NO_THEME, theme_key(t))):
-        out.append(f"_{theme}_")
+        out.append(f"_{theirs(theme)}_")
         out.extend(line(a) for a in groups[theme])
     return out
 
@@ -107,7 +107,7 @@ def plan_sections(
     ids = {a.action_id for a in actions}
     by_id = {a.action_id: a for a in actions}
     themed = len(first_spellings(a.theme for a in actions)) > 1
-    header = Section(f"{code}: {name}", [_totals(actions, open_)])
+    header = Section(f"{theirs(code)}: {theirs(name)}", [_totals(actions, open_)])
     sections: list[Section] = []
 
     def add(title: str, items: list[ActionFacts], line: Callable[[ActionFacts], str]) -> None:
@@ -143,7 +143,7 @@ def plan_sections(
         lines = []
         for e in revisions:
             a = by_id[e.action_id or 0]
-            why = f"because {e.note}" if e.note else "no reason given"
+            why = f"because {theirs(e.note)}" if e.note else "no reason given"
             old = e.old or moved_from.get((e.action_id, e.at))
             lines.append(
                 f"• {_label(a)}: {_day_text(old, today)} → {_day_text(e.new, today)}, {why} "
@@ -160,7 +160,7 @@ def plan_sections(
         risky,
         lambda a: (
             f"{RAG_EMOJI[a.rag or 'amber']} {_label(a)}: {_owners(a)}. "
-            f"Latest: {a.latest_update or '(no note)'}"
+            f"Latest: {theirs(a.latest_update) if a.latest_update else '(no note)'}"
         ),
     )
     note("at_risk", risky)
@@ -288,7 +288,8 @@ def build_digest(
     if failed:
         sections.append(Section("For admins: messages that could not be delivered", failed))
     unmapped = [
-        f"• {owner}: {', '.join(refs)}" for owner, refs in sorted((unreachable or {}).items())
+        f"• {theirs(owner)}: {theirs(', '.join(refs))}"
+        for owner, refs in sorted((unreachable or {}).items())
     ]
     if unmapped:
         sections.append(

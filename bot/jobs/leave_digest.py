@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from bot.jobs.cover import Roster, nobody_available
 from bot.jobs.planner import ActionFacts
+from bot.messages import theirs
 from bot.when import day as day_label
 
 
@@ -14,9 +15,9 @@ def away_this_week(roster: Roster, today: date) -> list[str]:
     sunday = monday + timedelta(days=6)
     lines = []
     for person, leave in roster.away_between(monday, sunday):
-        note = f" ({leave.note})" if leave.note else ""
+        note = f" ({theirs(leave.note)})" if leave.note else ""
         lines.append(
-            f"• {roster.names.get(person, person)}: {day_label(leave.first, today)} to "
+            f"• {theirs(roster.names.get(person, person))}: {day_label(leave.first, today)} to "
             f"{day_label(leave.last, today)}{note}"
         )
     return lines
@@ -29,7 +30,7 @@ def unavailable_lines(actions: list[ActionFacts], roster: Roster, today: date) -
     for action in nobody_available(actions, roster, today):
         waiting = sorted(roster.names.get(p, p) for p in roster.route(action, today).held)
         lines.append(
-            f"• {action.plan_code}:{action.ref} {action.title[:80]}: "
-            f"{', '.join(waiting)} away, no deputy"
+            f"• {theirs(f'{action.plan_code}:{action.ref} {action.title[:80]}')}: "
+            f"{theirs(', '.join(waiting))} away, no deputy"
         )
     return lines

@@ -1,12 +1,21 @@
 """Block Kit from the neutral Reply. Pure functions; slack_sdk models validate limits.
 
-Every string in the neutral model is text, not markup: titles, notes and owner names
-from plans and people, and actionbot's own sentences alike. This module is the one place
-it becomes Slack mrkdwn: `&`, `<` and `>` are escaped exactly once, by `escape()`, inside
-the only builders of mrkdwn here (`mrkdwn()`, `sections()`, `_context()`, `fallback_text()`),
-which take text and nothing else. So a plan cell `Pay <!channel> now` shows as typed and
-pings nobody. Plain-text objects (headers, buttons, modal labels) are not parsed by Slack
-and are not escaped.
+Every string in the neutral model is text in actionbot's own small markup (`*bold*`,
+`_emphasis_`, `` `code` ``; text from plans and people is escaped into it by
+`bot.messages.theirs`), read here by `bot.messages.spans` and nowhere parsed twice. This
+module is the one place it becomes Slack's:
+
+* a text whose words hold none of Slack's mrkdwn characters (`*`, `_`, `~`, `` ` ``, a `>`
+  starting a line) is mrkdwn, with `&`, `<` and `>` escaped exactly once by `escape()`, so a
+  plan cell `Pay <!channel> now` shows as typed and pings nobody;
+* a text whose words do hold them is shown in objects Slack does not parse: a `rich_text`
+  block, whose runs carry their style explicitly (Slack's documented way to show
+  user-defined text; sections), or a `plain_text` object (context elements and section
+  fields, which take no rich text; the words exactly, actionbot's emphasis left out). So
+  `*bold*` in a plan title is not bold, and actionbot's own bold still is.
+
+Plain-text objects (headers, buttons, modal labels) are not parsed by Slack and are not
+escaped.
 
 Messages are budgeted by blocks (50) and by characters: Slack refuses a message whose
 blocks hold more than about 12,000 characters in all (`msg_blocks_too_long`, undocumented,
@@ -37,13 +46,16 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     PlainTextObject,
+    RichTextBlock,
+    RichTextElementParts,
+    RichTextSectionElement,
     SectionBlock,
     StaticSelectElement,
     UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
-from bot.messages import ActionCard, Reply
+from bot.messages import ActionCard, Reply, Span, plain, spans, theirs
 from bot.when import day
 
 MAX_MESSAGE_BLOCKS = 50
@@ -91,35 +103,114 @@ def _split(escaped: str, limit: int = MAX_TEXT) -> list[str]:
     return [p for p in pieces if p] or [""]
 
 
-def mrkdwn(text: str) -> MarkdownTextObject:
-    """A short text as one mrkdwn object: the single place text is escaped for Slack."""
-    escaped = escape(text)
-    if len(escaped) > MAX_TEXT:  # only reached by callers that bound their text already
-        escaped = _split(escaped, MAX_TEXT - 20)[0] + " … _(shortened)_"
-    return MarkdownTextObject(text=escaped)
+# What Slack's mrkdwn would read as formatting in a run of words.
+_SLACK_MARKS = frozenset("*_~`")
+_MRKDWN = {"bold": "*", "em": "_", "code": "`", "": ""}
+
+
+def as_mrkdwn(line: str) -> str | None:
+    """The markup as escaped Slack mrkdwn, or None when its words hold characters that
+    mrkdwn would read as formatting (see the module's doc)."""
+    out: list[str] = []
+    for span in spans(line):
+        # Inside a code span Slack formats nothing, but a backtick would end it.
+        risky = {"`"} if span.style == "code" else _SLACK_MARKS
+        if risky & set(span.text) or any(
+            part.lstrip().startswith(">") for part in span.text.split("\n")
+        ):
+            return None
+        mark = _MRKDWN[span.style] if span.text.strip() else ""
+        out.append(f"{mark}{escape(span.text)}{mark}")
+    text = "".join(out)
+    # A `>` after a line break in our own words would quote the line: never ours, but sure.
+    return None if any(p.startswith("&gt;") for p in text.split("\n")[1:]) else text
+
+
+def mrkdwn(text: str) -> MarkdownTextObject | PlainTextObject:
+    """A short text as one text object: mrkdwn, or plain_text when its words hold mrkdwn's
+    characters (then shown exactly, without actionbot's emphasis)."""
+    converted = as_mrkdwn(text)
+    if converted is None:
+        words = plain(text)
+        if len(words) > MAX_TEXT:
+            words = words[: MAX_TEXT - 15] + " … (shortened)"
+        return PlainTextObject(text=words or "\u200b", emoji=False)
+    if len(converted) > MAX_TEXT:  # only reached by callers that bound their text already
+        converted = _split(converted, MAX_TEXT - 20)[0] + " … _(shortened)_"
+    return MarkdownTextObject(text=converted)
 
 
 def sections(text: str, *, block_id: str | None = None) -> list[Block]:
-    """A text of any length as sections of at most 3,000 characters each, nothing cut."""
-    pieces = _split(escape(text)) if text else ["\u200b"]
+    """A text of any length as sections of at most 3,000 characters each, nothing cut; as
+    rich text when its words hold mrkdwn's characters."""
+    converted = as_mrkdwn(text) if text else "\u200b"
+    if converted is None:
+        return _rich(spans(text), block_id=block_id)
     return [
         SectionBlock(text=MarkdownTextObject(text=piece), block_id=block_id if not index else None)
-        for index, piece in enumerate(pieces)
+        for index, piece in enumerate(_split(converted))
     ]
+
+
+def _rich(runs: list[Span], *, block_id: str | None) -> list[Block]:
+    """Styled runs as rich_text blocks, their words exactly as given: Slack parses no
+    formatting, mentions or links in a rich text `text` element. At most MAX_TEXT
+    characters to a block, as for sections; the first block carries `block_id`."""
+    groups: list[list[RichTextElementParts.Text]] = [[]]
+    size = 0
+    for run in runs:
+        style = (
+            RichTextElementParts.TextStyle(
+                bold=run.style == "bold" or None,
+                italic=run.style == "em" or None,
+                code=run.style == "code" or None,
+            )
+            if run.style
+            else None
+        )
+        text = run.text
+        while text:
+            if size >= MAX_TEXT:
+                groups.append([])
+                size = 0
+            piece, text = text[: MAX_TEXT - size], text[MAX_TEXT - size :]
+            groups[-1].append(RichTextElementParts.Text(text=piece, style=style))
+            size += len(piece)
+    return [
+        _rich_block(
+            parts or [RichTextElementParts.Text(text="\u200b")], block_id if not i else None
+        )
+        for i, parts in enumerate(groups)
+    ]
+
+
+def _rich_block(parts: list[RichTextElementParts.Text], block_id: str | None) -> Block:
+    return RichTextBlock(elements=[RichTextSectionElement(elements=parts)], block_id=block_id)
 
 
 def _context(texts: Sequence[str]) -> list[Block]:
     """Context blocks for short texts; long ones take several elements, never cut. A block
-    holds at most 10 elements and MAX_TEXT characters, so a message can break between them."""
+    holds at most 10 elements and MAX_TEXT characters, so a message can break between them.
+    A text whose words hold mrkdwn's characters is plain_text (context takes no rich text)."""
     blocks: list[Block] = []
-    elements: list[MarkdownTextObject] = []
+    elements: list[MarkdownTextObject | PlainTextObject] = []
     size = 0
-    for piece in (p for text in texts if text for p in _split(escape(text))):
-        if elements and (len(elements) >= MAX_CONTEXT_ELEMENTS or size + len(piece) > MAX_TEXT):
-            blocks.append(ContextBlock(elements=elements))
-            elements, size = [], 0
-        elements.append(MarkdownTextObject(text=piece))
-        size += len(piece)
+    for text in texts:
+        if not text:
+            continue
+        converted = as_mrkdwn(text)
+        pieces: list[MarkdownTextObject | PlainTextObject] = (
+            [PlainTextObject(text=p, emoji=False) for p in _split(plain(text))]
+            if converted is None
+            else [MarkdownTextObject(text=p) for p in _split(converted)]
+        )
+        for piece in pieces:
+            length = len(piece.text or "")
+            if elements and (len(elements) >= MAX_CONTEXT_ELEMENTS or size + length > MAX_TEXT):
+                blocks.append(ContextBlock(elements=elements))
+                elements, size = [], 0
+            elements.append(piece)
+            size += length
     if elements:
         blocks.append(ContextBlock(elements=elements))
     return blocks
@@ -161,27 +252,31 @@ def chars(blocks: Sequence[Block], cache: Serialised | None = None) -> int:
 
 
 def _shorten(title: str, ref: str, limit: int) -> str:
+    """The title, in the markup (its words escaped), shortened in a list."""
     if len(title) <= limit:
-        return title
+        return theirs(title)
     typed = f'"{ref}"' if " " in ref else ref  # as the grammar reads a ref with spaces
-    return title[:limit].rstrip() + f"… _(in full: `/action {typed}`)_"
+    # No italics around it: the command's code span alone reads plainly, and marks inside
+    # marks are the one thing the reply markup does not nest.
+    return theirs(title[:limit].rstrip()) + f"… (in full: `/action {theirs(typed)}`)"
 
 
 def card_blocks(card: ActionCard) -> list[Block]:
     """A card: the action, then due date · status · owners; the detail view (`/action REF`)
     adds its details and history and shows the whole title, over several sections if need
     be. In lists a very long title is shortened, saying where to read it whole."""
-    title = card.title if card.detail else _shorten(card.title, card.label, LIST_TITLE)
-    head = f"*{card.label}* {title or '_(no title)_'}"
+    # The card's fields are plain text: escaped into the markup here.
+    title = theirs(card.title) if card.detail else _shorten(card.title, card.label, LIST_TITLE)
+    head = f"*{theirs(card.label)}* {title or '_(no title)_'}"
     facts = [
-        card.due_label,
-        f"{RAG_EMOJI.get(card.rag, '⚪')} {card.status_label}",
-        "Owners: " + (", ".join(card.owners) or "none"),
+        theirs(card.due_label),
+        f"{RAG_EMOJI.get(card.rag, '⚪')} {theirs(card.status_label)}",
+        "Owners: " + (theirs(", ".join(card.owners)) or "none"),
     ]
     blocks = sections(head, block_id=f"card:{card.action_id}")
     blocks += _context([" · ".join(facts)])
     for detail in card.details:
-        blocks += sections(f"*{detail.label}*\n{detail.text}")
+        blocks += sections(f"*{theirs(detail.label)}*\n{theirs(detail.text)}")
     if card.updates:
         blocks += _context(["\n".join(card.updates if card.detail else card.updates[:5])])
     buttons = card.button_list()
@@ -360,7 +455,7 @@ def _reply_units(
 
 
 def _header(title: str | None) -> list[Block]:
-    return [HeaderBlock(text=PlainTextObject(text=title[:150]))] if title else []
+    return [HeaderBlock(text=PlainTextObject(text=plain(title)[:150]))] if title else []
 
 
 def _assemble(head: list[Block], units: list[list[Block]], page: list[int]) -> list[Block]:
@@ -494,6 +589,15 @@ def _dicts(blocks: list[Block], cache: Serialised) -> list[dict[str, Any]]:
     return [_serialised(block, cache)[1] for block in blocks]
 
 
+def line_message(line: str) -> dict[str, Any]:
+    """One line of the markup as a message of its own: text only, as mrkdwn; or, when its
+    words hold mrkdwn's characters, as rich text with a plain fallback."""
+    converted = as_mrkdwn(line)
+    if converted is not None and len(converted) <= MAX_FALLBACK:
+        return {"text": converted}
+    return reply_message(Reply(lines=[line]))
+
+
 def reply_message(reply: Reply, *, page: int = 0, raw: str = "") -> dict[str, Any]:
     """Keyword arguments for chat.postMessage / respond / ack: text fallback and blocks."""
     cache: Serialised = {}
@@ -578,8 +682,8 @@ def map_owner_modal(*, owner: str) -> dict[str, Any]:
         blocks=[
             SectionBlock(
                 text=mrkdwn(
-                    f"*{owner}*\nWho gets its reminders? Deputies get them while every holder "
-                    "is away."
+                    f"*{theirs(owner)}*\nWho gets its reminders? Deputies get them while every "
+                    "holder is away."
                 )
             ),
             InputBlock(
@@ -613,7 +717,9 @@ def new_date_modal(
         close=PlainTextObject(text="Cancel"),
         blocks=[
             SectionBlock(
-                text=mrkdwn(f"*{label}*" + (f"\nNow due {day(current, today)}" if current else ""))
+                text=mrkdwn(
+                    f"*{theirs(label)}*" + (f"\nNow due {day(current, today)}" if current else "")
+                )
             ),
             InputBlock(
                 block_id="date",
@@ -646,7 +752,7 @@ def add_update_modal(*, action_id: int, label: str) -> dict[str, Any]:
         submit=PlainTextObject(text="Save"),
         close=PlainTextObject(text="Cancel"),
         blocks=[
-            SectionBlock(text=mrkdwn(f"*{label}*")),
+            SectionBlock(text=mrkdwn(f"*{theirs(label)}*")),
             InputBlock(
                 block_id="note",
                 label=PlainTextObject(text="Update"),

@@ -35,7 +35,7 @@ from microsoft_teams.cards import (
     TextInput,
 )
 
-from bot.messages import ActionCard, Picture, Reply
+from bot.messages import ActionCard, Picture, Reply, plain, spans
 
 VERSION = "1.5"
 MAX_CARD_BYTES = 24_000  # Teams' limit is ~28 KB for the whole activity; leave room for it
@@ -62,9 +62,6 @@ PEOPLE = "graph.microsoft.com/users"  # Teams' people picker searches the organi
 _MARKDOWN = re.compile(r"([\\*_\[\]])")
 _BULLET_START = re.compile(r"^(\s*)([-+>#])", re.M)
 _NUMBER_START = re.compile(r"^(\s*\d+)([.)])", re.M)
-_SLACK_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
-_SLACK_ITALIC = re.compile(r"(?<![\w_])_([^_\n]+)_(?![\w_])")
-_SLACK_CODE = re.compile(r"`([^`\n]+)`")
 
 
 def escape(text: str) -> str:
@@ -76,25 +73,14 @@ def escape(text: str) -> str:
 
 
 def markdown(line: str) -> str:
-    """A service's line (Slack-style *bold*, _italic_, `code`) as Teams Markdown, with the
-    text between the marks escaped: the marks are ours, the words may be anybody's."""
-    out: list[str] = []
-    pos = 0
-    pattern = re.compile(
-        f"{_SLACK_BOLD.pattern}|{_SLACK_ITALIC.pattern}|{_SLACK_CODE.pattern}", re.M
+    """A service's line (the neutral markup: *bold*, _italic_, `code`, see
+    bot.messages.spans) as Teams Markdown, every word escaped: the marks are ours, the
+    words may be anybody's."""
+    wrap = {"bold": "**", "em": "_", "code": "**", "": ""}
+    return "".join(
+        f"{wrap[s.style]}{escape(s.text)}{wrap[s.style]}" if s.text.strip() else escape(s.text)
+        for s in spans(line)
     )
-    for match in pattern.finditer(line):
-        out.append(escape(line[pos : match.start()]))
-        bold, italic, code = match.groups()
-        if bold is not None:
-            out.append(f"**{escape(bold)}**")
-        elif italic is not None:
-            out.append(f"_{escape(italic)}_")
-        else:
-            out.append(f"**{escape(code or '')}**")
-        pos = match.end()
-    out.append(escape(line[pos:]))
-    return "".join(out)
 
 
 def _text(text: str, **style: Any) -> TextBlock:
@@ -145,7 +131,7 @@ def action_container(card: ActionCard, *, ids: str) -> Container:
         items += _split(f"**{escape(detail.label)}**: {escape(detail.text)}")
     shown = card.updates if card.detail else card.updates[:5]
     for update in shown:
-        items.append(_text(escape(update), is_subtle=True, size="Small", spacing="None"))
+        items.append(_text(markdown(update), is_subtle=True, size="Small", spacing="None"))
     buttons = card.button_list()
     if buttons:
         items.append(
@@ -237,7 +223,7 @@ def _row(text: str, kind: str, label: str, value: str) -> Container:
     """A line and its own button; a long list is split over cards like any long reply."""
     return Container(
         items=[
-            _text(escape(text)),
+            _text(markdown(text)),
             ActionSet(
                 actions=[
                     ExecuteAction(
@@ -258,7 +244,7 @@ def reply_cards(reply: Reply) -> list[AdaptiveCard]:
     """
     preamble: list[CardElement] = []
     if reply.title:
-        preamble.append(_text(escape(reply.title), size="Medium", weight="Bolder"))
+        preamble.append(_text(escape(plain(reply.title)), size="Medium", weight="Bolder"))
     for index, line in enumerate(reply.lines):
         preamble.extend(_paragraphs(line))
         preamble.extend(_image(p) for p in reply.pictures if p.after == index)
@@ -269,7 +255,7 @@ def reply_cards(reply: Reply) -> list[AdaptiveCard]:
     if reply.choices:
         preamble.append(_choices(reply))
 
-    budget = MAX_CARD_BYTES - FRAME_BYTES - len(escape(reply.title or "").encode())
+    budget = MAX_CARD_BYTES - FRAME_BYTES - len(escape(plain(reply.title or "")).encode())
     bodies: list[list[CardElement]] = []
     current: list[CardElement] = []
     used = 0
@@ -304,7 +290,7 @@ def reply_cards(reply: Reply) -> list[AdaptiveCard]:
     for number, body in enumerate(bodies, start=1):
         if total > 1:
             if number > 1:
-                continued = f"{reply.title or 'actionbot'} (continued)"
+                continued = f"{plain(reply.title or 'actionbot')} (continued)"
                 body = [_text(escape(continued), weight="Bolder"), *body]
             body = [*body, _text(f"Part {number} of {total}", is_subtle=True, size="Small")]
         cards.append(_card(body))

@@ -21,7 +21,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from bot.messages import ActionCard, Button, Reply
+from bot.messages import ActionCard, Button, Reply, plain, spans
 from bot.when import day
 
 if TYPE_CHECKING:
@@ -288,23 +288,22 @@ def plans_table(plans: Sequence[tuple[PlanShown, int]], *, width: int = 80) -> T
 
 # -- the neutral messages ------------------------------------------------------------------
 
-# *bold*, _emphasis_ and `code` as the neutral model writes them, each starting and ending
-# at a word boundary (so snake_case and a*b stay as they are).
-_MARKUP = re.compile(r"(?<![\w*_`])(\*[^*\n]+\*|_[^_\n]+_|`[^`\n]+`)(?![\w*_`])")
-_MARKUP_STYLE = {"*": "bold", "_": "italic", "`": "cyan"}
+_SPAN_STYLE = {"bold": "bold", "em": "italic", "code": "cyan", "": ""}
 
 
 def inline(text: str) -> Text:
-    """Markdown-ish emphasis rendered as terminal styles; the markers are not printed."""
+    """The neutral markup (bot.messages.spans) as terminal styles; the marks are not
+    printed, and text from plans and people shows exactly as written."""
     out = Text()
-    position = 0
-    for match in _MARKUP.finditer(text):
-        out.append(text[position : match.start()])
-        token = match.group(0)
-        out.append(token[1:-1], style=_MARKUP_STYLE[token[0]])
-        position = match.end()
-    out.append(text[position:])
+    for span in spans(text):
+        out.append(span.text, style=_SPAN_STYLE[span.style])
     return out
+
+
+def _dim(line: str) -> Text:
+    text = inline(line)
+    text.stylize("dim")
+    return text
 
 
 def _card_view(card: ActionCard) -> list[RenderableType]:
@@ -321,7 +320,7 @@ def _card_view(card: ActionCard) -> list[RenderableType]:
         parts.extend(Text("  " + line) for line in detail.text.splitlines())
     if card.updates:
         parts.append(Text("History:", style="bold"))
-        parts.extend(Text("  " + update, style="dim") for update in card.updates)
+        parts.extend(Text("  ", style="dim") + _dim(update) for update in card.updates)
     return parts
 
 
@@ -331,7 +330,7 @@ def reply_view(reply: Reply, *, heading: str | None = None) -> RenderableType:
     if heading:
         parts.append(Text(heading, style="bold cyan"))
     if reply.title:
-        parts.append(Text(reply.title, style="bold"))
+        parts.append(Text(plain(reply.title), style="bold"))
     parts.extend(inline(line) for line in reply.lines)
     parts.extend(inline(row.text) for row in reply.rows)
     for card in reply.cards:
@@ -380,7 +379,7 @@ def card_view(card: ActionCard, *, first_choice: int = 1) -> tuple[RenderableTyp
         parts.extend(Padding(Text(line), (0, 0, 0, 4)) for line in detail.text.splitlines())
     if card.updates:
         parts.append(Padding(Text("History:", style="bold"), (0, 0, 0, 2)))
-        parts.extend(Padding(Text(u, style="dim"), (0, 0, 0, 4)) for u in card.updates)
+        parts.extend(Padding(_dim(u), (0, 0, 0, 4)) for u in card.updates)
     buttons = card.button_list()
     if buttons:
         parts.append(Padding(choices_line(buttons, first_choice), (0, 0, 0, 2)))

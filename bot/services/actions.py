@@ -39,7 +39,7 @@ from bot.commands import (
     help_text,
 )
 from bot.importer.dates import parse_date
-from bot.messages import ActionCard, Button, Detail, Reply, error
+from bot.messages import ActionCard, Button, Detail, Reply, error, theirs
 from bot.services.audit import Actor, record, set_field
 from bot.services.chat_import import import_help
 from bot.services.history import actor_name, history_lines
@@ -136,7 +136,7 @@ def handle(
         if not caller.is_admin:
             return error("Only actionbot admins can do that (ACTIONBOT_ADMINS).")
         if isinstance(command, AdminReport) and plan_by_code(session, code=command.plan) is None:
-            return error(f"No plan {command.plan!r}.", "/action admin report PLAN")
+            return error(f"No plan {theirs(repr(command.plan))}.", "/action admin report PLAN")
         return Reply(lines=["Queued."])  # the door runs the job; see handlers
     found = _find(session, command.target, raw=raw, pinned=pinned_action_id)
     if isinstance(found, Reply):
@@ -146,9 +146,10 @@ def handle(
     action = action_for_update(session, action_id=found.id)
     assert action is not None
     if not caller.may_change(action):
-        owners = ", ".join(action.owner_names) or "nobody yet"
+        owners = theirs(", ".join(action.owner_names)) or "nobody yet"
         return error(
-            f"{action.plan.code}:{action.ref} belongs to {owners}; only its owners or an admin "
+            f"{theirs(f'{action.plan.code}:{action.ref}')} belongs to {owners}; only its "
+            "owners or an admin "
             "can change it. Nothing was changed."
         )
     if isinstance(command, Assign):
@@ -166,11 +167,11 @@ def _find(session: Session, target: RefSpec, *, raw: str, pinned: int | None) ->
     else:
         matches = list(actions_by_ref(session, ref=target.ref, plan_code=target.plan))
     if not matches:
-        where = f" in plan {target.plan}" if target.plan else ""
-        return error(f"No action {target.ref!r}{where}.", "/action mine")
+        where = f" in plan {theirs(target.plan)}" if target.plan else ""
+        return error(f"No action {theirs(repr(target.ref))}{where}.", "/action mine")
     if len(matches) > 1:
         return Reply(
-            lines=[f"{target.ref} is in {len(matches)} plans. Which one did you mean?"],
+            lines=[f"{theirs(target.ref)} is in {len(matches)} plans. Which one did you mean?"],
             choices=[
                 Button("choose", f"{a.plan.code}:{a.ref}", f"{a.id}|{raw}"[:1900]) for a in matches
             ],
@@ -258,7 +259,7 @@ def _change(
     today: date,
 ) -> Reply:
     actor = Actor(name=caller.actor, source=caller.platform)
-    label = f"{action.plan.code}:{action.ref}"
+    label = theirs(f"{action.plan.code}:{action.ref}")
     if isinstance(command, SetStatus):
         changed = set_field(
             session, action, "status", command.status, actor=actor, at=now, note=command.note
@@ -326,7 +327,7 @@ def _change(
             f"{label} moved from {day(old_due, today)} to {day(command.new_date, today)}"
             if old_due
             else f"{label} now due {day(command.new_date, today)}"
-        ) + f" (moved {plural(action.slip_count, 'time')}): {command.reason}"
+        ) + f" (moved {plural(action.slip_count, 'time')}): {theirs(command.reason)}"
     elif isinstance(command, Snooze):
         until = today + timedelta(days=command.days)
         set_field(session, action, "snoozed_until", until, actor=actor, at=now, note=command.reason)
@@ -352,8 +353,8 @@ def _team_notice(
     done, blocked, a RAG, a new date. Notes and snoozes stay with the person."""
     if len(action.owner_names) < 2:
         return None
-    who = actor_name(session, caller.actor, today=today)
-    label = f"{action.plan.code}:{action.ref}"
+    who = theirs(actor_name(session, caller.actor, today=today))
+    label = theirs(f"{action.plan.code}:{action.ref}")
     if isinstance(command, SetStatus) and command.status in ("done", "blocked"):
         return f"{label}: {who} marked it {STATUS_VERB[command.status]}."
     if isinstance(command, SetRag):

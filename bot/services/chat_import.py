@@ -29,12 +29,12 @@ from typing import Literal
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.importer.bounded import parse_plan_file_bounded
 from bot.importer.columns import FIELDS
 from bot.importer.errors import ImportFileError
 from bot.importer.hints import Phrasing, phrased
-from bot.importer.plan_file import parse_plan_file
 from bot.importer.reader import MAX_BYTES
-from bot.messages import Button, Reply, error
+from bot.messages import Button, Reply, error, theirs
 from bot.services.audit import Actor
 from bot.services.import_message import (
     MessageError,
@@ -131,7 +131,7 @@ def admin_refusal(
             session, platform=platform, user_id=user_id, email=email, admins=admins, now=now
         )
         session.commit()  # keeps a first-time email → platform id link
-        return None if caller.is_admin else error(ADMINS_ONLY)
+        return None if caller.is_admin else error(caller.unlinked or ADMINS_ONLY)
 
 
 def check_upload(
@@ -156,7 +156,7 @@ def check_upload(
         )
         session.commit()  # keeps a first-time email → platform id link
         if not caller.is_admin:
-            return error(ADMINS_ONLY)
+            return error(caller.unlinked or ADMINS_ONLY)
         if size is not None and size > MAX_UPLOAD_BYTES:
             return error(
                 f"{filename} is {size / 1024 / 1024:.1f} MB; plans larger than "
@@ -278,7 +278,8 @@ def _run(
     with tempfile.TemporaryDirectory(prefix="actionbot-chat-import-") as tmp:
         path = Path(tmp) / _safe_name(filename)
         path.write_bytes(data)
-        parsed = parse_plan_file(
+        # Inside the server: read in a child process with a memory and time budget.
+        parsed = parse_plan_file_bounded(
             path,
             today=now.date(),
             known_owners=known_owners(session),
@@ -465,10 +466,11 @@ def preview_lines(report: ImportReport, *, filename: str, phrase: Phrasing) -> P
         full.append(full_line)
 
     def shown(text: str | None, limit: int = SHOWN_VALUE) -> str:
+        """A value from the file, shortened, for the chat message (the file shows it whole)."""
         nonlocal cut
         value = _short(text, limit)
         cut = cut or len(" ".join((text or "").split())) > limit
-        return value
+        return theirs(value)
 
     added = [r for r in report.results if r.outcome == "added"]
     changed = [r for r in report.results if r.outcome == "changed"]
@@ -551,19 +553,19 @@ def _prose_preview(
 
 def _heading(report: ImportReport, filename: str, read: ReadOptions) -> list[str]:
     lines = [
-        f"{filename} into plan {report.plan_code}: {_counts(report)}.",
+        f"{theirs(filename)} into plan {theirs(report.plan_code)}: {_counts(report)}.",
         "Nothing is written until you press *Import*; it applies exactly this change.",
     ]
     if report.plan_created:
         lines.insert(
             1,
-            f"There is no plan {report.plan_code} yet: Import creates it, as `actionbot "
-            f"import --plan {report.plan_code}` would.",
+            f"There is no plan {theirs(report.plan_code)} yet: Import creates it, as `actionbot "
+            f"import --plan {theirs(report.plan_code)}` would.",
         )
     if report.read_as:
         lines.append(f"_Read as {report.read_as}._")
     if read.words():
-        lines.append(f"Read as your message said: `{read.words()}`.")
+        lines.append(f"Read as your message said: `{theirs(read.words())}`.")
     return lines
 
 

@@ -104,6 +104,9 @@ def converse(
                 mention_emails=mention_emails,
                 default_tz=default_tz,
             )
+            if caller.unlinked:
+                session.commit()  # the admins' notice; nothing else was changed
+                return Outcome(error(caller.unlinked), caller, None)
             today = local_today(now, _tz_of(caller, default_tz))
             if command is None:
                 parsed = parse(text or "", today=today)
@@ -144,6 +147,8 @@ def form_refusal(
     with sessions() as session:
         caller = _caller(session, who, admins=admins, now=now, default_tz=default_tz)
         session.commit()  # keeps a first-time email → platform id link, as `converse` does
+        if caller.unlinked:
+            return error(caller.unlinked)
         return people_refusal(command, caller)
 
 
@@ -170,8 +175,8 @@ def home_cards(
     admins: frozenset[str],
     default_tz: str,
     now: datetime,
-) -> tuple[list[ActionCard], date, bool]:
-    """The user's open actions for a home screen, and whether we know who they are."""
+) -> tuple[list[ActionCard], date, str | None]:
+    """The user's open actions for a home screen, and the sentence above them (`home_intro`)."""
     with sessions() as session:
         caller = _caller(session, who, admins=admins, now=now, default_tz=default_tz)
         today = local_today(now, _tz_of(caller, default_tz))
@@ -180,7 +185,9 @@ def home_cards(
         )
         cards = [card(a, today) for a in actions]
         session.commit()  # keeps a first-time email → platform id link
-        return cards, today, caller.person_id is not None
+        if caller.unlinked:
+            return [], today, caller.unlinked
+        return cards, today, home_intro(known=caller.person_id is not None, cards=len(cards))
 
 
 def home_intro(*, known: bool, cards: int) -> str | None:

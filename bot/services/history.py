@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from bot.messages import theirs
 from bot.when import day
 from store.models import Event, Owner
 from store.queries import owner_ids_of_person, person_by_platform_id
@@ -82,16 +83,18 @@ def actor_name(
 
 
 def _quoted(note: str | None) -> str:
-    return f": “{note}”" if note else ""
+    return f": “{theirs(note)}”" if note else ""
 
 
 def sentence(event: Event, events: Sequence[Event], who: str, today: date) -> str | None:
-    """One event as "<who> <did what>", or None when it is bookkeeping."""
+    """One event as "<who> <did what>" in the reply markup (bot.messages: `who` is already
+    escaped, the notes and values are escaped here), or None when it is bookkeeping."""
     field, old, new, note = event.field, event.old_value, event.new_value, event.note
     if field in QUIET_FIELDS:
         return None
     if field == "status":
-        return f"{who} {STATUS_SAID.get(new or '', f'set the status to {new}')}{_quoted(note)}"
+        said = STATUS_SAID.get(new or "", f"set the status to {theirs(new)}")
+        return f"{who} {said}{_quoted(note)}"
     if field == "rag":
         said = RAG_SAID.get(new or "", "cleared the RAG")
         return f"{who} said it is {said}{_quoted(note)}" if new else f"{who} cleared the RAG"
@@ -116,13 +119,13 @@ def sentence(event: Event, events: Sequence[Event], who: str, today: date) -> st
             return None
         return f"{who} paused reminders until {_date_text(new, today)}{_quoted(note)}"
     if field == "escalated_on":
-        told = f" ({note})" if note else ""
+        told = f" ({theirs(note)})" if note else ""
         return f"{who} escalated it as overdue with no update{told}"
     if field == "created":
-        where = f", {note}" if note else ""
+        where = f", {theirs(note)}" if note else ""
         return f"{who} imported it from the plan file{where}"
     if field == "owners":
-        return f"{who} changed the owners to {new or 'nobody'}"
+        return f"{who} changed the owners to {theirs(new) if new else 'nobody'}"
     label = field.replace("_", " ")
     return f"{who} changed the {label}"
 
@@ -132,7 +135,7 @@ def history_lines(session: Session, events: Sequence[Event], *, today: date) -> 
     names: dict[str, str] = {}
     lines = []
     for event in events:
-        who = actor_name(session, event.actor, names, today=today)
+        who = theirs(actor_name(session, event.actor, names, today=today))
         said = sentence(event, events, who, today)
         if said is None:
             continue

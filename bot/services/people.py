@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from hashlib import sha256
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.messages import theirs
 from store.models import Action, Person
+from store.notices import add_new_notices
 from store.queries import (
     holders_by_owner,
     owners_by_name,
@@ -18,9 +22,50 @@ from store.queries import (
     responsibilities_of_person,
 )
 
+log = logging.getLogger(__name__)
+
 # Whoever sits at the terminal with the register's database already holds every action;
 # `actionbot chat --as admin` names them.
 CONSOLE_ADMIN = "admin"
+PLATFORM_NAMES = {"slack": "Slack", "teams": "Teams"}
+LINK_REFUSED = (
+    "I could not link your {platform} account to the action register: its email address "
+    "belongs to someone who is already linked to a different {platform} account. Nothing "
+    "was changed, and actionbot's admins have been told. If this account is now really "
+    "yours, ask an admin to record it."
+)
+
+
+@dataclass(frozen=True)
+class LinkConflict:
+    """A platform id that arrived with the email of a person already linked to another id
+    of that platform: it is not linked (an admin decides), and admins are told."""
+
+    platform: str
+    user_id: str
+    email: str
+    person_id: int
+    linked_to: str  # the id the person has
+
+    @property
+    def notice(self) -> tuple[str, str, str]:
+        """(key, fingerprint, text) for the admins' daily summary (store/notices.py)."""
+        name = PLATFORM_NAMES.get(self.platform, self.platform)
+        column = "slack_id" if self.platform == "slack" else "teams_id"
+        user, email, linked = theirs(self.user_id), theirs(self.email), theirs(self.linked_to)
+        text = (
+            f"• {name} user `{user}` has the email {email}, which is already linked to "
+            f"{name} user `{linked}`: actionbot did not link them and refused their requests. "
+            f"Fix: if `{user}` is really theirs now, put it in the owners file's {column} "
+            "column and run `actionbot owners import OWNERS.csv`; if not, nothing: find out "
+            "why that account shows their email."
+        )
+        cause = f"{self.person_id}|{self.linked_to}"
+        return (
+            f"link:{self.platform}:{self.user_id}"[:300],
+            sha256(cause.encode()).hexdigest(),
+            text,
+        )
 
 
 @dataclass(frozen=True)
@@ -35,6 +80,9 @@ class Caller:
     tz: str | None = None  # the person's own time zone, when the register has one
     # People this request @mentions whom the door could name by email: platform id → email.
     mention_emails: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # Why this caller was not linked to the person their email names (LINK_REFUSED): every
+    # door says this instead of doing anything. The admins' notice is already written.
+    unlinked: str | None = None
 
     @property
     def actor(self) -> str:
@@ -67,20 +115,27 @@ def identify(
     """Find (and link) the Person behind a platform user.
 
     A person first known only by email (from the owners file) gets the platform id
-    stored the first time they speak, so later lookups need no Web API call.
+    stored the first time they speak, so later lookups need no Web API call. A person
+    already linked to another id of the platform keeps it: an email match never moves a
+    platform identity (a stranger's directory may give them anybody's email). The caller is
+    then nobody (`Caller.unlinked` says why) and admins get a notice, in this session:
+    the caller's transaction must be committed for it to be kept.
     """
     # The console has no user ids of its own: it knows people by email, and links nothing.
     console = platform == "console"
     person = None if console else person_by_platform_id(session, platform=platform, user_id=user_id)
+    conflict: LinkConflict | None = None
     if person is None and alias and not console:
         # Teams: an owners file may name the chat id (29:…) instead of the AAD object id.
         person = person_by_platform_id(session, platform=platform, user_id=alias)
         if person is not None:
-            _link(person, platform, user_id, now)
+            conflict = _link(person, platform, user_id, email=email, alias=alias, now=now)
     if person is None and email:
         person = person_by_email(session, email=email)
         if person is not None and not console:
-            _link(person, platform, user_id, now)
+            conflict = _link(person, platform, user_id, email=email, alias=alias, now=now)
+    if conflict is not None:
+        return _refused(session, conflict, admins=admins, now=now)
     if person is not None and email and not person.email:
         person.email = email
     if person is not None and tz and not person.tz:
@@ -109,12 +164,61 @@ def identify(
     )
 
 
-def _link(person: Person, platform: str, user_id: str, now: datetime) -> None:
+def _link(
+    person: Person,
+    platform: str,
+    user_id: str,
+    *,
+    email: str | None,
+    alias: str | None,
+    now: datetime,
+) -> LinkConflict | None:
+    """Give `person` the platform id they do not have yet; the same id again (or, on Teams,
+    the chat id the same user was first known by) is no change. A different id is a
+    conflict: nothing is changed."""
     if platform == "teams":
+        same = {user_id.lower(), *([alias.lower()] if alias else [])}
+        stored = person.teams_user_id
+        if stored and stored.lower() not in same:
+            return _conflict(person, platform, user_id, email, stored)
+        if not stored and alias and person.teams_chat_id and person.teams_chat_id != alias:
+            # Known by another chat id (a mention): another Teams user.
+            return _conflict(person, platform, user_id, email, person.teams_chat_id)
         person.teams_user_id = user_id
     else:
+        if person.slack_user_id and person.slack_user_id != user_id:
+            return _conflict(person, platform, user_id, email, person.slack_user_id)
         person.slack_user_id = user_id
     person.updated_at = now
+    return None
+
+
+def _conflict(
+    person: Person, platform: str, user_id: str, email: str | None, stored: str
+) -> LinkConflict:
+    return LinkConflict(platform, user_id, email or person.email or "", person.id, stored)
+
+
+def _refused(
+    session: Session, conflict: LinkConflict, *, admins: frozenset[str], now: datetime
+) -> Caller:
+    """The caller a conflicting platform id is: nobody, admin only if listed by that id."""
+    add_new_notices(session, [conflict.notice], now=now)
+    log.warning(
+        "did not link %s user %s to person %s by their email: that person is linked to %s "
+        "(refused; admins are told)",
+        conflict.platform,
+        conflict.user_id,
+        conflict.person_id,
+        conflict.linked_to,
+    )
+    name = PLATFORM_NAMES.get(conflict.platform, conflict.platform)
+    return Caller(
+        platform=conflict.platform,
+        user_id=conflict.user_id,
+        is_admin=conflict.user_id.lower() in admins,
+        unlinked=LINK_REFUSED.format(platform=name),
+    )
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from bot.commands import (
     Away,
     Back,
 )
-from bot.messages import Button, Reply, Row, error
+from bot.messages import Button, Reply, Row, error, theirs
 from bot.services.audit import Actor
 from bot.services.leave import (
     LeaveRefused,
@@ -113,7 +113,8 @@ def _role(
         known = sorted(o.name for o in owners_by_name(session).values())
         hint = ", ".join(known[:10]) + ("…" if len(known) > 10 else "")
         return error(
-            f"No owner called {command.owner!r}. Owners include: {hint or 'none yet'}. "
+            f"No owner called {theirs(repr(command.owner))}. Owners include: "
+            f"{theirs(hint) or 'none yet'}. "
             "Nothing was changed."
         )
 
@@ -124,16 +125,18 @@ def _role(
     duty = "holder" if isinstance(command, AdminOwner) else "deputy"
     people = people_of(command.people)
     if duty == "holder" and not people:
-        return error(f"Who should hold {owner.name}? Nothing was changed.")
+        return error(f"Who should hold {theirs(owner.name)}? Nothing was changed.")
     before, after = set_role_people(session, owner, duty, people, actor=actor, now=now, today=today)
-    names = ", ".join(person_label(p) for p in after) or "nobody"
-    was = ", ".join(person_label(p) for p in before) or "nobody"
+    names = theirs(", ".join(person_label(p) for p in after)) or "nobody"
+    was = theirs(", ".join(person_label(p) for p in before)) or "nobody"
     # Text, not platform markup: renderers escape every line, so no live mention here.
     if duty == "holder":
-        lines = [f"{owner.name} is now held by {names} (was {was}); they get its reminders."]
+        lines = [
+            f"{theirs(owner.name)} is now held by {names} (was {was}); they get its reminders."
+        ]
     else:
         lines = [
-            f"{owner.name}'s deputies are now {names} (was {was}); they get its reminders "
+            f"{theirs(owner.name)}'s deputies are now {names} (was {was}); they get its reminders "
             "while every holder is away."
         ]
     if isinstance(command, AdminOwner) and command.deputies is not None:
@@ -142,7 +145,7 @@ def _role(
             session, owner, "deputy", deputies, actor=actor, now=now, today=today
         )
         if [p.id for p in before_d] != [p.id for p in after_d]:
-            named = ", ".join(person_label(p) for p in after_d) or "nobody"
+            named = theirs(", ".join(person_label(p) for p in after_d)) or "nobody"
             lines.append(f"Its deputies are now {named}.")
     return Reply(lines=lines)
 
@@ -169,11 +172,11 @@ def _handover(
     done = handover(session, old, new, start=start, today=today, actor=actor, now=now)
     if done.empty:
         return error(
-            f"{person_label(old)} holds no owner role and has no open assigned actions. "
+            f"{theirs(person_label(old))} holds no owner role and has no open assigned actions. "
             "Nothing was changed."
         )
     when = "from today" if start == today else f"from {day_label(start, today)}"
-    what = describe(done)
+    what = theirs(describe(done))
     # Reminders go out through Slack unless the admin is on Teams (the sweep's own choice);
     # the console is a stand-in for every platform, so it must not name itself here.
     platform = "teams" if caller.platform == "teams" else "slack"
@@ -182,8 +185,11 @@ def _handover(
         session,
         new,
         Reply(
-            title="You have taken over from " + person_label(old),
-            lines=[f"{when.capitalize()} you get the reminders {person_label(old)} got: {what}."],
+            title="You have taken over from " + theirs(person_label(old)),
+            lines=[
+                f"{when.capitalize()} you get the reminders {theirs(person_label(old))} got: "
+                f"{what}."
+            ],
         ),
         key=key + ":new",
         platform=platform,
@@ -195,7 +201,8 @@ def _handover(
         Reply(
             title="Your roles have been handed over",
             lines=[
-                f"{when.capitalize()} {person_label(new)} gets the reminders you got: {what}. "
+                f"{when.capitalize()} {theirs(person_label(new))} gets the reminders you got: "
+                f"{what}. "
                 "Nothing about the actions' history is lost."
             ],
         ),
@@ -207,12 +214,12 @@ def _handover(
         []
         if start == today
         else [
-            f"Until then {person_label(old)} keeps getting the reminders, and may update the "
-            "actions, as now."
+            f"Until then {theirs(person_label(old))} keeps getting the reminders, and may update "
+            "the actions, as now."
         ]
     )
     return Reply(
-        title=f"Handed over {when}: {person_label(old)} → {person_label(new)}",
+        title=f"Handed over {when}: {theirs(person_label(old))} → {theirs(person_label(new))}",
         lines=[what + ".", *until, "Both have been sent a direct message."],
     )
 
@@ -238,11 +245,11 @@ def _away(
         actor=actor,
         now=now,
     )
-    who = "You are" if caller.person_id == person.id else f"{person_label(person)} is"
+    who = "You are" if caller.person_id == person.id else f"{theirs(person_label(person))} is"
     return Reply(
         lines=[
             f"{who} away {span(first, command.last, today)}"
-            + (f" ({command.note})" if command.note else "")
+            + (f" ({theirs(command.note)})" if command.note else "")
             + ". No reminders meanwhile: deputies get them, or they wait for the first "
             "working day back. `/action back` ends it early or calls it off; the same first "
             "day again changes the last."
@@ -264,15 +271,15 @@ def _back(
     if command.day is None:
         changed = come_back(session, person, today=today, actor=actor, now=now)
         if changed:
-            who = "Welcome back: you get" if self_ else f"{person_label(person)} gets"
+            who = "Welcome back: you get" if self_ else f"{theirs(person_label(person))} gets"
             return Reply(lines=[f"{who} reminders again from today."])
         if not any(a.last_day >= today for a in absences_of(session, person.id)):
-            who = "You are" if self_ else f"{person_label(person)} is"
+            who = "You are" if self_ else f"{theirs(person_label(person))} is"
             return error(
                 f"{who} not recorded as away today, and no leave ahead. Nothing was changed."
             )
     withdrawn = cancel_leave(session, person, day=command.day, today=today, actor=actor, now=now)
-    whose = "Your" if self_ else f"{person_label(person)}'s"
+    whose = "Your" if self_ else f"{theirs(person_label(person))}'s"
     spanned = span(withdrawn.first, withdrawn.last, today)
     if withdrawn.cancelled:
         return Reply(lines=[f"{whose} leave {spanned} is cancelled: reminders go on as usual."])
@@ -290,7 +297,7 @@ def handle_assign(
     now: datetime,
     today: date,
 ) -> Reply:
-    label = f"{action.plan.code}:{action.ref}"
+    label = theirs(f"{action.plan.code}:{action.ref}")
     if not action.is_open:
         return error(f"{label} is {action.status}; only open actions can be assigned.")
     try:
@@ -299,9 +306,11 @@ def handle_assign(
         return error(f"{exc} Nothing was changed.")
     actor = Actor(name=caller.actor, source=caller.platform)
     before = assign(session, action, person, actor=actor, now=now, today=today)
-    was = f" (was {person_label(before)})" if before else ""
+    was = f" (was {theirs(person_label(before))})" if before else ""
     return Reply(
-        lines=[f"{label} is assigned to {person_label(person)}{was}; they get its reminders."]
+        lines=[
+            f"{label} is assigned to {theirs(person_label(person))}{was}; they get its reminders."
+        ]
     )
 
 
@@ -323,7 +332,8 @@ def unreachable_owners(session: Session, *, today: date) -> Reply:
             continue
         rows.append(
             Row(
-                f"{row.name} ({plural(actions, 'open action')}): {map_command(row.name)}",
+                f"{theirs(row.name)} ({plural(actions, 'open action')}): "
+                f"{theirs(map_command(row.name))}",
                 Button("map_owner", "Map…", row.name),
             )
         )
@@ -349,7 +359,7 @@ def _plans(session: Session, today: date) -> Reply:
             else "the default reminder schedule (ACTIONBOT_NUDGE_DAYS)"
         )
         lines.append(
-            f"{plan.code}: {plan.name}: {len(actions)} actions, {len(open_)} open, "
+            f"{theirs(plan.code)}: {theirs(plan.name)}: {len(actions)} actions, {len(open_)} open, "
             f"{overdue} overdue; {schedule}"
         )
     if not lines:

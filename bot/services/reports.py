@@ -280,7 +280,7 @@ def admin_report(
             now=now,
         )
         if not caller.is_admin:
-            return error("Only actionbot admins can do that (ACTIONBOT_ADMINS).")
+            return error(caller.unlinked or "Only actionbot admins can do that (ACTIONBOT_ADMINS).")
         try:
             if meeting is None:
                 made = preview_report(session, plan_code=plan_code, fmt=fmt, now=now, tz=tz)

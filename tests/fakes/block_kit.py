@@ -12,6 +12,7 @@ not be able to hide behind a shared constant.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_sdk.errors import SlackObjectFormationError
@@ -28,6 +29,8 @@ __all__ = [
     "blocks_chars",
     "check_message",
     "check_view",
+    "shown",
+    "styles_of",
 ]
 
 MAX_MESSAGE_BLOCKS = 50
@@ -199,3 +202,106 @@ def check_view(view: dict[str, Any]) -> None:
     except SlackRefusal as e:
         # views.* answer every schema problem as invalid_arguments, with the detail.
         raise SlackRefusal("invalid_arguments", *e.messages) from e
+
+
+# -- what Slack shows ---------------------------------------------------------------------
+#
+# Slack reads mrkdwn text objects for formatting: *bold*, _italic_, ~strike~, `code`, a line
+# starting with `>` (sent as `&gt;`) quoted; an opening mark follows a space, punctuation or
+# the start and is followed by a non-space, a closing mark the reverse. plain_text objects
+# and rich_text `text` elements are shown as written, in the styles they carry. `shown()`
+# applies the same reading to a payload, so a test sees which characters Slack would style.
+
+_MRKDWN_MARKS = (("`", "code"), ("*", "bold"), ("_", "italic"), ("~", "strike"))
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+
+
+def _mrkdwn_shown(text: str) -> list[tuple[str, frozenset[str]]]:
+    styles: list[set[str]] = [set() for _ in text]
+    hidden = [False] * len(text)
+    for mark, style in _MRKDWN_MARKS:
+        m = re.escape(mark)
+        pattern = re.compile(rf"(?<![\w{m}]){m}(?=[^\s{m}])([^\n]*?\S){m}(?![\w{m}])")
+        for found in pattern.finditer(text):
+            start, end = found.start(), found.end() - 1
+            if "code" in styles[start] or hidden[start] or hidden[end]:
+                continue
+            hidden[start] = hidden[end] = True
+            for index in range(start + 1, end):
+                styles[index].add(style)
+    offset = 0
+    for line in text.split("\n"):
+        if line.startswith(("&gt;", ">")):
+            for index in range(offset, offset + len(line)):
+                styles[index].add("quote")
+        offset += len(line) + 1
+    kept = [(c, frozenset(s)) for c, s, h in zip(text, styles, hidden, strict=True) if not h]
+    raw = "".join(c for c, _ in kept)
+    out: list[tuple[str, frozenset[str]]] = []
+    index = 0
+    while index < len(kept):  # each entity shows as one character, decoded once
+        entity = next((e for e in _ENTITIES if raw.startswith(e[0], index)), None)
+        if entity is None:
+            out.append(kept[index])
+            index += 1
+        else:
+            out.append((entity[1], kept[index][1]))
+            index += len(entity[0])
+    return out
+
+
+def _text_shown(obj: Any) -> list[tuple[str, frozenset[str]]]:
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        return []
+    if obj.get("type") == "mrkdwn":
+        return _mrkdwn_shown(obj["text"])
+    return [(c, frozenset()) for c in obj["text"]]
+
+
+def _rich_shown(element: Any) -> list[tuple[str, frozenset[str]]]:
+    if not isinstance(element, dict):
+        return []
+    if element.get("type") == "text":
+        style = frozenset(k for k, v in (element.get("style") or {}).items() if v)
+        return [(c, style) for c in str(element.get("text", ""))]
+    found: list[tuple[str, frozenset[str]]] = []
+    for child in element.get("elements") or []:
+        found += _rich_shown(child)
+    return found
+
+
+def shown(payload: Any) -> tuple[str, list[frozenset[str]]]:
+    """Everything a message's or view's blocks show, as text and each character's styles
+    (texts of different objects separated by a line break)."""
+    blocks = payload.get("blocks", []) if isinstance(payload, dict) else payload
+    runs: list[list[tuple[str, frozenset[str]]]] = []
+    for block in blocks or []:
+        kind = block.get("type")
+        if kind in ("section", "header"):
+            runs.append(_text_shown(block.get("text")))
+            runs += [_text_shown(field) for field in block.get("fields") or []]
+        elif kind == "context":
+            runs += [_text_shown(element) for element in block.get("elements") or []]
+        elif kind == "rich_text":
+            runs.append(_rich_shown(block))
+        elif kind == "actions":
+            runs += [_text_shown(e.get("text")) for e in block.get("elements") or []]
+    flat: list[tuple[str, frozenset[str]]] = []
+    for run in runs:
+        flat += [*run, ("\n", frozenset())]
+    return "".join(c for c, _ in flat), [s for _, s in flat]
+
+
+def styles_of(payload: Any, words: str) -> set[str] | None:
+    """The styles Slack gives `words` where they are shown as written; None when they are
+    not shown as written anywhere (a mark was eaten: Slack formatted them)."""
+    text, styles = shown(payload)
+    if words not in text:
+        return None
+    found: set[str] = set()
+    start = text.find(words)
+    while start != -1:
+        for index in range(start, start + len(words)):
+            found |= styles[index]
+        start = text.find(words, start + 1)
+    return found

@@ -97,6 +97,9 @@ class TeamsUser:
     email: str | None = None
     upn: str | None = None
     blocked: bool = False
+    # Another Microsoft 365 tenant (None: the council's own). Any tenant's user can message
+    # a bot, and Teams signs their activities like everybody else's.
+    tenant: str | None = None
 
 
 @dataclass
@@ -127,9 +130,15 @@ class FakeBotFramework:
         return f"{self.base_url}/v1/.well-known/openidconfiguration"
 
     def add_user(
-        self, aad_id: str, *, name: str, email: str | None = None, upn: str | None = None
+        self,
+        aad_id: str,
+        *,
+        name: str,
+        email: str | None = None,
+        upn: str | None = None,
+        tenant: str | None = None,
     ) -> TeamsUser:
-        user = TeamsUser(aad_id, f"29:1{aad_id}", name, email, upn or email)
+        user = TeamsUser(aad_id, f"29:1{aad_id}", name, email, upn or email, tenant=tenant)
         self.users[aad_id] = user
         return user
 
@@ -154,8 +163,11 @@ class FakeBotFramework:
             payload, key or self.private_key, algorithm="RS256", headers={"kid": self.kid}
         )
 
-    def file_attachment(self, name: str, data: bytes) -> dict[str, Any]:
-        """The attachment Teams puts on a message when a person sends the bot `name`."""
+    def file_attachment(
+        self, name: str, data: bytes, *, download_url: str | None = None
+    ) -> dict[str, Any]:
+        """The attachment Teams puts on a message when a person sends the bot `name`; a
+        hostile one names another `download_url` (any host, port or scheme)."""
         if not self.supports_files:
             # Without supportsFiles in the manifest, Teams offers no way to attach a file.
             raise AssertionError("the app manifest does not set supportsFiles: true")
@@ -168,7 +180,8 @@ class FakeBotFramework:
             "contentUrl": f"https://contoso-my.sharepoint.com/personal/u/Documents/{name}",
             "name": name,
             "content": {
-                "downloadUrl": f"{self.base_url}/personal/download.aspx?UniqueId={unique_id}"
+                "downloadUrl": download_url
+                or f"{self.base_url}/personal/download.aspx?UniqueId={unique_id}"
                 f"&tempauth={tempauth}",
                 "uniqueId": unique_id,
                 "fileType": file_type,

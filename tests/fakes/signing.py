@@ -61,8 +61,13 @@ def _user(user_id: str, team_id: str) -> dict[str, Any]:
     return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team_id}
 
 
-def _team(team_id: str) -> dict[str, Any]:
-    return {"id": team_id, "domain": TEAM_DOMAIN}
+def _team(team_id: str, enterprise_id: str | None = None) -> dict[str, Any]:
+    team = {"id": team_id, "domain": TEAM_DOMAIN}
+    return {**team, "enterprise_id": enterprise_id} if enterprise_id else team
+
+
+def _enterprise(enterprise_id: str | None) -> dict[str, Any] | None:
+    return {"id": enterprise_id, "name": "Fake Org"} if enterprise_id else None
 
 
 _MENTION_MARKUP = re.compile(r"&lt;([@#!][A-Za-z0-9^]+(?:\|[^&]*)?)&gt;")
@@ -85,8 +90,10 @@ def slash_command_body(
     response_url: str = "",
     trigger_id: str | None = None,
     channel_id: str = "C0001",
+    enterprise_id: str | None = None,
 ) -> str:
-    """A slash command invocation, form-encoded like Slack sends it.
+    """A slash command invocation, form-encoded like Slack sends it (from workspace
+    `team_id`, of Enterprise Grid org `enterprise_id` when given).
 
     Each gets a fresh ``trigger_id`` unless one is given (Slack's are unique per invocation,
     and actionbot treats a repeated one as a repeated request)."""
@@ -105,6 +112,7 @@ def slash_command_body(
             "is_enterprise_install": "false",
             "response_url": response_url,
             "trigger_id": trigger_id or new_trigger_id(),
+            **({"enterprise_id": enterprise_id} if enterprise_id else {}),
         }
     )
 
@@ -124,6 +132,8 @@ def block_action_body(
     container: dict[str, Any] | None = None,
     team_id: str = "T0001",
     channel_id: str = "C0001",
+    enterprise_id: str | None = None,
+    user_team_id: str | None = None,
 ) -> str:
     """A button click (``block_actions``), as ``payload=<urlencoded JSON>``.
 
@@ -148,13 +158,13 @@ def block_action_body(
     }
     payload: dict[str, Any] = {
         "type": "block_actions",
-        "user": _user(user_id, team_id),
+        "user": _user(user_id, user_team_id or team_id),
         "api_app_id": API_APP_ID,
         "token": VERIFICATION_TOKEN,
         "container": container,
         "trigger_id": trigger_id or new_trigger_id(),
-        "team": _team(team_id),
-        "enterprise": None,
+        "team": _team(team_id, enterprise_id),
+        "enterprise": _enterprise(enterprise_id),
         "is_enterprise_install": False,
         "actions": [action],
     }
@@ -199,12 +209,13 @@ def view_submission_body(
     private_metadata: str = "",
     team_id: str = "T0001",
     view_id: str = "V0001",
+    enterprise_id: str | None = None,
 ) -> str:
     """A modal submission; ``values`` is ``view.state.values``
     (``{block_id: {action_id: {"type": ..., "value": ...}}}``)."""
     payload = {
         "type": "view_submission",
-        "team": _team(team_id),
+        "team": _team(team_id, enterprise_id),
         "user": _user(user_id, team_id),
         "api_app_id": API_APP_ID,
         "token": VERIFICATION_TOKEN,
@@ -232,18 +243,26 @@ def view_submission_body(
         },
         "response_urls": [],
         "is_enterprise_install": False,
-        "enterprise": None,
+        "enterprise": _enterprise(enterprise_id),
     }
     return _interactivity(payload)
 
 
-def event_body(event: dict[str, Any], *, event_id: str, team_id: str = "T0001") -> str:
-    """An Events API ``event_callback`` envelope (JSON)."""
+def event_body(
+    event: dict[str, Any],
+    *,
+    event_id: str,
+    team_id: str = "T0001",
+    enterprise_id: str | None = None,
+) -> str:
+    """An Events API ``event_callback`` envelope (JSON), for the installation in `team_id`
+    (of org `enterprise_id`); `event.user_team` says whose workspace the person is in."""
     event_time = int(float(event.get("event_ts", event.get("ts", "1700000000"))))
     return json.dumps(
         {
             "token": VERIFICATION_TOKEN,
             "team_id": team_id,
+            **({"enterprise_id": enterprise_id} if enterprise_id else {}),
             "api_app_id": API_APP_ID,
             "event": event,
             "type": "event_callback",
@@ -251,7 +270,7 @@ def event_body(event: dict[str, Any], *, event_id: str, team_id: str = "T0001") 
             "event_time": event_time,
             "authorizations": [
                 {
-                    "enterprise_id": None,
+                    "enterprise_id": enterprise_id,
                     "team_id": team_id,
                     "user_id": BOT_USER_ID,
                     "is_bot": True,

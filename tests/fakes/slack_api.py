@@ -130,6 +130,9 @@ class SharedFile:
     user: str
     downloads: int = 0  # GETs answered with the file itself
     refused: int = 0  # GETs without the bot token, answered with the sign-in page
+    # Hostile shares: a download address somewhere else, or a 302 from here to elsewhere.
+    download_url: str | None = None
+    redirect_to: str | None = None
 
 
 class _SlackError(Exception):
@@ -233,8 +236,14 @@ class FakeSlackAPI:
         bot_token: str = "xoxb-test-token",
         team_id: str = "T0001",
         bot_user_id: str = "UBOT",
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
     ) -> None:
         self.bot_token = bot_token
+        # An Enterprise Grid workspace's org, and whether the app is installed org-wide:
+        # what auth.test says about the install.
+        self.enterprise_id = enterprise_id
+        self.org_wide = org_wide
         # Socket Mode: the app-level token and the WebSocket URL apps.connections.open hands out.
         self.app_token: str | None = None
         self.socket_mode_url: str | None = None
@@ -347,14 +356,17 @@ class FakeSlackAPI:
         tz: str = "Europe/London",
         name: str | None = None,
         is_bot: bool = False,
+        team_id: str | None = None,
     ) -> None:
+        """A person; `team_id` puts them in another workspace (a shared channel's guest, or
+        anyone whose workspace the app is also in: users.info answers for them)."""
         display = name if name is not None else user_id.lower()
         profile: dict[str, Any] = {"real_name": display, "display_name": display}
         if email is not None:
             profile["email"] = email
         user = {
             "id": user_id,
-            "team_id": self.team_id,
+            "team_id": team_id or self.team_id,
             "name": display,
             "real_name": display,
             "deleted": False,
@@ -430,18 +442,28 @@ class FakeSlackAPI:
             self._rate_count = 0
 
     def share_file(
-        self, name: str, data: bytes, *, user: str, mimetype: str | None = None
+        self,
+        name: str,
+        data: bytes,
+        *,
+        user: str,
+        mimetype: str | None = None,
+        download_url: str | None = None,
+        redirect_to: str | None = None,
     ) -> dict[str, Any]:
         """A file `user` uploads, as Slack describes it in a `message` event's `files`.
 
         Its `url_private_download` is served on loopback only to a request carrying the bot
         token (`Authorization: Bearer …`); anything else gets Slack's answer to a missing
-        token: a redirect to an HTML sign-in page.
+        token: a redirect to an HTML sign-in page. A hostile share names another
+        `download_url`, or is answered with a 302 to `redirect_to`.
         """
         with self._lock:
             file_id = f"F{self._next_seq():07d}"
             kind = mimetype or mimetypes.guess_type(name)[0] or "application/octet-stream"
-            self.shared[file_id] = SharedFile(file_id, name, data, kind, user)
+            self.shared[file_id] = SharedFile(
+                file_id, name, data, kind, user, download_url=download_url, redirect_to=redirect_to
+            )
             return self._shared_object(self.shared[file_id])
 
     def _shared_object(self, f: SharedFile) -> dict[str, Any]:
@@ -465,7 +487,7 @@ class FakeSlackAPI:
             "is_public": False,
             "public_url_shared": False,
             "url_private": f"{path}/{quote(f.name)}",
-            "url_private_download": f"{path}/download/{quote(f.name)}",
+            "url_private_download": f.download_url or f"{path}/download/{quote(f.name)}",
             "permalink": f"https://fake-workspace.slack.com/files/{f.user}/{f.id}/{quote(f.name)}",
         }
 
@@ -483,6 +505,8 @@ class FakeSlackAPI:
             return _Reply(302, "", {"Location": f"{self._root}/signin?redir={quote(path)}"})
         if unquote(tail) not in (f.name, f"download/{f.name}"):
             return _Reply(404, "Not Found")
+        if f.redirect_to:
+            return _Reply(302, "", {"Location": f.redirect_to})
         f.downloads += 1
         return _Reply(200, f.data, {"Content-Type": f.mimetype})
 
@@ -776,7 +800,8 @@ class FakeSlackAPI:
             "team_id": self.team_id,
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
-            "is_enterprise_install": False,
+            "is_enterprise_install": self.org_wide,
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
         }
 
     def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:

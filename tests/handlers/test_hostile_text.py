@@ -18,13 +18,8 @@ import pytest
 from bot.clock import FixedClock
 from bot.jobs.runner import run_delivery, run_digest, run_sweep
 from bot.messengers.slack import SlackMessenger, make_web_client
-from bot.services.audit import Actor
-from bot.services.imports import ImportOptions, import_file
-from bot.services.owners import import_owners, read_owners_file
-from store.db import transaction
 from store.models import Event
-from tests.conftest import SAMPLES
-from tests.harness import TOKEN, SlackWorld, slack_world
+from tests.harness import TOKEN, SlackWorld, seed_owners_and_plan, slack_world
 
 FINANCE = "UFIN"
 ADMIN = "UADMIN"
@@ -58,30 +53,21 @@ def write_plan(path: Path) -> None:
 def world(db_url: str, tmp_path: Path) -> Iterator[SlackWorld]:
     clock = FixedClock(datetime(2018, 1, 15, 9, 30, tzinfo=UTC))
     with slack_world(db_url, clock=clock) as w:
-        now = clock.now()
-        with transaction(w.runtime.sessions) as session:
-            import_owners(
-                session, rows=read_owners_file(SAMPLES / "ncc-owners-example.csv"), now=now
-            )
         plan = tmp_path / "hostile.csv"
         write_plan(plan)
-        import_file(
-            w.runtime.sessions,
-            path=plan,
-            options=ImportOptions(plan_code="HOST", source_file="hostile.csv"),
-            actor=Actor("test", "cli"),
-            now=now,
-        )
+        seed_owners_and_plan(w.runtime, clock.now(), plan, "HOST")
         w.fake.add_user(FINANCE, email="finance@northants.example")
         w.fake.add_user(ADMIN, email="admin@northants.example")
         yield w
 
 
 def mrkdwn_texts(payload: Any) -> list[str]:
-    """Every string Slack parses as mrkdwn: `text` of a message and mrkdwn text objects."""
+    """Every string Slack parses as mrkdwn: `text` of a message and mrkdwn text objects
+    (not plain_text objects, nor rich text `text` runs, which Slack shows as written)."""
     found: list[str] = []
     if isinstance(payload, dict):
-        if payload.get("type") != "plain_text" and isinstance(payload.get("text"), str):
+        literal = payload.get("type") in ("plain_text", "text")
+        if not literal and isinstance(payload.get("text"), str):
             found.append(payload["text"])
         for key, value in payload.items():
             if key != "text" or not isinstance(value, str):

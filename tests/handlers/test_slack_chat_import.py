@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import FixedClock
-from bot.handlers.file_fetch import FetchFailed, fetch
+from bot.handlers.file_fetch import SLACK_FILES, FetchFailed, fetch
 from store.models import Action, Event, PendingImport, Plan
 from tests.conftest import SAMPLES
 from tests.handlers.test_slack import action
@@ -340,14 +340,16 @@ def test_a_hostile_file_is_previewed_safely(world: SlackWorld) -> None:
 def test_the_file_url_refuses_a_request_without_the_bot_token(world: SlackWorld) -> None:
     shared = world.fake.share_file("NCC.csv", SAMPLE, user=ADMIN)
     url = shared["url_private_download"]
+    fake = SLACK_FILES.plus(world.fake.base_url)
     with pytest.raises(FetchFailed, match="sign-in page"):
-        asyncio.run(fetch(url, limit=10_000_000))
+        asyncio.run(fetch(url, limit=10_000_000, allowed=fake))
     with pytest.raises(FetchFailed, match="sign-in page"):
-        asyncio.run(fetch(url, limit=10_000_000, token="xoxb-someone-else"))
+        asyncio.run(fetch(url, limit=10_000_000, allowed=fake, token="xoxb-someone-else"))
     assert world.fake.shared[shared["id"]].refused == 2
-    assert asyncio.run(fetch(url, limit=10_000_000, token=world.fake.bot_token)) == SAMPLE
+    token = world.fake.bot_token
+    assert asyncio.run(fetch(url, limit=10_000_000, allowed=fake, token=token)) == SAMPLE
     with pytest.raises(FetchFailed, match="larger than"):
-        asyncio.run(fetch(url, limit=1024, token=world.fake.bot_token))
+        asyncio.run(fetch(url, limit=1024, allowed=fake, token=token))
 
 
 # -- what is not an upload to import ----------------------------------------------------------

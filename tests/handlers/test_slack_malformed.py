@@ -114,3 +114,44 @@ def test_a_malformed_signed_payload_gets_400_and_one_log_line(
 def test_a_well_formed_click_still_goes_through(world: SlackWorld) -> None:
     response = world.post(form(click(value="999999")))
     assert response.status_code == 200
+
+
+def update_form(rag: Any) -> dict[str, Any]:
+    body = view_submission_body(
+        user_id="UFIN",
+        callback_id="add_update",
+        values={
+            "note": {"value": {"type": "plain_text_input", "value": "progress"}},
+            "rag": {"value": {"type": "static_select", "selected_option": rag}},
+        },
+        private_metadata="1",
+    )
+    payload: dict[str, Any] = json.loads(dict(parse_qsl(body))["payload"])
+    return payload
+
+
+NESTED = "[" * 50_000
+BROKE_WITH_500: dict[str, str] = {
+    "rag.selected_option is a list": form(update_form([{"value": "red"}])),
+    "rag.selected_option.value is a dict": form(update_form({"value": {"x": 1}})),
+    "payload nested 50,000 deep": form(NESTED),
+    "event body nested 50,000 deep": NESTED,
+    "event body an object nested 50,000 deep": '{"type":' + NESTED,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKE_WITH_500))
+def test_a_rag_choice_that_is_a_list_or_a_body_nested_50000_deep_is_400_not_500(
+    world: SlackWorld, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    response = world.post(BROKE_WITH_500[kind])
+    assert response.status_code == 400, (kind, response.status_code)
+    refusals = [r for r in caplog.records if "refused a signed Slack request" in r.getMessage()]
+    assert len(refusals) == 1
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+
+
+def test_a_well_formed_update_form_with_a_rag_choice_still_goes_through(world: SlackWorld) -> None:
+    response = world.post(form(update_form({"value": "red", "text": {"type": "plain_text"}})))
+    assert response.status_code == 200

@@ -128,16 +128,19 @@ def test_another_user_cannot_press_the_admins_import(world: TeamsWorld) -> None:
 def test_the_download_url_is_its_own_credential(world: TeamsWorld) -> None:
     import asyncio
 
-    from bot.handlers.file_fetch import FetchFailed, fetch, fetch_pre_authorised
+    from bot.handlers.file_fetch import TEAMS_FILES, FetchFailed, fetch, fetch_pre_authorised
 
     url = world.fake.file_attachment("NCC.csv", SAMPLE)["content"]["downloadUrl"]
-    assert asyncio.run(fetch_pre_authorised(url, limit=10_000_000)) == SAMPLE
+    fake = TEAMS_FILES.plus(world.fake.base_url)
+    assert asyncio.run(fetch_pre_authorised(url, limit=10_000_000, allowed=fake)) == SAMPLE
     with pytest.raises(FetchFailed, match="HTTP 401"):
-        asyncio.run(fetch(url.replace("tempauth=", "tempauth=x"), limit=10_000_000))
+        asyncio.run(fetch(url.replace("tempauth=", "tempauth=x"), limit=10_000_000, allowed=fake))
     with pytest.raises(FetchFailed, match="HTTP 401"):
-        asyncio.run(fetch(url, limit=10_000_000, token="a-bot-token"))
-    with pytest.raises(FetchFailed, match="not https"):
-        asyncio.run(fetch_pre_authorised(url.replace("127.0.0.1", "localhost"), limit=10))
+        asyncio.run(fetch(url, limit=10_000_000, allowed=fake, token="a-bot-token"))
+    with pytest.raises(FetchFailed, match="not where Teams keeps files"):
+        asyncio.run(
+            fetch_pre_authorised(url.replace("127.0.0.1", "localhost"), limit=10, allowed=fake)
+        )
 
 
 def test_a_hostile_file_is_previewed_safely_in_cards(world: TeamsWorld) -> None:
