@@ -41,7 +41,7 @@ from bot.config import Settings
 from bot.handlers.file_fetch import SLACK_FILES, FetchFailed, fetch
 from bot.handlers.slack_answer import AnswerAtAck
 from bot.handlers.slack_gate import Workspace
-from bot.messages import Reply, error
+from bot.messages import Reply, error, theirs
 from bot.render.blocks import (
     ADD_UPDATE_VIEW,
     MAP_OWNER_ACTION,
@@ -252,10 +252,8 @@ class SlackDoor:
                 if outcome.command.meeting
                 else f"Preparing a draft of the {outcome.command.plan} committee pack"
             )
-            await ack(
-                response_type="ephemeral",
-                text=escape(doing) + ": it will arrive in our DM as a spreadsheet.",
-            )
+            sentence = theirs(doing) + ": it will arrive in our DM as a spreadsheet."
+            await ack(**self._answer(Reply(lines=[sentence])))
             return
         await ack(**self._answer(outcome.reply, raw=text))
         await self._tell_team(outcome.reply, str(command.get("channel_id") or ""), respond)
