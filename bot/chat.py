@@ -20,7 +20,7 @@ from rich.panel import Panel
 from rich.text import Text
 from sqlalchemy import select
 
-from bot.clock import FixedClock
+from bot.clock import RunningClock
 from bot.commands import GRAMMAR, AdminDigest, AdminNudge
 from bot.handlers.console import ConsoleDoor
 from bot.jobs.runner import run_delivery, run_digest, run_sweep
@@ -61,7 +61,7 @@ class Chat:
         console: Console,
         *,
         user: ConsoleUser,
-        clock: FixedClock,
+        clock: RunningClock,
         read: Callable[[], str | None],
     ) -> None:
         self.runtime = runtime

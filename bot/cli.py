@@ -545,9 +545,10 @@ def chat_command(
     Type what you would type after /action; `:help` lists the rest (`:day +7`, `:digest`).
     """
     from bot.chat import Chat, line_reader, refs_of
+    from bot.clock import RunningClock
 
     rt = runtime()
-    clock = FixedClock(parse_at(at, rt.settings.tz) or rt.clock.now())
+    clock = RunningClock(parse_at(at, rt.settings.tz) or rt.clock.now(), wall=rt.clock)
     rt.clock = clock
     console = Console(highlight=False)
     chat = Chat(rt, console, user=_console_user(rt, as_), clock=clock, read=lambda: None)
