@@ -21,7 +21,16 @@ from typing import Literal, NamedTuple
 
 from bot.importer.html_text import clean_html
 
-__all__ = ["DateKind", "ParsedDate", "due_from", "parse_date"]
+__all__ = [
+    "DateKind",
+    "ParsedDate",
+    "TypedDate",
+    "due_from",
+    "numeric_order",
+    "parse_date",
+    "typed_date",
+    "typed_dates",
+]
 
 DateKind = Literal[
     "none", "exact", "month", "season", "approximate", "phased", "recurring", "unreadable"
@@ -697,6 +706,30 @@ def _quote(text: str) -> str:
     if len(text) > _QUOTE_LIMIT:
         text = text[: _QUOTE_LIMIT - 3] + "..."
     return f"'{text}'"
+
+
+# -- Month-first (US) dates -------------------------------------------------------------------
+# 03/04/2027 is 3 April here, but a column that also holds 06/30/2026 was written month first.
+
+NumericOrder = Literal["day-first", "month-first", "either"]
+_NUMERIC_DMY = re.compile(r"\s*(\d{1,2})\s*([./-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})\s*")
+
+
+def numeric_order(text: str) -> NumericOrder | None:
+    """How a numeric date such as ``06/30/2026`` can be read: only ``"day-first"``, only
+    ``"month-first"``, ``"either"`` way with different results (``03/04/2027``), or None
+    (not such a date, or one that reads the same both ways, such as ``05/05/2027``)."""
+    match = _NUMERIC_DMY.fullmatch(text)
+    if match is None:
+        return None
+    first, second, year = int(match.group(1)), int(match.group(3)), _year(match.group(4))
+    day_first = _day_of_month(year, second, first) is not None
+    month_first = _day_of_month(year, first, second) is not None
+    if day_first and month_first:
+        return "either" if first != second else None
+    if month_first:
+        return "month-first"
+    return "day-first" if day_first else None
 
 
 # -- Dates people type ------------------------------------------------------------------------
