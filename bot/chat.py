@@ -29,6 +29,7 @@ from bot.messengers.console import ConsoleMessenger, stand_in_for_all
 from bot.render.terminal import reply_render
 from bot.runtime import Runtime
 from bot.services.people import ConsoleUser, UnknownPerson, owner_names_by_email
+from bot.when import day
 from store.models import Action, Plan
 
 HELP = """\
@@ -75,8 +76,8 @@ class Chat:
 
     @property
     def prompt(self) -> str:
-        day = self.clock.now().astimezone(self.tz)
-        return f"{self.user.name} · {day:%a %d %b %H:%M}> "
+        local = self.clock.now().astimezone(self.tz)
+        return f"{self.user.name} · {day(local, local.date())} {local:%H:%M}> "
 
     def run(self) -> None:
         self.console.print(
@@ -166,7 +167,7 @@ class Chat:
         nine = datetime.combine(target, time(self.runtime.settings.nudge_hour), tzinfo=self.tz)
         self.clock.set(max(nine, local) if days == 0 else nine)
         now = self.clock.now().astimezone(self.tz)
-        self.console.print(Text(f"It is now {now:%A %d %B %Y %H:%M}.", style="bold"))
+        self.console.print(Text(f"It is now {day(now)} {now:%H:%M}.", style="bold"))
         preview = self.runtime.settings.slack_enabled
         sweep = run_sweep(self.runtime, now=self.clock.now(), dry_run=preview)
         with self.runtime.sessions() as session:

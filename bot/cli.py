@@ -312,7 +312,9 @@ def owners_show(
 
     rt = runtime()
     with transaction(rt.sessions) as session:
-        detail = owner_detail(session, name=name, today=rt.clock.now().date())
+        tz = rt.settings.tz
+        today = rt.clock.now().astimezone(ZoneInfo(tz)).date()
+        detail = owner_detail(session, name=name, today=today, tz=tz)
         if detail is None:
             raise fail(f"no owner called {name!r}; `actionbot owners list` shows them all")
     for label, lines in (
@@ -446,7 +448,13 @@ def plans_default_due(
         if found is None:
             raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
         changed = set_default_due(session, found, due, actor=cli_actor(), now=rt.clock.now())
-    out.print(f"{found.code}: default due date {due:%d %B %Y}; {changed} action(s) now due then.")
+    from bot.when import day as day_label
+    from bot.when import plural
+
+    out.print(
+        f"{found.code}: default due date {day_label(due)}; "
+        f"{plural(changed, 'action')} now due then."
+    )
 
 
 @app.command("show")
@@ -487,7 +495,8 @@ def show_command(
             if as_json:
                 print_json(record)
             else:
-                screen().print(action_view(record))
+                today = rt.clock.now().astimezone(ZoneInfo(rt.settings.tz)).date()
+                screen().print(action_view(record, tz=rt.settings.tz, today=today))
             return
         actions = actions_of_plan(session, plan_id=found.id)
         if as_json:
@@ -698,6 +707,7 @@ def sweep_preview(rt: Runtime, now: datetime, result: SweepResult) -> None:
     from bot.jobs.calendar import calendar_for
     from bot.render.terminal import reply_view
     from bot.services.people import recipient_labels
+    from bot.when import day, moment, plural
     from store.db import transaction
 
     with transaction(rt.sessions) as session:
@@ -719,13 +729,13 @@ def sweep_preview(rt: Runtime, now: datetime, result: SweepResult) -> None:
             highlight=False,
         )
     elif not calendar_for(rt.settings.holiday_region).is_working_day(local.date()):
-        out.print(f"{local:%A %d %B %Y} is not a working day: no reminders go out on it.")
+        out.print(f"{day(local)} is not a working day: no reminders go out on it.")
     people = sum(1 for m, _ in result.messages if m.kind == "nudge")
     items = sum(len(m.items) for m, _ in result.messages if m.kind == "nudge")
     out.print(
-        f"DRY RUN, nothing sent and nothing written. As of {local:%a %d %b %Y %H:%M}: "
-        f"{people} reminder message(s) covering {items} action(s) and "
-        f"{len(result.escalated)} escalation(s) would go.",
+        f"DRY RUN, nothing sent and nothing written. As of {moment(now, rt.settings.tz)}: "
+        f"{plural(people, 'reminder message')} covering {plural(items, 'action')} and "
+        f"{plural(len(result.escalated), 'escalation')} would go.",
         highlight=False,
     )
 

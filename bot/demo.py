@@ -41,6 +41,7 @@ from bot.services.imports import ImportOptions, import_file
 from bot.services.owners import import_owners, read_owners_file
 from bot.services.people import ConsoleUser, UnknownPerson, owner_names_by_email
 from bot.services.plans import restage
+from bot.when import day as day_label
 from store.db import transaction
 from store.models import OPEN_STATUSES, Action, Delivery
 from store.queries import actions_of_plan, plan_by_code
@@ -177,7 +178,7 @@ class Story:
         ):
             owners_path = self.options.owners or bundled_owners
             plan_path = self.options.plan or bundled_plan
-            self._heading(f"{self.first_day:%A %d %B %Y}: the plan arrives")
+            self._heading(f"{day_label(self.first_day)}: the plan arrives")
             now = self.clock.now()
             with transaction(self.runtime.sessions) as session:
                 owners = import_owners(session, rows=read_owners_file(owners_path), now=now)
@@ -213,7 +214,7 @@ class Story:
             Text.assemble(
                 "\nFor the story to happen now, not when the plan was written, ",
                 how,
-                f" from {first_due:%d %B %Y} ({moved} actions; each move is recorded "
+                f" from {day_label(first_due)} ({moved} actions; each move is recorded "
                 "in the action's history).",
             )
         )
@@ -277,7 +278,7 @@ class Story:
 
     def _digest(self, day: date) -> None:
         self._at(day, clock_time(8, 30))
-        self._heading(f"{day:%A %d %B %Y}, 08:30: the weekly digest")
+        self._heading(f"{day_label(day)}, 08:30: the weekly digest")
         result = run_digest(self.runtime, now=self.clock.now(), scheduled=True)
         run_delivery(self.runtime, stand_in_for_all(self.messenger), sleep=self.sleep)
         self._chart(result)
@@ -293,7 +294,7 @@ class Story:
         sweep = run_sweep(self.runtime, now=self.clock.now())
         if not sweep.messages:
             return
-        self._heading(f"{day:%A %d %B %Y}, 09:00: reminders")
+        self._heading(f"{day_label(day)}, 09:00: reminders")
         run_delivery(self.runtime, stand_in_for_all(self.messenger), sleep=self.sleep)
         self._at(day, REPLY_AT)
         answered: set[int] = set()
@@ -360,7 +361,7 @@ class Story:
     def close(self) -> DemoTotals:
         last = self.first_day + timedelta(days=self.options.weeks * 7)
         totals = self._totals(last)
-        self._heading(f"{last:%A %d %B %Y}: after {self.options.weeks} weeks")
+        self._heading(f"{day_label(last)}: after {self.options.weeks} weeks")
         rows = [
             ("Actions done", f"{totals.done} of {totals.actions}"),
             ("Dates revised (slipped)", str(totals.slipped)),

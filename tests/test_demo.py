@@ -28,7 +28,7 @@ def story(**options: object) -> tuple[str, object]:
 
 def parts(transcript: str) -> list[tuple[str, str]]:
     """(heading, body) for each part the demo heads with a date."""
-    found = re.split(r"^(\w+day \d\d \w+ \d{4}[^\n]*?) ─+$", transcript, flags=re.M)
+    found = re.split(r"^(\w{3} \d{1,2} \w{3} \d{4}[^\n]*?) ─+$", transcript, flags=re.M)
     return list(zip(found[1::2], found[2::2], strict=True))
 
 
@@ -53,7 +53,7 @@ def test_the_story_nudges_owners_records_their_updates_and_digests_them() -> Non
     transcript, totals = story()
     sections = parts(transcript)
     headings = [h for h, _ in sections]
-    assert headings[0].startswith("Monday 23 November 2026")
+    assert headings[0].startswith("Mon 23 Nov 2026")
     assert any("09:00: reminders" in h for h in headings)
     digests = [(h, body) for h, body in sections if "digest" in h]
     assert len(digests) == 6  # every Monday of six weeks, the first one included
