@@ -29,7 +29,7 @@ from bot.messengers.console import ConsoleMessenger, stand_in_for_all
 from bot.render.terminal import reply_render
 from bot.runtime import Runtime
 from bot.services.people import ConsoleUser, UnknownPerson, owner_names_by_email
-from bot.when import day
+from bot.when import day, plural
 from store.models import Action, Plan
 
 HELP = """\
@@ -180,7 +180,7 @@ class Chat:
         else:
             run_delivery(self.runtime, stand_in_for_all(messenger))
         sent = len(messenger.sent) if not preview else len(sweep.messages)
-        self.console.print(f"Reminders: {sent} message(s) today.")
+        self.console.print(f"Reminders: {plural(sent, 'message')} today.")
 
     def digest(self) -> None:
         result = run_digest(

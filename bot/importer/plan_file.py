@@ -21,6 +21,7 @@ from bot.importer.owners import OwnerSplit, owner_splitter, owner_vocabulary
 from bot.importer.reader import RawTable
 from bot.importer.sources import read_tables
 from bot.importer.status import ParsedStatus, parse_status
+from bot.when import plural
 
 # A lone cell in the reference column is a ref only if it looks like one: it has a digit
 # and is not a numbered heading. "BUDGET DELEGATION" or "2. Staffing" alone in column A
@@ -423,5 +424,6 @@ def _parse_row(
         spill = [c for c in cells[len(columns.headers) :] if c]
         if spill:
             action.extra["(cells beyond the header)"] = " | ".join(spill)
-            action.warnings.append(f"{where}: {len(spill)} cell(s) beyond the last header kept")
+            beyond = plural(len(spill), "cell")
+            action.warnings.append(f"{where}: {beyond} beyond the last header kept")
     return action

@@ -21,7 +21,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from bot.messages import ActionCard, Button, Reply
+from bot.messages import ActionCard, Button, Reply, plan_label
 from bot.when import day, day_text, moment, plural
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def register_table(plan: PlanShown, actions: Sequence[ActionShown], *, width: in
                 _short(a.theme, 40),
             ]
         )
-    title = f"{plan.code}: {plan.name} ({len(actions)} actions)"
+    title = f"{plan_label(plan.code, plan.name)} ({plural(len(actions), 'action')})"
     table = fitted_table(columns, rows, width=width, title=title)
     if any(a.due_date and not (a.revised_target_date or a.target_date) for a in actions):
         table.caption = "* the plan's default due date: the plan gives none for this action"

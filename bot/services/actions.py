@@ -238,6 +238,8 @@ def _listing(
         actions = open_actions(session, due_before=before)
         whose = "in the register"
     if not actions:
+        if what.startswith("due"):
+            return Reply(lines=[f"No actions {whose} {what}. 🎉"])
         return Reply(lines=[f"No {what} actions {whose}. 🎉"])
     count = len(actions)
     title = (

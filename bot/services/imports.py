@@ -22,6 +22,7 @@ from bot.importer.hints import Option, Part
 from bot.importer.plan_file import ParsedAction, ParsedPlan, parse_plan_file
 from bot.services.audit import Actor, as_text, event_values, record, set_field
 from bot.themes import same_spelling
+from bot.when import plural
 from store.bulk import insert_rows, insert_rows_with_ids
 from store.models import OPEN_STATUSES, Action, ActionOwner, Base, Owner, Plan
 from store.queries import actions_of_plan, owners_by_name, plan_by_code
@@ -94,7 +95,7 @@ class ImportReport:
             f"{self.count('added')} added",
             f"{self.count('changed')} changed",
             f"{self.count('unchanged')} unchanged",
-            f"{len(self.warnings)} warnings",
+            plural(len(self.warnings), "warning"),
         ]
         if self.missing:
             parts.append(f"{len(self.missing)} in the register but not in the file")

@@ -19,7 +19,7 @@ from bot.commands import (
     Away,
     Back,
 )
-from bot.messages import Button, Reply, Row, error
+from bot.messages import Button, Reply, Row, error, plan_label
 from bot.services.audit import Actor
 from bot.services.leave import (
     LeaveRefused,
@@ -349,11 +349,11 @@ def _plans(session: Session, today: date) -> Reply:
             else "the default reminder schedule (ACTIONBOT_NUDGE_DAYS)"
         )
         lines.append(
-            f"{plan.code}: {plan.name}: {len(actions)} actions, {len(open_)} open, "
-            f"{overdue} overdue; {schedule}"
+            f"{plan_label(plan.code, plan.name)}: {plural(len(actions), 'action')}, "
+            f"{len(open_)} open, {overdue} overdue; {schedule}"
         )
     if not lines:
         return Reply(
             lines=["No plans yet: import one with `actionbot import PLAN.csv --plan CODE`."]
         )
-    return Reply(title=f"{len(lines)} plans", lines=lines)
+    return Reply(title=plural(len(lines), "plan"), lines=lines)
