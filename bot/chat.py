@@ -42,8 +42,8 @@ Type what you would type after /action in Slack or Teams (the slash is optional)
 :help         this help          :quit   leave (or Ctrl-D)"""
 
 PREVIEW_ONLY = (
-    "This register is connected to Slack (SLACK_BOT_TOKEN is set), so :day only previews: "
-    "marking reminders sent here would keep them from the people they are for."
+    "This register is connected to {platforms}, so :day only previews: marking reminders "
+    "sent here would keep them from the people they are for."
 )
 
 
@@ -168,13 +168,19 @@ class Chat:
         self.clock.set(max(nine, local) if days == 0 else nine)
         now = self.clock.now().astimezone(self.tz)
         self.console.print(Text(f"It is now {day(now)} {now:%H:%M}.", style="bold"))
-        preview = self.runtime.settings.slack_enabled
+        settings = self.runtime.settings
+        platforms = [
+            p
+            for p, on in (("Slack", settings.slack_enabled), ("Teams", settings.teams_enabled))
+            if on
+        ]
+        preview = bool(platforms)
         sweep = run_sweep(self.runtime, now=self.clock.now(), dry_run=preview)
         with self.runtime.sessions() as session:
             names = owner_names_by_email(session, day=now.date())
         messenger = ConsoleMessenger(self.console, names=names)
         if preview:
-            self.console.print(PREVIEW_ONLY)
+            self.console.print(PREVIEW_ONLY.format(platforms=" and ".join(platforms)))
             for message, reply in sweep.messages:
                 self.console.print(Panel(reply_render(reply).renderable, title=message.recipient))
         else:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.config import Settings
+    from bot.jobs.delivery import DeliveryStats
     from bot.jobs.nudges import SweepResult
     from bot.jobs.runner import DigestResult
     from bot.messenger import Messenger
@@ -587,24 +588,41 @@ def parse_at(value: str | None, tz: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))
 
 
-def slack_messengers(rt: Runtime) -> dict[str, Messenger]:
-    """A messenger for each configured platform (Slack, Teams), or a clear error."""
+NO_PLATFORM = (
+    "neither Slack nor Teams is set up: set SLACK_BOT_TOKEN (Slack), or TEAMS_CLIENT_ID, "
+    "TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID (Teams); see .env.example"
+)
+
+
+def platform_messengers(rt: Runtime) -> dict[str, Messenger]:
+    """A messenger for each platform that is set up (Slack, Teams), or an error that names
+    the platform that is set up and what it lacks."""
     # Platform SDKs are imported only by the commands that talk to a platform.
     from bot.config import ConfigError
-    from bot.messengers.slack import SlackMessenger, make_web_client
 
+    settings = rt.settings
+    if not settings.slack_enabled and not settings.teams_enabled:
+        raise fail(f"{NO_PLATFORM}; or preview with --dry-run")
     messengers: dict[str, Messenger] = {}
     try:
-        if rt.settings.slack_enabled or not rt.settings.teams_client_id:
-            token, _ = rt.settings.require_slack()
-            messengers["slack"] = SlackMessenger(make_web_client(rt.settings, token))
-        if rt.settings.teams_client_id:
-            from bot.messengers.teams import make_teams_messenger
+        if settings.slack_enabled:
+            from bot.messengers.slack import SlackMessenger, make_web_client
 
-            rt.settings.require_teams()
-            messengers["teams"] = make_teams_messenger(rt.settings)
+            token, _ = settings.require_slack()
+            messengers["slack"] = SlackMessenger(make_web_client(settings, token))
+        teams = settings.require_teams() if settings.teams_enabled else None
     except ConfigError as exc:
         raise fail(f"{exc}; or preview with --dry-run") from exc
+    if teams is not None and teams.client_id is None:
+        raise fail(
+            "Teams is in development mode (ACTIONBOT_TEAMS_INSECURE_DEV) with no app: it can "
+            "answer an emulator but not send; set TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and "
+            "TEAMS_TENANT_ID to send to Teams; or preview with --dry-run"
+        )
+    if teams is not None:
+        from bot.messengers.teams import make_teams_messenger
+
+        messengers["teams"] = make_teams_messenger(settings)
     return messengers
 
 
@@ -616,14 +634,14 @@ def nudge_command(
     """One reminder sweep as of --at (default now): plan, then send (or print with --dry-run).
 
     A later --at sends that day's reminders now, as that day's sweep would have; they are
-    not sent again when the day comes.
+    not sent again when the day comes. Exits 1 when nothing could be delivered.
     """
     from bot.jobs.runner import run_delivery, run_sweep
 
     rt = runtime()
     now = parse_at(at, rt.settings.tz) or rt.clock.now()
     as_of(rt, now)
-    messengers = {} if dry_run else slack_messengers(rt)
+    messengers = {} if dry_run else platform_messengers(rt)
     result = run_sweep(rt, now=now, dry_run=dry_run)
     undated_notice(rt)
     if dry_run:
@@ -631,8 +649,23 @@ def nudge_command(
         return
     stats = run_delivery(rt, messengers)
     out.print(f"Sweep: {result}\nDelivery: {stats}")
-    for failure in stats.failures:
-        err.print(f"[yellow]not delivered:[/] {failure}")
+    report_failures(rt, now, stats)
+
+
+def report_failures(rt: Runtime, now: datetime, stats: DeliveryStats) -> None:
+    """Each message that could not be delivered, by the name of who it was for and what to
+    do (as the admins' summary says it); exit 1 when none got through."""
+    from bot.jobs.admin_summary import delivery_problem
+    from bot.render.terminal import markup_text
+    from store.db import transaction
+
+    today = now.astimezone(ZoneInfo(rt.settings.tz)).date()
+    with transaction(rt.sessions) as session:
+        problems = [delivery_problem(session, f, today=today) for f in stats.failed_rows]
+    for problem in problems:
+        err.print(markup_text(problem.text, style="yellow"))
+    if stats.failed and not stats.sent and not stats.rescheduled:
+        raise fail("nothing could be delivered; the admins' daily summary lists it too")
 
 
 @app.command("digest")
@@ -640,7 +673,7 @@ def digest_command(
     at: Annotated[str | None, typer.Option("--at", help="Build as of this ISO time.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print, post nothing.")] = False,
     channel: Annotated[
-        str | None, typer.Option("--channel", help="Channel id (default DIGEST_CHANNEL).")
+        str | None, typer.Option("--channel", help="Slack channel id (default DIGEST_CHANNEL).")
     ] = None,
     chart_out: Annotated[
         Path | None,
@@ -648,28 +681,29 @@ def digest_command(
     ] = None,
 ) -> None:
     """Build the leadership digest and post it (or print it with --dry-run)."""
-    from bot.jobs.runner import digest_platforms, run_delivery, run_digest
+    from bot.jobs.runner import run_delivery, run_digest
     from bot.render.terminal import reply_view
 
     rt = runtime()
     now = parse_at(at, rt.settings.tz) or rt.clock.now()
     as_of(rt, now)
     undated_notice(rt)
-    messengers = {} if dry_run else slack_messengers(rt)
-    platform = "slack" if channel or rt.settings.digest_channel or dry_run else "teams"
+    messengers = {} if dry_run else platform_messengers(rt)
+    platforms = digest_targets(rt.settings, messengers, channel=channel, dry_run=dry_run)
     try:
-        result = run_digest(
-            rt,
-            now=now,
-            channel=channel or ("(preview)" if dry_run else None),
-            dry_run=dry_run,
-            platform=platform,
-        )
-        if not channel and not dry_run and platform == "slack":
-            for other in digest_platforms(rt.settings)[1:]:
-                run_digest(rt, now=now, platform=other)
+        results = [
+            run_digest(
+                rt,
+                now=now,
+                channel=channel or ("(preview)" if dry_run else None),
+                dry_run=dry_run,
+                platform=platform,
+            )
+            for platform in platforms
+        ]
     except ValueError as exc:
         raise fail(str(exc)) from exc
+    result = results[0]
     for number, reply in enumerate(result.replies, start=1):
         where = "channel" if number == 1 else "thread"
         out.print(
@@ -681,7 +715,33 @@ def digest_command(
         out.print("DRY RUN, nothing posted.")
         return
     stats = run_delivery(rt, messengers)
-    out.print(f"Digest for {result.channel}: {stats}")
+    out.print(f"Digest for {', '.join(r.channel for r in results)}: {stats}")
+    report_failures(rt, now, stats)
+
+
+def digest_targets(
+    settings: Settings, messengers: dict[str, Messenger], *, channel: str | None, dry_run: bool
+) -> list[str]:
+    """The platforms whose digest to build: `--channel` names a Slack channel; a preview is
+    built once, for the platform that is set up; otherwise each platform that is set up and
+    has a digest channel, or an error naming the setting its platform lacks."""
+    from bot.jobs.runner import digest_platforms
+
+    if channel:
+        return ["slack"]
+    configured = digest_platforms(settings)
+    if dry_run:
+        teams_only = settings.teams_enabled and not settings.slack_enabled
+        return configured[:1] or ["teams" if teams_only else "slack"]
+    targets = [p for p in configured if p in messengers]
+    if targets:
+        return targets
+    wanted = []
+    if "slack" in messengers:
+        wanted.append("DIGEST_CHANNEL (a Slack channel id; or pass --channel)")
+    if "teams" in messengers:
+        wanted.append("TEAMS_DIGEST_CONVERSATION (the Teams channel, see Set up in Teams)")
+    raise fail("no digest channel: set " + ", or ".join(wanted))
 
 
 def as_of(rt: Runtime, now: datetime) -> None:

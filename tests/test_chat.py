@@ -83,7 +83,7 @@ def test_as_switches_person_and_day_runs_that_days_reminders(db_url: str) -> Non
     assert "This week's digest" in out and "25 actions" in out
     # A second run the same day finds the reminders already sent: nothing twice.
     again = chat(db_url, ":day +0", who="admin")
-    assert "Reminders: 0 message(s)" in again
+    assert "Reminders: 0 messages today." in again
 
 
 def test_unknown_person_and_session_commands() -> None:
