@@ -929,7 +929,11 @@ def serve_command(
                 rt,
                 host=host,
                 port=rt.settings.port if port is None else port,
-                announce=lambda where: out.print(f"actionbot is listening on {where}"),
+                announce=(
+                    (lambda line: out.print(line, highlight=False, soft_wrap=True))
+                    if rt.settings.log_format == "text"
+                    else None
+                ),
             )
         )
     except ConfigError as exc:
