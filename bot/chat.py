@@ -23,7 +23,8 @@ from sqlalchemy import select
 from bot.clock import RunningClock
 from bot.commands import GRAMMAR, AdminDigest, AdminNudge
 from bot.handlers.console import ConsoleDoor
-from bot.jobs.runner import run_delivery, run_digest, run_sweep
+from bot.jobs.digest_chart import preview_folder, save_charts
+from bot.jobs.runner import DigestResult, run_delivery, run_digest, run_sweep
 from bot.messages import Button, Reply
 from bot.messengers.console import ConsoleMessenger, stand_in_for_all
 from bot.render.terminal import reply_render
@@ -64,6 +65,7 @@ class Chat:
         user: ConsoleUser,
         clock: RunningClock,
         read: Callable[[], str | None],
+        charts: Path | None = None,
     ) -> None:
         self.runtime = runtime
         self.console = console
@@ -73,6 +75,7 @@ class Chat:
         self.door = ConsoleDoor(sessions=runtime.sessions, clock=clock, settings=runtime.settings)
         self.tz = ZoneInfo(runtime.settings.tz)
         self.choices: list[Button] = []
+        self.charts = charts or preview_folder()
 
     @property
     def prompt(self) -> str:
@@ -195,6 +198,19 @@ class Chat:
         for number, reply in enumerate(result.replies, start=1):
             title = "This week's digest" + (f", part {number}" if number > 1 else "")
             self.console.print(Panel(reply_render(reply).renderable, title=title))
+        show_charts(self.console, result, self.charts)
+
+
+def show_charts(console: Console, result: DigestResult, folder: Path) -> None:
+    """Save the digest's charts (Slack posts them in its thread, Teams in its card) and say
+    where they are; a folder that cannot be written is said, not a crash."""
+    try:
+        paths = save_charts(result.charts, folder)
+    except OSError as exc:
+        console.print(f"The digest's charts could not be saved in {folder}: {exc.strerror or exc}")
+        return
+    for chart, path in zip(result.charts, paths, strict=True):
+        console.print(Text(f"The digest's chart for {chart.plan_code}: {path}", style="dim"))
 
 
 def _days(text: str) -> int | None:

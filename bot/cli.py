@@ -801,14 +801,14 @@ def sweep_preview(rt: Runtime, now: datetime, result: SweepResult) -> None:
 
 
 def write_charts(result: DigestResult, folder: Path) -> None:
+    from bot.jobs.digest_chart import save_charts
+
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for chart in result.charts:
-            path = folder / chart.filename
-            path.write_bytes(chart.png)
-            out.print(f"chart: {path}")
+        paths = save_charts(result.charts, folder)
     except OSError as exc:
         raise fail(f"--chart-out {folder}: {exc.strerror or exc}") from exc
+    for path in paths:
+        out.print(f"chart: {path}")
 
 
 def start_of_day(value: str | None, option: str, tz: str) -> datetime | None:

@@ -28,10 +28,12 @@ from rich.rule import Rule
 from rich.text import Text
 from sqlalchemy import ColumnElement, func, select
 
+from bot.chat import show_charts
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.handlers.console import ConsoleDoor
 from bot.jobs.calendar import calendar_for
+from bot.jobs.digest_chart import preview_folder
 from bot.jobs.runner import DigestResult, run_delivery, run_digest, run_sweep
 from bot.messengers.console import ConsoleMessenger, Sent, stand_in_for_all
 from bot.render.terminal import import_report_view, reply_render
@@ -63,6 +65,7 @@ class DemoOptions:
     owners: Path | None = None
     fast: bool = False
     start: date | None = None  # the story's first day; default today
+    charts: Path | None = None  # where the digests' charts are saved; default preview_folder()
 
 
 @dataclass
@@ -284,10 +287,7 @@ class Story:
         self._chart(result)
 
     def _chart(self, result: DigestResult) -> None:
-        # HOOK(reports): once the digest carries its RAG chart, say where the file is.
-        chart = getattr(result, "chart_path", None) or getattr(result, "chart", None)
-        if chart:
-            self.console.print(Text(f"The digest's chart: {chart}", style="dim"))
+        show_charts(self.console, result, self.options.charts or preview_folder())
 
     def _reminders(self, day: date, *, since: int) -> None:
         self._at(day, clock_time(self.runtime.settings.nudge_hour, 0))
