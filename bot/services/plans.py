@@ -3,6 +3,7 @@ plans have actions with no date at all (so nothing can remind anyone about them)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -113,25 +114,47 @@ def default_due_fix(code: str) -> str:
     return f"actionbot plans default-due {code} YYYY-MM-DD"
 
 
-def restage(session: Session, plan: Plan, *, first_due: date, actor: Actor, now: datetime) -> int:
-    """Move a plan's open actions' due dates so that the earliest falls on `first_due`,
-    keeping the gaps between them; actions with no date are spread three days apart after
-    the dated ones. For playing a plan's story now (`actionbot demo`); recorded as events.
+@dataclass(frozen=True)
+class Restaged:
+    """What `restage` did, for the demo to say it."""
 
-    Returns:
-        How many actions were given a new due date.
-    """
+    moved: int  # actions given a new due date
+    dated: int  # open actions that had a date of their own
+    undated: int  # open actions given one, three days apart after the dated ones
+    squeezed: bool  # the plan's own gaps did not fit: dated actions spread evenly instead
+    last: date | None  # the last new due date
+
+
+def restage(
+    session: Session,
+    plan: Plan,
+    *,
+    first_due: date,
+    actor: Actor,
+    now: datetime,
+    within: timedelta | None = None,
+) -> Restaged:
+    """Move a plan's open actions' due dates so that the earliest falls on `first_due`,
+    keeping the gaps between them, or, when those span more than `within`, spreading them
+    evenly across it in the same order; actions with no date are spread three days apart
+    after the dated ones. For playing a plan's story now (`actionbot demo`); recorded as
+    events."""
     actions = [a for a in actions_of_plan(session, plan_id=plan.id) if a.is_open]
     dated = sorted((a for a in actions if a.due_date), key=lambda a: (a.due_date, a.position))
     undated = [a for a in actions if not a.due_date]
     wanted: dict[int, date] = {}
+    squeezed = False
     if dated:
-        earliest = dated[0].due_date
-        assert earliest is not None
-        shift = first_due - earliest
-        for a in dated:
+        earliest, latest = dated[0].due_date, dated[-1].due_date
+        assert earliest is not None and latest is not None
+        squeezed = within is not None and latest - earliest > within
+        for n, a in enumerate(dated):
             assert a.due_date is not None
-            wanted[a.id] = a.due_date + shift
+            if squeezed and within is not None:
+                step = within.days * n // max(len(dated) - 1, 1)
+                wanted[a.id] = first_due + timedelta(days=step)
+            else:
+                wanted[a.id] = a.due_date + (first_due - earliest)
     start = max(wanted.values(), default=first_due - timedelta(days=3)) + timedelta(days=3)
     for n, a in enumerate(undated):
         wanted[a.id] = start + timedelta(days=3 * n)
@@ -147,4 +170,4 @@ def restage(session: Session, plan: Plan, *, first_due: date, actor: Actor, now:
         note = "demo: the plan's dates moved to start now"
         if set_field(session, a, "due_date", wanted[a.id], actor=actor, at=now, note=note):
             moved += 1
-    return moved
+    return Restaged(moved, len(dated), len(undated), squeezed, max(wanted.values(), default=None))
