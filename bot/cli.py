@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from bot.services.audit import Actor
     from bot.services.imports import ImportReport
     from bot.services.people import ConsoleUser
+    from store.models import Plan
     from store.quick_read import QuickReader
 
 # Start-up cost: a command imports what it uses inside its own body, so `--help` and
@@ -429,6 +432,93 @@ def plans_schedule(
             raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
         set_nudge_days(session, found, value, actor=cli_actor(), now=rt.clock.now())
     out.print(f"{plan}: reminders {value or 'as ACTIONBOT_NUDGE_DAYS'} days before the due date")
+
+
+@plans_app.command("archive")
+def plans_archive(plan: Annotated[str, typer.Argument(help="Plan code.")]) -> None:
+    """Archive a plan: kept (show, export) but no reminders, and out of digests, reports and
+    lists of open actions. `plans unarchive` brings it back."""
+    from bot.services.plans import archive_plan, archived_note
+
+    with _plan_in_transaction(plan) as (rt, found, session):
+        changed = archive_plan(session, found, actor=cli_actor(), now=rt.clock.now())
+    out.print(archived_note(found.code) if changed else f"{found.code} was already archived.")
+
+
+@plans_app.command("unarchive")
+def plans_unarchive(plan: Annotated[str, typer.Argument(help="Plan code.")]) -> None:
+    """Bring an archived plan back: reminders, digests, reports and lists again."""
+    from bot.services.plans import unarchive_plan
+
+    with _plan_in_transaction(plan) as (rt, found, session):
+        changed = unarchive_plan(session, found, actor=cli_actor(), now=rt.clock.now())
+    out.print(
+        f"{found.code} is back: reminders, digests, reports and lists of open actions again."
+        if changed
+        else f"{found.code} was not archived."
+    )
+
+
+@plans_app.command("delete")
+def plans_delete(
+    plan: Annotated[str, typer.Argument(help="Plan code.")],
+    export_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--export-to",
+            help="Where to write the plan's JSON export first (default: CODE-deleted-TIME.json).",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask (needed when no one is at a terminal).")
+    ] = False,
+) -> None:
+    """Delete a plan, its actions and their history, for good, after writing its export
+    (JSON with every action's history) to a file it names. Asks first; --yes does not."""
+    import sys
+
+    from bot.services.export import export_json
+    from bot.services.plans import delete_plan
+    from bot.when import plural
+
+    with _plan_in_transaction(plan) as (rt, found, session):
+        stamp = rt.clock.now().astimezone(ZoneInfo(rt.settings.tz))
+        path = export_to or Path(f"{found.code}-deleted-{stamp:%Y%m%d-%H%M%S}.json")
+        try:
+            with path.open("x", encoding="utf-8", newline="") as handle:
+                handle.write(export_json(session, plan=found))
+        except FileExistsError:
+            raise fail(f"{path} exists already: name another file with --export-to") from None
+        except OSError as exc:
+            raise fail(f"cannot write the export to {path}: {exc.strerror or exc}") from exc
+        count = len(found.actions)
+        out.print(f"Exported {found.code} ({plural(count, 'action')}, with history) to {path}.")
+        if not yes:
+            if not sys.stdin.isatty():
+                raise fail(f"{found.code} was not deleted: confirm with --yes")
+            if not typer.confirm(f"Delete plan {found.code} and its history for good?"):
+                raise fail(f"{found.code} was not deleted.")
+        gone = delete_plan(
+            session, found, actor=cli_actor(), now=rt.clock.now(), exported_to=str(path)
+        )
+    out.print(
+        f"Deleted {gone.code}: {plural(gone.actions, 'action')} and "
+        f"{plural(gone.events, 'event')} of history (recorded; the export is {path})."
+    )
+
+
+@contextmanager
+def _plan_in_transaction(code: str) -> Iterator[tuple[Runtime, Plan, Session]]:
+    """The plan named on the command line, in one transaction, or a clear error."""
+    from store.db import transaction
+    from store.queries import plan_by_code
+
+    rt = runtime()
+    with transaction(rt.sessions) as session:
+        found = plan_by_code(session, code=code)
+        if found is None:
+            raise fail(f"no plan {code!r}; plans: {_plan_codes(session)}")
+        yield rt, found, session
 
 
 @plans_app.command("default-due")

@@ -41,6 +41,8 @@ class PlanShown(Protocol):
     def default_due(self) -> date | None: ...
     @property
     def source_file(self) -> str | None: ...
+    @property
+    def archived_at(self) -> datetime | None: ...
 
 
 class ActionShown(Protocol):
@@ -221,7 +223,7 @@ def plans_table(plans: Sequence[tuple[PlanShown, int]], *, width: int = 80) -> T
     rows = [
         [
             plan.code,
-            plan.name,
+            plan.name + (f" (archived {day(plan.archived_at)})" if plan.archived_at else ""),
             str(count),
             day(plan.default_due) if plan.default_due else "-",
             plan.source_file or "-",

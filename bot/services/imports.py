@@ -182,6 +182,11 @@ def import_plan(
     # Whoever runs it, the change arrived by import, or by the chat the file was sent in.
     actor = Actor(name=actor.name, source=options.source)
     plan = plan_by_code(session, code=options.plan_code)
+    if plan is not None and plan.archived_at is not None:
+        raise ImportFileError(
+            f"plan {plan.code} is archived; bring it back first with "
+            f"`actionbot plans unarchive {plan.code}`"
+        )
     created = plan is None
     if plan is None:
         plan = Plan(

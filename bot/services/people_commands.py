@@ -348,6 +348,12 @@ def _plans(session: Session, today: date) -> Reply:
             if days
             else "the default reminder schedule (ACTIONBOT_NUDGE_DAYS)"
         )
+        if plan.archived_at is not None:
+            lines.append(
+                f"{plan_label(plan.code, plan.name)}: archived {day_label(plan.archived_at)}, "
+                f"{plural(len(actions), 'action')} kept for audit; no reminders"
+            )
+            continue
         lines.append(
             f"{plan_label(plan.code, plan.name)}: {plural(len(actions), 'action')}, "
             f"{len(open_)} open, {overdue} overdue; {schedule}"

@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.jobs.facts import parse_days
+from bot.messages import plan_label
 from bot.services.audit import Actor, record, set_field
-from store.models import OPEN_STATUSES, Action, Plan
+from bot.when import plural
+from store.models import OPEN_STATUSES, Action, Event, Plan
 from store.queries import actions_of_plan
 
 MAX_DAYS_BEFORE = 365
@@ -102,7 +104,7 @@ def undated_plans(session: Session) -> dict[str, int]:
     rows = session.execute(
         select(Plan.code, func.count(Action.id), func.count(Action.due_date))
         .join(Action, Action.plan_id == Plan.id)
-        .where(Action.status.in_(OPEN_STATUSES))
+        .where(Action.status.in_(OPEN_STATUSES), Plan.archived_at.is_(None))
         .group_by(Plan.code)
         .order_by(Plan.code)
     ).all()
@@ -171,3 +173,80 @@ def restage(
         if set_field(session, a, "due_date", wanted[a.id], actor=actor, at=now, note=note):
             moved += 1
     return Restaged(moved, len(dated), len(undated), squeezed, max(wanted.values(), default=None))
+
+
+# -- archiving and deleting a plan ------------------------------------------------------------
+
+
+def archived_note(code: str) -> str:
+    """What an archived plan means, said wherever one is met."""
+    return (
+        f"{code} is archived: kept for audit, but its actions get no reminders and are left "
+        f"out of digests, reports and lists of open actions "
+        f"(`actionbot plans unarchive {code}` brings it back)."
+    )
+
+
+def archive_plan(session: Session, plan: Plan, *, actor: Actor, now: datetime) -> bool:
+    """Archive `plan` (recorded); False when it already was."""
+    if plan.archived_at is not None:
+        return False
+    plan.archived_at = now
+    plan.updated_at = now
+    record(session, None, "plan.archived", old=None, new=now, actor=actor, at=now, plan_id=plan.id)
+    return True
+
+
+def unarchive_plan(session: Session, plan: Plan, *, actor: Actor, now: datetime) -> bool:
+    """Bring an archived plan back (recorded); False when it was not archived."""
+    if plan.archived_at is None:
+        return False
+    old = plan.archived_at
+    plan.archived_at = None
+    plan.updated_at = now
+    record(session, None, "plan.archived", old=old, new=None, actor=actor, at=now, plan_id=plan.id)
+    return True
+
+
+@dataclass(frozen=True)
+class DeletedPlan:
+    code: str
+    name: str
+    actions: int
+    events: int
+
+
+def delete_plan(
+    session: Session, plan: Plan, *, actor: Actor, now: datetime, exported_to: str
+) -> DeletedPlan:
+    """Delete `plan`, its actions and their history, for good; the deletion itself is
+    recorded (the plan, its counts and where it was exported to), as the plan's events go
+    with it. The caller exports the plan first: this is the only copy left."""
+    action_ids = select(Action.id).where(Action.plan_id == plan.id)
+    events = session.scalar(
+        select(func.count())
+        .select_from(Event)
+        .where(or_(Event.plan_id == plan.id, Event.action_id.in_(action_ids)))
+    )
+    count = session.scalar(
+        select(func.count()).select_from(Action).where(Action.plan_id == plan.id)
+    )
+    gone = DeletedPlan(plan.code, plan.name, int(count or 0), int(events or 0))
+    # The database's ON DELETE CASCADE takes the actions, their owners' links, assignments and
+    # events with the plan, in one statement.
+    session.execute(delete(Plan).where(Plan.id == plan.id))
+    session.expunge(plan)
+    record(
+        session,
+        None,
+        "plan.deleted",
+        old=plan.code,
+        new=None,
+        actor=actor,
+        at=now,
+        note=(
+            f"{plan_label(plan.code, plan.name)}: {plural(gone.actions, 'action')} and "
+            f"{plural(gone.events, 'event')} of history deleted; exported first to {exported_to}"
+        ),
+    )
+    return gone

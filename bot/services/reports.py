@@ -18,6 +18,7 @@ from bot.reports.formats import FORMATS, MEDIA_TYPES, render_pack
 from bot.services.audit import Actor, record
 from bot.services.conversation import Who
 from bot.services.people import identify
+from bot.services.plans import archived_note
 from store.hosted import REPORT, host_file, hosted_file
 from store.models import HostedFile
 from store.queries import all_plans, plan_by_code
@@ -57,6 +58,8 @@ def produce_report(
     if plan is None:
         codes = ", ".join(p.code for p in all_plans(session)) or "none yet"
         raise ReportError(f"no plan {plan_code!r} (plans: {codes})")
+    if plan.archived_at is not None:
+        raise ReportError(archived_note(plan.code))
     pack = build_pack(session, plan, now=now, tz=tz, since=since)
     content = render_pack(pack, fmt)
     record(
