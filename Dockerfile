@@ -5,6 +5,8 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY store ./store
+# bot/teams_app links to manifests/teams: the Teams app's manifest and icons go into the wheel.
+COPY manifests ./manifests
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 # Run stage: the wheel and its dependencies, run as an unprivileged user.

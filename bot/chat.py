@@ -20,15 +20,17 @@ from rich.panel import Panel
 from rich.text import Text
 from sqlalchemy import select
 
-from bot.clock import FixedClock
+from bot.clock import RunningClock
 from bot.commands import GRAMMAR, AdminDigest, AdminNudge
 from bot.handlers.console import ConsoleDoor
-from bot.jobs.runner import run_delivery, run_digest, run_sweep
+from bot.jobs.digest_chart import preview_folder, save_charts
+from bot.jobs.runner import DigestResult, run_delivery, run_digest, run_sweep
 from bot.messages import Button, Reply
 from bot.messengers.console import ConsoleMessenger, stand_in_for_all
 from bot.render.terminal import reply_render
 from bot.runtime import Runtime
 from bot.services.people import ConsoleUser, UnknownPerson, owner_names_by_email
+from bot.when import day, plural
 from store.models import Action, Plan
 
 HELP = """\
@@ -41,8 +43,8 @@ Type what you would type after /action in Slack or Teams (the slash is optional)
 :help         this help          :quit   leave (or Ctrl-D)"""
 
 PREVIEW_ONLY = (
-    "This register is connected to Slack (SLACK_BOT_TOKEN is set), so :day only previews: "
-    "marking reminders sent here would keep them from the people they are for."
+    "This register is connected to {platforms}, so :day only previews: marking reminders "
+    "sent here would keep them from the people they are for."
 )
 
 
@@ -61,8 +63,9 @@ class Chat:
         console: Console,
         *,
         user: ConsoleUser,
-        clock: FixedClock,
+        clock: RunningClock,
         read: Callable[[], str | None],
+        charts: Path | None = None,
     ) -> None:
         self.runtime = runtime
         self.console = console
@@ -72,11 +75,12 @@ class Chat:
         self.door = ConsoleDoor(sessions=runtime.sessions, clock=clock, settings=runtime.settings)
         self.tz = ZoneInfo(runtime.settings.tz)
         self.choices: list[Button] = []
+        self.charts = charts or preview_folder()
 
     @property
     def prompt(self) -> str:
-        day = self.clock.now().astimezone(self.tz)
-        return f"{self.user.name} · {day:%a %d %b %H:%M}> "
+        local = self.clock.now().astimezone(self.tz)
+        return f"{self.user.name} · {day(local, local.date())} {local:%H:%M}> "
 
     def run(self) -> None:
         self.console.print(
@@ -166,20 +170,26 @@ class Chat:
         nine = datetime.combine(target, time(self.runtime.settings.nudge_hour), tzinfo=self.tz)
         self.clock.set(max(nine, local) if days == 0 else nine)
         now = self.clock.now().astimezone(self.tz)
-        self.console.print(Text(f"It is now {now:%A %d %B %Y %H:%M}.", style="bold"))
-        preview = self.runtime.settings.slack_enabled
+        self.console.print(Text(f"It is now {day(now)} {now:%H:%M}.", style="bold"))
+        settings = self.runtime.settings
+        platforms = [
+            p
+            for p, on in (("Slack", settings.slack_enabled), ("Teams", settings.teams_enabled))
+            if on
+        ]
+        preview = bool(platforms)
         sweep = run_sweep(self.runtime, now=self.clock.now(), dry_run=preview)
         with self.runtime.sessions() as session:
             names = owner_names_by_email(session, day=now.date())
         messenger = ConsoleMessenger(self.console, names=names)
         if preview:
-            self.console.print(PREVIEW_ONLY)
+            self.console.print(PREVIEW_ONLY.format(platforms=" and ".join(platforms)))
             for message, reply in sweep.messages:
                 self.console.print(Panel(reply_render(reply).renderable, title=message.recipient))
         else:
             run_delivery(self.runtime, stand_in_for_all(messenger))
         sent = len(messenger.sent) if not preview else len(sweep.messages)
-        self.console.print(f"Reminders: {sent} message(s) today.")
+        self.console.print(f"Reminders: {plural(sent, 'message')} today.")
 
     def digest(self) -> None:
         result = run_digest(
@@ -188,6 +198,19 @@ class Chat:
         for number, reply in enumerate(result.replies, start=1):
             title = "This week's digest" + (f", part {number}" if number > 1 else "")
             self.console.print(Panel(reply_render(reply).renderable, title=title))
+        show_charts(self.console, result, self.charts)
+
+
+def show_charts(console: Console, result: DigestResult, folder: Path) -> None:
+    """Save the digest's charts (Slack posts them in its thread, Teams in its card) and say
+    where they are; a folder that cannot be written is said, not a crash."""
+    try:
+        paths = save_charts(result.charts, folder)
+    except OSError as exc:
+        console.print(f"The digest's charts could not be saved in {folder}: {exc.strerror or exc}")
+        return
+    for chart, path in zip(result.charts, paths, strict=True):
+        console.print(Text(f"The digest's chart for {chart.plan_code}: {path}", style="dim"))
 
 
 def _days(text: str) -> int | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.config import Settings
+    from bot.jobs.delivery import DeliveryStats
     from bot.jobs.nudges import SweepResult
     from bot.jobs.runner import DigestResult
     from bot.messenger import Messenger
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from bot.services.imports import ImportReport
     from bot.services.people import ConsoleUser
     from bot.services.reports import IssuedSummary
+    from store.models import Plan
     from store.quick_read import QuickReader
 
 # Start-up cost: a command imports what it uses inside its own body, so `--help` and
@@ -369,7 +372,9 @@ def owners_show(
 
     rt = runtime()
     with transaction(rt.sessions) as session:
-        detail = owner_detail(session, name=name, today=rt.clock.now().date())
+        tz = rt.settings.tz
+        today = rt.clock.now().astimezone(ZoneInfo(tz)).date()
+        detail = owner_detail(session, name=name, today=today, tz=tz)
         if detail is None:
             raise fail(f"no owner called {name!r}; `actionbot owners list` shows them all")
     for label, lines in (
@@ -485,6 +490,93 @@ def plans_schedule(
     out.print(f"{plan}: reminders {value or 'as ACTIONBOT_NUDGE_DAYS'} days before the due date")
 
 
+@plans_app.command("archive")
+def plans_archive(plan: Annotated[str, typer.Argument(help="Plan code.")]) -> None:
+    """Archive a plan: kept (show, export) but no reminders, and out of digests, reports and
+    lists of open actions. `plans unarchive` brings it back."""
+    from bot.services.plans import archive_plan, archived_note
+
+    with _plan_in_transaction(plan) as (rt, found, session):
+        changed = archive_plan(session, found, actor=cli_actor(), now=rt.clock.now())
+    out.print(archived_note(found.code) if changed else f"{found.code} was already archived.")
+
+
+@plans_app.command("unarchive")
+def plans_unarchive(plan: Annotated[str, typer.Argument(help="Plan code.")]) -> None:
+    """Bring an archived plan back: reminders, digests, reports and lists again."""
+    from bot.services.plans import unarchive_plan
+
+    with _plan_in_transaction(plan) as (rt, found, session):
+        changed = unarchive_plan(session, found, actor=cli_actor(), now=rt.clock.now())
+    out.print(
+        f"{found.code} is back: reminders, digests, reports and lists of open actions again."
+        if changed
+        else f"{found.code} was not archived."
+    )
+
+
+@plans_app.command("delete")
+def plans_delete(
+    plan: Annotated[str, typer.Argument(help="Plan code.")],
+    export_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--export-to",
+            help="Where to write the plan's JSON export first (default: CODE-deleted-TIME.json).",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask (needed when no one is at a terminal).")
+    ] = False,
+) -> None:
+    """Delete a plan, its actions and their history, for good, after writing its export
+    (JSON with every action's history) to a file it names. Asks first; --yes does not."""
+    import sys
+
+    from bot.services.export import export_json
+    from bot.services.plans import delete_plan
+    from bot.when import plural
+
+    with _plan_in_transaction(plan) as (rt, found, session):
+        stamp = rt.clock.now().astimezone(ZoneInfo(rt.settings.tz))
+        path = export_to or Path(f"{found.code}-deleted-{stamp:%Y%m%d-%H%M%S}.json")
+        try:
+            with path.open("x", encoding="utf-8", newline="") as handle:
+                handle.write(export_json(session, plan=found))
+        except FileExistsError:
+            raise fail(f"{path} exists already: name another file with --export-to") from None
+        except OSError as exc:
+            raise fail(f"cannot write the export to {path}: {exc.strerror or exc}") from exc
+        count = len(found.actions)
+        out.print(f"Exported {found.code} ({plural(count, 'action')}, with history) to {path}.")
+        if not yes:
+            if not sys.stdin.isatty():
+                raise fail(f"{found.code} was not deleted: confirm with --yes")
+            if not typer.confirm(f"Delete plan {found.code} and its history for good?"):
+                raise fail(f"{found.code} was not deleted.")
+        gone = delete_plan(
+            session, found, actor=cli_actor(), now=rt.clock.now(), exported_to=str(path)
+        )
+    out.print(
+        f"Deleted {gone.code}: {plural(gone.actions, 'action')} and "
+        f"{plural(gone.events, 'event')} of history (recorded; the export is {path})."
+    )
+
+
+@contextmanager
+def _plan_in_transaction(code: str) -> Iterator[tuple[Runtime, Plan, Session]]:
+    """The plan named on the command line, in one transaction, or a clear error."""
+    from store.db import transaction
+    from store.queries import plan_by_code
+
+    rt = runtime()
+    with transaction(rt.sessions) as session:
+        found = plan_by_code(session, code=code)
+        if found is None:
+            raise fail(f"no plan {code!r}; plans: {_plan_codes(session)}")
+        yield rt, found, session
+
+
 @plans_app.command("default-due")
 def plans_default_due(
     plan: Annotated[str, typer.Argument(help="Plan code.")],
@@ -503,7 +595,13 @@ def plans_default_due(
         if found is None:
             raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
         changed = set_default_due(session, found, due, actor=cli_actor(), now=rt.clock.now())
-    out.print(f"{found.code}: default due date {due:%d %B %Y}; {changed} action(s) now due then.")
+    from bot.when import day as day_label
+    from bot.when import plural
+
+    out.print(
+        f"{found.code}: default due date {day_label(due)}; "
+        f"{plural(changed, 'action')} now due then."
+    )
 
 
 @app.command("show")
@@ -544,7 +642,8 @@ def show_command(
             if as_json:
                 print_json(record)
             else:
-                screen().print(action_view(record))
+                today = rt.clock.now().astimezone(ZoneInfo(rt.settings.tz)).date()
+                screen().print(action_view(record, tz=rt.settings.tz, today=today))
             return
         actions = actions_of_plan(session, plan_id=found.id)
         if as_json:
@@ -602,9 +701,10 @@ def chat_command(
     Type what you would type after /action; `:help` lists the rest (`:day +7`, `:digest`).
     """
     from bot.chat import Chat, line_reader, refs_of
+    from bot.clock import RunningClock
 
     rt = runtime()
-    clock = FixedClock(parse_at(at, rt.settings.tz) or rt.clock.now())
+    clock = RunningClock(parse_at(at, rt.settings.tz) or rt.clock.now(), wall=rt.clock)
     rt.clock = clock
     console = Console(highlight=False)
     chat = Chat(rt, console, user=_console_user(rt, as_), clock=clock, read=lambda: None)
@@ -634,24 +734,41 @@ def parse_at(value: str | None, tz: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))
 
 
-def slack_messengers(rt: Runtime) -> dict[str, Messenger]:
-    """A messenger for each configured platform (Slack, Teams), or a clear error."""
+NO_PLATFORM = (
+    "neither Slack nor Teams is set up: set SLACK_BOT_TOKEN (Slack), or TEAMS_CLIENT_ID, "
+    "TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID (Teams); see .env.example"
+)
+
+
+def platform_messengers(rt: Runtime) -> dict[str, Messenger]:
+    """A messenger for each platform that is set up (Slack, Teams), or an error that names
+    the platform that is set up and what it lacks."""
     # Platform SDKs are imported only by the commands that talk to a platform.
     from bot.config import ConfigError
-    from bot.messengers.slack import SlackMessenger, make_web_client
 
+    settings = rt.settings
+    if not settings.slack_enabled and not settings.teams_enabled:
+        raise fail(f"{NO_PLATFORM}; or preview with --dry-run")
     messengers: dict[str, Messenger] = {}
     try:
-        if rt.settings.slack_enabled or not rt.settings.teams_client_id:
-            token, _ = rt.settings.require_slack()
-            messengers["slack"] = SlackMessenger(make_web_client(rt.settings, token))
-        if rt.settings.teams_client_id:
-            from bot.messengers.teams import make_teams_messenger
+        if settings.slack_enabled:
+            from bot.messengers.slack import SlackMessenger, make_web_client
 
-            rt.settings.require_teams()
-            messengers["teams"] = make_teams_messenger(rt.settings)
+            token, _ = settings.require_slack()
+            messengers["slack"] = SlackMessenger(make_web_client(settings, token))
+        teams = settings.require_teams() if settings.teams_enabled else None
     except ConfigError as exc:
         raise fail(f"{exc}; or preview with --dry-run") from exc
+    if teams is not None and teams.client_id is None:
+        raise fail(
+            "Teams is in development mode (ACTIONBOT_TEAMS_INSECURE_DEV) with no app: it can "
+            "answer an emulator but not send; set TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and "
+            "TEAMS_TENANT_ID to send to Teams; or preview with --dry-run"
+        )
+    if teams is not None:
+        from bot.messengers.teams import make_teams_messenger
+
+        messengers["teams"] = make_teams_messenger(settings)
     return messengers
 
 
@@ -663,14 +780,14 @@ def nudge_command(
     """One reminder sweep as of --at (default now): plan, then send (or print with --dry-run).
 
     A later --at sends that day's reminders now, as that day's sweep would have; they are
-    not sent again when the day comes.
+    not sent again when the day comes. Exits 1 when nothing could be delivered.
     """
     from bot.jobs.runner import run_delivery, run_sweep
 
     rt = runtime()
     now = parse_at(at, rt.settings.tz) or rt.clock.now()
     as_of(rt, now)
-    messengers = {} if dry_run else slack_messengers(rt)
+    messengers = {} if dry_run else platform_messengers(rt)
     result = run_sweep(rt, now=now, dry_run=dry_run)
     undated_notice(rt)
     if dry_run:
@@ -678,8 +795,23 @@ def nudge_command(
         return
     stats = run_delivery(rt, messengers)
     out.print(f"Sweep: {result}\nDelivery: {stats}")
-    for failure in stats.failures:
-        err.print(f"[yellow]not delivered:[/] {failure}")
+    report_failures(rt, now, stats)
+
+
+def report_failures(rt: Runtime, now: datetime, stats: DeliveryStats) -> None:
+    """Each message that could not be delivered, by the name of who it was for and what to
+    do (as the admins' summary says it); exit 1 when none got through."""
+    from bot.jobs.admin_summary import delivery_problem
+    from bot.render.terminal import markup_text
+    from store.db import transaction
+
+    today = now.astimezone(ZoneInfo(rt.settings.tz)).date()
+    with transaction(rt.sessions) as session:
+        problems = [delivery_problem(session, f, today=today) for f in stats.failed_rows]
+    for problem in problems:
+        err.print(markup_text(problem.text, style="yellow"))
+    if stats.failed and not stats.sent and not stats.rescheduled:
+        raise fail("nothing could be delivered; the admins' daily summary lists it too")
 
 
 @app.command("digest")
@@ -687,7 +819,7 @@ def digest_command(
     at: Annotated[str | None, typer.Option("--at", help="Build as of this ISO time.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print, post nothing.")] = False,
     channel: Annotated[
-        str | None, typer.Option("--channel", help="Channel id (default DIGEST_CHANNEL).")
+        str | None, typer.Option("--channel", help="Slack channel id (default DIGEST_CHANNEL).")
     ] = None,
     chart_out: Annotated[
         Path | None,
@@ -695,28 +827,29 @@ def digest_command(
     ] = None,
 ) -> None:
     """Build the leadership digest and post it (or print it with --dry-run)."""
-    from bot.jobs.runner import digest_platforms, run_delivery, run_digest
+    from bot.jobs.runner import run_delivery, run_digest
     from bot.render.terminal import reply_view
 
     rt = runtime()
     now = parse_at(at, rt.settings.tz) or rt.clock.now()
     as_of(rt, now)
     undated_notice(rt)
-    messengers = {} if dry_run else slack_messengers(rt)
-    platform = "slack" if channel or rt.settings.digest_channel or dry_run else "teams"
+    messengers = {} if dry_run else platform_messengers(rt)
+    platforms = digest_targets(rt.settings, messengers, channel=channel, dry_run=dry_run)
     try:
-        result = run_digest(
-            rt,
-            now=now,
-            channel=channel or ("(preview)" if dry_run else None),
-            dry_run=dry_run,
-            platform=platform,
-        )
-        if not channel and not dry_run and platform == "slack":
-            for other in digest_platforms(rt.settings)[1:]:
-                run_digest(rt, now=now, platform=other)
+        results = [
+            run_digest(
+                rt,
+                now=now,
+                channel=channel or ("(preview)" if dry_run else None),
+                dry_run=dry_run,
+                platform=platform,
+            )
+            for platform in platforms
+        ]
     except ValueError as exc:
         raise fail(str(exc)) from exc
+    result = results[0]
     for number, reply in enumerate(result.replies, start=1):
         where = "channel" if number == 1 else "thread"
         out.print(
@@ -728,7 +861,33 @@ def digest_command(
         out.print("DRY RUN, nothing posted.")
         return
     stats = run_delivery(rt, messengers)
-    out.print(f"Digest for {result.channel}: {stats}")
+    out.print(f"Digest for {', '.join(r.channel for r in results)}: {stats}")
+    report_failures(rt, now, stats)
+
+
+def digest_targets(
+    settings: Settings, messengers: dict[str, Messenger], *, channel: str | None, dry_run: bool
+) -> list[str]:
+    """The platforms whose digest to build: `--channel` names a Slack channel; a preview is
+    built once, for the platform that is set up; otherwise each platform that is set up and
+    has a digest channel, or an error naming the setting its platform lacks."""
+    from bot.jobs.runner import digest_platforms
+
+    if channel:
+        return ["slack"]
+    configured = digest_platforms(settings)
+    if dry_run:
+        teams_only = settings.teams_enabled and not settings.slack_enabled
+        return configured[:1] or ["teams" if teams_only else "slack"]
+    targets = [p for p in configured if p in messengers]
+    if targets:
+        return targets
+    wanted = []
+    if "slack" in messengers:
+        wanted.append("DIGEST_CHANNEL (a Slack channel id; or pass --channel)")
+    if "teams" in messengers:
+        wanted.append("TEAMS_DIGEST_CONVERSATION (the Teams channel, see Set up in Teams)")
+    raise fail("no digest channel: set " + ", or ".join(wanted))
 
 
 def as_of(rt: Runtime, now: datetime) -> None:
@@ -754,6 +913,7 @@ def sweep_preview(rt: Runtime, now: datetime, result: SweepResult) -> None:
     from bot.jobs.calendar import calendar_for
     from bot.render.terminal import reply_view
     from bot.services.people import recipient_labels
+    from bot.when import day, moment, plural
     from store.db import transaction
 
     with transaction(rt.sessions) as session:
@@ -775,26 +935,26 @@ def sweep_preview(rt: Runtime, now: datetime, result: SweepResult) -> None:
             highlight=False,
         )
     elif not calendar_for(rt.settings.holiday_region).is_working_day(local.date()):
-        out.print(f"{local:%A %d %B %Y} is not a working day: no reminders go out on it.")
+        out.print(f"{day(local)} is not a working day: no reminders go out on it.")
     people = sum(1 for m, _ in result.messages if m.kind == "nudge")
     items = sum(len(m.items) for m, _ in result.messages if m.kind == "nudge")
     out.print(
-        f"DRY RUN, nothing sent and nothing written. As of {local:%a %d %b %Y %H:%M}: "
-        f"{people} reminder message(s) covering {items} action(s) and "
-        f"{len(result.escalated)} escalation(s) would go.",
+        f"DRY RUN, nothing sent and nothing written. As of {moment(now, rt.settings.tz)}: "
+        f"{plural(people, 'reminder message')} covering {plural(items, 'action')} and "
+        f"{plural(len(result.escalated), 'escalation')} would go.",
         highlight=False,
     )
 
 
 def write_charts(result: DigestResult, folder: Path) -> None:
+    from bot.jobs.digest_chart import save_charts
+
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for chart in result.charts:
-            path = folder / chart.filename
-            path.write_bytes(chart.png)
-            out.print(f"chart: {path}")
+        paths = save_charts(result.charts, folder)
     except OSError as exc:
         raise fail(f"--chart-out {folder}: {exc.strerror or exc}") from exc
+    for path in paths:
+        out.print(f"chart: {path}")
 
 
 def start_of_day(value: str | None, option: str, tz: str) -> datetime | None:
@@ -1042,7 +1202,11 @@ def serve_command(
                 rt,
                 host=host,
                 port=rt.settings.port if port is None else port,
-                announce=lambda where: out.print(f"actionbot is listening on {where}"),
+                announce=(
+                    (lambda line: out.print(line, highlight=False, soft_wrap=True))
+                    if rt.settings.log_format == "text"
+                    else None
+                ),
             )
         )
     except ConfigError as exc:

@@ -11,7 +11,7 @@ import shlex
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.importer.dates import parse_date
+from bot.importer.dates import TypedDate, typed_date, typed_dates
 from bot.when import day
 
 MAX_INPUT = 2000
@@ -542,12 +542,12 @@ def _handover(words: list[str], today: date) -> Command | ParseError:
     example = "/action admin handover @jane @sam"
     start: date | None = None
     if len(words) > 2 and words[2].lower() in _FROM:
-        found = _leading_date(words[3:], today)
-        if found is None or found[2]:
+        found = typed_date(" ".join(words[3:]), today=today, kinds=_DAYS_ONLY)
+        if found is None:
             return ParseError(
                 "Hand over from which date?", (f"{example} --from {example_date(today)}",)
             )
-        start = found[0]
+        start = found
         words = words[:2]
     if len(words) != 2:
         return ParseError("Hand over from whom to whom?", (example,))
@@ -558,18 +558,7 @@ def _handover(words: list[str], today: date) -> Command | ParseError:
     return AdminHandover(old, new, start)
 
 
-def _leading_date(words: list[str], today: date) -> tuple[date, str, str] | None:
-    """The date the words start with (longest reading first), and the words after it."""
-    for length in range(min(4, len(words)), 0, -1):
-        candidate = " ".join(words[:length])
-        parsed = parse_date(candidate, reference=today)
-        if (
-            parsed.value is not None
-            and parsed.kind == "exact"
-            and not (parsed.note and "sentence" in parsed.note)
-        ):
-            return parsed.value, candidate, " ".join(words[length:]).strip()
-    return None
+_DAYS_ONLY = frozenset({"exact"})  # leave and handovers start and end on a day
 
 
 def _away(rest: str, today: date, person: str | None) -> Command | ParseError:
@@ -577,33 +566,45 @@ def _away(rest: str, today: date, person: str | None) -> Command | ParseError:
     who = f"admin away {person} " if person else "away "
     example = (f"/action {who}until {ahead}", f"/action {who}{today:%d/%m/%Y} {ahead} annual leave")
     words = rest.split(" ") if rest else []
-    first: date | None = None
     if words and words[0].lower() == "cancel":
         if len(words) == 1:
             return Back(person)
-        named = _leading_date(words[1:], today)
-        if named is None or named[2]:
+        named = typed_date(" ".join(words[1:]), today=today, kinds=_DAYS_ONLY)
+        if named is None:
             return ParseError(
                 f"I can't read {' '.join(words[1:])!r} as one date.",
                 (f"/action {who}cancel {ahead}",),
             )
-        return Back(person, named[0])
+        return Back(person, named)
     if words and words[0].lower() == "until":
-        words = words[1:]
+        firsts: tuple[TypedDate | None, ...] = (None,)
+        after_until = " ".join(words[1:])
     else:
-        start = _leading_date(words, today)
-        if start is None:
+        firsts = typed_dates(rest, today=today, kinds=_DAYS_ONLY)
+        if not firsts:
             what = f"I can't read a date in {rest!r}." if rest else "Away from when until when?"
             return ParseError(what, example)
-        first = start[0]
-        words = start[2].split(" ") if start[2] else []
-        if words and words[0].lower() in ("to", "until", "-", "–"):
-            words = words[1:]
-    end = _leading_date(words, today)
-    if end is None:
+        after_until = ""
+    # Each way of reading the first day, then the last: the one that reads whole is meant.
+    found: list[Away] = []
+    for first in firsts:
+        tail = after_until if first is None else first.rest
+        head, _, more = tail.partition(" ")
+        if first is not None and head.lower() in ("to", "until", "-", "–"):
+            tail = more
+        for last in typed_dates(tail, today=today, kinds=_DAYS_ONLY):
+            value = None if first is None else first.value
+            found.append(Away(last.value, value, last.rest or None, person))
+    found = list(dict.fromkeys(found))
+    if not found:
         return ParseError("Until which day (the last day away)?", example)
-    note = end[2] or None
-    return _noted(Away(last=end[0], first=first, note=note, person=person), note)
+    if len(found) > 1:
+        return ParseError(
+            "I can read those dates more than one way: write each day whole, e.g. "
+            f"{today:%d/%m/%Y}.",
+            example,
+        )
+    return _noted(found[0], found[0].note)
 
 
 def _split_ref(text: str) -> tuple[str, str] | ParseError:
@@ -710,34 +711,44 @@ def _noted(command: Command, note: str | None) -> Command | ParseError:
 
 
 def _revise(target: RefSpec, ref: str, tail: str, today: date) -> Command | ParseError:
-    words = tail.split(" ") if tail else []
-    found: tuple[date, str, str] | None = None
-    for length in range(min(4, len(words)), 0, -1):
-        candidate = " ".join(words[:length])
-        parsed = parse_date(candidate, reference=today)
-        if (
-            parsed.value is not None
-            and parsed.kind in ("exact", "month")
-            and not (parsed.note and "sentence" in parsed.note)
-        ):
-            found = (parsed.value, candidate, " ".join(words[length:]).strip())
-            break
+    """`date DATE REASON`: the date ends where the date ends; every word after it is the
+    reason, as typed. When the words can be split more than one way, ask."""
     ahead = example_date(today)
-    if found is None:
+    readings = typed_dates(tail, today=today)
+    if not readings:
         what = f"I can't read a date in {tail!r}." if tail else "Which date?"
         return ParseError(what, (f"/action {ref} date {ahead} <reason>",))
-    new_date, text, reason = found
-    if new_date < today:
+    possible = [r for r in readings if r.value >= today]
+    if not possible:
+        reason = readings[0].rest
         return ParseError(
-            f"{day(new_date, today)} is in the past; a new target date must be today or later.",
+            f"{day(readings[0].value, today)} is in the past; "
+            "a new target date must be today or later.",
             (f"/action {ref} date {ahead} {reason or '<reason>'}",),
         )
-    if not reason:
+    if len(possible) > 1:
+        ways = "; or ".join(f"{day(r.value, today)} with the reason “{r.rest}”" for r in possible)
+        return ParseError(
+            f"I can read that {len(possible)} ways: {ways}. Which do you mean? "
+            "A colon after the date says where it ends.",
+            tuple(f"/action {ref} date {_clear(r)}: {r.rest}" for r in possible),
+        )
+    reading = possible[0]
+    if not reading.rest:
         return ParseError(
             "A new date needs a reason, so leadership can see why it slipped.",
-            (f"/action {ref} date {text} <reason>",),
+            (f"/action {ref} date {reading.text} <reason>",),
         )
-    return _noted(Revise(target, new_date, text, reason), reason)
+    return _noted(Revise(target, reading.value, reading.text, reading.rest), reading.rest)
+
+
+def _clear(reading: TypedDate) -> str:
+    """The date of one reading written so it can be read only that way."""
+    last = reading.text.rsplit(" ", 1)[-1]
+    if not reading.composed and not (last.isdigit() and len(last) == 2):
+        return reading.text
+    value = reading.value
+    return f"{value.day} {value:%B %Y}" if reading.kind == "exact" else f"{value:%B %Y}"
 
 
 def _ref_text(target: RefSpec) -> str:
@@ -813,5 +824,10 @@ def to_text(command: Command) -> str:
     if isinstance(command, AddNote):
         return f"{ref} note {command.note}"
     if isinstance(command, Revise):
-        return f"{ref} date {command.date_text} {command.reason}"
+        # A colon after the date where a space alone would let the reason join it.
+        plain = f"{command.date_text} {command.reason}"
+        readings = typed_dates(plain, today=command.new_date)
+        clear = len(readings) == 1 and readings[0].text == command.date_text
+        gap = " " if clear and readings[0].rest == command.reason else ": "
+        return f"{ref} date {command.date_text}{gap}{command.reason}"
     return " ".join(p for p in (ref, "snooze", f"{command.days}d", command.reason) if p)

@@ -10,6 +10,7 @@ door, so every update is a real command, transaction and event.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -27,20 +28,25 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
 
+from bot.chat import show_charts
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.handlers.console import ConsoleDoor
 from bot.jobs.calendar import calendar_for
+from bot.jobs.digest_chart import preview_folder
 from bot.jobs.runner import DigestResult, run_delivery, run_digest, run_sweep
 from bot.messengers.console import ConsoleMessenger, Sent, stand_in_for_all
 from bot.render.terminal import import_report_view, reply_render
 from bot.runtime import Runtime, open_runtime
 from bot.services.audit import Actor
 from bot.services.imports import ImportOptions, import_file
-from bot.services.owners import import_owners, read_owners_file
+from bot.services.owners import import_owners, list_owners, read_owners_file
 from bot.services.people import ConsoleUser, UnknownPerson, owner_names_by_email
-from bot.services.plans import restage
+from bot.services.plans import Restaged, restage
+from bot.when import day as day_label
+from bot.when import plural
 from store.db import transaction
 from store.models import OPEN_STATUSES, Action, Delivery
 from store.queries import actions_of_plan, plan_by_code
@@ -62,6 +68,7 @@ class DemoOptions:
     owners: Path | None = None
     fast: bool = False
     start: date | None = None  # the story's first day; default today
+    charts: Path | None = None  # where the digests' charts are saved; default preview_folder()
 
 
 @dataclass
@@ -177,7 +184,7 @@ class Story:
         ):
             owners_path = self.options.owners or bundled_owners
             plan_path = self.options.plan or bundled_plan
-            self._heading(f"{self.first_day:%A %d %B %Y}: the plan arrives")
+            self._heading(f"{day_label(self.first_day)}: the plan arrives")
             now = self.clock.now()
             with transaction(self.runtime.sessions) as session:
                 owners = import_owners(session, rows=read_owners_file(owners_path), now=now)
@@ -199,26 +206,46 @@ class Story:
             )
             self.console.print(import_report_view(report, verbose=False))
         first_due = self.first_day + FIRST_DUE_IN
+        # The dated actions fall due within the story, leaving two weeks for what follows.
+        within = timedelta(days=max(self.options.weeks * 7 - 14, 0))
         with transaction(self.runtime.sessions) as session:
             plan = plan_by_code(session, code=self.plan_code)
             assert plan is not None
-            moved = restage(session, plan, first_due=first_due, actor=DEMO_ACTOR, now=now)
+            staged = restage(
+                session, plan, first_due=first_due, actor=DEMO_ACTOR, now=now, within=within
+            )
+            stand_ins = self._stand_ins(session, now) if self.options.plan else []
             self.messenger.names = owner_names_by_email(session, day=now.date())
-        how = (
-            "so the demo gives its actions due dates three days apart"
-            if report.undated
-            else "so the demo moves them, keeping the gaps between them,"
-        )
         self.console.print(
             Text.assemble(
                 "\nFor the story to happen now, not when the plan was written, ",
-                how,
-                f" from {first_due:%d %B %Y} ({moved} actions; each move is recorded "
-                "in the action's history).",
+                restaged_text(staged, first_due),
+                " Each move is recorded in the action's history.",
             )
         )
+        if stand_ins:
+            self.console.print(
+                f"\n{owners_text(len(stand_ins))} of the plan ({', '.join(stand_ins)}) "
+                f"{'has' if len(stand_ins) == 1 else 'have'} no address in "
+                f"{owners_path.name}: the demo gives {'it' if len(stand_ins) == 1 else 'them'} "
+                f"a stand-in address ending {STAND_IN}, so their reminders show here too.",
+                highlight=False,
+            )
         self._cast()
         self._pause()
+
+    def _stand_ins(self, session: Session, now: datetime) -> list[str]:
+        """Give every owner name of the plan that nobody is mapped to a made-up address in
+        this throwaway register, so the story plays on a plan the owners file only partly
+        covers; returns the names."""
+        missing = [
+            row.name
+            for row in list_owners(session, today=now.date())
+            if row.actions and not (row.email or row.slack_user_id or row.teams_user_id)
+        ]
+        rows = [{"owner": name, "email": stand_in_address(name)} for name in missing]
+        import_owners(session, rows=rows, now=now)
+        return missing
 
     def _cast(self) -> None:
         """Who does what: the first actions to fall due get one scripted answer each."""
@@ -277,23 +304,20 @@ class Story:
 
     def _digest(self, day: date) -> None:
         self._at(day, clock_time(8, 30))
-        self._heading(f"{day:%A %d %B %Y}, 08:30: the weekly digest")
+        self._heading(f"{day_label(day)}, 08:30: the weekly digest")
         result = run_digest(self.runtime, now=self.clock.now(), scheduled=True)
         run_delivery(self.runtime, stand_in_for_all(self.messenger), sleep=self.sleep)
         self._chart(result)
 
     def _chart(self, result: DigestResult) -> None:
-        # HOOK(reports): once the digest carries its RAG chart, say where the file is.
-        chart = getattr(result, "chart_path", None) or getattr(result, "chart", None)
-        if chart:
-            self.console.print(Text(f"The digest's chart: {chart}", style="dim"))
+        show_charts(self.console, result, self.options.charts or preview_folder())
 
     def _reminders(self, day: date, *, since: int) -> None:
         self._at(day, clock_time(self.runtime.settings.nudge_hour, 0))
         sweep = run_sweep(self.runtime, now=self.clock.now())
         if not sweep.messages:
             return
-        self._heading(f"{day:%A %d %B %Y}, 09:00: reminders")
+        self._heading(f"{day_label(day)}, 09:00: reminders")
         run_delivery(self.runtime, stand_in_for_all(self.messenger), sleep=self.sleep)
         self._at(day, REPLY_AT)
         answered: set[int] = set()
@@ -360,7 +384,7 @@ class Story:
     def close(self) -> DemoTotals:
         last = self.first_day + timedelta(days=self.options.weeks * 7)
         totals = self._totals(last)
-        self._heading(f"{last:%A %d %B %Y}: after {self.options.weeks} weeks")
+        self._heading(f"{day_label(last)}: after {self.options.weeks} weeks")
         rows = [
             ("Actions done", f"{totals.done} of {totals.actions}"),
             ("Dates revised (slipped)", str(totals.slipped)),
@@ -426,6 +450,43 @@ class Story:
     def _pause(self) -> None:
         if self.pause:
             self.sleep(self.pause)
+
+
+STAND_IN = "@stand-in.invalid"  # .invalid: a domain that never exists (RFC 2606)
+
+
+def stand_in_address(name: str) -> str:
+    local = re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".") or "owner"
+    return f"{local}{STAND_IN}"
+
+
+def owners_text(count: int) -> str:
+    return "1 owner name" if count == 1 else f"{count} owner names"
+
+
+def restaged_text(staged: Restaged, first_due: date) -> str:
+    """What `restage` did, in a sentence: the plan's own dates are not what the story shows."""
+    parts = []
+    if staged.dated and staged.squeezed:
+        parts.append(
+            f"the demo spreads its {plural(staged.dated, 'dated action')} evenly from "
+            f"{day_label(first_due)}, in the plan's order (the plan's own dates are too far "
+            "apart for the story's weeks),"
+        )
+    elif staged.dated:
+        parts.append(
+            f"the demo moves its {plural(staged.dated, 'dated action')} so the first is due "
+            f"{day_label(first_due)}, keeping the gaps between them"
+        )
+    if staged.undated:
+        after = "after them" if staged.dated else f"from {day_label(first_due)}"
+        parts.append(
+            f"{'' if parts else 'the demo '}gives the {plural(staged.undated, 'action')} "
+            f"with no date due dates three days apart {after}"
+        )
+    if not parts:
+        return "the demo would move the plan's dates, but it has no open actions."
+    return " and ".join(parts).removesuffix(",") + "."
 
 
 _ROLE_TEXT = {

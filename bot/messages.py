@@ -268,6 +268,15 @@ class Reply:
         return "\n".join(p for p in parts if p)
 
 
+def plan_label(code: str, name: str | None) -> str:
+    """`NCC: Financial improvement plan`, or just `PC25` for a plan named by its code (an
+    import without --name), never `PC25: PC25`."""
+    shown = (name or "").strip()
+    if not shown or shown.casefold() == code.strip().casefold():
+        return code
+    return f"{code}: {shown}"
+
+
 def suggest(*commands: str) -> str:
     """ "Try `/action 2.4 done`", or several commands, each in its own code span."""
     if len(commands) == 1:

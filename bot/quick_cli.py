@@ -9,6 +9,7 @@ migrating, an unreadable URL) goes to `bot.cli` unchanged, which prints the same
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ DEFAULT_DATABASE_URL = "sqlite:///actionbot.db"  # bot.config.Settings' default 
 
 def main() -> None:
     """The `actionbot` entry point."""
+    tolerate_the_terminal()
     code = quick(sys.argv[1:])
     if code is None:
         from bot.cli import main as full
@@ -29,6 +31,21 @@ def main() -> None:
         full()
         return
     raise SystemExit(code)
+
+
+def tolerate_the_terminal() -> None:
+    """A terminal that cannot show a character gets `?` in its place: never a crash. Without
+    UTF-8 (`LANG=C` and `PYTHONUTF8=0`, or a Latin-1 terminal) Python's own streams refuse
+    the `→`, `…` and `é` of any plan. What is typed at an "ASCII" terminal is read as UTF-8,
+    which is what terminals send whatever the locale says (ASCII reads the same either way)."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if not isinstance(stream, io.TextIOWrapper) or encoding == "utf8":
+            continue
+        if stream is sys.stdin and encoding in ("ascii", "ansix3.41968", "usascii"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+        else:
+            stream.reconfigure(errors="replace")
 
 
 def quick(args: list[str]) -> int | None:

@@ -67,7 +67,7 @@ def build_bolt(
         # Always: bot/handlers/slack_answer.py answers at each listener's ack (or at its end
         # when `inline`), without Bolt's 10 ms poll for the ack.
         process_before_response=True,
-        logger=logging.getLogger("actionbot.slack"),
+        logger=_bolt_logger(),
     )
     door = SlackDoor(
         sessions=runtime.sessions,
@@ -170,6 +170,21 @@ def build_app(
         door=door,
         teams=teams,
     )
+
+
+class _SameToken(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and warns that it is unused
+    beside the client it is given: that client holds the very same token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("actionbot.slack")
+    if not any(isinstance(f, _SameToken) for f in logger.filters):
+        logger.addFilter(_SameToken())
+    return logger
 
 
 async def check_slack_token(client: AsyncWebClient) -> AsyncSlackResponse:

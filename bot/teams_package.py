@@ -14,9 +14,9 @@ from typing import Any
 
 from bot.config import ConfigError, Settings
 
-# The repository's manifests/teams; from an installed wheel (Docker), the working directory's.
-_SOURCE = Path(__file__).resolve().parent.parent / "manifests" / "teams"
-MANIFEST_DIR = _SOURCE if _SOURCE.is_dir() else Path("manifests") / "teams"
+# manifests/teams: in a checkout through the link bot/teams_app, in an installed wheel (the
+# Docker image) as the package data the link became.
+MANIFEST_DIR = Path(__file__).resolve().parent / "teams_app"
 FILES = ("manifest.json", "color.png", "outline.png")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
@@ -29,7 +29,7 @@ def filled_manifest(settings: Settings, source: Path = MANIFEST_DIR) -> dict[str
             "1b2c3d4e-…; see 'Set up in Teams' in the README"
         )
     if not (source / "manifest.json").is_file():
-        raise ConfigError(f"no {source / 'manifest.json'}: run this in actionbot's source folder")
+        raise ConfigError(f"no {source / 'manifest.json'}: reinstall actionbot")
     manifest: dict[str, Any] = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
     manifest["id"] = app_id
     for bot in manifest.get("bots", []):

@@ -7,7 +7,9 @@ exports, outbox payloads) keeps ISO dates and never comes through here.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
@@ -26,6 +28,27 @@ def day(value: date | datetime, today: date | None = None) -> str:
     if today is None or value.year != today.year:
         text += f" {value.year}"
     return text
+
+
+def moment(value: datetime, tz: str, today: date | None = None) -> str:
+    """`Mon 7 Dec 2026 02:25`: an instant (UTC when it says no zone, as the register keeps
+    them) as the council's clock (`tz`) shows it, the year dropped as `day` drops it."""
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(ZoneInfo(tz))
+    return f"{day(local, today)} {local:%H:%M}"
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def day_text(value: str, today: date | None = None) -> str:
+    """A value from a record (an export, an event) as people read it: an ISO date becomes
+    `Sat 31 Mar 2018`; anything else is shown as it is."""
+    if _ISO_DAY.fullmatch(value):
+        try:
+            return day(date.fromisoformat(value), today)
+        except ValueError:
+            return value
+    return value
 
 
 def relative(value: date, today: date) -> str:

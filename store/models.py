@@ -74,6 +74,8 @@ class Plan(Base):
     options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Archived: kept for audit, but no reminders, digests, reports or open-action lists.
+    archived_at: Mapped[datetime | None]
 
     actions: Mapped[list[Action]] = relationship(
         back_populates="plan", order_by="Action.position", cascade="all, delete-orphan"

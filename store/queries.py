@@ -212,7 +212,7 @@ def open_actions_of_owners(
     query = (
         select(Action)
         .join(owned, Action.id == owned.c[0])
-        .where(Action.status.in_(OPEN_STATUSES))
+        .where(Action.status.in_(OPEN_STATUSES), _not_archived())
         # Joined, not a second query: one plan per action, and a round trip saved.
         .options(joinedload(Action.plan))
     )
@@ -223,11 +223,19 @@ def open_actions_of_owners(
 
 def open_actions(session: Session, *, due_before: date | None = None) -> Sequence[Action]:
     query = (
-        select(Action).where(Action.status.in_(OPEN_STATUSES)).options(selectinload(Action.plan))
+        select(Action)
+        .where(Action.status.in_(OPEN_STATUSES), _not_archived())
+        .options(selectinload(Action.plan))
     )
     if due_before is not None:
         query = query.where(Action.due_date < due_before)
     return _soonest_first(session.scalars(query).all())
+
+
+def _not_archived() -> ColumnElement[bool]:
+    """Actions of plans that are not archived (an archived plan's actions are out of every
+    list of open work)."""
+    return Action.plan_id.not_in(select(Plan.id).where(Plan.archived_at.is_not(None)))
 
 
 def _soonest_first(actions: Sequence[Action]) -> list[Action]:

@@ -14,7 +14,7 @@ takes the ordinary path, which creates, migrates and reports errors as every com
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -35,6 +35,7 @@ class PlanRow:
     name: str
     default_due: date | None
     source_file: str | None
+    archived_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,14 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _instant(value: Any) -> datetime | None:
+    # SQLite keeps store.types.UTCDateTime as ISO text; psycopg hands back a datetime.
+    if value is None or isinstance(value, datetime):
+        return value
+    moment = datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class QuickReader:
     def __init__(self, connection: _Connection, dialect: str) -> None:
         self.connection = connection
@@ -74,8 +83,8 @@ class QuickReader:
 
     @staticmethod
     def _plan(row: tuple[Any, ...]) -> PlanRow:
-        plan_id, code, name, default_due, source_file = row
-        return PlanRow(plan_id, code, name, _day(default_due), source_file)
+        plan_id, code, name, default_due, source_file, archived_at = row
+        return PlanRow(plan_id, code, name, _day(default_due), source_file, _instant(archived_at))
 
     def plans(self) -> list[tuple[PlanRow, int]]:
         """Every plan by code, with its number of actions (store.queries.all_plans and

@@ -22,7 +22,7 @@ from store.models import Base
 
 GENERATED = Path(__file__).with_name("quick_read_sql.py")
 # The columns each reader's row type names, in order (store.quick_read unpacks by position).
-PLAN_COLUMNS = ("id", "code", "name", "default_due", "source_file")
+PLAN_COLUMNS = ("id", "code", "name", "default_due", "source_file", "archived_at")
 ACTION_COLUMNS = (
     "id",
     "ref",

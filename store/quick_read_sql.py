@@ -16,11 +16,11 @@ SQL: dict[str, dict[str, str]] = {
         "WHERE action.plan_id = %(plan_id)s::INTEGER ORDER BY "
         "action_owner.action_id, action_owner.position",
         "plan_by_code": "SELECT plan.id, plan.code, plan.name, plan.default_due, "
-        "plan.source_file \n"
+        "plan.source_file, plan.archived_at \n"
         "FROM plan \n"
         "WHERE upper(plan.code) = %(code)s",
         "plans": "SELECT plan.id, plan.code, plan.name, plan.default_due, "
-        "plan.source_file \n"
+        "plan.source_file, plan.archived_at \n"
         "FROM plan ORDER BY plan.code",
     },
     "sqlite": {
@@ -37,11 +37,11 @@ SQL: dict[str, dict[str, str]] = {
         "WHERE action.plan_id = :plan_id ORDER BY action_owner.action_id, "
         "action_owner.position",
         "plan_by_code": 'SELECT "plan".id, "plan".code, "plan".name, "plan".default_due, '
-        '"plan".source_file \n'
+        '"plan".source_file, "plan".archived_at \n'
         'FROM "plan" \n'
         'WHERE upper("plan".code) = :code',
         "plans": 'SELECT "plan".id, "plan".code, "plan".name, "plan".default_due, '
-        '"plan".source_file \n'
+        '"plan".source_file, "plan".archived_at \n'
         'FROM "plan" ORDER BY "plan".code',
     },
 }

@@ -74,8 +74,12 @@ def test_show_one_action_whole(db_url: str) -> None:
     seeded(db_url)
     out = " ".join(run(db_url, "show", "--plan", "FIN", "2.1").split())
     assert "FIN:2.1 Review reserves policy" in out
-    assert "Target as written: '2018-09-30' → read as 2018-09-30" in out
-    assert "Revised as written: '31/12/2018' → read as 2018-12-31" in out
+    # Dates and times for people, one style everywhere; ISO only in --json.
+    assert "Target as written: '2018-09-30' → read as Sun 30 Sep 2018" in out
+    assert "Revised as written: '31/12/2018' → read as Mon 31 Dec 2018" in out
+    assert "Due: Mon 31 Dec 2018" in out
+    without_quoted = re.sub(r"'[^']*'", "", out)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", without_quoted), out
     assert "Owners: Chief Executive" in out and "RAG: amber" in out
     assert re.search(r"History \(\d+\):.*cli via import: created", out)
     ncc = " ".join(run(db_url, "show", "--plan", "NCC", "1.1").split())

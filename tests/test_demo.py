@@ -28,7 +28,7 @@ def story(**options: object) -> tuple[str, object]:
 
 def parts(transcript: str) -> list[tuple[str, str]]:
     """(heading, body) for each part the demo heads with a date."""
-    found = re.split(r"^(\w+day \d\d \w+ \d{4}[^\n]*?) ─+$", transcript, flags=re.M)
+    found = re.split(r"^(\w{3} \d{1,2} \w{3} \d{4}[^\n]*?) ─+$", transcript, flags=re.M)
     return list(zip(found[1::2], found[2::2], strict=True))
 
 
@@ -53,7 +53,7 @@ def test_the_story_nudges_owners_records_their_updates_and_digests_them() -> Non
     transcript, totals = story()
     sections = parts(transcript)
     headings = [h for h, _ in sections]
-    assert headings[0].startswith("Monday 23 November 2026")
+    assert headings[0].startswith("Mon 23 Nov 2026")
     assert any("09:00: reminders" in h for h in headings)
     digests = [(h, body) for h, body in sections if "digest" in h]
     assert len(digests) == 6  # every Monday of six weeks, the first one included
@@ -88,9 +88,32 @@ def test_the_story_plays_on_the_admins_own_dated_plan() -> None:
     plan = FIXTURES / "plans" / "clean.csv"
     owners = FIXTURES / "plans" / "clean_owners.csv"
     transcript, totals = story(plan=plan, owners=owners, weeks=2)
-    assert "keeping the gaps between them" in transcript
+    flat = " ".join(transcript.split())
+    # Due months apart in the plan: spread within the story, and said so.
+    assert (
+        "the demo spreads its 3 dated actions evenly from Mon 30 Nov 2026, in the plan's "
+        "order (the plan's own dates are too far apart for the story's weeks)." in flat
+    )
     assert "DM to Head of Finance <finance@council.example>" in transcript
     assert totals.actions == 3  # type: ignore[attr-defined]
+
+
+def test_the_story_plays_on_any_plan_and_says_what_it_did() -> None:
+    """Regression: on a plan whose dates lay months apart and whose owners the owners file
+    did not name, the story said it gave "due dates three days apart" and ended with 0
+    reminders and 0 updates."""
+    plan = FIXTURES / "plans" / "dates.csv"  # 18 actions, dates from 2017 to 2030, "Finance"
+    owners = FIXTURES / "plans" / "clean_owners.csv"  # names "Head of Finance" only
+    transcript, totals = story(plan=plan, owners=owners)
+    flat = " ".join(transcript.split())
+    assert "spreads its 15 dated actions evenly from Mon 30 Nov 2026" in flat
+    assert "gives the 3 actions with no date due dates three days apart after them" in flat
+    assert (
+        "1 owner name of the plan (Finance) has no address in clean_owners.csv: the demo "
+        "gives it a stand-in address ending @stand-in.invalid" in flat
+    )
+    assert totals.reminders > 5 and totals.updates > 5  # type: ignore[attr-defined]
+    assert totals.done > 0  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(

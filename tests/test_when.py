@@ -62,3 +62,24 @@ def test_plural() -> None:
 )
 def test_due_phrase(due: date | None, expected: str) -> None:
     assert due_phrase(due, TODAY) == expected
+
+
+def test_an_instant_reads_on_the_councils_clock() -> None:
+    from datetime import UTC, datetime
+
+    from bot.when import moment
+
+    at = datetime(2026, 12, 7, 2, 25, tzinfo=UTC)
+    assert moment(at, "Europe/London") == "Mon 7 Dec 2026 02:25"
+    assert moment(at, "Europe/London", date(2026, 1, 1)) == "Mon 7 Dec 02:25"
+    summer = datetime(2027, 6, 30, 23, 30, tzinfo=UTC)  # already 1 July in London (BST)
+    assert moment(summer, "Europe/London") == "Thu 1 Jul 2027 00:30"
+    assert moment(datetime(2026, 12, 7, 2, 25), "Europe/London") == "Mon 7 Dec 2026 02:25"
+
+
+def test_a_records_iso_date_reads_as_people_read_it() -> None:
+    from bot.when import day_text
+
+    assert day_text("2027-04-03") == "Sat 3 Apr 2027"
+    assert day_text("2027-04-03", date(2027, 1, 1)) == "Sat 3 Apr"
+    assert day_text("2.7") == "2.7" and day_text("2027-02-30") == "2027-02-30"

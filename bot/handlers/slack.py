@@ -13,7 +13,6 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Any, cast
 
 from slack_bolt import BoltResponse
@@ -78,7 +77,7 @@ from bot.services.conversation import (
 )
 from bot.services.inbound import first_time
 from bot.services.reports import admin_report
-from bot.services.rules import note_problems, revision_problems
+from bot.services.rules import note_problems, picked_date, revision_problems
 from store.outage import outage_of
 
 log = logging.getLogger(__name__)
@@ -537,8 +536,8 @@ class SlackDoor:
             ref = await asyncio.to_thread(action_ref, self.sessions, int(view["private_metadata"]))
             if ref is None or picked is None:
                 return "That action no longer exists.", None, None
-            new = date.fromisoformat(picked)
-            if not await self.seen.first(body):
+            new = picked_date(picked, today=today)
+            if new is None or not await self.seen.first(body):
                 return None, None, None
             command = Revise(ref.target, new, picked, reason[:1500])
             who = await self.who(user_id, client)

@@ -83,7 +83,7 @@ from bot.services.conversation import (
 from bot.services.inbound import first_time
 from bot.services.reach import TeamsReference, remember_teams
 from bot.services.reports import admin_report, drop_report, held_report
-from bot.services.rules import note_problems, revision_problems
+from bot.services.rules import note_problems, picked_date, revision_problems
 
 log = logging.getLogger(__name__)
 
@@ -582,7 +582,8 @@ class TeamsDoor:
             picked = str(data.get("new_due") or "") or None
             reason = str(data.get("reason") or "").strip()
             problems = revision_problems(picked, reason, today=today)
-            if problems or picked is None:
+            new = picked_date(picked, today=today)
+            if problems or new is None:
                 return render.new_date_form(
                     action_id=action_id,
                     label=ref.label,
@@ -591,7 +592,7 @@ class TeamsDoor:
                     ids=ids_text,
                     problem=" ".join(problems.values()),
                 )
-            command = Revise(ref.target, date.fromisoformat(picked), picked, reason)
+            command = Revise(ref.target, new, picked or new.isoformat(), reason)
         elif kind == render.SAVE_UPDATE:
             note = str(data.get("note") or "").strip()
             rag = str(data.get("rag") or "none")

@@ -21,7 +21,16 @@ from typing import Literal, NamedTuple
 
 from bot.importer.html_text import clean_html
 
-__all__ = ["DateKind", "ParsedDate", "due_from", "parse_date"]
+__all__ = [
+    "DateKind",
+    "ParsedDate",
+    "TypedDate",
+    "due_from",
+    "numeric_order",
+    "parse_date",
+    "typed_date",
+    "typed_dates",
+]
 
 DateKind = Literal[
     "none", "exact", "month", "season", "approximate", "phased", "recurring", "unreadable"
@@ -697,3 +706,158 @@ def _quote(text: str) -> str:
     if len(text) > _QUOTE_LIMIT:
         text = text[: _QUOTE_LIMIT - 3] + "..."
     return f"'{text}'"
+
+
+# -- Month-first (US) dates -------------------------------------------------------------------
+# 03/04/2027 is 3 April here, but a column that also holds 06/30/2026 was written month first.
+
+NumericOrder = Literal["day-first", "month-first", "either"]
+_NUMERIC_DMY = re.compile(r"\s*(\d{1,2})\s*([./-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})\s*")
+
+
+def numeric_order(text: str) -> NumericOrder | None:
+    """How a numeric date such as ``06/30/2026`` can be read: only ``"day-first"``, only
+    ``"month-first"``, ``"either"`` way with different results (``03/04/2027``), or None
+    (not such a date, or one that reads the same both ways, such as ``05/05/2027``)."""
+    match = _NUMERIC_DMY.fullmatch(text)
+    if match is None:
+        return None
+    first, second, year = int(match.group(1)), int(match.group(3)), _year(match.group(4))
+    day_first = _day_of_month(year, second, first) is not None
+    month_first = _day_of_month(year, first, second) is not None
+    if day_first and month_first:
+        return "either" if first != second else None
+    if month_first:
+        return "month-first"
+    return "day-first" if day_first else None
+
+
+# -- Dates people type ------------------------------------------------------------------------
+# `/action 2.2 date 30/06/2027 the budget figures are late`, `away 20 Dec 3 Jan`, a form's date
+# field: the date comes first and words after it are the person's own (a reason, a note). A
+# plan cell may wrap its date in words ("by 30/06/2027 the latest"); typed text may not, or the
+# first words of the reason would vanish into the date.
+
+TypedKind = Literal["exact", "month", "season", "approximate"]
+PEOPLE_KINDS: frozenset[str] = frozenset({"exact", "month", "season", "approximate"})
+# What may come before the date itself: "by June", "the end of June", "end of June 2027".
+_TYPED_LEAD = re.compile(_LEAD + r"(?:the\s+)?(?:end\s+(?:of\s+)?(?:the\s+)?)?")
+# One of these, on its own or at the end of the date's last word, separates date and words.
+SEPARATORS = ",;:.-\u2013\u2014"
+_MAX_DATE_WORDS = 7  # "by the end of the financial year 2027/28"
+_TWO_DIGIT_YEAR = re.compile(r"'?\d{2}")
+_DAY_NUMBER = re.compile(r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TypedDate:
+    """A date at the start of typed text: the words of the date and the words after it,
+    both exactly as typed (the one separator between them, white space or a mark from
+    `SEPARATORS`, belongs to neither). ``composed`` readings put a number typed after a
+    month into it ("June 30 people" read as 30 June); they are never taken unasked."""
+
+    value: date
+    kind: str
+    text: str
+    rest: str
+    separated: bool = False
+    composed: bool = False
+
+
+def typed_dates(
+    text: str, *, today: date, kinds: frozenset[str] = PEOPLE_KINDS
+) -> tuple[TypedDate, ...]:
+    """Every reading of the date that ``text`` starts with; empty when it starts with none.
+
+    The first reading is the longest run of words that is one date and nothing else, so a
+    complete date ends where it ends and a word that is not part of a date never joins it.
+    Further readings appear only where the split is genuinely ambiguous: a two-digit year
+    typed as its own word that may instead start the words after it (``June 27 the
+    auditors asked``), or a number after a month that may be its day (``June 30 people
+    waiting``). A separator typed after the date (``June: 30 people waiting``) settles it.
+
+    Example:
+        >>> typed_dates("30/06/2027 the budget figures are late", today=date(2026, 12, 7))[0]
+        TypedDate(value=datetime.date(2027, 6, 30), kind='exact', text='30/06/2027', \
+rest='the budget figures are late', separated=False, composed=False)
+    """
+    words = text.split()
+    longest = _longest_typed_date(words, today, kinds)
+    if longest is None:
+        return ()
+    first, size = longest
+    if first.separated or not first.rest:
+        return (first,)
+    readings = [first]
+    last = words[size - 1]
+    if size > 1 and _TWO_DIGIT_YEAR.fullmatch(last):
+        shorter = _typed_date(words, size - 1, today, kinds)
+        if shorter is not None:
+            readings.append(shorter)
+    if "exact" in kinds:
+        readings += [r for r in map(_with_day_after, readings, [today] * 2) if r is not None]
+    return tuple(readings)
+
+
+def _with_day_after(reading: TypedDate, today: date) -> TypedDate | None:
+    """``June`` followed by ``30 people waiting``, read as 30 June and ``people waiting``."""
+    head, _, rest = reading.rest.partition(" ")
+    if reading.kind != "month" or not _DAY_NUMBER.fullmatch(head):
+        return None
+    dated = _strict_date(f"{head} {reading.text}", today)
+    if dated is None or dated[1] != "exact":
+        return None
+    return TypedDate(dated[0], "exact", f"{reading.text} {head}", rest, composed=True)
+
+
+def typed_date(text: str, *, today: date, kinds: frozenset[str] = PEOPLE_KINDS) -> date | None:
+    """The date when ``text`` is one date and nothing else (a form's date field, ``--from``)."""
+    whole = [r for r in typed_dates(text, today=today, kinds=kinds) if not r.rest]
+    return whole[0].value if len(whole) == 1 and not whole[0].composed else None
+
+
+def _longest_typed_date(
+    words: list[str], today: date, kinds: frozenset[str]
+) -> tuple[TypedDate, int] | None:
+    for size in range(min(_MAX_DATE_WORDS, len(words)), 0, -1):
+        found = _typed_date(words, size, today, kinds)
+        if found is not None:
+            return found, size
+    return None
+
+
+def _typed_date(
+    words: list[str], size: int, today: date, kinds: frozenset[str]
+) -> TypedDate | None:
+    """The first ``size`` words as one date (a separator mark at the end dropped), or None."""
+    head, after = words[:size], words[size:]
+    last = head[-1]
+    if last and all(c in SEPARATORS for c in last):
+        return None  # a separator on its own is never the end of a date
+    core = " ".join(head)
+    separated = core[-1] in SEPARATORS
+    if separated:
+        core = core[:-1]
+    dated = _strict_date(core, today)
+    if dated is None or dated[1] not in kinds:
+        return None
+    if not separated and after and len(after[0]) == 1 and after[0] in SEPARATORS:
+        after, separated = after[1:], True
+    return TypedDate(dated[0], dated[1], core, " ".join(after), separated)
+
+
+def _strict_date(core: str, today: date) -> tuple[date, str] | None:
+    """(value, kind) when ``core`` is one date, perhaps after "by" or "end of", with no word
+    after it; otherwise None."""
+    text = " ".join(core.translate(_DASHES).split()).lower()
+    if not text or len(text) != len(core.translate(_DASHES)):
+        return None  # characters that change length when lower-cased are no date of ours
+    mentions = _find_mentions(text, text, today)
+    if len(mentions) != 1:
+        return None
+    found = mentions[0]
+    if found.value is None or found.end != len(text):
+        return None
+    if not _TYPED_LEAD.fullmatch(text, 0, found.start):
+        return None
+    return found.value, found.kind

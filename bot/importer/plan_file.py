@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.importer.columns import ColumnMap, find_header_row, map_columns, normalise_header
-from bot.importer.dates import ParsedDate, parse_date
+from bot.importer.dates import NumericOrder, ParsedDate, numeric_order, parse_date
 from bot.importer.errors import ImportFileError
 from bot.importer.formula_guard import restore
 from bot.importer.html_text import clean_html, html_parts, list_items
@@ -22,6 +22,7 @@ from bot.importer.prose import NotAction
 from bot.importer.reader import RawTable
 from bot.importer.sources import read_source
 from bot.importer.status import ParsedStatus, parse_status
+from bot.when import plural
 
 # A lone cell in the reference column is a ref only if it looks like one: it has a digit
 # and is not a numbered heading. "BUDGET DELEGATION" or "2. Staffing" alone in column A
@@ -219,14 +220,19 @@ def _parse_segment(
     _keep_unheaded_columns(columns, body, plan.warnings)
     if header_index:
         first, last = table.first_row_number, table.first_row_number + header_index - 1
+        rows_above = (
+            f"row {first} above the header was"
+            if first == last
+            else (f"rows {first}-{last} above the header were")
+        )
         plan.warnings.append(
-            f"{place}rows {first}-{last} above the header were read as a title and not "
-            "imported: "
+            f"{place}{rows_above} read as a title and not imported: "
             + " | ".join(" ".join(c for c in r if c.strip()) for r in rows[:header_index])[:200]
         )
     for index in range(header_index + 1):
         _report_comments(seg, index, plan.warnings)
     header = [normalise_header(h) for h in rows[header_index]]
+    orders: dict[str, list[tuple[str, str, NumericOrder]]] = {"target": [], "revised": []}
     current_heading = table.section
     ref_col = columns.fields["ref"]
     for index in range(header_index + 1, len(rows)):
@@ -284,6 +290,35 @@ def _parse_segment(
             action.extra[f"{_header_of(columns, column)} (comment)"] = comment
         action.warnings += [f"{label}, ref {ref}: {note}" for note in notes]
         plan.actions.append(action)
+        for name, found in orders.items():
+            typed = name in columns.fields and columns.fields[name] not in seg.dates.get(index, {})
+            order = numeric_order(getattr(action, name).original) if typed else None
+            if order is not None:
+                found.append((f"row {action.row}", getattr(action, name).original, order))
+    for name, found in orders.items():
+        if any(order == "month-first" for _, _, order in found):
+            header_text = columns.headers[columns.fields[name]]
+            plan.warnings.append(f"{place}{_month_first_warning(header_text, found)}")
+
+
+def _month_first_warning(header: str, found: list[tuple[str, str, NumericOrder]]) -> str:
+    """One column's dates that look written month first (06/30/2026), with their rows."""
+
+    def rows(order: NumericOrder) -> str:
+        cells = [f"{row} {text!r}" for row, text, o in found if o == order]
+        shown = ", ".join(cells[:10])
+        return shown + (f" and {len(cells) - 10} more" if len(cells) > 10 else "")
+
+    either = [text for _, text, o in found if o == "either"]
+    message = (
+        f"column {header!r} looks written month first (US style), but dates are read day "
+        f"first (UK): {rows('month-first')} cannot be read day first, so not read"
+    )
+    if either:
+        read = parse_date(either[0]).value
+        example = f" ({either[0]!r} as {read.day} {read:%B %Y})" if read else ""
+        message += f"; {rows('either')} read day first{example}: check them"
+    return message + ". Write the column's dates day first (30/06/2026) or as 2026-06-30."
 
 
 def _repeats_header(row: list[str], raw_header: list[str], header: list[str], ref: int) -> bool:
@@ -401,5 +436,6 @@ def _parse_row(
         spill = [c for c in cells[len(columns.headers) :] if c]
         if spill:
             action.extra["(cells beyond the header)"] = " | ".join(spill)
-            action.warnings.append(f"{where}: {len(spill)} cell(s) beyond the last header kept")
+            beyond = plural(len(spill), "cell")
+            action.warnings.append(f"{where}: {beyond} beyond the last header kept")
     return action

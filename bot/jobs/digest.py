@@ -17,7 +17,7 @@ from bot.jobs.calendar import WorkingCalendar
 from bot.jobs.facts import EventFacts, RegisterFacts
 from bot.jobs.leave_digest import away_this_week, unavailable_lines
 from bot.jobs.planner import DIGEST_ESCALATE_AFTER, ActionFacts
-from bot.messages import Reply, theirs
+from bot.messages import Reply, plan_label, theirs
 from bot.themes import first_spellings, theme_key
 from bot.when import day, plural, relative
 
@@ -107,7 +107,7 @@ def plan_sections(
     ids = {a.action_id for a in actions}
     by_id = {a.action_id: a for a in actions}
     themed = len(first_spellings(a.theme for a in actions)) > 1
-    header = Section(f"{theirs(code)}: {theirs(name)}", [_totals(actions, open_)])
+    header = Section(theirs(plan_label(code, name)), [_totals(actions, open_)])
     sections: list[Section] = []
 
     def add(title: str, items: list[ActionFacts], line: Callable[[ActionFacts], str]) -> None:
@@ -218,12 +218,12 @@ def plan_sections(
 
     if overdue:
         oldest = overdue[0].due or today
-        count = plural(len(overdue), "action is", "actions are")
+        count = plural(len(overdue), "action is past its", "actions are past their")
         sections.append(
             Section(
                 f"Overdue in all ({len(overdue)})",
                 [
-                    f"{count} past their due date, the oldest due {day(oldest, today)} "
+                    f"{count} due date, the oldest due {day(oldest, today)} "
                     f"({relative(oldest, today)}). The full list: {overdue_pointer(code)}."
                 ],
             )

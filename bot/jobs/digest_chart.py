@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import base64
 import logging
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -90,6 +92,23 @@ def digest_charts(
             )
         )
     return charts
+
+
+def preview_folder() -> Path:
+    """Where `actionbot chat` and `actionbot demo` save the charts of the digests they show:
+    the system's temporary folder (`/tmp/actionbot/` on Linux)."""
+    return Path(tempfile.gettempdir()) / "actionbot"
+
+
+def save_charts(charts: list[DigestChart], folder: Path) -> list[Path]:
+    """Write each chart as a PNG file into `folder` (made if need be); raises OSError."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for chart in charts:
+        path = folder / chart.filename
+        path.write_bytes(chart.png)
+        paths.append(path)
+    return paths
 
 
 def enqueue_charts(

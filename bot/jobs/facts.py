@@ -105,8 +105,9 @@ def sweep_facts(
     for query in sweep_queries(session, plans=plans, default_days=default_days, now=now, cal=cal):
         for row in conn.execute(query):
             rows.setdefault(row.id, row)
-    ordered = sorted(rows.values(), key=lambda r: (r.plan_id, r.position, r.id))
-    ids = sorted(rows)
+    live = [row for row in rows.values() if row.plan_id in plans]
+    ordered = sorted(live, key=lambda r: (r.plan_id, r.position, r.id))
+    ids = sorted(row.id for row in live)
     dialect = conn.dialect.name
     link_rows: list[Any] = []
     owner_ids: set[int] = set()
@@ -247,9 +248,9 @@ def held_days(session: Session, *, first: date, last: date, cal: WorkingCalendar
 
 
 def _plans(session: Session) -> dict[int, Any]:
-    return {
-        row.id: row for row in session.execute(select(Plan.id, Plan.code, Plan.name, Plan.options))
-    }
+    """The plans reminders and digests are about: every plan but the archived ones."""
+    query = select(Plan.id, Plan.code, Plan.name, Plan.options).where(Plan.archived_at.is_(None))
+    return {row.id: row for row in session.execute(query)}
 
 
 def _build(
@@ -284,6 +285,8 @@ def _build(
     for row in rows:
         # Unpacked by position (ACTION_COLUMNS' order): a sweep builds thousands of these.
         (aid, plan_id, ref, title, due, status, rag, theme, snoozed, last, escalated) = row[:11]
+        if plan_id not in schedules:
+            continue  # an archived plan's action
         latest_update, slip_count, created_at = row[11:14]
         code, days = schedules[plan_id]
         owners = links.get(aid, [])

@@ -13,7 +13,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.console import Console, Group, RenderableType
@@ -21,8 +21,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from bot.messages import ActionCard, Button, Reply, plain, spans
-from bot.when import day
+from bot.messages import ActionCard, Button, Reply, plain, plan_label, spans
+from bot.when import day, day_text, moment, plural
 
 if TYPE_CHECKING:
     # Type-only: the importer and services stay unloaded for commands that only list plans.
@@ -41,6 +41,8 @@ class PlanShown(Protocol):
     def default_due(self) -> date | None: ...
     @property
     def source_file(self) -> str | None: ...
+    @property
+    def archived_at(self) -> datetime | None: ...
 
 
 class ActionShown(Protocol):
@@ -102,7 +104,7 @@ def register_table(plan: PlanShown, actions: Sequence[ActionShown], *, width: in
                 _short(a.theme, 40),
             ]
         )
-    title = f"{plan.code}: {plan.name} ({len(actions)} actions)"
+    title = f"{plan_label(plan.code, plan.name)} ({plural(len(actions), 'action')})"
     table = fitted_table(columns, rows, width=width, title=title)
     if any(a.due_date and not (a.revised_target_date or a.target_date) for a in actions):
         table.caption = "* the plan's default due date: the plan gives none for this action"
@@ -276,7 +278,7 @@ def plans_table(plans: Sequence[tuple[PlanShown, int]], *, width: int = 80) -> T
     rows = [
         [
             plan.code,
-            plan.name,
+            plan.name + (f" (archived {day(plan.archived_at)})" if plan.archived_at else ""),
             str(count),
             day(plan.default_due) if plan.default_due else "-",
             plan.source_file or "-",
@@ -495,9 +497,9 @@ def fitted_table(
 # -- one action, whole ------------------------------------------------------------------------
 
 
-def action_view(record: dict[str, Any]) -> RenderableType:
+def action_view(record: dict[str, Any], *, tz: str, today: date) -> RenderableType:
     """Everything about one action (an export record): the plan's words beside what
-    actionbot read from them, and its history."""
+    actionbot read from them, and its history, dates and times as people read them."""
     parts: list[RenderableType] = [
         Text(f"{record['plan']}:{record['ref']}", style="bold") + Text(" " + record["title"])
     ]
@@ -507,29 +509,34 @@ def action_view(record: dict[str, Any]) -> RenderableType:
             return
         parts.append(Text(f"{label}: ", style="bold") + Text(str(value), style=style))
 
+    def shown(value: str | None, none: str) -> str:
+        return day_text(value, today) if value else none
+
     field("Theme", record.get("theme"))
     field("Section", record.get("section"))
     field("Owners", ", ".join(record.get("owners") or []) or "nobody yet")
     field("Status", str(record["status"]).replace("_", " "))
     field("RAG", record.get("rag"), RAG_STYLE.get(record.get("rag") or "", ""))
-    field("Due", record.get("due_date") or "no due date")
+    field("Due", shown(record.get("due_date"), "no due date"))
     written = record.get("target_text")
     field(
         "Target as written",
-        f"{written!r} → read as {record.get('target_date') or 'no date'}" if written else None,
+        f"{written!r} → read as {shown(record.get('target_date'), 'no date')}" if written else None,
     )
     revised = record.get("revised_text")
     field(
         "Revised as written",
-        f"{revised!r} → read as {record.get('revised_target_date')}" if revised else None,
+        f"{revised!r} → read as {shown(record.get('revised_target_date'), 'no date')}"
+        if revised
+        else None,
     )
     if record.get("due_date") and not (
         record.get("target_date") or record.get("revised_target_date")
     ):
         field("Due date from", "the plan's default due date")
-    field("Milestones", ", ".join(record.get("milestones") or []))
+    field("Milestones", ", ".join(day_text(m, today) for m in record.get("milestones") or []))
     field("Recurs", record.get("recurrence"))
-    field("Slipped", f"{record['slip_count']} time(s)" if record.get("slip_count") else None)
+    field("Slipped", plural(record["slip_count"], "time") if record.get("slip_count") else None)
     field("Outcome", record.get("outcome"))
     field("Latest update", record.get("latest_update"))
     tasks = record.get("tasks") or []
@@ -544,15 +551,14 @@ def action_view(record: dict[str, Any]) -> RenderableType:
     if history:
         parts.append(Text(f"History ({len(history)}):", style="bold"))
         for e in history:
+            old, new = (shown(e[side], "-") for side in ("old", "new"))
             what = (
                 e["note"]
                 if e["field"] == "note"
-                else (
-                    f"{e['field']} {e['old'] or '-'} → {e['new'] or '-'}"
-                    + (f" ({e['note']})" if e.get("note") else "")
-                )
+                else f"{e['field']} {old} → {new}" + (f" ({e['note']})" if e.get("note") else "")
             )
-            line = Text(f"{e['at'][:16].replace('T', ' ')} ", style="dim")
+            at = moment(datetime.fromisoformat(e["at"]), tz, today)
+            line = Text(f"{at} ", style="dim")
             line.append(f"{e['actor']} via {e['source']}: ", style="cyan")
             line.append(what or "")
             parts.append(Padding(line, (0, 0, 0, 2)))

@@ -45,6 +45,7 @@ from bot.services.chat_import import import_help
 from bot.services.history import actor_name, history_lines
 from bot.services.people import Caller
 from bot.services.people_commands import handle_assign, handle_people
+from bot.services.plans import archived_note
 from bot.services.rules import revision_problem
 from bot.when import day, due_phrase, plural
 from store.models import Action
@@ -135,14 +136,20 @@ def handle(
     if isinstance(command, AdminNudge | AdminDigest | AdminReport):
         if not caller.is_admin:
             return error("Only actionbot admins can do that (ACTIONBOT_ADMINS).")
-        if isinstance(command, AdminReport) and plan_by_code(session, code=command.plan) is None:
-            return error(f"No plan {theirs(repr(command.plan))}.", "/action admin report PLAN")
+        if isinstance(command, AdminReport):
+            plan = plan_by_code(session, code=command.plan)
+            if plan is None:
+                return error(f"No plan {theirs(repr(command.plan))}.", "/action admin report PLAN")
+            if plan.archived_at is not None:
+                return error(archived_note(plan.code))
         return Reply(lines=["Queued."])  # the door runs the job; see handlers
     found = _find(session, command.target, raw=raw, pinned=pinned_action_id)
     if isinstance(found, Reply):
         return found
     if isinstance(command, Show):
         return _show(session, found, today)
+    if found.plan.archived_at is not None:
+        return error(f"{archived_note(found.plan.code)} Nothing was changed.")
     action = action_for_update(session, action_id=found.id)
     assert action is not None
     if not caller.may_change(action):
@@ -166,6 +173,9 @@ def _find(session: Session, target: RefSpec, *, raw: str, pinned: int | None) ->
         ]
     else:
         matches = list(actions_by_ref(session, ref=target.ref, plan_code=target.plan))
+        live = [a for a in matches if a.plan.archived_at is None]
+        if target.plan is None and live:
+            matches = live  # a bare ref means the live plan's action, not an archived one
     if not matches:
         where = f" in plan {theirs(target.plan)}" if target.plan else ""
         return error(f"No action {theirs(repr(target.ref))}{where}.", "/action mine")
@@ -196,6 +206,7 @@ def _show(session: Session, action: Action, today: date) -> Reply:
     if written:
         details.append(Detail("The plan said", written))
     return Reply(
+        lines=[archived_note(action.plan.code)] if action.plan.archived_at else [],
         cards=[card(action, today, updates=updates, details=details, detail=True)],
     )
 
@@ -239,6 +250,8 @@ def _listing(
         actions = open_actions(session, due_before=before)
         whose = "in the register"
     if not actions:
+        if what.startswith("due"):
+            return Reply(lines=[f"No actions {whose} {what}. 🎉"])
         return Reply(lines=[f"No {what} actions {whose}. 🎉"])
     count = len(actions)
     title = (

@@ -83,6 +83,7 @@ def plan_record(plan: Plan, actions: int) -> dict[str, Any]:
         "default_due": _iso(plan.default_due),
         "source_file": plan.source_file,
         "nudge_days": (plan.options or {}).get("nudge_days"),
+        "archived_at": _iso(plan.archived_at),
     }
 
 

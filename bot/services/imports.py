@@ -23,6 +23,7 @@ from bot.importer.plan_file import ParsedAction, ParsedPlan, parse_plan_file
 from bot.importer.prose import NotAction
 from bot.services.audit import Actor, as_text, event_values, record, set_field
 from bot.themes import same_spelling
+from bot.when import plural
 from store.bulk import insert_rows, insert_rows_with_ids
 from store.models import OPEN_STATUSES, Action, ActionOwner, Base, Owner, Plan
 from store.queries import actions_of_plan, owners_by_name, plan_by_code
@@ -128,7 +129,7 @@ class ImportReport:
             f"{self.count('added')} added",
             f"{self.count('changed')} changed",
             f"{self.count('unchanged')} unchanged",
-            f"{len(self.warnings)} warnings",
+            plural(len(self.warnings), "warning"),
         ]
         if self.missing:
             parts.append(f"{len(self.missing)} in the register but not in the file")
@@ -234,6 +235,11 @@ def import_plan(
     # Whoever runs it, the change arrived by import, or by the chat the file was sent in.
     actor = Actor(name=actor.name, source=options.source)
     plan = plan_by_code(session, code=options.plan_code)
+    if plan is not None and plan.archived_at is not None:
+        raise ImportFileError(
+            f"plan {plan.code} is archived; bring it back first with "
+            f"`actionbot plans unarchive {plan.code}`"
+        )
     created = plan is None
     if plan is None:
         plan = Plan(

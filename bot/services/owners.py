@@ -23,6 +23,7 @@ from bot.services.roster import (
     rows_of,
     set_role_people,
 )
+from bot.when import day, moment
 from store.models import Event, Owner, Person
 from store.queries import holders_by_owner, owner_action_counts, owners_by_name, person_by_email
 
@@ -243,8 +244,11 @@ class OwnerDetail:
     history: list[str]
 
 
-def owner_detail(session: Session, *, name: str, today: date) -> OwnerDetail | None:
-    """Holders, deputies, their leave from today on, and who held the role when."""
+def owner_detail(
+    session: Session, *, name: str, today: date, tz: str = "Europe/London"
+) -> OwnerDetail | None:
+    """Holders, deputies, their leave from today on, and who held the role when (dates
+    and times as people read them, times on the council's clock `tz`)."""
     owner = owners_by_name(session, names=[name]).get(name.lower())
     if owner is None:
         return None
@@ -256,14 +260,14 @@ def owner_detail(session: Session, *, name: str, today: date) -> OwnerDetail | N
             if absence.last_day >= today:
                 note = f" ({absence.note})" if absence.note else ""
                 absences.append(
-                    f"{person_label(person)}: {absence.first_day.isoformat()} to "
-                    f"{absence.last_day.isoformat()}{note}"
+                    f"{person_label(person)}: {day(absence.first_day, today)} to "
+                    f"{day(absence.last_day, today)}{note}"
                 )
     history = []
     for duty in ("holder", "deputy"):
         for row in rows_of(session, owner, duty):
-            since = row.since.isoformat() if row.since else "the start"
-            until = f" until {row.until.isoformat()}" if row.until else " (now)"
+            since = day(row.since, today) if row.since else "the start"
+            until = f" until {day(row.until, today)}" if row.until else " (now)"
             history.append(f"{duty} {person_label(row.person)}: from {since}{until}")
     events = session.scalars(
         select(Event)
@@ -272,7 +276,7 @@ def owner_detail(session: Session, *, name: str, today: date) -> OwnerDetail | N
     )
     for event in events:
         history.append(
-            f"{event.at:%Y-%m-%d %H:%M} {event.field.split(':')[0]}: {event.old_value or '-'}"
+            f"{moment(event.at, tz, today)} {event.field.split(':')[0]}: {event.old_value or '-'}"
             f" → {event.new_value or '-'} by {event.actor} via {event.source}"
         )
     return OwnerDetail(

@@ -19,7 +19,7 @@ from bot.commands import (
     Away,
     Back,
 )
-from bot.messages import Button, Reply, Row, error, theirs
+from bot.messages import Button, Reply, Row, error, plan_label, theirs
 from bot.services.audit import Actor
 from bot.services.leave import (
     LeaveRefused,
@@ -358,12 +358,19 @@ def _plans(session: Session, today: date) -> Reply:
             if days
             else "the default reminder schedule (ACTIONBOT_NUDGE_DAYS)"
         )
+        if plan.archived_at is not None:
+            lines.append(
+                f"{theirs(plan_label(plan.code, plan.name))}: "
+                f"archived {day_label(plan.archived_at)}, "
+                f"{plural(len(actions), 'action')} kept for audit; no reminders"
+            )
+            continue
         lines.append(
-            f"{theirs(plan.code)}: {theirs(plan.name)}: {len(actions)} actions, {len(open_)} open, "
-            f"{overdue} overdue; {schedule}"
+            f"{theirs(plan_label(plan.code, plan.name))}: {plural(len(actions), 'action')}, "
+            f"{len(open_)} open, {overdue} overdue; {schedule}"
         )
     if not lines:
         return Reply(
             lines=["No plans yet: import one with `actionbot import PLAN.csv --plan CODE`."]
         )
-    return Reply(title=f"{len(lines)} plans", lines=lines)
+    return Reply(title=plural(len(lines), "plan"), lines=lines)

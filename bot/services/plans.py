@@ -3,14 +3,17 @@ plans have actions with no date at all (so nothing can remind anyone about them)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.jobs.facts import parse_days
+from bot.messages import plan_label
 from bot.services.audit import Actor, record, set_field
-from store.models import OPEN_STATUSES, Action, Plan
+from bot.when import plural
+from store.models import OPEN_STATUSES, Action, Event, Plan
 from store.queries import actions_of_plan
 
 MAX_DAYS_BEFORE = 365
@@ -101,7 +104,7 @@ def undated_plans(session: Session) -> dict[str, int]:
     rows = session.execute(
         select(Plan.code, func.count(Action.id), func.count(Action.due_date))
         .join(Action, Action.plan_id == Plan.id)
-        .where(Action.status.in_(OPEN_STATUSES))
+        .where(Action.status.in_(OPEN_STATUSES), Plan.archived_at.is_(None))
         .group_by(Plan.code)
         .order_by(Plan.code)
     ).all()
@@ -113,25 +116,47 @@ def default_due_fix(code: str) -> str:
     return f"actionbot plans default-due {code} YYYY-MM-DD"
 
 
-def restage(session: Session, plan: Plan, *, first_due: date, actor: Actor, now: datetime) -> int:
-    """Move a plan's open actions' due dates so that the earliest falls on `first_due`,
-    keeping the gaps between them; actions with no date are spread three days apart after
-    the dated ones. For playing a plan's story now (`actionbot demo`); recorded as events.
+@dataclass(frozen=True)
+class Restaged:
+    """What `restage` did, for the demo to say it."""
 
-    Returns:
-        How many actions were given a new due date.
-    """
+    moved: int  # actions given a new due date
+    dated: int  # open actions that had a date of their own
+    undated: int  # open actions given one, three days apart after the dated ones
+    squeezed: bool  # the plan's own gaps did not fit: dated actions spread evenly instead
+    last: date | None  # the last new due date
+
+
+def restage(
+    session: Session,
+    plan: Plan,
+    *,
+    first_due: date,
+    actor: Actor,
+    now: datetime,
+    within: timedelta | None = None,
+) -> Restaged:
+    """Move a plan's open actions' due dates so that the earliest falls on `first_due`,
+    keeping the gaps between them, or, when those span more than `within`, spreading them
+    evenly across it in the same order; actions with no date are spread three days apart
+    after the dated ones. For playing a plan's story now (`actionbot demo`); recorded as
+    events."""
     actions = [a for a in actions_of_plan(session, plan_id=plan.id) if a.is_open]
     dated = sorted((a for a in actions if a.due_date), key=lambda a: (a.due_date, a.position))
     undated = [a for a in actions if not a.due_date]
     wanted: dict[int, date] = {}
+    squeezed = False
     if dated:
-        earliest = dated[0].due_date
-        assert earliest is not None
-        shift = first_due - earliest
-        for a in dated:
+        earliest, latest = dated[0].due_date, dated[-1].due_date
+        assert earliest is not None and latest is not None
+        squeezed = within is not None and latest - earliest > within
+        for n, a in enumerate(dated):
             assert a.due_date is not None
-            wanted[a.id] = a.due_date + shift
+            if squeezed and within is not None:
+                step = within.days * n // max(len(dated) - 1, 1)
+                wanted[a.id] = first_due + timedelta(days=step)
+            else:
+                wanted[a.id] = a.due_date + (first_due - earliest)
     start = max(wanted.values(), default=first_due - timedelta(days=3)) + timedelta(days=3)
     for n, a in enumerate(undated):
         wanted[a.id] = start + timedelta(days=3 * n)
@@ -147,4 +172,81 @@ def restage(session: Session, plan: Plan, *, first_due: date, actor: Actor, now:
         note = "demo: the plan's dates moved to start now"
         if set_field(session, a, "due_date", wanted[a.id], actor=actor, at=now, note=note):
             moved += 1
-    return moved
+    return Restaged(moved, len(dated), len(undated), squeezed, max(wanted.values(), default=None))
+
+
+# -- archiving and deleting a plan ------------------------------------------------------------
+
+
+def archived_note(code: str) -> str:
+    """What an archived plan means, said wherever one is met."""
+    return (
+        f"{code} is archived: kept for audit, but its actions get no reminders and are left "
+        f"out of digests, reports and lists of open actions "
+        f"(`actionbot plans unarchive {code}` brings it back)."
+    )
+
+
+def archive_plan(session: Session, plan: Plan, *, actor: Actor, now: datetime) -> bool:
+    """Archive `plan` (recorded); False when it already was."""
+    if plan.archived_at is not None:
+        return False
+    plan.archived_at = now
+    plan.updated_at = now
+    record(session, None, "plan.archived", old=None, new=now, actor=actor, at=now, plan_id=plan.id)
+    return True
+
+
+def unarchive_plan(session: Session, plan: Plan, *, actor: Actor, now: datetime) -> bool:
+    """Bring an archived plan back (recorded); False when it was not archived."""
+    if plan.archived_at is None:
+        return False
+    old = plan.archived_at
+    plan.archived_at = None
+    plan.updated_at = now
+    record(session, None, "plan.archived", old=old, new=None, actor=actor, at=now, plan_id=plan.id)
+    return True
+
+
+@dataclass(frozen=True)
+class DeletedPlan:
+    code: str
+    name: str
+    actions: int
+    events: int
+
+
+def delete_plan(
+    session: Session, plan: Plan, *, actor: Actor, now: datetime, exported_to: str
+) -> DeletedPlan:
+    """Delete `plan`, its actions and their history, for good; the deletion itself is
+    recorded (the plan, its counts and where it was exported to), as the plan's events go
+    with it. The caller exports the plan first: this is the only copy left."""
+    action_ids = select(Action.id).where(Action.plan_id == plan.id)
+    events = session.scalar(
+        select(func.count())
+        .select_from(Event)
+        .where(or_(Event.plan_id == plan.id, Event.action_id.in_(action_ids)))
+    )
+    count = session.scalar(
+        select(func.count()).select_from(Action).where(Action.plan_id == plan.id)
+    )
+    gone = DeletedPlan(plan.code, plan.name, int(count or 0), int(events or 0))
+    # The database's ON DELETE CASCADE takes the actions, their owners' links, assignments and
+    # events with the plan, in one statement.
+    session.execute(delete(Plan).where(Plan.id == plan.id))
+    session.expunge(plan)
+    record(
+        session,
+        None,
+        "plan.deleted",
+        old=plan.code,
+        new=None,
+        actor=actor,
+        at=now,
+        note=(
+            f"{plan_label(plan.code, plan.name)}: {plural(gone.actions, 'action')} and "
+            f"{plural(gone.events, 'event')} of history deleted; exported first to {exported_to}"
+        ),
+    )
+    return gone

@@ -33,6 +33,7 @@ from bot.services.audit import Actor
 from bot.services.conversation import Who
 from bot.services.history import actor_name
 from bot.services.people import identify
+from bot.services.plans import archived_note
 from store.hosted import REPORT, host_file, hosted_file
 from store.models import HostedFile, IssuedPack, Plan
 from store.queries import all_plans, plan_by_code
@@ -186,6 +187,8 @@ def _plan(session: Session, plan_code: str, fmt: str) -> Plan:
     plan = plan_by_code(session, code=plan_code)
     if plan is None:
         raise ReportError(_no_plan(session, plan_code))
+    if plan.archived_at is not None:
+        raise ReportError(archived_note(plan.code))
     return plan
 
 

@@ -7,7 +7,10 @@ imports into a real register, on SQLite and PostgreSQL, and reads the register b
 
 from __future__ import annotations
 
+import functools
 import shutil
+import subprocess
+import tempfile
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -278,12 +281,45 @@ def test_old_office_files_without_libreoffice_say_how_to_save_them(
     assert db.nothing_written()
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+# What converting each old format takes: a LibreOffice with Calc for .xls, with Writer for
+# .doc. Some machines' LibreOffice has Writer but not Calc (Debian's libreoffice-writer alone).
+COMPONENT = {
+    "xls": ("Calc", "csv", "Ref,Action\n1,x\n", "xlsx"),
+    "doc": ("Writer", "txt", "x\n", "docx"),
+}
+
+
+@functools.cache
+def libreoffice_converts(suffix: str) -> bool:
+    """Whether this machine's LibreOffice can convert the old format at all: a tiny file
+    of the kind its component opens, converted once per test run."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return False
+    _, kind, text, new = COMPONENT[suffix]
+    with tempfile.TemporaryDirectory(prefix="actionbot-lo-probe-") as tmp:
+        source = Path(tmp) / f"probe.{kind}"
+        source.write_text(text, encoding="utf-8")
+        profile = f"-env:UserInstallation=file://{tmp}/profile"
+        command = [soffice, profile, "--headless", "--convert-to", new, "--outdir", tmp]
+        try:
+            subprocess.run([*command, str(source)], capture_output=True, timeout=120, check=False)
+        except (subprocess.SubprocessError, OSError):
+            return False
+        return (Path(tmp) / f"probe.{new}").is_file()
+
+
 @pytest.mark.parametrize(("suffix", "new"), [("xls", ".xlsx"), ("doc", ".docx")])
 def test_old_office_file_is_converted_by_libreoffice_when_installed(
     db: _Register, suffix: str, new: str
 ) -> None:
-    out = imported(db.url, OFFICE / f"{NCC}.{suffix}", "OLD")
+    code, out, err = run(db.url, "import", str(OFFICE / f"{NCC}.{suffix}"), "--plan", "OLD")
+    # Skipped only when this machine cannot convert the format at all, not when it merely
+    # has some LibreOffice: then a failure here is actionbot's.
+    if code != 0 and not libreoffice_converts(suffix):
+        component = COMPONENT[suffix][0]
+        pytest.skip(f"this machine's LibreOffice cannot convert .{suffix} (no {component})")
+    assert code == 0, err
     assert f"converted to {new} with LibreOffice" in out
     imported(db.url, SAMPLE, "CSV")
     assert fields(db.export("OLD")) == fields(db.export("CSV"))

@@ -266,7 +266,7 @@ def test_title_line_without_delimiters_does_not_hide_the_delimiter(
         path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
         out = imported(db.url, path, plan)
         assert f"delimiter {delimiter!r}" in out
-        assert "rows 1-1 above the header were read as a title" in out
+        assert "row 1 above the header was read as a title" in out
         action = db.export(plan)["1"]
         assert action["title"] == "Review fees, charges and income"
         assert action["due_date"] == "2020-08-31"

@@ -269,7 +269,7 @@ def test_build_digest_one_block_of_sections_per_plan_in_code_order() -> None:
 
 def test_build_digest_names_a_plan_by_its_code_when_it_has_no_name() -> None:
     sections = build_digest(facts(HR), [], now=NOW, today=TODAY, cal=CAL)
-    assert sections[0].title == "HR: HR"
+    assert sections[0].title == "HR"  # not "HR: HR"
 
 
 def test_build_digest_reports_delivery_problems_and_unmapped_owners_apart() -> None:
