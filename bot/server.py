@@ -83,6 +83,7 @@ def build_teams(
     the SDK is large and reads `.env` on import, see bot/messengers/teams_client.py)."""
     from bot.handlers import teams as teams_handlers
     from bot.messengers.teams_client import HostRoutes, build_teams_app
+    from bot.messengers.teams_directory import make_directory
 
     creds = runtime.settings.require_teams()
     if creds.insecure:
@@ -94,7 +95,11 @@ def build_teams(
     host = HostRoutes()
     app = build_teams_app(runtime.settings, host, token=token)
     door = teams_handlers.TeamsDoor(
-        sessions=runtime.sessions, clock=runtime.clock, settings=runtime.settings, run_job=run_job
+        sessions=runtime.sessions,
+        clock=runtime.clock,
+        settings=runtime.settings,
+        run_job=run_job,
+        directory=make_directory(app, runtime.settings),
     )
     teams_handlers.register(app, door)
     return app, host.route("/api/messages")

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -52,6 +53,7 @@ from bot.config import Settings
 from bot.handlers.file_fetch import FetchFailed, fetch_pre_authorised
 from bot.messages import Reply, error
 from bot.messengers.teams_client import card_activity, personal_conversation_params
+from bot.messengers.teams_directory import TeamsDirectory
 from bot.messengers.teams_files import (
     UploadFailed,
     consent_activity,
@@ -81,6 +83,7 @@ from bot.services.conversation import (
     unknown_ids,
 )
 from bot.services.inbound import first_time
+from bot.services.people import Mentioned
 from bot.services.reach import TeamsReference, remember_teams
 from bot.services.reports import admin_report, drop_report, held_report
 from bot.services.rules import note_problems, revision_problems
@@ -125,20 +128,47 @@ def command_text(activity: MessageActivity) -> str | None:
     text = (stripped.text or "").replace("\u00a0", " ").strip()
     # Anybody else @mentioned (`admin owner "Finance" @Jane`) becomes <@their id>, the form
     # the grammar reads for a platform user.
-    for entity in activity.entities or []:
-        if isinstance(entity, MentionEntity) and entity.mentioned.id != activity.recipient.id:
-            if entity.text:
-                text = text.replace(entity.text, f"<@{entity.mentioned.id}>")
+    for entity in _mentions(activity):
+        if entity.text:
+            text = text.replace(entity.text, f"<@{entity.mentioned.id}>")
+    # New Teams sends a name picked from the list as one mention per word ("<at>Raj</at>
+    # <at>Patel</at>", the same user twice): one person.
+    text = _SAME_MENTION.sub(r"\1", text)
     return _SLASH.sub("", text, count=1)
 
 
-def mentioned_ids(activity: MessageActivity) -> list[str]:
-    """The people a message @mentions (their chat ids, 29:…), the bot left out."""
+_SAME_MENTION = re.compile(r"(<@([^>\s]+)>)(?:\s*<@\2>)+")
+
+
+def _mentions(activity: MessageActivity) -> list[MentionEntity]:
+    """The message's mentions of people, the bot left out."""
     return [
-        entity.mentioned.id
+        entity
         for entity in activity.entities or []
         if isinstance(entity, MentionEntity) and entity.mentioned.id != activity.recipient.id
     ]
+
+
+def mentioned_names(activity: MessageActivity) -> dict[str, str | None]:
+    """The people a message @mentions (their chat ids, 29:…) and the names the mentions
+    show; a name split over adjacent mentions of one person is put back together."""
+    names: dict[str, list[str]] = {}
+    for entity in _mentions(activity):
+        shown = entity.mentioned.name or (entity.text or "").removeprefix("<at>")
+        names.setdefault(entity.mentioned.id, []).append(shown.removesuffix("</at>").strip())
+    return {
+        user: " ".join(dict.fromkeys(n for n in parts if n)) or None
+        for user, parts in names.items()
+    }
+
+
+def _entra_ids(activity: MessageActivity) -> dict[str, str]:
+    """Chat id → Entra object id, for mentions that carry both."""
+    return {
+        e.mentioned.id: e.mentioned.aad_object_id
+        for e in _mentions(activity)
+        if e.mentioned.aad_object_id
+    }
 
 
 def _picked(value: Any) -> list[str]:
@@ -168,12 +198,17 @@ class TeamsDoor:
         clock: Clock,
         settings: Settings,
         run_job: JobTrigger | None = None,
+        directory: TeamsDirectory | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
         self.settings = settings
         self.run_job = run_job
+        self.directory = directory
         self._profiles: dict[str, Who] = {}
+        # Work that goes on after Teams has its answer (admin jobs): kept so it is not
+        # collected half-way, and so a test can wait for it.
+        self.background: set[asyncio.Task[None]] = set()
 
     # -- identity ---------------------------------------------------------------------
 
@@ -181,22 +216,39 @@ class TeamsDoor:
         """The Teams user: AAD object id, with email/UPN from the roster while not linked."""
         sender = ctx.activity.from_
         user_id = sender.aad_object_id or sender.id
-        plain = Who("teams", user_id, alias=sender.id, tz=time_zone_of(ctx.activity))
+        plain = Who(
+            "teams", user_id, alias=sender.id, tz=time_zone_of(ctx.activity), name=sender.name
+        )
         if user_id in self._profiles:
             return self._profiles[user_id]
         if not await asyncio.to_thread(needs_email, self.sessions, plain):
             return plain
-        try:
-            member = await ctx.api.conversations.get_member_by_id(
-                ctx.activity.conversation.id, sender.id
-            )
-        except Exception as exc:  # noqa: BLE001 - no roster access is "no email", not a failure
-            log.warning("Teams roster lookup failed for %s: %s", sender.id, exc)
+        # Teams always answers for the sender, in any conversation they write in.
+        member = await self._member(ctx, sender.id)
+        if member is None and self.directory is not None and sender.aad_object_id:
+            member = await self.directory.user(sender.aad_object_id)
+        if member is None or not member.email:
             return plain
-        email = member.email or member.user_principal_name
-        who = Who("teams", user_id, email=email, alias=sender.id, tz=plain.tz)
+        who = replace(plain, email=member.email, name=plain.name or member.name)
         self._profiles[user_id] = who
         return who
+
+    async def _member(
+        self, ctx: ActivityContext[Any], user_id: str, conversation: str | None = None
+    ) -> Mentioned | None:
+        """The roster entry for `user_id` in `conversation` (default: this one), or None."""
+        try:
+            member = await ctx.api.conversations.get_member_by_id(
+                conversation or ctx.activity.conversation.id, user_id
+            )
+        except Exception as exc:  # noqa: BLE001 - not in the roster: known by id only
+            log.info("Teams roster has no %s: %s", user_id, exc)
+            return None
+        return Mentioned(
+            name=member.name or None,
+            email=member.email or member.user_principal_name or None,
+            entra_id=member.aad_object_id or None,
+        )
 
     async def remember(self, ctx: ActivityContext[Any], who: Who) -> None:
         await asyncio.to_thread(
@@ -208,25 +260,45 @@ class TeamsDoor:
             now=self.clock.now(),
         )
 
-    async def mention_emails(self, ctx: ActivityContext[Any], ids: list[str]) -> dict[str, str]:
-        """Emails (or UPNs) of mentioned or picked people the register does not know by id
-        yet, from the conversation's roster, so the service finds the person the owners
-        file named by email instead of making a second one."""
-        if not ids:
+    async def mentioned_people(
+        self, ctx: ActivityContext[Any], shown: dict[str, str | None], entra: dict[str, str]
+    ) -> dict[str, Mentioned]:
+        """What Teams can say about people a message @mentions or a card picks (id → the
+        name shown, or None for the picker's Entra object ids), so the service links them to
+        the person the register already has instead of making a second one.
+
+        Asked only where Teams answers: the roster of a team's channel or a group chat
+        (a 1:1 chat knows nobody but its user), then the digest channel's team (which the
+        bot is in), then Microsoft Graph when granted.
+        """
+        if not shown:
             return {}
-        found: dict[str, str] = {}
-        for user_id in await asyncio.to_thread(unknown_ids, self.sessions, "teams", ids):
-            try:
-                member = await ctx.api.conversations.get_member_by_id(
-                    ctx.activity.conversation.id, user_id
-                )
-            except Exception as exc:  # noqa: BLE001 - not in the roster: known by id only
-                log.info("Teams roster has no %s: %s", user_id, exc)
-                continue
-            email = member.email or member.user_principal_name
-            if email:
-                found[user_id] = email
+        unknown = set(await asyncio.to_thread(unknown_ids, self.sessions, "teams", list(shown)))
+        found: dict[str, Mentioned] = {}
+        for user_id, name in shown.items():
+            seen = Mentioned(name=name, entra_id=entra.get(user_id))
+            if user_id in unknown:
+                seen = await self._look_up(ctx, user_id, seen)
+            found[user_id] = seen
         return found
+
+    async def _look_up(self, ctx: ActivityContext[Any], user_id: str, seen: Mentioned) -> Mentioned:
+        member = None
+        if not is_personal(ctx.activity):
+            member = await self._member(ctx, user_id)
+        team = self.settings.teams_digest_conversation
+        if member is None and team and team != ctx.activity.conversation.id.split(";")[0]:
+            member = await self._member(ctx, user_id, team)
+        entra = seen.entra_id or (None if user_id.startswith("29:") else user_id)
+        if member is None and self.directory is not None and entra:
+            member = await self.directory.user(entra)
+        if member is None:
+            return seen
+        return Mentioned(
+            name=member.name or seen.name,
+            email=member.email,
+            entra_id=member.entra_id or seen.entra_id,
+        )
 
     async def converse(self, who: Who, **kwargs: Any) -> Outcome:
         return await asyncio.to_thread(
@@ -259,8 +331,10 @@ class TeamsDoor:
             if sent:
                 await self.on_file(ctx, who, sent, text)
                 return
-            emails = await self.mention_emails(ctx, mentioned_ids(activity))
-            outcome = await self.converse(who, text=text, mention_emails=emails)
+            people = await self.mentioned_people(
+                ctx, mentioned_names(activity), _entra_ids(activity)
+            )
+            outcome = await self.converse(who, text=text, mentioned=people)
             if isinstance(outcome.command, AdminReport) and outcome.reply.ok:
                 await self.offer_report(ctx, who, outcome.command)
                 return
@@ -539,8 +613,8 @@ class TeamsDoor:
         command = AdminOwner(
             owner, tuple(f"<@{p}>" for p in holders), tuple(f"<@{p}>" for p in deputies)
         )
-        emails = await self.mention_emails(ctx, [*holders, *deputies])
-        outcome = await self.converse(who, command=command, mention_emails=emails)
+        people = await self.mentioned_people(ctx, dict.fromkeys([*holders, *deputies]), {})
+        outcome = await self.converse(who, command=command, mentioned=people)
         if not outcome.reply.ok:
             return render.map_owner_form(owner=owner, problem=outcome.reply.lines[0])
         return render.reply_cards(outcome.reply)[0]

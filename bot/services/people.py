@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.merge import merge_people
 from store.models import Action, Person
 from store.queries import (
     holders_by_owner,
@@ -24,6 +25,16 @@ CONSOLE_ADMIN = "admin"
 
 
 @dataclass(frozen=True)
+class Mentioned:
+    """What a door learned about a person a request @mentions or picks (Teams: from the
+    team's roster or Microsoft Graph, or only the name the mention showed)."""
+
+    name: str | None = None
+    email: str | None = None
+    entra_id: str | None = None  # the Entra (AAD) object id, when the id given was a 29: id
+
+
+@dataclass(frozen=True)
 class Caller:
     platform: str  # slack | teams | console
     user_id: str
@@ -35,6 +46,8 @@ class Caller:
     tz: str | None = None  # the person's own time zone, when the register has one
     # People this request @mentions whom the door could name by email: platform id → email.
     mention_emails: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # The same people with what else the door knows of them (names, Entra ids): id → Mentioned.
+    mentioned: Mapping[str, Mentioned] = field(default_factory=dict, compare=False)
 
     @property
     def actor(self) -> str:
@@ -63,11 +76,16 @@ def identify(
     alias: str | None = None,
     today: date | None = None,
     mention_emails: Mapping[str, str] | None = None,
+    mentioned: Mapping[str, Mentioned] | None = None,
+    name: str | None = None,
 ) -> Caller:
     """Find (and link) the Person behind a platform user.
 
     A person first known only by email (from the owners file) gets the platform id
-    stored the first time they speak, so later lookups need no Web API call.
+    stored the first time they speak, so later lookups need no Web API call. A person
+    first known only by a platform id (picked or mentioned where no email could be found)
+    is merged into the person with their email when they first write and it is known.
+    `name` (as the platform shows it) names a person who has no name yet.
     """
     # The console has no user ids of its own: it knows people by email, and links nothing.
     console = platform == "console"
@@ -82,7 +100,9 @@ def identify(
         if person is not None and not console:
             _link(person, platform, user_id, now)
     if person is not None and email and not person.email:
-        person.email = email
+        person = _take_email(session, person, email, now)
+    if person is not None and name and not person.display_name:
+        person.display_name = name
     if person is not None and tz and not person.tz:
         # Reminders go at 09:00 in this zone; an owners-file zone, if any, is kept.
         person.tz = tz
@@ -106,7 +126,18 @@ def identify(
         assigned_ids=frozenset(assigned),
         tz=person.tz if person else None,
         mention_emails=dict(mention_emails or {}),
+        mentioned=dict(mentioned or {}),
     )
+
+
+def _take_email(session: Session, person: Person, email: str, now: datetime) -> Person:
+    """The email the platform gives for `person`; if the register already has somebody with
+    it (the owners file's person), the two are one: merged into that one."""
+    holder = person_by_email(session, email=email)
+    if holder is None:
+        person.email = email
+        return person
+    return merge_people(session, keep=holder, gone=person, now=now) or person
 
 
 def _link(person: Person, platform: str, user_id: str, now: datetime) -> None:

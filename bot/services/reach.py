@@ -7,13 +7,13 @@ conversation id. Doors pass them here on every message and install, so they stay
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services.conversation import Who
-from bot.services.people import identify
+from bot.services.people import Caller, identify
 from store.db import transaction
 from store.models import Person
 
@@ -43,9 +43,14 @@ def remember_teams(
             email=who.email,
             tz=who.tz,
             alias=who.alias,
+            name=who.name,
             admins=admins,
             now=now,
         )
+        if caller.person_id is None and caller.is_admin:
+            # An admin named by email (or id) in ACTIONBOT_ADMINS whom no owners file lists:
+            # kept, so the admins' summary can reach them here.
+            caller = _admin_person(session, who, caller, now)
         if caller.person_id is None:
             return False
         person = session.get(Person, caller.person_id)
@@ -59,6 +64,20 @@ def remember_teams(
         if _state(person) != before:
             person.updated_at = now
         return True
+
+
+def _admin_person(session: Session, who: Who, caller: Caller, now: datetime) -> Caller:
+    person = Person(
+        email=who.email.lower() if who.email else None,
+        display_name=who.name,
+        teams_user_id=who.user_id,
+        teams_chat_id=who.alias,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(person)
+    session.flush()
+    return replace(caller, person_id=person.id)
 
 
 def _state(person: Person) -> tuple[str | None, ...]:

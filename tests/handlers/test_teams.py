@@ -17,7 +17,7 @@ from bot.clock import FixedClock
 from store.models import Action, Event, InboundEvent, Person
 from tests.fakes.bot_framework import TeamsUser
 from tests.harness import seed_sample
-from tests.teams_harness import APP_ID, TeamsWorld, teams_world
+from tests.teams_harness import APP_ID, TEAM_CHANNEL, TeamsWorld, teams_world
 
 FINANCE_AAD = "aaaaaaaa-0000-0000-0000-00000000f1a0"
 
@@ -294,6 +294,7 @@ def test_bad_tokens_get_401_and_change_nothing(world: TeamsWorld) -> None:
 def test_an_admin_maps_an_owner_by_mentioning_them(world: TeamsWorld) -> None:
     admin = user(world, "Ada Admin", "admin@northants.example")
     jane = user(world, "Jane Doe", None, "bbbbbbbb-0000-0000-0000-00000000a1a1")
+    world.fake.join(TEAM_CHANNEL, jane)
     body = world.activity(
         admin, text='<at>actionbot</at> admin owner "Finance" <at>Jane Doe</at>', channel=True
     )

@@ -17,7 +17,7 @@ from bot.clock import FixedClock
 from store.models import Absence, Event, Person, Responsibility
 from tests.fakes.bot_framework import TeamsUser
 from tests.harness import seed_sample
-from tests.teams_harness import APP_ID, TeamsWorld, teams_world
+from tests.teams_harness import APP_ID, CHANNEL, TEAM_CHANNEL, TeamsWorld, teams_world
 
 RAJ = "raj@northants.example"
 FINANCE = "finance@northants.example"
@@ -114,6 +114,9 @@ def test_roles_assignment_and_handover_by_mention_resolve_to_known_people(
     fiona = someone(world, "Fiona Finance", FINANCE, 1)
     raj = someone(world, "Raj Patel", RAJ, 3)
     sam = someone(world, "Sam Smith", "sam@northants.example", 4)
+    # They are all in the leadership team, where the digest is posted: its roster, which a
+    # personal chat's is not, tells actionbot who a mention is.
+    world.fake.join(CHANNEL, admin, fiona, raj, sam)
     # Raj is known by email only (as an owners file would name him), never wrote to the bot.
     assert "deputies are now" in said(world, admin, f'admin deputy "Procurement" {RAJ}')
     people = count(world, Person)
@@ -163,6 +166,7 @@ def test_owners_list_map_form_and_plans_in_teams(world: TeamsWorld) -> None:
     admin = someone(world, "Ada Admin", "admin@northants.example", 2)
     fiona = someone(world, "Fiona Finance", FINANCE, 1)
     raj = someone(world, "Raj Patel", RAJ, 3)
+    world.fake.join(CHANNEL, admin, fiona, raj)  # the picked people are in the digest's team
     assert "Only actionbot admins" in said(world, fiona, "admin owners")
     assert "Only actionbot admins" in said(world, fiona, "admin plans")
     plans = said(world, admin, "admin plans")
@@ -215,6 +219,7 @@ def test_owners_list_map_form_and_plans_in_teams(world: TeamsWorld) -> None:
 def test_a_mention_of_the_bot_in_a_channel_with_another_person(world: TeamsWorld) -> None:
     admin = someone(world, "Ada Admin", "admin@northants.example", 2)
     raj = someone(world, "Raj Patel", RAJ, 3)
+    world.fake.join(TEAM_CHANNEL, raj)
     body = world.activity(
         admin,
         text='<at>actionbot</at> admin owner "Procurement" <at>Raj Patel</at>',
