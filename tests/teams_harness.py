@@ -59,6 +59,7 @@ def teams_settings(db_url: str, fake: FakeBotFramework, **extra: Any) -> Setting
         "TEAMS_CLIENT_SECRET": "unused-in-tests-the-token-callable-replaces-it",
         "TEAMS_TENANT_ID": TENANT,
         "TEAMS_OPENID_METADATA_URL": fake.openid_metadata_url,
+        "TEAMS_GRAPH_URL": fake.base_url,  # Graph too is the fake (used with TEAMS_GRAPH=1)
         "TEAMS_DIGEST_CONVERSATION": CHANNEL,
         "ACTIONBOT_ADMINS": "admin@northants.example",
     }
