@@ -1,8 +1,10 @@
 """The Teams Messenger: 1:1 messages and channel posts through the Bot Connector.
 
 The SDK does not retry connector calls, so every failure comes back classified for the
-delivery worker: 429 → RateLimited (it waits Retry-After), 412/5xx and network errors →
-TemporaryFailure (backoff), 400/403/404/413 → PermanentFailure (reported to admins).
+delivery worker: 429 → RateLimited (it waits Retry-After), 412/5xx and network errors (the
+connector's, or the Entra token endpoint's while MSAL fetches a token) → TemporaryFailure
+(backoff), 403 → Removed (they removed or blocked actionbot: nothing more is sent there
+until they come back), 400/404/413 → PermanentFailure (reported to admins).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from bot.messenger import (
     PermanentFailure,
     Progress,
     RateLimited,
+    Removed,
     TemporaryFailure,
 )
 from bot.messengers.teams_client import (
@@ -34,7 +37,8 @@ from bot.messengers.teams_client import (
     build_teams_app,
     card_activity,
 )
-from bot.render.cards import reply_cards
+from bot.messengers.teams_directory import TeamsDirectory, make_directory
+from bot.render.cards import reply_cards, summary
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,42 +50,63 @@ class TeamsMessenger:
     platform = "teams"
 
     def __init__(
-        self, connector: TeamsConnector, *, tenant_id: str | None, service_url: str
+        self,
+        connector: TeamsConnector,
+        *,
+        tenant_id: str | None,
+        service_url: str,
+        directory: TeamsDirectory | None = None,
     ) -> None:
         self.connector = connector
         self.tenant_id = tenant_id
         self.service_url = service_url  # for channels, and people we have no reference for
+        self.directory = directory  # Microsoft Graph, when an admin granted it
 
     def send_direct(self, address: Address, replies: list[Reply], progress: Progress) -> Address:
+        if address.teams_removed:
+            raise Removed(
+                "Teams: they removed actionbot (or Teams refused it for them); nothing is "
+                "sent there until they add it again or write to it"
+            )
         service_url = address.teams_service_url or self.service_url
         if not address.teams_conversation_id:
-            user = address.teams_user_id
+            user = address.teams_user_id or self._entra_id(address.email)
             tenant = address.teams_tenant_id or self.tenant_id
             if not user or not tenant:
                 raise PermanentFailure(
                     "no Teams id for this person: they need to message actionbot in Teams once, "
                     "or have teams_id in the owners file"
+                    + ("" if self.directory else " (or let actionbot use Graph: TEAMS_GRAPH)")
                 )
+            address.teams_user_id = user
             address.teams_conversation_id = self._call(
                 "create conversation", self.connector.create_personal, service_url, tenant, user
             )
         conversation = address.teams_conversation_id
         # No threads in a 1:1 chat: a long day's list is several consecutive messages.
-        for summary, card in _messages(replies)[progress.sent :]:
-            self._call("send", self.connector.send, service_url, conversation, _one(summary, card))
+        for text, card in _messages(replies)[progress.sent :]:
+            self._call("send", self.connector.send, service_url, conversation, _one(text, card))
             progress.sent += 1
         return address
 
+    def _entra_id(self, email: str | None) -> str | None:
+        """The Entra object id Graph has for `email` (an admin named only by email)."""
+        if not email or self.directory is None:
+            return None
+        directory = self.directory
+        found = self.connector.run(lambda: directory.user(email))
+        return found.entra_id if found else None
+
     def post_channel(self, channel: str, replies: list[Reply], progress: Progress) -> None:
         """The first card as a new post in the channel, the rest as replies in its thread."""
-        for summary, card in _messages(replies)[progress.sent :]:
+        for text, card in _messages(replies)[progress.sent :]:
             target = (
                 to_threaded_conversation_id(channel, progress.thread)
                 if progress.thread
                 else channel
             )
             sent = self._call(
-                "post", self.connector.send, self.service_url, target, _one(summary, card)
+                "post", self.connector.send, self.service_url, target, _one(text, card)
             )
             progress.thread = progress.thread or str(sent.id)
             progress.sent += 1
@@ -91,9 +116,11 @@ class TeamsMessenger:
             return call(*args)
         except httpx.HTTPStatusError as exc:
             raise classify(what, exc) from exc
-        except (httpx.TransportError, concurrent.futures.TimeoutError, TimeoutError) as exc:
+        except (httpx.TransportError, concurrent.futures.TimeoutError, OSError) as exc:
+            # OSError covers TimeoutError and what MSAL raises when the Entra token endpoint
+            # cannot be reached: its HTTP library's (requests') errors are OSErrors.
             raise TemporaryFailure(f"Teams {what}: {type(exc).__name__}: {exc}") from exc
-        except ValueError as exc:  # MSAL could not get a token
+        except ValueError as exc:  # MSAL was answered, but gave no token
             raise TemporaryFailure(f"Teams {what}: {exc}") from exc
 
 
@@ -117,11 +144,12 @@ def classify(what: str, exc: httpx.HTTPStatusError) -> DeliveryError:
         return TemporaryFailure(message)
     if status == 403:
         message += " (the user blocked or uninstalled actionbot, or it is not installed)"
+        return Removed(message)
     return PermanentFailure(message)
 
 
 def _messages(replies: list[Reply]) -> list[tuple[str, AdaptiveCard]]:
-    return [(reply.text, card) for reply in replies for card in reply_cards(reply)]
+    return [(summary(reply), card) for reply in replies for card in reply_cards(reply)]
 
 
 def _one(summary: str, card: AdaptiveCard) -> MessageActivityInput:
@@ -137,4 +165,5 @@ def make_teams_messenger(
         TeamsConnector(app),
         tenant_id=settings.teams_tenant_id,
         service_url=settings.teams_service_url,
+        directory=make_directory(app, settings),
     )

@@ -156,6 +156,10 @@ class TeamsConnector:
             )
         return self._apis[key]
 
+    def run(self, make: Callable[[], Awaitable[T]]) -> T:
+        """Run a coroutine on the connector's loop from synchronous code; its result."""
+        return self._run(make)
+
     def _run(self, make: Callable[[], Awaitable[T]]) -> T:
         async def wrapped() -> T:
             return await make()

@@ -16,6 +16,7 @@ from bot.services.conversation import Who
 from bot.services.people import Caller, identify
 from store.db import transaction
 from store.models import Person
+from store.queries import person_by_platform_id
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,25 @@ def remember_teams(
         person.teams_chat_id = reference.chat_id
         if reference.conversation_id:
             person.teams_conversation_id = reference.conversation_id
+        person.teams_removed_at = None  # they are talking to actionbot again
         if _state(person) != before:
             person.updated_at = now
+        return True
+
+
+def forget_teams(sessions: sessionmaker[Session], who: Who, *, now: datetime) -> bool:
+    """`who` removed actionbot in Teams: nothing more is sent to them there until they add it
+    again or write to it (their reference is kept: a re-install reuses the same chat).
+    False when the register does not know them."""
+    with transaction(sessions) as session:
+        person = None
+        for user_id in (who.user_id, who.alias):
+            if user_id and person is None:
+                person = person_by_platform_id(session, platform="teams", user_id=user_id)
+        if person is None:
+            return False
+        person.teams_removed_at = now
+        person.updated_at = now
         return True
 
 
@@ -86,4 +104,5 @@ def _state(person: Person) -> tuple[str | None, ...]:
         person.teams_tenant_id,
         person.teams_chat_id,
         person.teams_conversation_id,
+        str(person.teams_removed_at),
     )
