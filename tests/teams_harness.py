@@ -60,6 +60,8 @@ def teams_settings(db_url: str, fake: FakeBotFramework, **extra: Any) -> Setting
         "TEAMS_TENANT_ID": TENANT,
         "TEAMS_OPENID_METADATA_URL": fake.openid_metadata_url,
         "TEAMS_GRAPH_URL": fake.base_url,  # Graph too is the fake (used with TEAMS_GRAPH=1)
+        # Channel posts and first messages to people who never wrote: the fake connector.
+        "TEAMS_SERVICE_URL": fake.base_url,
         "TEAMS_DIGEST_CONVERSATION": CHANNEL,
         "ACTIONBOT_ADMINS": "admin@northants.example",
     }

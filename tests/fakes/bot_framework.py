@@ -353,9 +353,8 @@ class FakeBotFramework:
         if not user.installed:
             # The app is not installed for them: a bot cannot open a chat with them.
             return self._refuse(rec, 403, "Forbidden", "BotNotInConversationRoster")
-        conversation = f"a:created-{uuid.uuid4().hex[:8]}"
-        self.conversations[conversation] = user.aad_id
-        return self._answer(rec, {"id": conversation})
+        # One 1:1 chat per person and bot: Teams finds the existing one, or makes it.
+        return self._answer(rec, {"id": self.personal_conversation(user)})
 
     def _user(self, some_id: str) -> TeamsUser | None:
         for user in self.users.values():

@@ -192,6 +192,9 @@ def test_quick_buttons_refresh_the_card_in_place(world: TeamsWorld) -> None:
     assert answer["type"] == "application/vnd.microsoft.card.adaptive"
     refreshed = answer["value"]
     assert "is now done" in texts([refreshed])
+    # Regression: the redrawn card lost its heading.
+    assert refreshed["body"][0]["text"] == card["body"][0]["text"]
+    assert "open actions of yours" in refreshed["body"][0]["text"]
     with world.runtime.sessions() as session:
         clicked = session.get(Action, int(done["data"]["action_id"]))
         assert clicked is not None and clicked.status == "done"
@@ -215,6 +218,10 @@ def test_new_date_form_enforces_the_shared_rules(world: TeamsWorld) -> None:
     again = world.click(fiona, {**save["data"], "new_due": "2017-12-01", "reason": " "})["value"]
     assert "not in the past" in texts([again]) and "Say why" in texts([again])
     assert event_count(world) == before
+    # Regression: what was typed was cleared when the server refused the form.
+    kept = world.click(fiona, {**save["data"], "new_due": "2017-12-01", "reason": "audit late"})
+    inputs = {e["id"]: e for e in kept["value"]["body"] if e["type"].startswith("Input.")}
+    assert (inputs["reason"]["value"], inputs["new_due"]["value"]) == ("audit late", "2017-12-01")
     done = world.click(fiona, {**save["data"], "new_due": "2018-06-30", "reason": "audit late"})
     assert "moved" in texts([done["value"]])
     revised = action(world, "2.4")
