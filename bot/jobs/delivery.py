@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.jobs.file_delivery import is_file_delivery, send_file
-from bot.messages import Reply, reply_from_dict, reply_to_dict
+from bot.messages import Reply, for_platform, reply_from_dict, reply_to_dict
 from bot.messenger import (
     Address,
     DeliveryError,
@@ -44,6 +44,7 @@ class FailedDelivery:
     kind: str
     recipient: str
     error: str
+    platform: str = "slack"  # where it failed: the admins' summary speaks that platform
 
 
 @dataclass
@@ -267,7 +268,9 @@ def _give_up(delivery: Claimed, error: str, stats: DeliveryStats) -> None:
     delivery.last_error = error
     stats.failed += 1
     stats.failures.append(f"{delivery.kind} to {delivery.recipient}: {error}")
-    stats.failed_rows.append(FailedDelivery(delivery.key, delivery.kind, delivery.recipient, error))
+    stats.failed_rows.append(
+        FailedDelivery(delivery.key, delivery.kind, delivery.recipient, error, delivery.platform)
+    )
     log.warning("delivery %s failed permanently: %s", delivery.key, error)
 
 
@@ -283,6 +286,7 @@ def _send(
             send_file(session, row, messenger)
         return None
     replies = [reply_from_dict(r) for r in payload.get("replies", [])] or [reply_from_dict(payload)]
+    replies = [for_platform(r, messenger.platform) for r in replies]
     kind, _, target = delivery.recipient.partition(":")
     if kind == "channel":
         messenger.post_channel(target, replies, progress)

@@ -166,6 +166,10 @@ def test_help_and_admin_by_email(world: TeamsWorld) -> None:
     world.say(admin, "help")
     text = texts(world.fake.cards())
     assert "admin nudge" in text  # admins (named by email) see the admin forms
+    # Regression: the help spoke Slack (`/action mine`, "How to use /action").
+    assert "/action" not in text and "How to use actionbot" in text
+    assert "**mine**: your open actions" in text
+    assert "@mention actionbot first" in text
     world.say(admin, "4.5 on track")  # and may change any action
     assert action(world, "4.5").rag == "green"
 
