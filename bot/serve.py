@@ -82,7 +82,7 @@ async def serve(
     if runtime.settings.slack_enabled:
         token, _ = runtime.settings.require_slack()
         messengers["slack"] = SlackMessenger(make_web_client(runtime.settings, token))
-    if runtime.settings.teams_enabled and runtime.settings.teams_client_id:
+    if runtime.settings.teams_enabled:  # with ACTIONBOT_TEAMS_INSECURE_DEV: a local Playground
         from bot.messengers.teams import make_teams_messenger
 
         messengers["teams"] = make_teams_messenger(runtime.settings)

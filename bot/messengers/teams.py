@@ -13,6 +13,7 @@ import concurrent.futures
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 from microsoft_teams.api.activities import MessageActivityInput
@@ -20,7 +21,7 @@ from microsoft_teams.api.auth.credentials import TokenProvider
 from microsoft_teams.apps import to_threaded_conversation_id
 from microsoft_teams.cards import AdaptiveCard
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.messages import Reply
 from bot.messenger import (
     Address,
@@ -44,6 +45,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RETRY_LATER = frozenset({408, 412, 500, 502, 503, 504})
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+# Stand-ins for the app registration and tenant a local Playground does not have.
+DEV_APP_ID = "00000000-0000-0000-0000-0000000000de"
+DEV_TENANT = "00000000-0000-0000-0000-000000000001"
 
 
 class TeamsMessenger:
@@ -56,11 +61,15 @@ class TeamsMessenger:
         tenant_id: str | None,
         service_url: str,
         directory: TeamsDirectory | None = None,
+        local: bool = False,
     ) -> None:
         self.connector = connector
         self.tenant_id = tenant_id
         self.service_url = service_url  # for channels, and people we have no reference for
         self.directory = directory  # Microsoft Graph, when an admin granted it
+        # A local connector (ACTIONBOT_TEAMS_INSECURE_DEV): everything goes to service_url,
+        # never to a URL an activity named.
+        self.local = local
 
     def send_direct(self, address: Address, replies: list[Reply], progress: Progress) -> Address:
         if address.teams_removed:
@@ -68,7 +77,7 @@ class TeamsMessenger:
                 "Teams: they removed actionbot (or Teams refused it for them); nothing is "
                 "sent there until they add it again or write to it"
             )
-        service_url = address.teams_service_url or self.service_url
+        service_url = (None if self.local else address.teams_service_url) or self.service_url
         if not address.teams_conversation_id:
             user = address.teams_user_id or self._entra_id(address.email)
             tenant = address.teams_tenant_id or self.tenant_id
@@ -159,8 +168,28 @@ def _one(summary: str, card: AdaptiveCard) -> MessageActivityInput:
 def make_teams_messenger(
     settings: Settings, *, token: TokenProvider | None = None
 ) -> TeamsMessenger:
-    """A messenger with its own connector thread; `token` replaces the secret (tests)."""
+    """A messenger with its own connector thread; `token` replaces the secret (tests).
+
+    With ACTIONBOT_TEAMS_INSECURE_DEV every proactive message goes to TEAMS_SERVICE_URL (a
+    local Agents Playground) without a token, so the whole loop can be tried without a
+    tenant; a TEAMS_SERVICE_URL that is not on this machine is refused.
+    """
+    creds = settings.require_teams()
     app = build_teams_app(settings, HostRoutes(), token=token)
+    if creds.insecure:
+        host = urlsplit(settings.teams_service_url).hostname or ""
+        if host not in LOOPBACK:
+            raise ConfigError(
+                "ACTIONBOT_TEAMS_INSECURE_DEV sends reminders without a token: set "
+                "TEAMS_SERVICE_URL to the local Agents Playground's connector, e.g. "
+                "http://localhost:56150/_connector (see 'Try it in Teams without a tenant')"
+            )
+        return TeamsMessenger(
+            TeamsConnector(app, app_id=DEV_APP_ID, signed=False),
+            tenant_id=settings.teams_tenant_id or DEV_TENANT,
+            service_url=settings.teams_service_url,
+            local=True,
+        )
     return TeamsMessenger(
         TeamsConnector(app),
         tenant_id=settings.teams_tenant_id,

@@ -15,6 +15,7 @@ import requests
 from sqlalchemy import select
 
 from bot.clock import FixedClock
+from bot.config import ConfigError
 from bot.jobs.runner import run_delivery, run_sweep
 from bot.messengers.teams import TeamsMessenger, make_teams_messenger
 from store.models import Delivery, Person
@@ -269,3 +270,33 @@ def test_the_bot_id_is_on_every_proactive_message(world: TeamsWorld) -> None:
     sent = world.fake.activities()
     assert sent and {r.body["from"]["id"] for r in sent} == {f"28:{APP_ID}"}
     assert users
+
+
+def test_without_a_tenant_reminders_go_to_the_local_playground_unsigned(db_url: str) -> None:
+    """ACTIONBOT_TEAMS_INSECURE_DEV: the whole loop in Microsoft 365 Agents Playground, whose
+    connector takes calls without a token (Teams' would answer 401)."""
+    with teams_world(db_url, clock=FixedClock(FRIDAY)) as w:
+        seed_sample(w.runtime, FRIDAY)
+        everyone_on_teams(w)
+        w.fake.playground = True
+        dev = w.runtime.settings.model_copy(
+            update={"teams_insecure_dev": True, "teams_client_id": None, "teams_tenant_id": None}
+        )
+        teams = make_teams_messenger(dev)  # no token callable, and no secret either
+        try:
+            run_sweep(w.runtime, now=FRIDAY)
+            stats = run_delivery(w.runtime, {"teams": teams})
+        finally:
+            teams.connector.close()
+        sent = w.fake.activities()
+        assert stats.sent >= 19 and len(sent) >= 19
+        assert not [r for r in w.fake.requests if "authorization" in r.headers]
+        # Anywhere but this machine, unsigned messages are refused before they are made.
+        elsewhere = dev.model_copy(
+            update={"teams_service_url": "https://smba.trafficmanager.net/emea/"}
+        )
+        with pytest.raises(ConfigError, match="Playground"):
+            make_teams_messenger(elsewhere)
+        production = dev.model_copy(update={"env": "production"})
+        with pytest.raises(ConfigError, match="production"):
+            make_teams_messenger(production)
