@@ -295,7 +295,11 @@ def _teams_problem(session: Session, failure: FailedDelivery, *, today: date) ->
         )
     elif "no Teams id" in said:
         wrong = "actionbot has no Teams id for them"
-        fix = f"{OWNERS_FIX}, or ask them to message actionbot in Teams once"
+        fix = (
+            "ask them to message actionbot in Teams once, or put their Entra object id in "
+            "the owners file's teams_id column and run `actionbot owners import OWNERS.csv`"
+            + ("" if "TEAMS_GRAPH" not in said else " (or let actionbot use Graph: TEAMS_GRAPH)")
+        )
     else:
         wrong = f"Teams said `{said}`"
         fix = "check `actionbot owners list` and their Teams id"

@@ -70,10 +70,11 @@ PEOPLE = "graph.microsoft.com/users"  # Teams' people picker searches the organi
 
 _MARKDOWN = re.compile(r"([\\*_\[\]])")
 # What an HTML-aware Markdown renderer would take for a tag or an entity: `<reason>`,
-# `</b>`, `<!-- -->`, `&amp;`. A zero-width space after the `<` or `&` keeps it text and
-# shows nothing.
+# `</b>`, `<!-- -->`, `&amp;`. A word joiner (U+2060: no width, and no line break there,
+# unlike a zero-width space) after the `<` or `&` keeps it text and shows nothing.
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
+_JOINER = "\u2060"
 _COMMAND = "/action "
 _BULLET_START = re.compile(r"^(\s*)([-+>#])", re.M)
 _NUMBER_START = re.compile(r"^(\s*\d+)([.)])", re.M)
@@ -89,8 +90,8 @@ def escape(text: str) -> str:
     text = _MARKDOWN.sub(r"\\\1", text)
     text = _BULLET_START.sub(r"\1\\\2", text)
     text = _NUMBER_START.sub(r"\1\\\2", text)
-    text = _TAG_START.sub("<\u200b", text)
-    text = _ENTITY.sub("&\u200b", text)
+    text = _TAG_START.sub(f"<{_JOINER}", text)
+    text = _ENTITY.sub(f"&{_JOINER}", text)
     return text.replace("{{", "{\u200b{")
 
 

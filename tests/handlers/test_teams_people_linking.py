@@ -99,9 +99,9 @@ def mine(w: TeamsWorld, who: TeamsUser) -> str:
 
 
 def shown(cards: Any) -> str:
-    """Cards as JSON text, as a person reads them (the zero-width spaces that keep `<…>` from
+    """Cards as JSON text, as a person reads them (the word joiners that keep `<…>` from
     being taken for a tag do not show)."""
-    return json.dumps(cards, ensure_ascii=False).replace("\u200b", "")
+    return json.dumps(cards, ensure_ascii=False).replace("\u2060", "")
 
 
 def foreign_lookups(w: TeamsWorld) -> list[str]:
