@@ -237,7 +237,8 @@ def _split(text: str) -> list[TextBlock]:
         pieces.append(text[:cut])
         text = text[cut:]
     pieces.append(text)
-    return [_text(piece) for piece in pieces]
+    # The pieces of one long text read as one paragraph: no gap between them.
+    return [_text(piece, **({"spacing": "None"} if n else {})) for n, piece in enumerate(pieces)]
 
 
 def _card(body: list[CardElement]) -> AdaptiveCard:
@@ -300,7 +301,7 @@ def _row(text: str, kind: str, label: str, value: str) -> Container:
     """A line and its own button; a long list is split over cards like any long reply."""
     return Container(
         items=[
-            _text(escape(text)),
+            _text(markdown(text)),
             ActionSet(
                 actions=[
                     ExecuteAction(

@@ -354,7 +354,7 @@ def unreachable_owners(session: Session, *, today: date) -> Reply:
             continue
         rows.append(
             Row(
-                f"{row.name} ({plural(actions, 'open action')}): {map_command(row.name)}",
+                f"{row.name} ({plural(actions, 'open action')}): `{map_command(row.name)}`",
                 Button("map_owner", "Map…", row.name),
             )
         )

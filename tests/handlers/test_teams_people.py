@@ -179,6 +179,9 @@ def test_owners_list_map_form_and_plans_in_teams(world: TeamsWorld) -> None:
     maps = [b for c in cards for b in executes(c) if b["verb"] == "map_owner"]
     owner = "Finance with Northants Finance Officers"
     button = next(b for b in maps if b["data"]["owner"] == owner)
+    # Regression: each row told Teams users to type Slack's `/action admin owner …`.
+    shown = json.dumps(cards, ensure_ascii=False)
+    assert "/action" not in shown and f'**admin owner \\"{owner}\\" @person**' in shown
     assert button["title"] == "Map…"
 
     # A non-admin's click is refused at once, by the service: no picker card, only the answer.
