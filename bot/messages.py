@@ -167,6 +167,12 @@ class Reply:
         return "\n".join(p for p in parts if p)
 
 
+def plan_heading(code: str, name: str | None) -> str:
+    """ "AFEP: Adult finance plan", or just "AFEP" for a plan whose name is its code (one
+    imported without a name): never "AFEP: AFEP"."""
+    return code if not name or name.strip() in ("", code) else f"{code}: {name}"
+
+
 def suggest(*commands: str) -> str:
     """ "Try `/action 2.4 done`", or several commands, each in its own code span."""
     if len(commands) == 1:

@@ -17,7 +17,7 @@ from bot.jobs.calendar import WorkingCalendar
 from bot.jobs.facts import EventFacts, RegisterFacts
 from bot.jobs.leave_digest import away_this_week, unavailable_lines
 from bot.jobs.planner import DIGEST_ESCALATE_AFTER, ActionFacts
-from bot.messages import Reply
+from bot.messages import Reply, plan_heading
 from bot.themes import first_spellings, theme_key
 from bot.when import day, plural, relative
 
@@ -109,10 +109,7 @@ def plan_sections(
     ids = {a.action_id for a in actions}
     by_id = {a.action_id: a for a in actions}
     themed = len(first_spellings(a.theme for a in actions)) > 1
-    # A plan imported without a name has its code as its name: "AFEP", not "AFEP: AFEP".
-    header = Section(
-        code if name.strip() in ("", code) else f"{code}: {name}", [_totals(actions, open_)]
-    )
+    header = Section(plan_heading(code, name), [_totals(actions, open_)])
     sections: list[Section] = []
 
     def add(title: str, items: list[ActionFacts], line: Callable[[ActionFacts], str]) -> None:

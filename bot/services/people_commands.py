@@ -19,7 +19,7 @@ from bot.commands import (
     Away,
     Back,
 )
-from bot.messages import Button, Reply, Row, error
+from bot.messages import Button, Reply, Row, error, plan_heading
 from bot.services.audit import Actor
 from bot.services.leave import (
     LeaveRefused,
@@ -380,7 +380,7 @@ def _plans(session: Session, today: date) -> Reply:
             else "the default reminder schedule (ACTIONBOT_NUDGE_DAYS)"
         )
         lines.append(
-            f"{plan.code}: {plan.name}: {len(actions)} actions, {len(open_)} open, "
+            f"{plan_heading(plan.code, plan.name)}: {len(actions)} actions, {len(open_)} open, "
             f"{overdue} overdue; {schedule}"
         )
     if not lines:

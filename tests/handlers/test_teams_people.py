@@ -171,6 +171,7 @@ def test_owners_list_map_form_and_plans_in_teams(world: TeamsWorld) -> None:
     assert "Only actionbot admins" in said(world, fiona, "admin plans")
     plans = said(world, admin, "admin plans")
     assert "NCC:" in plans and "open" in plans
+    assert "NCC: NCC" not in plans  # a plan named by its code only is not named twice
 
     conversation = world.fake.personal_conversation(admin)
     mark = len(world.fake.cards(conversation))
