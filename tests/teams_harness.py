@@ -69,6 +69,24 @@ def teams_settings(db_url: str, fake: FakeBotFramework, **extra: Any) -> Setting
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def executes(card: Any) -> list[dict[str, Any]]:
+    """Every Action.Execute (button) anywhere in a card or activity, in order."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found
+
+
 @dataclass
 class TeamsWorld:
     fake: FakeBotFramework

@@ -17,7 +17,7 @@ from bot.clock import FixedClock
 from store.models import Action, Event, InboundEvent, Person
 from tests.fakes.bot_framework import TeamsUser
 from tests.harness import seed_sample
-from tests.teams_harness import APP_ID, TEAM_CHANNEL, TeamsWorld, teams_world
+from tests.teams_harness import APP_ID, TEAM_CHANNEL, TeamsWorld, executes, teams_world
 
 FINANCE_AAD = "aaaaaaaa-0000-0000-0000-00000000f1a0"
 
@@ -57,23 +57,6 @@ def texts(cards: list[dict[str, Any]]) -> str:
     return json.dumps(cards, ensure_ascii=False)
 
 
-def buttons(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
-
-
 def test_mine_in_a_personal_chat_answers_with_cards_and_links_by_roster_email(
     world: TeamsWorld,
 ) -> None:
@@ -84,7 +67,7 @@ def test_mine_in_a_personal_chat_answers_with_cards_and_links_by_roster_email(
     cards = world.fake.cards(conversation)
     assert cards and all(c["version"] == "1.5" for c in cards)
     assert "open actions of yours" in texts(cards) and "NCC:2.4" in texts(cards)
-    first = buttons(cards[0])
+    first = executes(cards[0])
     assert [b["title"] for b in first[:5]] == [
         "Done",
         "On track",
@@ -189,7 +172,7 @@ def test_quick_buttons_refresh_the_card_in_place(world: TeamsWorld) -> None:
     fiona = finance(world)
     world.say(fiona, "mine")
     card = world.fake.cards()[0]
-    done = next(b for b in buttons(card) if b["verb"] == "done")
+    done = next(b for b in executes(card) if b["verb"] == "done")
     posted = len(world.fake.requests)
     answer = world.click(fiona, done["data"])
     assert answer["statusCode"] == 200
@@ -204,7 +187,7 @@ def test_quick_buttons_refresh_the_card_in_place(world: TeamsWorld) -> None:
         assert clicked is not None and clicked.status == "done"
     # Every action of the card is drawn again; the one now done has no buttons.
     ids = done["data"]["ids"].split(",")
-    assert len([b for b in buttons(refreshed) if b["verb"] == "done"]) == len(ids) - 1
+    assert len([b for b in executes(refreshed) if b["verb"] == "done"]) == len(ids) - 1
     assert len(world.fake.requests) == posted  # answered in the invoke response only
 
 
@@ -212,11 +195,11 @@ def test_new_date_form_enforces_the_shared_rules(world: TeamsWorld) -> None:
     fiona = finance(world)
     world.say(fiona, "2.4")
     card = world.fake.cards()[-1]
-    new_date = next(b for b in buttons(card) if b["verb"] == "new_date")
+    new_date = next(b for b in executes(card) if b["verb"] == "new_date")
     form = world.click(fiona, new_date["data"])["value"]
     date_input = next(e for e in form["body"] if e["type"] == "Input.Date")
     assert date_input["isRequired"] is True and date_input["min"] == "2018-01-15"
-    save = next(b for b in buttons(form) if b["verb"] == "save_new_date")
+    save = next(b for b in executes(form) if b["verb"] == "save_new_date")
     before = event_count(world)
     # In the past, and no reason: the form comes back saying both, nothing changes.
     again = world.click(fiona, {**save["data"], "new_due": "2017-12-01", "reason": " "})["value"]
@@ -237,9 +220,9 @@ def test_add_update_form_records_the_note_and_rag(world: TeamsWorld) -> None:
     fiona = finance(world)
     world.say(fiona, "2.4")
     card = world.fake.cards()[-1]
-    add = next(b for b in buttons(card) if b["verb"] == "add_update")
+    add = next(b for b in executes(card) if b["verb"] == "add_update")
     form = world.click(fiona, add["data"])["value"]
-    save = next(b for b in buttons(form) if b["verb"] == "save_update")
+    save = next(b for b in executes(form) if b["verb"] == "save_update")
     empty = world.click(fiona, {**save["data"], "note": "", "rag": "amber"})["value"]
     assert "Write the update" in texts([empty])
     world.click(fiona, {**save["data"], "note": "supplier late", "rag": "amber"})

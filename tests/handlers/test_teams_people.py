@@ -17,7 +17,7 @@ from bot.clock import FixedClock
 from store.models import Absence, Event, Person, Responsibility
 from tests.fakes.bot_framework import TeamsUser
 from tests.harness import seed_sample
-from tests.teams_harness import APP_ID, CHANNEL, TEAM_CHANNEL, TeamsWorld, teams_world
+from tests.teams_harness import APP_ID, CHANNEL, TEAM_CHANNEL, TeamsWorld, executes, teams_world
 
 RAJ = "raj@northants.example"
 FINANCE = "finance@northants.example"
@@ -55,23 +55,6 @@ def said(w: TeamsWorld, who: TeamsUser, text: str, *mentioned: TeamsUser) -> str
 def count(w: TeamsWorld, table: Any) -> int:
     with w.runtime.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(table)) or 0)
-
-
-def executes(card: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
 
 
 def test_leave_in_teams_own_and_for_someone_with_its_refusals(world: TeamsWorld) -> None:

@@ -20,7 +20,7 @@ from bot.clock import FixedClock
 from store.models import Event, Person
 from tests.fakes.bot_framework import TeamsUser
 from tests.harness import seed_sample
-from tests.teams_harness import APP_ID, TeamsWorld, teams_world
+from tests.teams_harness import APP_ID, TeamsWorld, executes, teams_world
 
 RAJ = "procurement@northants.example"
 ROLE = "Finance with Northants Finance Officers"  # nobody holds it: 4.4 is unreachable
@@ -56,23 +56,6 @@ def raj_and_admin(w: TeamsWorld) -> tuple[TeamsUser, TeamsUser]:
     )
     w.say(admin, "help")
     return raj, admin
-
-
-def executes(card: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
 
 
 def pick_holder(w: TeamsWorld, admin: TeamsUser, picked: TeamsUser) -> str:

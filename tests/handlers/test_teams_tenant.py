@@ -26,6 +26,7 @@ from tests.teams_harness import (
     TEAM_CHANNEL,
     TEAMS_PATIENCE,
     TeamsWorld,
+    executes,
     outbound_token,
     teams_world,
 )
@@ -69,30 +70,13 @@ def messenger(w: TeamsWorld) -> Iterator[TeamsMessenger]:
         made.connector.close()
 
 
-def buttons(card: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
-
-
 def test_a_click_in_a_channel_updates_the_card_for_everyone(world: TeamsWorld) -> None:
     """Regression: the invoke's answer redrew the card only for the person who clicked."""
     fiona = world.fake.add_user(aad("f"), name="Fiona Finance", email="finance@northants.example")
     world.mention(fiona, "2.4")
     (posted,) = [r for r in world.fake.activities() if "thread.tacv2" in r.path]
     card_id = posted.answer["id"]
-    on_track = next(b for b in buttons(posted.body) if b["verb"] == "on_track")
+    on_track = next(b for b in executes(posted.body) if b["verb"] == "on_track")
     answer = world.click(fiona, on_track["data"], channel=True, replyToId=card_id)
     assert "NCC:2.4 is on track" in json.dumps(answer["value"])
     (update,) = [r for r in world.fake.requests if r.method == "PUT"]
@@ -100,7 +84,7 @@ def test_a_click_in_a_channel_updates_the_card_for_everyone(world: TeamsWorld) -
     assert update.path == f"/v3/conversations/{TEAM_CHANNEL}/activities/{card_id}"
     assert update.body["attachments"][0]["content"] == answer["value"]
     # A form opened from the channel's card is the clicker's alone: nothing is updated.
-    new_date = next(b for b in buttons(answer["value"]) if b["verb"] == "new_date")
+    new_date = next(b for b in executes(answer["value"]) if b["verb"] == "new_date")
     world.click(fiona, new_date["data"], channel=True, replyToId=card_id)
     assert len([r for r in world.fake.requests if r.method == "PUT"]) == 1
 
@@ -109,7 +93,7 @@ def test_a_click_in_a_personal_chat_needs_no_update(world: TeamsWorld) -> None:
     fiona = world.fake.add_user(aad("f"), name="Fiona Finance", email="finance@northants.example")
     world.say(fiona, "2.4")
     (posted,) = world.fake.activities()
-    done = next(b for b in buttons(posted.body) if b["verb"] == "done")
+    done = next(b for b in executes(posted.body) if b["verb"] == "done")
     world.click(fiona, done["data"], replyToId=posted.answer["id"])
     assert not [r for r in world.fake.requests if r.method == "PUT"]
 
