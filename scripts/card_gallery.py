@@ -38,8 +38,8 @@ from tests.harness import seed_sample  # noqa: E402
 
 NOW = datetime(2018, 3, 29, 9, 30, tzinfo=UTC)  # two days before most actions fall due
 HOSTILE = (
-    "waiting on <cabinet> decision & AT&amp;T; *not bold* =HYPERLINK(\"http://evil.example\",\"x\") "
-    "<!channel> 🙂"
+    "waiting on <cabinet> decision & AT&amp;T; *not bold* "
+    '=HYPERLINK("http://evil.example","x") <!channel> 🙂'
 )
 FIONA = Who("teams", "00000000-0000-0000-0000-00000000f1a0", email="finance@northants.example")
 ADMIN = Who("teams", "00000000-0000-0000-0000-00000000ad01", email="admin@northants.example")
@@ -68,7 +68,12 @@ def main(out: Path) -> None:
 
     def say(who: Who, text: str) -> Reply:
         return converse(
-            runtime.sessions, who, text=text, admins=settings.admin_ids, default_tz=settings.tz, now=NOW
+            runtime.sessions,
+            who,
+            text=text,
+            admins=settings.admin_ids,
+            default_tz=settings.tz,
+            now=NOW,
         ).reply
 
     say(FIONA, f"2.4 note {HOSTILE}")
