@@ -133,13 +133,14 @@ def _role(
     # Text, not platform markup: renderers escape every line, so no live mention here.
     if duty == "holder":
         lines = [
-            f"{owner.name} is already held by {names}; nothing changed."
+            f"{owner.name} is still held by {names}; they get its reminders."
             if same
             else f"{owner.name} is now held by {names} (was {was}); they get its reminders."
         ]
     else:
         lines = [
-            f"{owner.name}'s deputies are already {names}; nothing changed."
+            f"{owner.name}'s deputies are still {names}; they get its reminders while every "
+            "holder is away."
             if same
             else f"{owner.name}'s deputies are now {names} (was {was}); they get its reminders "
             "while every holder is away."

@@ -186,3 +186,15 @@ def test_a_mention_in_a_personal_chat_nobody_can_look_up_keeps_the_name(
         person = session.get(Person, ids[0])
         assert person is not None and person.email == RAJ
         assert person.teams_chat_id == raj.chat_id
+
+
+def test_naming_the_same_people_again_does_not_say_was_them(world: TeamsWorld) -> None:
+    """Regression: "Procurement's deputies are now X (was X)" when nothing had changed."""
+    w = world
+    _, admin = raj_and_admin(w)
+    conversation = w.fake.personal_conversation(admin)
+    for _ in range(2):
+        w.say(admin, f'admin deputy "Procurement" {RAJ}')
+    first, again = (shown(c) for c in w.fake.cards(conversation)[-2:])
+    assert "deputies are now" in first and "(was nobody)" in first
+    assert f"Procurement's deputies are still {RAJ};" in again and "(was" not in again, again
