@@ -1176,10 +1176,14 @@ def teams_package_command(
     from bot.teams_package import write_package
 
     try:
-        written = write_package(load_settings(), output)
+        package = write_package(load_settings(), output)
     except ConfigError as exc:
         raise fail(str(exc)) from exc
-    out.print(f"Wrote {written}: upload it in Teams (Apps → Manage your apps → Upload an app).")
+    out.print(
+        f"Wrote {package.path}: upload it in Teams (Apps → Manage your apps → Upload an app)."
+    )
+    for warning in package.warnings:
+        err.print(f"Warning: {warning}")
 
 
 @app.command("serve")

@@ -367,18 +367,28 @@ def person_ref(word: str) -> str | None:
     return None
 
 
-def help_text(*, today: date, admin: bool = False) -> str:
+def help_text(*, today: date, admin: bool = False, platform: str = "slack") -> str:
     """Every form of the grammar with a working example; dates in examples lie ahead of
-    `today`, so an example copied as it stands is accepted."""
-    lines = ["*/action* keeps your actions current. Forms:"]
+    `today`, so an example copied as it stands is accepted. Written for `platform`: Slack
+    types `/action …`; Teams the same words without the slash (in a channel after
+    @actionbot)."""
+    if platform == "teams":
+        prefix = ""
+        lines = [
+            "*actionbot* keeps your actions current. Type these in your chat with actionbot; "
+            "in a channel or group chat, @mention actionbot first. Forms:"
+        ]
+    else:
+        prefix = "/action "
+        lines = ["*/action* keeps your actions current. Forms:"]
     for form in GRAMMAR:
         if form.admin and not admin:
             continue
         example = form.example_for(today)
         same = example == form.usage
         lines.append(
-            f"• `/action {form.usage}`: {form.summary}"
-            + ("" if same else f"; e.g. `/action {example}`")
+            f"• `{prefix}{form.usage}`: {form.summary}"
+            + ("" if same else f"; e.g. `{prefix}{example}`")
         )
     ahead = date(*(int(p) for p in reversed(example_date(today).split("/"))))
     lines.append(

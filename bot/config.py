@@ -94,6 +94,10 @@ class Settings(BaseSettings):
             )
         return origins
 
+    # An admin granted the app Microsoft Graph's User.Read.All: people picked or @mentioned
+    # where Teams cannot say who they are, and admins named by email, are looked up there.
+    teams_graph: bool = Field(default=False, alias="TEAMS_GRAPH")
+    teams_graph_url: str = Field(default="https://graph.microsoft.com", alias="TEAMS_GRAPH_URL")
     # This server's public https address (the one Teams posts /api/messages to): the digest
     # card's chart is an image at PUBLIC_URL/charts/<token>.png.
     public_url: str | None = Field(default=None, alias="PUBLIC_URL")

@@ -12,7 +12,7 @@ own fields (title, owners, theme, details) are plain text and need no escaping.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -254,6 +254,9 @@ class Reply:
     notice: str | None = None
     pictures: list[Picture] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)  # after the lines, before the cards
+    # The footer as one platform words it (where things are there: Slack's Home tab), for a
+    # message whose platform is known only when it is sent; see `for_platform`.
+    footer_on: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -291,6 +294,13 @@ def error(message: str, *suggestions: str) -> Reply:
     return Reply(lines=lines, ok=False)
 
 
+def for_platform(reply: Reply, platform: str) -> Reply:
+    """The reply as it goes out on `platform`: its footer in that platform's words."""
+    if not reply.footer_on:
+        return reply
+    return replace(reply, footer=list(reply.footer_on.get(platform, reply.footer)), footer_on={})
+
+
 def reply_to_dict(reply: Reply) -> dict[str, object]:
     """A JSON-safe form of a Reply, for the outbox (rendered only when it is sent)."""
     return {
@@ -298,6 +308,11 @@ def reply_to_dict(reply: Reply) -> dict[str, object]:
         "lines": list(reply.lines),
         "public": reply.public,
         "footer": list(reply.footer),
+        **(
+            {"footer_on": {k: list(v) for k, v in reply.footer_on.items()}}
+            if reply.footer_on
+            else {}
+        ),
         "pictures": [[p.url, p.alt_text, p.after] for p in reply.pictures],
         "cards": [
             {
@@ -327,6 +342,7 @@ def reply_from_dict(data: dict[str, Any]) -> Reply:
         lines=list(data.get("lines", [])),
         public=bool(data.get("public", False)),
         footer=list(data.get("footer", [])),
+        footer_on={k: list(v) for k, v in (data.get("footer_on") or {}).items()},
         pictures=[Picture(url, alt, int(after)) for url, alt, after in data.get("pictures", [])],
         cards=[
             ActionCard(

@@ -22,6 +22,7 @@ class Address:
     teams_conversation_id: str | None = None
     teams_service_url: str | None = None
     teams_tenant_id: str | None = None
+    teams_removed: bool = False  # they removed actionbot in Teams: nothing goes there
 
 
 class DeliveryError(Exception):
@@ -46,6 +47,11 @@ class PermanentFailure(DeliveryError):
     """user_not_found, channel_not_found and the like."""
 
     permanent = True
+
+
+class Removed(PermanentFailure):
+    """The person removed (or blocked) actionbot on this platform: nothing more is sent to
+    them there until they come back to it."""
 
 
 PartHook = Callable[["Progress"], None]

@@ -90,7 +90,7 @@ async def serve(
     if settings.slack_enabled:
         token, _ = settings.require_slack()
         messengers["slack"] = SlackMessenger(make_web_client(settings, token))
-    if settings.teams_enabled and settings.teams_client_id:
+    if settings.teams_enabled:  # with ACTIONBOT_TEAMS_INSECURE_DEV: a local Playground
         from bot.messengers.teams import make_teams_messenger
 
         messengers["teams"] = make_teams_messenger(settings)

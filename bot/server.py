@@ -88,6 +88,7 @@ def build_teams(
     from bot.handlers import teams as teams_handlers
     from bot.handlers.teams_gate import gated_route, outage_guard
     from bot.messengers.teams_client import HostRoutes, build_teams_app
+    from bot.messengers.teams_directory import make_directory
 
     creds = runtime.settings.require_teams()
     if creds.insecure:
@@ -99,7 +100,11 @@ def build_teams(
     host = HostRoutes()
     app = build_teams_app(runtime.settings, host, token=token)
     door = teams_handlers.TeamsDoor(
-        sessions=runtime.sessions, clock=runtime.clock, settings=runtime.settings, run_job=run_job
+        sessions=runtime.sessions,
+        clock=runtime.clock,
+        settings=runtime.settings,
+        run_job=run_job,
+        directory=make_directory(app, runtime.settings),
     )
     # First, so it wraps every handler registered after it. What `App.use` does; its type
     # hint says a middleware returns nothing, though the SDK answers with what it returns.

@@ -98,6 +98,9 @@ class Person(Base):
     teams_service_url: Mapped[str | None] = mapped_column(String(300))
     teams_tenant_id: Mapped[str | None] = mapped_column(String(64))
     teams_chat_id: Mapped[str | None] = mapped_column(String(200))
+    # When they removed actionbot in Teams (or Teams refused a message with 403): nothing
+    # more is sent there until they write to it or add it again.
+    teams_removed_at: Mapped[datetime | None]
     # Where a person on both platforms gets their messages: the owners file's choice, else
     # the platform they last used.
     preferred_platform: Mapped[str | None] = mapped_column(String(20))

@@ -19,7 +19,9 @@ import jwt
 
 from bot.clock import Clock, FixedClock
 from bot.config import Settings
+from bot.messengers.teams import make_teams_messenger
 from bot.runtime import Runtime, open_runtime
+from bot.serve import job_trigger
 from bot.server import Service, build_app
 from tests.fakes.bot_framework import (
     CONSENT_CARD,
@@ -32,14 +34,19 @@ from tests.harness import serve_in_thread
 APP_ID = "00000000-0000-0000-0000-00000000b07e"
 TENANT = "11111111-2222-3333-4444-555555555555"
 CHANNEL = "19:digest0123456789@thread.tacv2"
+TEAM_CHANNEL = "19:general@thread.tacv2;messageid=1"  # a thread in the team's General
 _ids = itertools.count(1_600_000_000_000)
 
 
+TEAMS_PATIENCE = 15.0  # seconds Teams waits for the answer to a request it sent the bot
+
+
 def outbound_token(scope: Any, tenant_id: str | None) -> str:
-    """What the bot puts in `Authorization` on its calls to the connector. JWT-shaped: the
-    SDK decodes it (unverified) before use."""
+    """What the bot puts in `Authorization` on its calls to the connector (or Graph, for a
+    Graph scope). JWT-shaped: the SDK decodes it (unverified) before use."""
+    audience = str(scope).removesuffix("/.default")
     return jwt.encode(
-        {"aud": "https://api.botframework.com", "scope": str(scope), "tid": tenant_id or ""},
+        {"aud": audience, "scope": str(scope), "tid": tenant_id or ""},
         "not-a-real-secret-0123456789abcdef",
         algorithm="HS256",
     )
@@ -52,6 +59,9 @@ def teams_settings(db_url: str, fake: FakeBotFramework, **extra: Any) -> Setting
         "TEAMS_CLIENT_SECRET": "unused-in-tests-the-token-callable-replaces-it",
         "TEAMS_TENANT_ID": TENANT,
         "TEAMS_OPENID_METADATA_URL": fake.openid_metadata_url,
+        "TEAMS_GRAPH_URL": fake.base_url,  # Graph too is the fake (used with TEAMS_GRAPH=1)
+        # Channel posts and first messages to people who never wrote: the fake connector.
+        "TEAMS_SERVICE_URL": fake.base_url,
         "TEAMS_DIGEST_CONVERSATION": CHANNEL,
         "ACTIONBOT_ADMINS": "admin@northants.example",
         # The fake's OneDrive is on loopback, not *.sharepoint.com: trusted explicitly.
@@ -59,6 +69,24 @@ def teams_settings(db_url: str, fake: FakeBotFramework, **extra: Any) -> Setting
     }
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def executes(card: Any) -> list[dict[str, Any]]:
+    """Every Action.Execute (button) anywhere in a card or activity, in order."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found
 
 
 @dataclass
@@ -83,11 +111,12 @@ class TeamsWorld:
         tenant = user.tenant or TENANT
         if channel:
             conv: dict[str, Any] = {
-                "id": conversation or "19:general@thread.tacv2;messageid=1",
+                "id": conversation or TEAM_CHANNEL,
                 "conversationType": "channel",
                 "isGroup": True,
                 "tenantId": tenant,
             }
+            self.fake.join(conv["id"], user)  # only a team's members post in its channels
         else:
             conv = {
                 "id": conversation or self.fake.personal_conversation(user),
@@ -110,10 +139,21 @@ class TeamsWorld:
         return body
 
     def post(self, body: dict[str, Any], *, token: str | None = "good") -> httpx.Response:
+        """Send an activity as Teams does. Teams stops waiting after TEAMS_PATIENCE seconds
+        (counted on the fake's virtual clock): a slower answer comes back as the 504 the
+        person's client would show as an error, whatever the bot answered."""
         if token == "good":
             token = self.fake.sign(app_id=APP_ID)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = self.http.post(f"{self.base}/api/messages", json=body, headers=headers)
+        self.fake.begin_request()
+        try:
+            response = self.http.post(f"{self.base}/api/messages", json=body, headers=headers)
+        finally:
+            spent = self.fake.end_request()
+        if spent > TEAMS_PATIENCE:
+            response = httpx.Response(
+                504, json={"error": f"Teams stopped waiting: the bot took {spent:.1f} s"}
+            )
         self.answers.append(response)
         return response
 
@@ -130,6 +170,25 @@ class TeamsWorld:
         body = self.activity(user, text=f"<at>actionbot</at> {text}", channel=True, **kw)
         body["entities"] = [entity]
         return self.post(body)
+
+    def mentions(
+        self, text: str, *people: TeamsUser, split: bool = False
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """`text` with each `{}` an @mention of the next person, and the mention entities.
+
+        `split`: as new Teams sends a name picked from the list, one mention per word
+        ("<at>Raj</at> <at>Patel</at>", two entities of the same user)."""
+        entities: list[dict[str, Any]] = []
+        parts: list[str] = []
+        for person in people:
+            words = person.name.split() if split else [person.name]
+            tags = [f"<at>{word}</at>" for word in words]
+            entities += [
+                {"type": "mention", "text": tag, "mentioned": {"id": person.chat_id, "name": word}}
+                for tag, word in zip(tags, words, strict=True)
+            ]
+            parts.append(" ".join(tags))
+        return text.format(*parts), entities
 
     def click(self, user: TeamsUser, data: dict[str, Any], **kw: Any) -> dict[str, Any]:
         """An Action.Execute click: the answer is the card that replaces the clicked one."""
@@ -176,6 +235,12 @@ class TeamsWorld:
     def install(self, user: TeamsUser) -> httpx.Response:
         return self.post(self.activity(user, kind="installationUpdate", action="add"))
 
+    def uninstall(self, user: TeamsUser) -> httpx.Response:
+        """The user removes the app: Teams tells the bot, and refuses its messages after."""
+        body = self.activity(user, kind="installationUpdate", action="remove")
+        self.fake.uninstall(user)
+        return self.post(body)
+
 
 @contextmanager
 def teams_world(
@@ -183,16 +248,25 @@ def teams_world(
     *,
     clock: Clock | None = None,
     fake: FakeBotFramework | None = None,
+    jobs: bool = False,
     **settings: Any,
 ) -> Iterator[TeamsWorld]:
+    """`jobs`: `admin nudge` and `admin digest` run the real jobs, sending through the
+    Teams messenger to the fake, as `actionbot serve` does."""
     with _fake(fake) as bf:
         clock = clock or FixedClock(datetime(2018, 1, 15, 9, 0, tzinfo=UTC))
         runtime = open_runtime(teams_settings(db_url, bf, **settings), clock=clock)
-        service = build_app(runtime, teams_token=outbound_token)
+        messenger = make_teams_messenger(runtime.settings, token=outbound_token) if jobs else None
+        run_job = job_trigger(runtime, {"teams": messenger}) if messenger else None
+        service = build_app(runtime, teams_token=outbound_token, run_job=run_job)
         asyncio.run(service.teams.initialize())
-        with serve_in_thread(service.asgi) as base, httpx.Client(timeout=20) as http:
-            yield TeamsWorld(bf, runtime, service, base, http, clock)
-        runtime.engine.dispose()
+        try:
+            with serve_in_thread(service.asgi) as base, httpx.Client(timeout=20) as http:
+                yield TeamsWorld(bf, runtime, service, base, http, clock)
+        finally:
+            if messenger is not None:
+                messenger.connector.close()
+            runtime.engine.dispose()
 
 
 @contextmanager

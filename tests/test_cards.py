@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.jobs.digest import Section, digest_replies
-from bot.messages import ActionCard, Button, Reply
+from bot.messages import ActionCard, Button, Detail, Reply
 from bot.render.cards import (
     MAX_CARD_BYTES,
     add_update_form,
@@ -23,6 +24,7 @@ from bot.render.cards import (
     new_date_form,
     refreshed_card,
     reply_cards,
+    summary,
 )
 
 # What schema 1.5 has (Teams renders 1.5; later elements would be dropped or refused).
@@ -121,7 +123,8 @@ def test_an_action_card_has_the_five_buttons_as_execute_actions() -> None:
         "New date…",
         "Add update…",
     ]
-    assert buttons[0]["data"] == {"action": "done", "action_id": "7", "ids": "7"}
+    head = "Your open actions (1)"  # carried, so the card redrawn after a click keeps it
+    assert buttons[0]["data"] == {"action": "done", "action_id": "7", "ids": "7", "head": head}
 
 
 def test_done_actions_have_no_buttons() -> None:
@@ -243,7 +246,7 @@ def test_service_lines_keep_their_own_formatting_but_not_the_users() -> None:
     out = markdown(line)
     assert out.startswith("**NCC:2.4** moved")
     assert "[see](" not in out and "\\[see\\]" in out
-    assert "**/action mine**" in out
+    assert out.endswith("**mine**")  # typed without the slash in Teams
     assert re.search(r"(?<!\\)\[", out) is None
 
 
@@ -267,3 +270,94 @@ def test_a_picture_follows_its_paragraph_and_survives_the_outbox() -> None:
     image = body[2]
     assert image["url"] == url and image["altText"] == alt  # alt text is not Markdown
     assert card_size(card) < MAX_CARD_BYTES
+
+
+def test_on_a_phone_one_choice_is_a_button_and_the_rest_are_in_the_overflow() -> None:
+    """Regression: at 360 px five buttons in a row shrank to "D..", "O…", "A…"."""
+    (card,) = reply_cards(Reply(cards=[action(7)]))
+    buttons = [n for n in walk(assert_valid(card)) if n["type"] == "Action.Execute"]
+    shown = [b["title"] for b in buttons if b.get("mode") != "secondary"]
+    overflow = [b["title"] for b in buttons if b.get("mode") == "secondary"]
+    assert shown == ["Done"]
+    assert overflow == ["On track", "At risk", "New date…", "Add update…"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("waiting on <cabinet> decision", "waiting on <\u2060cabinet> decision"),
+        ("31/07/2027 <reason>", "31/07/2027 <\u2060reason>"),
+        ("</b><!-- x -->", "<\u2060/b><\u2060!-- x -->"),
+        ("AT&amp;T &#169; R&D", "AT&\u2060amp;T &\u2060#169; R&D"),
+        ("a < b > c", "a < b > c"),
+    ],
+)
+def test_angle_brackets_and_entities_stay_text(raw: str, shown: str) -> None:
+    """Regression: an HTML-aware renderer dropped `<reason>` and `<cabinet>` as tags."""
+    assert escape(raw) == shown
+    (card,) = reply_cards(Reply(lines=[raw]))
+    (block,) = [n for n in walk(assert_valid(card)) if n["type"] == "TextBlock"]
+    assert block["text"].replace("\u2060", "") == raw
+
+
+def test_each_line_of_a_detail_is_its_own_text_block() -> None:
+    """Regression: the Tasks and Outcome bullets ran together on one line in Teams."""
+    tasks = "- Review the arrangements\n- Report to cabinet\n- Publish"
+    shown = replace(action(1), detail=True, details=[Detail("Tasks", tasks)])
+    (card,) = reply_cards(Reply(cards=[shown]))
+    texts = [n["text"] for n in walk(assert_valid(card)) if n["type"] == "TextBlock"]
+    start = texts.index("**Tasks**: \\- Review the arrangements")
+    assert texts[start + 1 : start + 3] == ["\\- Report to cabinet", "\\- Publish"]
+
+
+def test_commands_are_shown_as_typed_in_teams_and_the_summary_is_plain() -> None:
+    reply = Reply(
+        title="3 actions to look at today",
+        lines=["No action '9.9'. Try `/action mine`", "*NCC:2.4* is _now_ done"],
+    )
+    (card,) = reply_cards(reply)
+    texts = [n["text"] for n in walk(assert_valid(card)) if n["type"] == "TextBlock"]
+    assert "No action '9.9'. Try **mine**" in texts
+    assert "/action" not in json.dumps(texts)
+    assert (
+        summary(reply)
+        == "3 actions to look at today\nNo action '9.9'. Try mine\nNCC:2.4 is now done"
+    )
+
+
+def test_a_redrawn_card_keeps_its_heading_and_shows_the_changed_action_first() -> None:
+    """Regression: after a click the card lost its heading and the changed action could be
+    the tenth, at the bottom."""
+    card = refreshed_card(
+        Reply(lines=["NCC:9.10 is now done."]),
+        [action(i) for i in range(1, 11)],
+        head="10 actions to look at today",
+        changed=10,
+    )
+    data = assert_valid(card)
+    assert [b["text"] for b in data["body"][:2]] == [
+        "10 actions to look at today",
+        "NCC:9.10 is now done.",
+    ]
+    containers = [n for n in data["body"] if n["type"] == "Container"]
+    assert "NCC:9.10" in json.dumps(containers[0]) and containers[0]["style"] == "emphasis"
+    assert all("style" not in c for c in containers[1:])
+
+
+def test_a_refused_form_keeps_what_was_typed() -> None:
+    """Regression: the reason typed in New date… was cleared when the server refused it."""
+    form = assert_valid(
+        new_date_form(
+            action_id=3,
+            label="NCC:2.4 Budget",
+            current=date(2018, 3, 31),
+            today=date(2018, 1, 15),
+            ids="3",
+            problem="The new date is in the past.",
+            picked="2018-01-01",
+            reason="audit <late>",
+        )
+    )
+    inputs = {n["id"]: n for n in walk(form) if n["type"].startswith("Input.")}
+    assert inputs["reason"]["value"] == "audit <late>"
+    assert inputs["new_due"]["value"] == "2018-01-01"

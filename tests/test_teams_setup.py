@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import jsonschema
@@ -35,7 +36,9 @@ def test_the_committed_manifest_validates_and_lists_the_commands() -> None:
     manifest = json.loads((TEAMS / "manifest.json").read_text(encoding="utf-8"))
     validate(manifest)
     (bot,) = manifest["bots"]
-    assert set(bot["scopes"]) == {"personal", "team"}
+    # Regression: group chats' mentions are answered, but the app could not be added to one.
+    assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
+    assert all(set(c["scopes"]) == set(bot["scopes"]) for c in bot["commandLists"])
     commands = [c["title"] for lists in bot["commandLists"] for c in lists["commands"]]
     assert commands == ["help", "mine", "overdue", "due 7d"]
     usages = " ".join(f.example for f in GRAMMAR)
@@ -65,6 +68,11 @@ def test_teams_package_writes_a_flat_zip_with_the_app_id(tmp_path: Path) -> None
         outline = Image.open(io.BytesIO(package.read("outline.png")))
     validate(manifest)
     assert manifest["id"] == APP_ID and manifest["bots"][0]["botId"] == APP_ID
+    # Regression: always 1.0.0, so a package made after an upgrade did not replace the app.
+    assert manifest["version"] == metadata.version("actionbot")
+    # The committed developer block is a placeholder: said plainly, the package still made.
+    assert "Warning: The package names its developer as the placeholder" in result.stderr
+    assert "'Your council'" in result.stderr
     assert color.size == (192, 192)
     assert outline.size == (32, 32) and outline.mode == "RGBA"
     pixels = (
@@ -175,7 +183,7 @@ def test_serve_mounts_teams_only_when_configured(tmp_path: Path) -> None:
         (502, {}, "TemporaryFailure"),
         (504, {}, "TemporaryFailure"),
         (500, {}, "TemporaryFailure"),
-        (403, {}, "PermanentFailure"),
+        (403, {}, "Removed"),  # permanent, and nothing more is sent to them there
         (404, {}, "PermanentFailure"),
         (400, {}, "PermanentFailure"),
     ],
@@ -196,7 +204,7 @@ def test_connector_errors_are_classified_like_slack_errors(
     assert f"HTTP {status}" in str(error)
     if status == 429:
         assert error.retry_after == 12.0
-    assert error.permanent is (kind == "PermanentFailure")
+    assert error.permanent is (kind in ("PermanentFailure", "Removed"))
 
 
 def test_outbound_calls_have_a_timeout() -> None:
@@ -227,3 +235,22 @@ def test_admins_may_be_named_by_email_slack_id_or_entra_object_id() -> None:
 
     s = settings(ACTIONBOT_ADMINS=f"Ada@Council.example, UADMIN, {APP_ID.upper()}")
     assert admin_recipients(s) == [f"teams:{APP_ID}", "email:ada@council.example", "slack:UADMIN"]
+
+
+def test_a_package_with_a_real_developer_has_no_warning(tmp_path: Path) -> None:
+    source = tmp_path / "teams"
+    source.mkdir()
+    manifest = json.loads((TEAMS / "manifest.json").read_text(encoding="utf-8"))
+    manifest["developer"] = {
+        "name": "North Northamptonshire Council",
+        "websiteUrl": "https://www.northnorthants.gov.uk",
+        "privacyUrl": "https://www.northnorthants.gov.uk/privacy",
+        "termsOfUseUrl": "https://www.northnorthants.gov.uk/terms",
+    }
+    (source / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for icon in ("color.png", "outline.png"):
+        (source / icon).write_bytes((TEAMS / icon).read_bytes())
+    from bot.teams_package import write_package
+
+    package = write_package(settings(TEAMS_CLIENT_ID=APP_ID), tmp_path / "p.zip", source)
+    assert package.warnings == [] and package.path.is_file()

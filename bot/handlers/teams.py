@@ -12,11 +12,16 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from microsoft_teams.api.activities import InstalledActivity, MessageActivity
+from microsoft_teams.api.activities import (
+    InstalledActivity,
+    MessageActivity,
+    UninstalledActivity,
+)
 from microsoft_teams.api.activities.conversation import ConversationUpdateActivity
 from microsoft_teams.api.activities.invoke.adaptive_card import AdaptiveCardInvokeActivity
 from microsoft_teams.api.activities.invoke.file_consent import FileConsentInvokeActivity
@@ -52,6 +57,7 @@ from bot.config import Settings
 from bot.handlers.file_fetch import TEAMS_FILES, FetchFailed, fetch_pre_authorised
 from bot.messages import Reply, error
 from bot.messengers.teams_client import card_activity, personal_conversation_params
+from bot.messengers.teams_directory import TeamsDirectory
 from bot.messengers.teams_files import (
     UploadFailed,
     consent_activity,
@@ -81,7 +87,8 @@ from bot.services.conversation import (
     unknown_ids,
 )
 from bot.services.inbound import first_time
-from bot.services.reach import TeamsReference, remember_teams
+from bot.services.people import Mentioned
+from bot.services.reach import TeamsReference, forget_teams, remember_teams
 from bot.services.reports import admin_report, drop_report, held_report
 from bot.services.rules import note_problems, picked_date, revision_problems
 
@@ -125,20 +132,47 @@ def command_text(activity: MessageActivity) -> str | None:
     text = (stripped.text or "").replace("\u00a0", " ").strip()
     # Anybody else @mentioned (`admin owner "Finance" @Jane`) becomes <@their id>, the form
     # the grammar reads for a platform user.
-    for entity in activity.entities or []:
-        if isinstance(entity, MentionEntity) and entity.mentioned.id != activity.recipient.id:
-            if entity.text:
-                text = text.replace(entity.text, f"<@{entity.mentioned.id}>")
+    for entity in _mentions(activity):
+        if entity.text:
+            text = text.replace(entity.text, f"<@{entity.mentioned.id}>")
+    # New Teams sends a name picked from the list as one mention per word ("<at>Raj</at>
+    # <at>Patel</at>", the same user twice): one person.
+    text = _SAME_MENTION.sub(r"\1", text)
     return _SLASH.sub("", text, count=1)
 
 
-def mentioned_ids(activity: MessageActivity) -> list[str]:
-    """The people a message @mentions (their chat ids, 29:…), the bot left out."""
+_SAME_MENTION = re.compile(r"(<@([^>\s]+)>)(?:\s*<@\2>)+")
+
+
+def _mentions(activity: MessageActivity) -> list[MentionEntity]:
+    """The message's mentions of people, the bot left out."""
     return [
-        entity.mentioned.id
+        entity
         for entity in activity.entities or []
         if isinstance(entity, MentionEntity) and entity.mentioned.id != activity.recipient.id
     ]
+
+
+def mentioned_names(activity: MessageActivity) -> dict[str, str | None]:
+    """The people a message @mentions (their chat ids, 29:…) and the names the mentions
+    show; a name split over adjacent mentions of one person is put back together."""
+    names: dict[str, list[str]] = {}
+    for entity in _mentions(activity):
+        shown = entity.mentioned.name or (entity.text or "").removeprefix("<at>")
+        names.setdefault(entity.mentioned.id, []).append(shown.removesuffix("</at>").strip())
+    return {
+        user: " ".join(dict.fromkeys(n for n in parts if n)) or None
+        for user, parts in names.items()
+    }
+
+
+def _entra_ids(activity: MessageActivity) -> dict[str, str]:
+    """Chat id → Entra object id, for mentions that carry both."""
+    return {
+        e.mentioned.id: e.mentioned.aad_object_id
+        for e in _mentions(activity)
+        if e.mentioned.aad_object_id
+    }
 
 
 def _picked(value: Any) -> list[str]:
@@ -168,13 +202,18 @@ class TeamsDoor:
         clock: Clock,
         settings: Settings,
         run_job: JobTrigger | None = None,
+        directory: TeamsDirectory | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
         self.settings = settings
         self.run_job = run_job
+        self.directory = directory
         self._profiles: dict[str, Who] = {}
         self.file_hosts = TEAMS_FILES.plus(*settings.extra_file_origins)
+        # Work that goes on after Teams has its answer (admin jobs): kept so it is not
+        # collected half-way, and so a test can wait for it.
+        self.background: set[asyncio.Task[None]] = set()
 
     # -- identity ---------------------------------------------------------------------
 
@@ -182,22 +221,39 @@ class TeamsDoor:
         """The Teams user: AAD object id, with email/UPN from the roster while not linked."""
         sender = ctx.activity.from_
         user_id = sender.aad_object_id or sender.id
-        plain = Who("teams", user_id, alias=sender.id, tz=time_zone_of(ctx.activity))
+        plain = Who(
+            "teams", user_id, alias=sender.id, tz=time_zone_of(ctx.activity), name=sender.name
+        )
         if user_id in self._profiles:
             return self._profiles[user_id]
         if not await asyncio.to_thread(needs_email, self.sessions, plain):
             return plain
-        try:
-            member = await ctx.api.conversations.get_member_by_id(
-                ctx.activity.conversation.id, sender.id
-            )
-        except Exception as exc:  # noqa: BLE001 - no roster access is "no email", not a failure
-            log.warning("Teams roster lookup failed for %s: %s", sender.id, exc)
+        # Teams always answers for the sender, in any conversation they write in.
+        member = await self._member(ctx, sender.id)
+        if member is None and self.directory is not None and sender.aad_object_id:
+            member = await self.directory.user(sender.aad_object_id)
+        if member is None or not member.email:
             return plain
-        email = member.email or member.user_principal_name
-        who = Who("teams", user_id, email=email, alias=sender.id, tz=plain.tz)
+        who = replace(plain, email=member.email, name=plain.name or member.name)
         self._profiles[user_id] = who
         return who
+
+    async def _member(
+        self, ctx: ActivityContext[Any], user_id: str, conversation: str | None = None
+    ) -> Mentioned | None:
+        """The roster entry for `user_id` in `conversation` (default: this one), or None."""
+        try:
+            member = await ctx.api.conversations.get_member_by_id(
+                conversation or ctx.activity.conversation.id, user_id
+            )
+        except Exception as exc:  # noqa: BLE001 - not in the roster: known by id only
+            log.info("Teams roster has no %s: %s", user_id, exc)
+            return None
+        return Mentioned(
+            name=member.name or None,
+            email=member.email or member.user_principal_name or None,
+            entra_id=member.aad_object_id or None,
+        )
 
     async def remember(self, ctx: ActivityContext[Any], who: Who) -> None:
         await asyncio.to_thread(
@@ -209,25 +265,45 @@ class TeamsDoor:
             now=self.clock.now(),
         )
 
-    async def mention_emails(self, ctx: ActivityContext[Any], ids: list[str]) -> dict[str, str]:
-        """Emails (or UPNs) of mentioned or picked people the register does not know by id
-        yet, from the conversation's roster, so the service finds the person the owners
-        file named by email instead of making a second one."""
-        if not ids:
+    async def mentioned_people(
+        self, ctx: ActivityContext[Any], shown: dict[str, str | None], entra: dict[str, str]
+    ) -> dict[str, Mentioned]:
+        """What Teams can say about people a message @mentions or a card picks (id → the
+        name shown, or None for the picker's Entra object ids), so the service links them to
+        the person the register already has instead of making a second one.
+
+        Asked only where Teams answers: the roster of a team's channel or a group chat
+        (a 1:1 chat knows nobody but its user), then the digest channel's team (which the
+        bot is in), then Microsoft Graph when granted.
+        """
+        if not shown:
             return {}
-        found: dict[str, str] = {}
-        for user_id in await asyncio.to_thread(unknown_ids, self.sessions, "teams", ids):
-            try:
-                member = await ctx.api.conversations.get_member_by_id(
-                    ctx.activity.conversation.id, user_id
-                )
-            except Exception as exc:  # noqa: BLE001 - not in the roster: known by id only
-                log.info("Teams roster has no %s: %s", user_id, exc)
-                continue
-            email = member.email or member.user_principal_name
-            if email:
-                found[user_id] = email
+        unknown = set(await asyncio.to_thread(unknown_ids, self.sessions, "teams", list(shown)))
+        found: dict[str, Mentioned] = {}
+        for user_id, name in shown.items():
+            seen = Mentioned(name=name, entra_id=entra.get(user_id))
+            if user_id in unknown:
+                seen = await self._look_up(ctx, user_id, seen)
+            found[user_id] = seen
         return found
+
+    async def _look_up(self, ctx: ActivityContext[Any], user_id: str, seen: Mentioned) -> Mentioned:
+        member = None
+        if not is_personal(ctx.activity):
+            member = await self._member(ctx, user_id)
+        team = self.settings.teams_digest_conversation
+        if member is None and team and team != ctx.activity.conversation.id.split(";")[0]:
+            member = await self._member(ctx, user_id, team)
+        entra = seen.entra_id or (None if user_id.startswith("29:") else user_id)
+        if member is None and self.directory is not None and entra:
+            member = await self.directory.user(entra)
+        if member is None:
+            return seen
+        return Mentioned(
+            name=member.name or seen.name,
+            email=member.email,
+            entra_id=member.entra_id or seen.entra_id,
+        )
 
     async def converse(self, who: Who, **kwargs: Any) -> Outcome:
         return await asyncio.to_thread(
@@ -260,8 +336,10 @@ class TeamsDoor:
             if sent:
                 await self.on_file(ctx, who, sent, text)
                 return
-            emails = await self.mention_emails(ctx, mentioned_ids(activity))
-            outcome = await self.converse(who, text=text, mention_emails=emails)
+            people = await self.mentioned_people(
+                ctx, mentioned_names(activity), _entra_ids(activity)
+            )
+            outcome = await self.converse(who, text=text, mentioned=people)
             if isinstance(outcome.command, AdminReport) and outcome.reply.ok:
                 await self.offer_report(ctx, who, outcome.command)
                 return
@@ -328,11 +406,37 @@ class TeamsDoor:
         await self.send(ctx, answer.reply)
 
     async def admin_job(self, ctx: ActivityContext[Any], command: Command) -> None:
+        """`admin nudge` / `admin digest`: Teams has had its answer ("Queued."); the job runs
+        after the request, and says here what it did when it is done. A whole day's
+        reminders take far longer than the ~15 s Teams waits for a request."""
         kind = "nudge" if isinstance(command, AdminNudge) else "digest"
         if self.run_job is None:
             await ctx.send(f"The {kind} job is not configured in this process.")
             return
-        await self.send(ctx, Reply(lines=[await self.run_job(kind)]))
+        self.after_request(self._run_job(ctx, kind))
+
+    async def _run_job(self, ctx: ActivityContext[Any], kind: str) -> None:
+        assert self.run_job is not None
+        try:
+            said = await self.run_job(kind)
+        except Exception:
+            log.exception("the %s job started from Teams failed", kind)
+            said = f"The {kind} failed on my side; the log says why. Nothing more was sent."
+        # The job's summary names owners from the plan: rendered (escaped) like any reply.
+        await self.send(ctx, Reply(lines=[said]))
+
+    def after_request(self, work: Awaitable[None]) -> None:
+        """Run `work` on this loop once the handler has answered Teams."""
+
+        async def run() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("unhandled error in work done after a Teams request")
+
+        task = asyncio.get_running_loop().create_task(run())
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
 
     # -- the committee pack, by file consent -----------------------------------------
 
@@ -455,12 +559,21 @@ class TeamsDoor:
     @staticmethod
     async def send(ctx: ActivityContext[Any], reply: Reply) -> None:
         for card in render.reply_cards(reply):
-            await ctx.send(card_activity(reply.text[:1000], [card]))
+            await ctx.send(card_activity(render.summary(reply), [card]))
 
     # -- installs and membership: keep the conversation reference ---------------------
 
     async def on_install(self, ctx: ActivityContext[InstalledActivity]) -> None:
         await self.remember(ctx, await self.who(ctx))
+
+    async def on_uninstall(self, ctx: ActivityContext[UninstalledActivity]) -> None:
+        """They removed actionbot: Teams refuses everything sent to them from now on, so
+        nothing is (the admins' summary says so when a reminder is held back)."""
+        sender = ctx.activity.from_
+        who = Who("teams", sender.aad_object_id or sender.id, alias=sender.id)
+        if is_personal(ctx.activity):
+            await asyncio.to_thread(forget_teams, self.sessions, who, now=self.clock.now())
+        log.info("actionbot was removed from Teams conversation %s", ctx.activity.conversation.id)
 
     async def on_conversation_update(
         self, ctx: ActivityContext[ConversationUpdateActivity]
@@ -477,22 +590,38 @@ class TeamsDoor:
         data: dict[str, Any] = dict(ctx.activity.value.action.data or {})
         who = await self.who(ctx)
         await self.remember(ctx, who)
-        card: AdaptiveCard | str
+        answer: Answer | str
         try:
             if str(data.get("action", "")) in render.IMPORT_BUTTONS:
                 return await self._import_click(ctx, who, data)
             if str(data.get("action", "")) in (render.MAP_OWNER, render.SAVE_OWNER):
-                card = await self._map_owner(ctx, who, data)
+                answer = await self._map_owner(ctx, who, data)
             else:
-                card = await self._answer_click(who, data)
+                answer = await self._answer_click(who, data)
         except Exception:
             log.exception("unhandled error in a Teams card action")
             return AdaptiveCardActionMessageResponse(
                 value="Sorry, something went wrong on my side and nothing was changed."
             )
-        if isinstance(card, str):
-            return AdaptiveCardActionMessageResponse(value=card)
-        return AdaptiveCardActionCardResponse(value=card)
+        if isinstance(answer, str):
+            return AdaptiveCardActionMessageResponse(value=answer)
+        if answer.shared:
+            await self._update_for_everyone(ctx, answer.card)
+        return AdaptiveCardActionCardResponse(value=answer.card)
+
+    async def _update_for_everyone(self, ctx: ActivityContext[Any], card: AdaptiveCard) -> None:
+        """The invoke's answer redraws the card for the person who clicked only; in a channel
+        or group chat everyone else would go on seeing the old status and buttons, so the
+        posted message itself is updated (`PUT …/activities/{id}`)."""
+        activity = ctx.activity
+        if is_personal(activity) or not activity.reply_to_id:
+            return
+        try:
+            await ctx.api.conversations.update_activity(
+                activity.conversation.id, activity.reply_to_id, card_activity("actionbot", [card])
+            )
+        except Exception as exc:  # noqa: BLE001 - the clicker has the answer either way
+            log.warning("could not update the card in Teams conversation for everyone: %s", exc)
 
     async def _import_click(
         self, ctx: ActivityContext[Any], who: Who, data: dict[str, Any]
@@ -513,15 +642,15 @@ class TeamsDoor:
         )
         reply = answer.reply
         if not reply.ok and not reply.choices:
-            return AdaptiveCardActionMessageResponse(value=reply.text[:1000])
+            return AdaptiveCardActionMessageResponse(value=render.summary(reply))
         cards = render.reply_cards(reply)
         for card in cards[1:]:  # a long fresh preview: the rest follows as messages
-            await ctx.send(card_activity(reply.text[:1000], [card]))
+            await ctx.send(card_activity(render.summary(reply), [card]))
         return AdaptiveCardActionCardResponse(value=cards[0])
 
     async def _map_owner(
         self, ctx: ActivityContext[Any], who: Who, data: dict[str, Any]
-    ) -> AdaptiveCard | str:
+    ) -> Answer | str:
         """ "Map…" opens the form (for those the service lets run `admin owner`: anyone else
         is told so at the click); its Save runs the same `admin owner` command as text."""
         owner = str(data.get("owner") or "")
@@ -535,27 +664,28 @@ class TeamsDoor:
                 default_tz=self.settings.tz,
                 now=self.clock.now(),
             )
-            return render.map_owner_form(owner=owner) if refused is None else refused.text
+            return Answer(render.map_owner_form(owner=owner)) if refused is None else refused.text
         holders, deputies = _picked(data.get("holders")), _picked(data.get("deputies"))
         if not holders:
-            return render.map_owner_form(owner=owner, problem="Choose at least one holder.")
+            return Answer(render.map_owner_form(owner=owner, problem="Choose at least one holder."))
         command = AdminOwner(
             owner, tuple(f"<@{p}>" for p in holders), tuple(f"<@{p}>" for p in deputies)
         )
-        emails = await self.mention_emails(ctx, [*holders, *deputies])
-        outcome = await self.converse(who, command=command, mention_emails=emails)
+        people = await self.mentioned_people(ctx, dict.fromkeys([*holders, *deputies]), {})
+        outcome = await self.converse(who, command=command, mentioned=people)
         if not outcome.reply.ok:
-            return render.map_owner_form(owner=owner, problem=outcome.reply.lines[0])
-        return render.reply_cards(outcome.reply)[0]
+            return Answer(render.map_owner_form(owner=owner, problem=outcome.reply.lines[0]))
+        return Answer(render.reply_cards(outcome.reply)[0])
 
-    async def _answer_click(self, who: Who, data: dict[str, Any]) -> AdaptiveCard | str:
+    async def _answer_click(self, who: Who, data: dict[str, Any]) -> Answer | str:
         kind = str(data.get("action", ""))
+        head = str(data.get("head") or "")
         if kind == render.CHOOSE:
             pinned, _, raw = str(data.get("value", "")).partition("|")
             if not pinned.isdigit():
                 return "That choice is no longer valid."
             outcome = await self.converse(who, text=raw, pinned_action_id=int(pinned))
-            return render.reply_cards(outcome.reply)[0]
+            return Answer(render.reply_cards(outcome.reply)[0])
         action_id = int(str(data.get("action_id", "0")) or "0")
         ids = [int(i) for i in str(data.get("ids", "")).split(",") if i.isdigit()] or [action_id]
         ids_text = ",".join(str(i) for i in ids)
@@ -563,14 +693,33 @@ class TeamsDoor:
         ref = await asyncio.to_thread(action_ref, self.sessions, action_id)
         if ref is None:
             return "That action no longer exists."
-        if kind == "new_date":
-            return render.new_date_form(
-                action_id=action_id, label=ref.label, current=ref.due, today=today, ids=ids_text
+
+        def date_form(**kept: Any) -> Answer:
+            return Answer(
+                render.new_date_form(
+                    action_id=action_id,
+                    label=ref.label,
+                    ids=ids_text,
+                    head=head,
+                    current=ref.due,
+                    today=today,
+                    **kept,
+                )
             )
+
+        def update_form(**kept: Any) -> Answer:
+            return Answer(
+                render.add_update_form(
+                    action_id=action_id, label=ref.label, ids=ids_text, head=head, **kept
+                )
+            )
+
+        if kind == "new_date":
+            return date_form()
         if kind == "add_update":
-            return render.add_update_form(action_id=action_id, label=ref.label, ids=ids_text)
+            return update_form()
         if kind == render.SHOW:
-            return await self._refreshed(Reply(), ids, today)
+            return Answer(await self._refreshed(Reply(), ids, today, head=head))
         command: Command
         if kind in render.QUICK:
             command = (
@@ -584,37 +733,41 @@ class TeamsDoor:
             problems = revision_problems(picked, reason, today=today)
             new = picked_date(picked, today=today)
             if problems or new is None:
-                return render.new_date_form(
-                    action_id=action_id,
-                    label=ref.label,
-                    current=ref.due,
-                    today=today,
-                    ids=ids_text,
-                    problem=" ".join(problems.values()),
-                )
+                return date_form(problem=" ".join(problems.values()), picked=picked, reason=reason)
             command = Revise(ref.target, new, picked or new.isoformat(), reason)
         elif kind == render.SAVE_UPDATE:
             note = str(data.get("note") or "").strip()
             rag = str(data.get("rag") or "none")
             problems = note_problems(note)
             if problems:
-                return render.add_update_form(
-                    action_id=action_id,
-                    label=ref.label,
-                    ids=ids_text,
-                    problem=" ".join(problems.values()),
-                )
+                return update_form(problem=" ".join(problems.values()), note=note, rag=rag)
             command = (
                 SetRag(ref.target, rag, note) if rag in RAG_LABEL else AddNote(ref.target, note)
             )
         else:
-            return render.refreshed_card(error("I don't know that button."), [])
+            return Answer(render.refreshed_card(error("I don't know that button."), []))
         outcome = await self.converse(who, command=command, pinned_action_id=action_id)
-        return await self._refreshed(outcome.reply, ids, today)
+        card = await self._refreshed(
+            outcome.reply, ids, today, head=head, changed=action_id if outcome.reply.ok else None
+        )
+        return Answer(card, shared=outcome.reply.ok)
 
-    async def _refreshed(self, reply: Reply, ids: list[int], today: date) -> AdaptiveCard:
+    async def _refreshed(
+        self, reply: Reply, ids: list[int], today: date, *, head: str, changed: int | None = None
+    ) -> AdaptiveCard:
         cards = await asyncio.to_thread(current_cards, self.sessions, ids, today=today)
-        return render.refreshed_card(Reply(lines=reply.lines, ok=reply.ok), cards)
+        return render.refreshed_card(
+            Reply(lines=reply.lines, ok=reply.ok), cards, head=head, changed=changed
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The card that replaces the one clicked; `shared`: what it shows changed for everyone
+    who sees that card (a form, or a refusal, is only the clicker's)."""
+
+    card: AdaptiveCard
+    shared: bool = False
 
 
 def sent_files(activity: MessageActivity) -> list[tuple[str, FileDownloadInfo]]:
@@ -642,6 +795,7 @@ def register(app: App, door: TeamsDoor) -> None:
     """Wire every Teams handler to the door."""
     app.on_message(door.on_message)
     app.on_install_add(door.on_install)
+    app.on_install_remove(door.on_uninstall)
     app.on_conversation_update(door.on_conversation_update)
     app.on_card_action_execute(door.on_card_action)
     app.on_file_consent(door.on_file_consent)

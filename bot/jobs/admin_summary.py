@@ -130,7 +130,7 @@ def _error_code(error: str) -> str:
 def delivery_problem(session: Session, failure: FailedDelivery, *, today: date) -> Problem:
     """The admins' line for a message that could not be delivered; roles are named as the
     person holds them on `today`."""
-    if failure.error.startswith("Teams "):
+    if failure.platform == "teams" or failure.error.startswith("Teams "):
         return _teams_problem(session, failure, today=today)
     code = _error_code(failure.error)
     kind, _, target = failure.recipient.partition(":")
@@ -270,8 +270,9 @@ def queue_summary(
 
 def _teams_problem(session: Session, failure: FailedDelivery, *, today: date) -> Problem:
     """A message Teams refused (TeamsMessenger errors read "Teams send: HTTP 403 …")."""
-    said = failure.error.removeprefix("Teams ")
-    status = "403" if "HTTP 403" in said else "404" if "HTTP 404" in said else said
+    said = failure.error.removeprefix("Teams ").removeprefix(": ")
+    removed = "removed actionbot" in said
+    status = "403" if "HTTP 403" in said or removed else "404" if "HTTP 404" in said else said
     what = KIND_WORDS.get(failure.kind, failure.kind)
     kind, _, target = failure.recipient.partition(":")
     if kind == "channel":
@@ -287,11 +288,21 @@ def _teams_problem(session: Session, failure: FailedDelivery, *, today: date) ->
     who = _who(session, failure.recipient, today=today)
     named = who.describe(failure.recipient) if who else f"`{theirs(failure.recipient)}`"
     if status == "403":
-        wrong = "they blocked actionbot in Teams, or it is not installed for them"
-        fix = "ask them to add actionbot from Apps in Teams (or install it for them)"
+        wrong = (
+            "they removed or blocked actionbot in Teams (or it is not installed for them), so "
+            "nothing more is sent to them there"
+        )
+        fix = (
+            "ask them to add actionbot from Apps in Teams (or install it for them); their "
+            "reminders start again when they do"
+        )
     elif "no Teams id" in said:
         wrong = "actionbot has no Teams id for them"
-        fix = f"{OWNERS_FIX}, or ask them to message actionbot in Teams once"
+        fix = (
+            "ask them to message actionbot in Teams once, or put their Entra object id in "
+            "the owners file's teams_id column and run `actionbot owners import OWNERS.csv`"
+            + ("" if "TEAMS_GRAPH" not in said else " (or let actionbot use Graph: TEAMS_GRAPH)")
+        )
     else:
         wrong = f"Teams said `{theirs(said)}`"
         fix = "check `actionbot owners list` and their Teams id"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.jobs.file_delivery import is_file_delivery, send_file
-from bot.messages import Reply, reply_from_dict, reply_to_dict
+from bot.messages import Reply, for_platform, reply_from_dict, reply_to_dict
 from bot.messenger import (
     Address,
     DeliveryError,
@@ -25,6 +25,7 @@ from bot.messenger import (
     PermanentFailure,
     Progress,
     RateLimited,
+    Removed,
 )
 from store.models import Delivery, Person
 from store.outbox import claim_next
@@ -43,6 +44,7 @@ class FailedDelivery:
     kind: str
     recipient: str
     error: str
+    platform: str = "slack"  # where it failed: the admins' summary speaks that platform
 
 
 @dataclass
@@ -95,6 +97,7 @@ class Claimed:
     last_error: str | None = None
     sent_at: datetime | None = None
     premarked: int | None = None  # the part the claim recorded as starting
+    removed: bool = False  # the platform said they removed or blocked actionbot
 
 
 def deliver_pending(
@@ -206,6 +209,11 @@ def _attempt(
             person = session.get(Person, learned[0])
             if person is not None:
                 _remember(session, person, learned[1], claimed)
+        if claimed.removed and claimed.platform == "teams":
+            kind, _, target = claimed.recipient.partition(":")
+            gone, _ = _address(session, kind, target)
+            if gone is not None and gone.teams_removed_at is None:
+                gone.teams_removed_at = clock.now()
 
 
 def _attempt_sending(
@@ -232,6 +240,7 @@ def _attempt_sending(
             _later(delivery, clock, timedelta(seconds=wait), str(exc), stats)
             return None
         except DeliveryError as exc:
+            delivery.removed = isinstance(exc, Removed)
             if exc.permanent or delivery.attempts >= MAX_ATTEMPTS:
                 _give_up(delivery, str(exc), stats)
             else:
@@ -259,7 +268,9 @@ def _give_up(delivery: Claimed, error: str, stats: DeliveryStats) -> None:
     delivery.last_error = error
     stats.failed += 1
     stats.failures.append(f"{delivery.kind} to {delivery.recipient}: {error}")
-    stats.failed_rows.append(FailedDelivery(delivery.key, delivery.kind, delivery.recipient, error))
+    stats.failed_rows.append(
+        FailedDelivery(delivery.key, delivery.kind, delivery.recipient, error, delivery.platform)
+    )
     log.warning("delivery %s failed permanently: %s", delivery.key, error)
 
 
@@ -275,6 +286,7 @@ def _send(
             send_file(session, row, messenger)
         return None
     replies = [reply_from_dict(r) for r in payload.get("replies", [])] or [reply_from_dict(payload)]
+    replies = [for_platform(r, messenger.platform) for r in replies]
     kind, _, target = delivery.recipient.partition(":")
     if kind == "channel":
         messenger.post_channel(target, replies, progress)
@@ -306,11 +318,13 @@ def _address(session: Session, kind: str, target: str) -> tuple[Person | None, A
         person_id=person.id,
         email=person.email,
         slack_user_id=person.slack_user_id,
-        teams_user_id=person.teams_user_id,
+        # A person known from a mention has only the chat id (29:…), which opens a chat too.
+        teams_user_id=person.teams_user_id or person.teams_chat_id,
         tz=person.tz,
         teams_conversation_id=person.teams_conversation_id,
         teams_service_url=person.teams_service_url,
         teams_tenant_id=person.teams_tenant_id,
+        teams_removed=person.teams_removed_at is not None,
     )
 
 
@@ -329,12 +343,15 @@ def route(session: Session, delivery: Delivery, messengers: Mapping[str, Messeng
         else person_by_email(session, email=target)
     )
     if person is None:
-        return delivery.platform
+        # Somebody known only by email (an admin the owners file does not list): the one
+        # platform there is, when only one is configured.
+        return _only(messengers) or delivery.platform
+    teams = person.teams_user_id or person.teams_chat_id or person.teams_conversation_id
     known = [
         platform
         for platform, linked in (
             ("slack", person.slack_user_id),
-            ("teams", person.teams_user_id or person.teams_conversation_id),
+            ("teams", teams and person.teams_removed_at is None),
         )
         if linked and platform in messengers
     ]
@@ -343,9 +360,13 @@ def route(session: Session, delivery: Delivery, messengers: Mapping[str, Messeng
             return choice
     if known:
         return known[0]
-    if delivery.platform not in messengers and len(messengers) == 1:
-        return next(iter(messengers))
+    if delivery.platform not in messengers:
+        return _only(messengers) or delivery.platform
     return delivery.platform
+
+
+def _only(messengers: Mapping[str, Messenger]) -> str | None:
+    return next(iter(messengers)) if len(messengers) == 1 else None
 
 
 def _remember(session: Session, person: Person, address: Address, delivery: Claimed) -> None:

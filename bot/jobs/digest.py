@@ -96,9 +96,11 @@ def plan_sections(
     cal: WorkingCalendar,
     created: dict[int, datetime],
     week: dict[str, set[int]] | None = None,
+    platform: str = "slack",
 ) -> list[Section]:
     """One plan's part of the digest: what changed and what needs a decision first, then
-    what is done and due; the full overdue list is a count and where to find it.
+    what is done and due; the full overdue list is a count and where to find it (on the
+    digest's `platform`).
 
     `week`, when given, collects the ids behind each "needs a decision" count.
     """
@@ -224,16 +226,20 @@ def plan_sections(
                 f"Overdue in all ({len(overdue)})",
                 [
                     f"{count} due date, the oldest due {day(oldest, today)} "
-                    f"({relative(oldest, today)}). The full list: {overdue_pointer(code)}."
+                    f"({relative(oldest, today)}). "
+                    f"The full list: {overdue_pointer(code, platform)}."
                 ],
             )
         )
     return [header, *sections]
 
 
-def overdue_pointer(code: str) -> str:
-    """Where the full overdue list lives, for every reader: chat, App Home, the terminal."""
-    return f"`/action overdue` or actionbot's Home tab, or `actionbot show --plan {code}`"
+def overdue_pointer(code: str, platform: str = "slack") -> str:
+    """Where the full overdue list lives, for every reader: chat (and Slack's App Home), the
+    terminal."""
+    if platform == "slack":
+        return f"`/action overdue` or actionbot's Home tab, or `actionbot show --plan {code}`"
+    return f"`/action overdue` in a chat with actionbot, or `actionbot show --plan {code}`"
 
 
 def _day_text(value: str | None, today: date) -> str:
@@ -256,6 +262,7 @@ def build_digest(
     unreachable: dict[str, list[str]] | None = None,
     week: dict[str, set[int]] | None = None,
     report_lines: dict[str, list[str]] | None = None,
+    platform: str = "slack",
 ) -> list[Section]:
     """Every plan's sections, then what admins should fix: messages that were sent and
     failed, and, apart from them, owners nobody can reach (never messaged at all)."""
@@ -275,6 +282,7 @@ def build_digest(
                 cal=cal,
                 created=facts.created,
                 week=week,
+                platform=platform,
             ),
             (report_lines or {}).get(code, []),
         )

@@ -198,8 +198,9 @@ def host_charts(
         )
         return
     note_problems(session, [], now=now, forget_others=NO_PUBLIC_URL)
+    taken: set[tuple[int, int]] = set()
     for chart in charts:
-        place = _paragraph_of(replies, chart.summary) or (replies[0], len(replies[0].lines) - 1)
+        place = _paragraph_of(replies, chart, taken) or (replies[0], len(replies[0].lines) - 1)
         hosted = host_file(
             session,
             kind=CHART,
@@ -213,9 +214,22 @@ def host_charts(
         reply.pictures.append(Picture(chart_url(public_url, hosted.token), chart.alt_text, after))
 
 
-def _paragraph_of(replies: list[Reply], line: str) -> tuple[Reply, int] | None:
-    for reply in replies:
+def _paragraph_of(
+    replies: list[Reply], chart: DigestChart, taken: set[tuple[int, int]]
+) -> tuple[Reply, int] | None:
+    """The paragraph that gives `chart`'s figures: in its own plan's part of the digest
+    (plans with the same figures have the same line), and not one another chart is under."""
+    found: list[tuple[bool, int, int]] = []
+    for number, reply in enumerate(replies):
         for index, paragraph in enumerate(reply.lines):
-            if line in paragraph.split("\n"):
-                return reply, index
-    return None
+            lines = paragraph.split("\n")
+            if chart.summary in lines and (number, index) not in taken:
+                own = lines[0] in (f"*{chart.plan_code}*",) or lines[0].startswith(
+                    f"*{chart.plan_code}: "
+                )
+                found.append((not own, number, index))
+    if not found:
+        return None
+    _, number, index = min(found)
+    taken.add((number, index))
+    return replies[number], index

@@ -38,7 +38,8 @@ from store.outbox import enqueue_many, existing_keys
 SYSTEM = Actor(name="actionbot", source="system")
 ENQUEUE_BATCH = 1_000
 MOST_URGENT = 10  # cards in one reminder; the rest are a count and a pointer
-ALL_MINE = "`/action mine` lists them all, as does actionbot's Home tab"
+ALL_MINE = "`/action mine` lists them all"
+HOME_TAB = ", as does actionbot's Home tab"  # Slack only: Teams has no home tab
 _GUID = re.compile(r"^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$")
 
 
@@ -105,13 +106,17 @@ def nudge_reply(message: PlannedMessage, facts: dict[int, ActionFacts]) -> Reply
     count = len(message.items)
     shown = message.items[:MOST_URGENT]
     footer = ["Use the buttons, or `/action help` for every way to update an action."]
+    footer_on = {}
     if count > len(shown):
-        footer.insert(0, f"…and {count - len(shown):,} more: {ALL_MINE}.")
+        more = f"…and {count - len(shown):,} more: {ALL_MINE}"
+        footer_on["slack"] = [f"{more}{HOME_TAB}.", *footer]
+        footer.insert(0, f"{more}.")
     return Reply(
         title=f"{plural(count, 'action')} to look at today: {_counts(message.items)}",
         lines=[message.note] if message.note else [],
         cards=[_card(facts[i.action_id], i) for i in shown],
         footer=footer,
+        footer_on=footer_on,
     )
 
 

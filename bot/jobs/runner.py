@@ -94,7 +94,7 @@ def run_digest(
         failures = [
             delivery_problem(
                 session,
-                FailedDelivery(d.key, d.kind, d.recipient, d.last_error or ""),
+                FailedDelivery(d.key, d.kind, d.recipient, d.last_error or "", d.platform),
                 today=today,
             ).text.removeprefix("• ")
             for d in failed_since(session, since=now - timedelta(days=7))
@@ -121,6 +121,7 @@ def run_digest(
             unreachable=unreachable,
             week=week,
             report_lines=report_lines(session, charts, now=now, cal=cal, tz=settings.tz),
+            platform=platform,
         )
         replies = digest_replies(sections, title=digest_title(week_facts(week), today))
         key = digest_key(target, now, scheduled=scheduled)

@@ -131,12 +131,24 @@ class TeamsConnector:
     provider, which caches tokens and is safe to share.
     """
 
-    def __init__(self, app: App, *, timeout: float = TIMEOUT) -> None:
-        if app.id is None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        timeout: float = TIMEOUT,
+        app_id: str | None = None,
+        signed: bool = True,
+    ) -> None:
+        """`signed=False` (ACTIONBOT_TEAMS_INSECURE_DEV only): no token on any call, for a
+        local connector such as Microsoft 365 Agents Playground; `app_id` then stands in
+        for a registration there may not be."""
+        found = app.id or app_id
+        if found is None:
             raise ValueError("proactive messages need TEAMS_CLIENT_ID")
-        self.app_id: str = app.id
+        self.app_id: str = found
         self._app = app
         self._timeout = timeout
+        self._signed = signed
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, daemon=True, name="teams-connector"
@@ -152,9 +164,13 @@ class TeamsConnector:
                 ClientOptions(timeout=self._timeout),
                 ApiClientSettings(oauth_url=self._app.cloud.token_service_url),
                 cloud=self._app.cloud,
-                token_provider=self._app.token_provider,
+                token_provider=self._app.token_provider if self._signed else None,
             )
         return self._apis[key]
+
+    def run(self, make: Callable[[], Awaitable[T]]) -> T:
+        """Run a coroutine on the connector's loop from synchronous code; its result."""
+        return self._run(make)
 
     def _run(self, make: Callable[[], Awaitable[T]]) -> T:
         async def wrapped() -> T:

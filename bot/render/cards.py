@@ -7,10 +7,18 @@ with in place of the one clicked. Each button carries the ids of every action on
 so that the refreshed card shows all of them again, as they now are.
 
 Text from plans and people is escaped for the Markdown subset Adaptive Cards render
-(bold, italic, lists, links) and for the `{{DATE()}}` functions, here and only here.
-Mentions need `msteams.entities`, which these cards never carry, so `<at>` text stays text.
+(bold, italic, lists, links), for HTML (Teams drops what looks like a tag: `<reason>`, and
+reads entities: `&amp;`) and for the `{{DATE()}}` functions, here and only here. A line
+break inside a TextBlock is a soft break in Markdown (Teams runs the lines together), so
+lines are paragraphs or TextBlocks of their own. Mentions need `msteams.entities`, which
+these cards never carry, so `<at>` text stays text. A command to type is written by the
+services as Slack's `/action …`; in Teams it is typed without the slash, so it is shown so.
 A reply's pictures (the digest's chart) are `Image` elements with an https URL Teams fetches;
 the figures they show are in the text as well.
+
+Phones: a row of five buttons shrinks to "D…" at 360 px, so an action shows its first
+choice (Done) and puts the others in the "…" overflow (`mode: secondary`, Adaptive Cards
+1.5, which Teams shows as a menu).
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from microsoft_teams.cards import (
     TextInput,
 )
 
-from bot.messages import ActionCard, Picture, Reply, plain, spans
+from bot.messages import ActionCard, Picture, Reply, Span, plain, spans
 
 VERSION = "1.5"
 MAX_CARD_BYTES = 24_000  # Teams' limit is ~28 KB for the whole activity; leave room for it
@@ -43,6 +51,7 @@ FRAME_BYTES = 800  # the "(continued)" heading and "Part n of m" line added afte
 MAX_ACTIONS_PER_CARD = 10
 MAX_TEXT = 2_000  # one TextBlock; longer paragraphs become several, never shortened
 MAX_REASON = 1500
+MAX_HEAD = 150  # a card's heading, carried in its buttons so a redrawn card keeps it
 RAG_DOT = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
 
 # What a click carries back in `data.action` (the SDK routes on it).
@@ -60,27 +69,57 @@ SAVE_OWNER = "save_owner"  # the form's Save: runs `admin owner`
 PEOPLE = "graph.microsoft.com/users"  # Teams' people picker searches the organisation
 
 _MARKDOWN = re.compile(r"([\\*_\[\]])")
+# What an HTML-aware Markdown renderer would take for a tag or an entity: `<reason>`,
+# `</b>`, `<!-- -->`, `&amp;`. A word joiner (U+2060: no width, and no line break there,
+# unlike a zero-width space) after the `<` or `&` keeps it text and shows nothing.
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_JOINER = "\u2060"
+_COMMAND = "/action "
 _BULLET_START = re.compile(r"^(\s*)([-+>#])", re.M)
 _NUMBER_START = re.compile(r"^(\s*\d+)([.)])", re.M)
 
 
 def escape(text: str) -> str:
-    """Plain text for a TextBlock: no Markdown, links, lists or date functions can form."""
+    """Plain text for a TextBlock: no Markdown, links, lists, tags, entities or date
+    functions can form."""
     text = _MARKDOWN.sub(r"\\\1", text)
     text = _BULLET_START.sub(r"\1\\\2", text)
     text = _NUMBER_START.sub(r"\1\\\2", text)
+    text = _TAG_START.sub(f"<{_JOINER}", text)
+    text = _ENTITY.sub(f"&{_JOINER}", text)
     return text.replace("{{", "{\u200b{")
+
+
+def command(code: str) -> str:
+    """A command as it is typed in Teams: `/action mine` → `mine`."""
+    return code[len(_COMMAND) :] if code.startswith(_COMMAND) else code
+
+
+def summary(reply: Reply) -> str:
+    """The reply as plain text for the notification Teams shows (no Markdown marks; the
+    commands as typed in Teams)."""
+    lines = [reply.title or "", *reply.lines, *(r.text for r in reply.rows)]
+    parts = ["".join(_shown(s) for s in spans(line)) for line in lines if line]
+    for card in reply.cards:
+        parts += card.text_lines()
+    parts += ["".join(_shown(s) for s in spans(line)) for line in reply.footer if line]
+    return "\n".join(p for p in parts if p)[:1000] or "actionbot"
 
 
 def markdown(line: str) -> str:
     """A service's line (the neutral markup: *bold*, _italic_, `code`, see
     bot.messages.spans) as Teams Markdown, every word escaped: the marks are ours, the
-    words may be anybody's."""
+    words may be anybody's. A code span is a command, shown as it is typed in Teams."""
     wrap = {"bold": "**", "em": "_", "code": "**", "": ""}
     return "".join(
-        f"{wrap[s.style]}{escape(s.text)}{wrap[s.style]}" if s.text.strip() else escape(s.text)
+        f"{wrap[s.style]}{escape(_shown(s))}{wrap[s.style]}" if s.text.strip() else escape(s.text)
         for s in spans(line)
     )
+
+
+def _shown(span: Span) -> str:
+    return command(span.text) if span.style == "code" else span.text
 
 
 def _text(text: str, **style: Any) -> TextBlock:
@@ -109,16 +148,26 @@ def _paragraphs(line: str) -> list[TextBlock]:
     return blocks
 
 
-def _button(title: str, kind: str, card: ActionCard, ids: str, **extra: Any) -> ExecuteAction:
-    # `data` on every button: the SDK's invoke model requires it (2.1.1).
+def _button(
+    title: str, kind: str, card: ActionCard, ids: str, head: str, **extra: Any
+) -> ExecuteAction:
+    # `data` on every button: the SDK's invoke model requires it (2.1.1). `head` is the
+    # card's heading, so the card redrawn after a click keeps it.
     data = {"action": kind, "action_id": str(card.action_id), "ids": ids}
+    if head:
+        data["head"] = head
     return ExecuteAction(title=title, verb=kind, data=data, **extra)
 
 
-def action_container(card: ActionCard, *, ids: str) -> Container:
+PRIMARY = "done"  # the one choice shown as a button; the rest are in the "…" overflow
+
+
+def action_container(
+    card: ActionCard, *, ids: str, head: str = "", changed: bool = False
+) -> Container:
     """One action: what it is, where it stands (the detail view adds its details and whole
-    history), and its buttons."""
-    head = f"**{escape(card.label)}** {escape(card.title) or '_(no title)_'}"
+    history), and its buttons. `changed`: the action a click just changed, set apart."""
+    head_line = f"**{escape(card.label)}** {escape(card.title) or '_(no title)_'}"
     details = " · ".join(
         [
             escape(card.due_label),
@@ -126,9 +175,9 @@ def action_container(card: ActionCard, *, ids: str) -> Container:
             "Owners: " + (escape(", ".join(card.owners)) or "none"),
         ]
     )
-    items: list[CardElement] = [*_split(head), _text(details, is_subtle=True, spacing="None")]
+    items: list[CardElement] = [*_split(head_line), _text(details, is_subtle=True, spacing="None")]
     for detail in card.details:
-        items += _split(f"**{escape(detail.label)}**: {escape(detail.text)}")
+        items += _detail(detail.label, detail.text)
     shown = card.updates if card.detail else card.updates[:5]
     for update in shown:
         items.append(_text(markdown(update), is_subtle=True, size="Small", spacing="None"))
@@ -142,13 +191,30 @@ def action_container(card: ActionCard, *, ids: str) -> Container:
                         b.kind,
                         card,
                         ids,
-                        style="positive" if b.kind == "done" else None,
+                        head,
+                        style="positive" if b.kind == PRIMARY else None,
+                        mode=None if b.kind == PRIMARY else "secondary",
                     )
                     for b in buttons
                 ]
             )
         )
-    return Container(items=items, separator=True, spacing="Medium")
+    return Container(
+        items=items,
+        separator=True,
+        spacing="Medium",
+        style="emphasis" if changed else None,
+    )
+
+
+def _detail(label: str, text: str) -> list[TextBlock]:
+    """A labelled detail (Tasks, Outcome): each of its lines a TextBlock of its own, since
+    Teams runs the lines of one TextBlock together."""
+    lines = [line for line in text.split("\n") if line.strip()] or [""]
+    blocks = _split(f"**{escape(label)}**: {escape(lines[0])}")
+    for line in lines[1:]:
+        blocks += [b.model_copy(update={"spacing": "None"}) for b in _split(escape(line))]
+    return blocks
 
 
 def _split(text: str) -> list[TextBlock]:
@@ -162,7 +228,8 @@ def _split(text: str) -> list[TextBlock]:
         pieces.append(text[:cut])
         text = text[cut:]
     pieces.append(text)
-    return [_text(piece) for piece in pieces]
+    # The pieces of one long text read as one paragraph: no gap between them.
+    return [_text(piece, **({"spacing": "None"} if n else {})) for n, piece in enumerate(pieces)]
 
 
 def _card(body: list[CardElement]) -> AdaptiveCard:
@@ -183,7 +250,7 @@ def _size(element: CardElement) -> int:
     return len(element.model_dump_json(by_alias=True, exclude_none=True).encode()) + 1
 
 
-def _action_groups(cards: list[ActionCard]) -> list[list[ActionCard]]:
+def _action_groups(cards: list[ActionCard], head: str = "") -> list[list[ActionCard]]:
     """Groups of actions that each fit one card with room to spare."""
     groups = [
         cards[i : i + MAX_ACTIONS_PER_CARD] for i in range(0, len(cards), MAX_ACTIONS_PER_CARD)
@@ -191,7 +258,7 @@ def _action_groups(cards: list[ActionCard]) -> list[list[ActionCard]]:
     fitted: list[list[ActionCard]] = []
     while groups:
         group = groups.pop(0)
-        size = sum(_size(c) for c in _containers(group))
+        size = sum(_size(c) for c in _containers(group, head))
         if size > MAX_CARD_BYTES - 2_000 and len(group) > 1:
             half = len(group) // 2
             groups[:0] = [group[:half], group[half:]]
@@ -200,9 +267,11 @@ def _action_groups(cards: list[ActionCard]) -> list[list[ActionCard]]:
     return fitted
 
 
-def _containers(group: list[ActionCard]) -> list[Container]:
+def _containers(
+    group: list[ActionCard], head: str = "", changed: int | None = None
+) -> list[Container]:
     ids = ",".join(str(c.action_id) for c in group)
-    return [action_container(c, ids=ids) for c in group]
+    return [action_container(c, ids=ids, head=head, changed=c.action_id == changed) for c in group]
 
 
 def _choices(reply: Reply) -> ActionSet:
@@ -235,13 +304,17 @@ def _row(text: str, kind: str, label: str, value: str) -> Container:
     )
 
 
-def reply_cards(reply: Reply) -> list[AdaptiveCard]:
+def reply_cards(
+    reply: Reply, *, head: str | None = None, changed: int | None = None
+) -> list[AdaptiveCard]:
     """The whole reply as one or more cards, each one message under Teams' size limit.
 
     The first card carries the title and lines; the actions follow, at most
     MAX_ACTIONS_PER_CARD to a card. When there are several cards, each says which part of
-    how many it is, so a reader knows nothing is missing.
+    how many it is, so a reader knows nothing is missing. `head` is the heading the buttons
+    carry (default: the title); `changed` an action to set apart.
     """
+    carried = (reply.title or "" if head is None else head)[:MAX_HEAD]
     preamble: list[CardElement] = []
     if reply.title:
         preamble.append(_text(escape(plain(reply.title)), size="Medium", weight="Bolder"))
@@ -266,8 +339,8 @@ def reply_cards(reply: Reply) -> list[AdaptiveCard]:
             current, used = [], 0
         current.append(element)
         used += size
-    for group in _action_groups(reply.cards):
-        containers = _containers(group)
+    for group in _action_groups(reply.cards, carried):
+        containers = _containers(group, carried, changed)
         size = sum(_size(c) for c in containers)
         if current and (used + size > budget or _has_actions(current)):
             bodies.append(current)
@@ -309,31 +382,47 @@ def _has_actions(body: list[CardElement]) -> bool:
     return any(isinstance(e, Container) for e in body)
 
 
-def refreshed_card(reply: Reply, cards: list[ActionCard]) -> AdaptiveCard:
-    """What replaces a card after a click: the outcome, then the card's actions as they now
-    are. A card only ever holds one group of actions, so this is one card."""
-    merged = replace(reply, title=None, cards=cards or reply.cards)
-    rendered = reply_cards(merged)
+def refreshed_card(
+    reply: Reply, cards: list[ActionCard], *, head: str = "", changed: int | None = None
+) -> AdaptiveCard:
+    """What replaces a card after a click: its heading, the outcome, then the card's actions
+    as they now are, the one just changed first and set apart. A card only ever holds one
+    group of actions, so this is one card."""
+    first = [c for c in cards if c.action_id == changed]
+    ordered = first + [c for c in cards if c.action_id != changed]
+    merged = replace(reply, title=head or None, cards=ordered or reply.cards)
+    rendered = reply_cards(merged, changed=changed)
     if len(rendered) == 1:
         return rendered[0]
-    return reply_cards(replace(merged, cards=merged.cards[:1]))[0]
+    return reply_cards(replace(merged, cards=merged.cards[:1]), changed=changed)[0]
 
 
 def new_date_form(
-    *, action_id: int, label: str, current: date | None, today: date, ids: str, problem: str = ""
+    *,
+    action_id: int,
+    label: str,
+    current: date | None,
+    today: date,
+    ids: str,
+    problem: str = "",
+    head: str = "",
+    picked: str | None = None,
+    reason: str = "",
 ) -> AdaptiveCard:
-    """The New date… form: a date not in the past and a required reason."""
+    """The New date… form: a date not in the past and a required reason. Shown again after
+    a refusal with what was typed (`picked`, `reason`) kept."""
     body: list[CardElement] = [
         _text(f"**{escape(label)}**"),
         _text(f"Now due {current:%d %b %Y}" if current else "No due date yet", is_subtle=True),
     ]
     if problem:
         body.append(_text(escape(problem), color="Attention"))
+    default = (current if current and current >= today else today).isoformat()
     body += [
         DateInput(
             id="new_due",
             label="New date",
-            value=(current if current and current >= today else today).isoformat(),
+            value=picked or default,
             min=today.isoformat(),
             is_required=True,
             error_message="Pick the new date (today or later).",
@@ -341,17 +430,28 @@ def new_date_form(
         TextInput(
             id="reason",
             label="Why is it moving?",
+            value=reason or None,
             is_multiline=True,
             is_required=True,
             max_length=MAX_REASON,
             error_message="Say why it is moving: leadership sees this.",
         ),
     ]
-    return _form_card(body, save=SAVE_DATE, action_id=action_id, ids=ids)
+    return _form_card(body, save=SAVE_DATE, action_id=action_id, ids=ids, head=head)
 
 
-def add_update_form(*, action_id: int, label: str, ids: str, problem: str = "") -> AdaptiveCard:
-    """The Add update… form: the update text and, optionally, a new RAG."""
+def add_update_form(
+    *,
+    action_id: int,
+    label: str,
+    ids: str,
+    problem: str = "",
+    head: str = "",
+    note: str = "",
+    rag: str = "none",
+) -> AdaptiveCard:
+    """The Add update… form: the update text and, optionally, a new RAG (kept after a
+    refusal)."""
     body: list[CardElement] = [_text(f"**{escape(label)}**")]
     if problem:
         body.append(_text(escape(problem), color="Attention"))
@@ -359,6 +459,7 @@ def add_update_form(*, action_id: int, label: str, ids: str, problem: str = "") 
         TextInput(
             id="note",
             label="Update",
+            value=note or None,
             is_multiline=True,
             is_required=True,
             max_length=MAX_REASON,
@@ -367,7 +468,7 @@ def add_update_form(*, action_id: int, label: str, ids: str, problem: str = "") 
         ChoiceSetInput(
             id="rag",
             label="RAG",
-            value="none",
+            value=rag if rag in ("green", "amber", "red") else "none",
             choices=[
                 Choice(title="No change", value="none"),
                 Choice(title="🟢 On track", value="green"),
@@ -376,23 +477,21 @@ def add_update_form(*, action_id: int, label: str, ids: str, problem: str = "") 
             ],
         ),
     ]
-    return _form_card(body, save=SAVE_UPDATE, action_id=action_id, ids=ids)
+    return _form_card(body, save=SAVE_UPDATE, action_id=action_id, ids=ids, head=head)
 
 
-def _form_card(body: list[CardElement], *, save: str, action_id: int, ids: str) -> AdaptiveCard:
+def _form_card(
+    body: list[CardElement], *, save: str, action_id: int, ids: str, head: str
+) -> AdaptiveCard:
     """A form on one action: Save submits its inputs, Cancel shows the action again."""
     card = _card(body)
+    data = {"action_id": str(action_id), "ids": ids, **({"head": head} if head else {})}
     card.actions = [
-        ExecuteAction(
-            title="Save",
-            verb=save,
-            style="positive",
-            data={"action": save, "action_id": str(action_id), "ids": ids},
-        ),
+        ExecuteAction(title="Save", verb=save, style="positive", data={"action": save, **data}),
         ExecuteAction(
             title="Cancel",
             verb=SHOW,
-            data={"action": SHOW, "action_id": str(action_id), "ids": ids},
+            data={"action": SHOW, **data},
             associated_inputs="none",
         ),
     ]

@@ -110,9 +110,10 @@ def handle(
 ) -> Reply:
     """Run `command` for `caller`. `today` is the caller's local date."""
     if isinstance(command, Help):
+        teams = caller.platform == "teams"
         return Reply(
-            title="How to use /action",
-            lines=[help_text(today=today, admin=caller.is_admin)],
+            title="How to use actionbot" if teams else "How to use /action",
+            lines=[help_text(today=today, admin=caller.is_admin, platform=caller.platform)],
         )
     if isinstance(command, Mine):
         return _listing(session, caller, today, what="open", mine=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.commands import Command, ParseError, RefSpec, parse
 from bot.messages import ActionCard, Reply, error
 from bot.services.actions import UNKNOWN_CALLER, card, handle
-from bot.services.people import Caller, identify
+from bot.services.people import Caller, Mentioned, identify
 from bot.services.people_commands import PeopleCommand
 from bot.services.people_commands import refusal as people_refusal
 from store.models import Action
@@ -32,6 +32,7 @@ class Who:
     email: str | None = None
     tz: str | None = None  # the platform's time zone for the user, e.g. Slack's users.info
     alias: str | None = None  # another id of the same user (Teams: the 29: chat id)
+    name: str | None = None  # as the platform shows them, for a person who has no name yet
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def _caller(
     admins: frozenset[str],
     now: datetime,
     mention_emails: Mapping[str, str] | None = None,
+    mentioned: Mapping[str, Mentioned] | None = None,
     default_tz: str | None = None,
 ) -> Caller:
     # The roles a caller answers for are those of their local today (the council's zone
@@ -72,6 +74,8 @@ def _caller(
         admins=admins,
         now=now,
         mention_emails=mention_emails,
+        mentioned=mentioned,
+        name=who.name,
         today=local_today(now, default_tz) if default_tz else None,
     )
 
@@ -87,12 +91,14 @@ def converse(
     now: datetime,
     pinned_action_id: int | None = None,
     mention_emails: Mapping[str, str] | None = None,
+    mentioned: Mapping[str, Mentioned] | None = None,
 ) -> Outcome:
     """Parse `text` (or run `command`) for `who` in one transaction, recorded as events.
 
     A refused or unparseable command rolls back, so it leaves no trace at all.
     `mention_emails` (platform user id → email) names people the text or form mentions whom
-    the register may know only by email, so a mention finds them rather than a new person.
+    the register may know only by email, so a mention finds them rather than a new person;
+    `mentioned` says the same with names and other ids (Teams).
     """
     with sessions() as session:
         try:
@@ -102,6 +108,7 @@ def converse(
                 admins=admins,
                 now=now,
                 mention_emails=mention_emails,
+                mentioned=mentioned,
                 default_tz=default_tz,
             )
             if caller.unlinked:
@@ -163,9 +170,17 @@ def unknown_ids(sessions: sessionmaker[Session], platform: str, user_ids: list[s
 
 
 def needs_email(sessions: sessionmaker[Session], who: Who) -> bool:
-    """True when the door should look up the user's email before `converse`."""
+    """True when the door should look up the user's email before `converse`: nobody has
+    their id yet, or the person who has it has no email (known only from a mention or a
+    pick, who may be the owners file's person by that email)."""
     with sessions() as session:
-        return person_by_platform_id(session, platform=who.platform, user_id=who.user_id) is None
+        for user_id in (who.user_id, who.alias):
+            if user_id:
+                person = person_by_platform_id(session, platform=who.platform, user_id=user_id)
+                if person is not None:
+                    # Slack mentions always come with an email (the door asks users.info).
+                    return who.platform == "teams" and person.email is None
+        return True
 
 
 def home_cards(

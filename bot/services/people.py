@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.messages import theirs
+from bot.services.merge import merge_people
 from store.models import Action, Person
 from store.notices import add_new_notices
 from store.queries import (
@@ -69,6 +70,16 @@ class LinkConflict:
 
 
 @dataclass(frozen=True)
+class Mentioned:
+    """What a door learned about a person a request @mentions or picks (Teams: from the
+    team's roster or Microsoft Graph, or only the name the mention showed)."""
+
+    name: str | None = None
+    email: str | None = None
+    entra_id: str | None = None  # the Entra (AAD) object id, when the id given was a 29: id
+
+
+@dataclass(frozen=True)
 class Caller:
     platform: str  # slack | teams | console
     user_id: str
@@ -83,6 +94,8 @@ class Caller:
     # Why this caller was not linked to the person their email names (LINK_REFUSED): every
     # door says this instead of doing anything. The admins' notice is already written.
     unlinked: str | None = None
+    # The same people with what else the door knows of them (names, Entra ids): id → Mentioned.
+    mentioned: Mapping[str, Mentioned] = field(default_factory=dict, compare=False)
 
     @property
     def actor(self) -> str:
@@ -111,6 +124,8 @@ def identify(
     alias: str | None = None,
     today: date | None = None,
     mention_emails: Mapping[str, str] | None = None,
+    mentioned: Mapping[str, Mentioned] | None = None,
+    name: str | None = None,
 ) -> Caller:
     """Find (and link) the Person behind a platform user.
 
@@ -119,7 +134,11 @@ def identify(
     already linked to another id of the platform keeps it: an email match never moves a
     platform identity (a stranger's directory may give them anybody's email). The caller is
     then nobody (`Caller.unlinked` says why) and admins get a notice, in this session:
-    the caller's transaction must be committed for it to be kept.
+    the caller's transaction must be committed for it to be kept. A person first known only
+    by a platform id (picked or mentioned where no email could be found) is merged into the
+    person with their email when they first write and it is known (merging never overwrites
+    a platform id either).
+    `name` (as the platform shows it) names a person who has no name yet.
     """
     # The console has no user ids of its own: it knows people by email, and links nothing.
     console = platform == "console"
@@ -137,7 +156,9 @@ def identify(
     if conflict is not None:
         return _refused(session, conflict, admins=admins, now=now)
     if person is not None and email and not person.email:
-        person.email = email
+        person = _take_email(session, person, email, now)
+    if person is not None and name and not person.display_name:
+        person.display_name = name
     if person is not None and tz and not person.tz:
         # Reminders go at 09:00 in this zone; an owners-file zone, if any, is kept.
         person.tz = tz
@@ -161,7 +182,18 @@ def identify(
         assigned_ids=frozenset(assigned),
         tz=person.tz if person else None,
         mention_emails=dict(mention_emails or {}),
+        mentioned=dict(mentioned or {}),
     )
+
+
+def _take_email(session: Session, person: Person, email: str, now: datetime) -> Person:
+    """The email the platform gives for `person`; if the register already has somebody with
+    it (the owners file's person), the two are one: merged into that one."""
+    holder = person_by_email(session, email=email)
+    if holder is None:
+        person.email = email
+        return person
+    return merge_people(session, keep=holder, gone=person, now=now) or person
 
 
 def _link(

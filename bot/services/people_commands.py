@@ -34,6 +34,7 @@ from bot.services.people import Caller
 from bot.services.roster import (
     NoSuchPerson,
     assign,
+    assignee,
     describe,
     handover,
     notify,
@@ -129,16 +130,19 @@ def _role(
     before, after = set_role_people(session, owner, duty, people, actor=actor, now=now, today=today)
     names = theirs(", ".join(person_label(p) for p in after)) or "nobody"
     was = theirs(", ".join(person_label(p) for p in before)) or "nobody"
+    same = [p.id for p in before] == [p.id for p in after]
+    role = theirs(owner.name)
     # Text, not platform markup: renderers escape every line, so no live mention here.
     if duty == "holder":
-        lines = [
-            f"{theirs(owner.name)} is now held by {names} (was {was}); they get its reminders."
-        ]
+        held = f"still held by {names}" if same else f"now held by {names} (was {was})"
+        lines = [f"{role} is {held}; they get its reminders."]
     else:
+        deputies_are = f"still {names}" if same else f"now {names} (was {was})"
         lines = [
-            f"{theirs(owner.name)}'s deputies are now {names} (was {was}); they get its reminders "
-            "while every holder is away."
+            f"{role}'s deputies are {deputies_are}; they get its reminders while every "
+            "holder is away."
         ]
+    lines += unnamed_note(after)
     if isinstance(command, AdminOwner) and command.deputies is not None:
         deputies = people_of(command.deputies)
         before_d, after_d = set_role_people(
@@ -147,7 +151,23 @@ def _role(
         if [p.id for p in before_d] != [p.id for p in after_d]:
             named = theirs(", ".join(person_label(p) for p in after_d)) or "nobody"
             lines.append(f"Its deputies are now {named}.")
+            lines += unnamed_note([p for p in after_d if p not in after])
     return Reply(lines=lines)
+
+
+def unnamed_note(people: list[Person]) -> list[str]:
+    """A line for people known only by a Teams id (picked or mentioned where Teams could not
+    say who they are): they are named, and joined to the owners file's entry for their
+    email, the first time they write to actionbot."""
+    unnamed = [p for p in people if not p.display_name and not p.email and not p.slack_user_id]
+    if not unnamed:
+        return []
+    return [
+        f"Teams could not tell me who {theirs(', '.join(person_label(p) for p in unnamed))} "
+        f"{'is' if len(unnamed) == 1 else 'are'} from this chat. They get the reminders "
+        "there, and are matched to their email when they first write to actionbot; an admin "
+        "can let actionbot look people up at once (TEAMS_GRAPH in the README)."
+    ]
 
 
 def _handover(
@@ -304,12 +324,16 @@ def handle_assign(
         person = resolve(session, caller, command.person, now=now, today=today)
     except NoSuchPerson as exc:
         return error(f"{exc} Nothing was changed.")
+    current = assignee(session, action, day=today)
+    if current is not None and current.id == person.id:
+        return Reply(lines=[f"{label} is already assigned to {person_label(person)}."])
     actor = Actor(name=caller.actor, source=caller.platform)
     before = assign(session, action, person, actor=actor, now=now, today=today)
     was = f" (was {theirs(person_label(before))})" if before else ""
     return Reply(
         lines=[
-            f"{label} is assigned to {theirs(person_label(person))}{was}; they get its reminders."
+            f"{label} is assigned to {theirs(person_label(person))}{was}; they get its reminders.",
+            *unnamed_note([person]),
         ]
     )
 
@@ -333,7 +357,7 @@ def unreachable_owners(session: Session, *, today: date) -> Reply:
         rows.append(
             Row(
                 f"{theirs(row.name)} ({plural(actions, 'open action')}): "
-                f"{theirs(map_command(row.name))}",
+                f"`{theirs(map_command(row.name))}`",
                 Button("map_owner", "Map…", row.name),
             )
         )

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.messages import Reply
 from bot.services.audit import Actor, record
-from bot.services.people import Caller
+from bot.services.people import Caller, Mentioned
 from store.models import Action, Owner, Person, Responsibility
 from store.outbox import enqueue
 from store.queries import owners_by_name, person_by_email, person_by_platform_id
@@ -64,24 +64,7 @@ def resolve(
         NoSuchPerson: nobody by that reference, or more than one.
     """
     if ref.startswith("<@") and ref.endswith(">"):
-        user_id = ref[2:-1]
-        platform = "teams" if caller.platform == "teams" else "slack"
-        person = person_by_platform_id(session, platform=platform, user_id=user_id)
-        email = caller.mention_emails.get(user_id)
-        if person is None and email:
-            person = person_by_email(session, email=email)
-            if person is not None:
-                _link_mention(person, platform, user_id, now)
-                return person
-        if person is None:
-            person = Person(email=email.lower() if email else None, created_at=now, updated_at=now)
-            if platform == "teams":
-                person.teams_user_id = user_id
-            else:
-                person.slack_user_id = user_id
-            session.add(person)
-            session.flush()
-        return person
+        return _mentioned(session, caller, ref[2:-1], now=now)
     if not ref.startswith("@"):
         person = person_by_email(session, email=ref)
         if person is None:
@@ -119,14 +102,52 @@ def resolve(
     )
 
 
-def _link_mention(person: Person, platform: str, user_id: str, now: datetime) -> None:
-    if platform == "teams":
-        # A Teams mention carries the chat id (29:…); the AAD id comes when they first write.
-        if person.teams_user_id is None and person.teams_chat_id is None:
-            person.teams_chat_id = user_id
-    elif person.slack_user_id is None:
-        person.slack_user_id = user_id
+def _mentioned(session: Session, caller: Caller, user_id: str, *, now: datetime) -> Person:
+    """The person a platform mention or pick names: by the id the register has, else by the
+    email the door found for them, else a new person known by the id (and the name) until
+    they write, when their email joins them to anybody the owners file named
+    (bot/services/merge.py)."""
+    platform = "teams" if caller.platform == "teams" else "slack"
+    seen = caller.mentioned.get(user_id) or Mentioned()
+    email = caller.mention_emails.get(user_id) or seen.email
+    person = person_by_platform_id(session, platform=platform, user_id=user_id)
+    if person is None and seen.entra_id:
+        person = person_by_platform_id(session, platform=platform, user_id=seen.entra_id)
+    if person is None and email:
+        person = person_by_email(session, email=email)
+    if person is None:
+        person = Person(email=email.lower() if email else None, created_at=now, updated_at=now)
+        session.add(person)
+    _link_mention(session, person, platform, user_id, seen, now)
+    session.flush()
+    return person
+
+
+def _link_mention(
+    session: Session, person: Person, platform: str, user_id: str, seen: Mentioned, now: datetime
+) -> None:
+    """Fill in the ids and name the mention gave where the person has none (an id is never
+    replaced, and one somebody else holds is left alone)."""
+    if platform == "slack":
+        if person.slack_user_id is None:
+            person.slack_user_id = user_id
+        person.updated_at = now
+        return
+    # A Teams pick gives the Entra object id; a mention the chat id (29:…), and the roster
+    # or Graph the other.
+    entra = seen.entra_id or (None if user_id.startswith("29:") else user_id)
+    chat = user_id if user_id.startswith("29:") else None
+    for attr, value in (("teams_user_id", entra), ("teams_chat_id", chat)):
+        if value and getattr(person, attr) is None and not _taken(session, value, person):
+            setattr(person, attr, value)
+    if seen.name and not person.display_name:
+        person.display_name = seen.name
     person.updated_at = now
+
+
+def _taken(session: Session, user_id: str, person: Person) -> bool:
+    other = person_by_platform_id(session, platform="teams", user_id=user_id)
+    return other is not None and other is not person
 
 
 def rows_of(session: Session, owner: Owner, duty: str) -> list[Responsibility]:

@@ -9,11 +9,22 @@
 * the Bot Connector (smba.trafficmanager.net/…): `POST /v3/conversations`,
   `POST|PUT /v3/conversations/{id}/activities[/{aid}]` and
   `GET /v3/conversations/{id}/members/{user}` (the roster, with email and UPN).
+* Microsoft Graph (graph.microsoft.com): `GET /v1.0/users/{id or email}`, answered only with
+  a Graph token and only when the admin granted the app User.Read.All (`graph_granted`).
 
 As strict as the real one where it matters to us: outbound calls must carry a Bearer
 token; an activity over 28 KB is refused with 413; a conversation id it never created and
-no channel is 404; a user who blocked the bot is 403 `MessageWritesBlocked`. Canned
-failures (429 with Retry-After, 5xx) can be queued. A card's `Image` must have an absolute
+no channel is 404; a user who blocked the bot is 403 `MessageWritesBlocked`, one who removed
+the app 403 `BotNotInConversationRoster` (for new chats too). A member look-up answers only
+for members of that conversation: a 1:1 chat knows its one user, a team's channel the team
+(`join`); anybody else is 404, as in a real tenant. Updating a message (PUT) needs the id of
+one the bot posted in that conversation. Canned failures (429 with Retry-After, 5xx) can be
+queued.
+
+Time: every call to the connector or Graph costs `latency` seconds on a virtual clock. While
+the harness has a request from Teams open (`begin_request`/`end_request`), what the bot
+spends is added up, so a test sees a request Teams would have given up on (about 15 s)
+without any real waiting. A card's `Image` must have an absolute
 https URL (plain http only for a loopback host, i.e. a test's own server) and is fetched at
 once, as a Teams client would: anything but a PNG or JPEG of at most 1 MB and 1024 x 1024
 pixels is refused with 400 (stricter than Teams, which would show a broken picture).
@@ -87,6 +98,7 @@ class Recorded:
     headers: dict[str, str]
     body: Any
     status: int = 200
+    answer: Any = None  # what the fake answered (e.g. {"id": …} for a posted activity)
 
 
 @dataclass
@@ -100,6 +112,7 @@ class TeamsUser:
     # Another Microsoft 365 tenant (None: the council's own). Any tenant's user can message
     # a bot, and Teams signs their activities like everybody else's.
     tenant: str | None = None
+    installed: bool = True  # False once they removed the app (`uninstall`)
 
 
 @dataclass
@@ -117,11 +130,24 @@ class FakeBotFramework:
     # Files people sent the bot, by unique id: (name, bytes, tempauth); and GETs answered.
     sent_files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)
     downloads: list[Recorded] = field(default_factory=list)
+    # A team's conversations (19:…, the part before ";messageid=") → its members' AAD ids.
+    teams: dict[str, set[str]] = field(default_factory=dict)
+    # Activity ids the bot posted, by conversation (the part before ";messageid=").
+    posted: dict[str, set[str]] = field(default_factory=dict)
+    graph_granted: bool = False  # the admin consented to User.Read.All for the app
+    graph_requests: list[Recorded] = field(default_factory=list)
+    latency: float = 0.4  # virtual seconds per connector or Graph call
+    # The local connector of Microsoft 365 Agents Playground takes calls without a token;
+    # Teams' never does.
+    playground: bool = False
+    spent: float = 0.0  # virtual seconds spent while a request from Teams was open
 
     def __post_init__(self) -> None:
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._next_id = 1_700_000_000_000
+        self._open = 0
 
     # -- what tests use -------------------------------------------------------------
 
@@ -146,6 +172,44 @@ class FakeBotFramework:
         conversation = f"a:1{user.aad_id}"
         self.conversations[conversation] = user.aad_id
         return conversation
+
+    def join(self, team_conversation: str, *users: TeamsUser) -> None:
+        """Make `users` members of a team: its channels' member look-ups know them."""
+        base = team_conversation.split(";messageid=")[0]
+        self.teams.setdefault(base, set()).update(u.aad_id for u in users)
+
+    def uninstall(self, user: TeamsUser) -> None:
+        """The user removed the app: every send to them is 403 from now on."""
+        user.installed = False
+
+    # -- Teams' patience: a virtual clock ---------------------------------------------
+
+    def begin_request(self) -> None:
+        with self._lock:
+            self._open += 1
+            if self._open == 1:
+                self.spent = 0.0
+
+    def end_request(self) -> float:
+        """Virtual seconds the bot spent on calls while the request was open."""
+        with self._lock:
+            self._open -= 1
+            return self.spent
+
+    def _charge(self) -> None:
+        with self._lock:
+            if self._open:
+                self.spent += self.latency
+
+    def wait_for(self, predicate: Any, *, timeout: float = 10.0) -> None:
+        """Block until `predicate(self)` holds, woken by each request (no polling).
+
+        Raises:
+            AssertionError: it did not hold within `timeout` seconds.
+        """
+        with self._arrived:
+            held = self._arrived.wait_for(lambda: predicate(self), timeout)
+        assert held, "the bot did not make the calls expected in time"
 
     def sign(self, *, app_id: str, key: Any = None, **claims: Any) -> str:
         """A Bot Framework channel token, as Teams sends in `Authorization: Bearer`."""
@@ -269,37 +333,49 @@ class FakeBotFramework:
         raw = await request.body()
         body = json.loads(raw) if raw else None
         rec = Recorded(request.method, request.url.path, dict(request.headers), body)
+        self._charge()
         with self._lock:
             self.requests.append(rec)
         return rec
 
+    def _done(self, rec: Recorded, response: Response) -> Response:
+        """Note the answer and wake anybody waiting for calls."""
+        rec.status = response.status_code
+        with self._arrived:
+            self._arrived.notify_all()
+        return response
+
+    def _refuse(self, rec: Recorded, status: int, code: str, message: str = "") -> Response:
+        error = {"code": code, "message": message} if message else {"code": code}
+        return self._done(rec, JSONResponse({"error": error}, status_code=status))
+
     def _answer(self, rec: Recorded, default: Any, status: int = 200) -> Response:
-        if not rec.headers.get("authorization", "").startswith("Bearer ey"):
-            rec.status = 401
-            return JSONResponse({"error": {"code": "Unauthorized"}}, status_code=401)
+        signed = rec.headers.get("authorization", "").startswith("Bearer ey")
+        if not signed and not self.playground:
+            return self._refuse(rec, 401, "Unauthorized")
         with self._lock:
             canned = self.canned.pop(0) if self.canned else None
         if canned is not None:
             code, headers, body = canned
-            rec.status = code
-            return JSONResponse(body, status_code=code, headers=headers)
-        rec.status = status
-        return JSONResponse(default, status_code=status)
+            return self._done(rec, JSONResponse(body, status_code=code, headers=headers))
+        rec.answer = default
+        return self._done(rec, JSONResponse(default, status_code=status))
 
     async def _create_conversation(self, request: Request) -> Response:
         rec = await self._record(request)
         members = (rec.body or {}).get("members") or []
         user = self._user(members[0]["id"]) if members else None
         if user is None:
-            rec.status = 404
-            return JSONResponse({"error": {"code": "NotFound"}}, status_code=404)
-        conversation = f"a:created-{uuid.uuid4().hex[:8]}"
-        self.conversations[conversation] = user.aad_id
-        return self._answer(rec, {"id": conversation})
+            return self._refuse(rec, 404, "NotFound")
+        if not user.installed:
+            # The app is not installed for them: a bot cannot open a chat with them.
+            return self._refuse(rec, 403, "Forbidden", "BotNotInConversationRoster")
+        # One 1:1 chat per person and bot: Teams finds the existing one, or makes it.
+        return self._answer(rec, {"id": self.personal_conversation(user)})
 
     def _user(self, some_id: str) -> TeamsUser | None:
         for user in self.users.values():
-            if some_id in (user.aad_id, user.chat_id):
+            if some_id.lower() in (user.aad_id.lower(), user.chat_id.lower()):
                 return user
         return None
 
@@ -308,33 +384,30 @@ class FakeBotFramework:
         cid = request.path_params["cid"]
         base = cid.split(";messageid=")[0]
         if not base.startswith("19:") and base not in self.conversations:
-            rec.status = 404
-            return JSONResponse({"error": {"code": "ConversationNotFound"}}, status_code=404)
+            return self._refuse(rec, 404, "ConversationNotFound")
         owner = self.users.get(self.conversations.get(base, ""))
+        if owner is not None and not owner.installed:
+            return self._refuse(rec, 403, "Forbidden", "BotNotInConversationRoster")
         if owner is not None and owner.blocked:
-            rec.status = 403
-            return JSONResponse(
-                {"error": {"code": "Forbidden", "message": "MessageWritesBlocked"}},
-                status_code=403,
-            )
+            return self._refuse(rec, 403, "Forbidden", "MessageWritesBlocked")
+        updating = request.path_params.get("aid")
+        if request.method == "PUT" and updating not in self.posted.get(base, set()):
+            # Only a message the bot itself posted in this conversation can be updated.
+            return self._refuse(rec, 404, "ActivityNotFoundInConversation")
         if len(json.dumps(rec.body).encode()) > MAX_ACTIVITY_BYTES:
-            rec.status = 413
-            return JSONResponse({"error": {"code": "MessageSizeTooBig"}}, status_code=413)
+            return self._refuse(rec, 413, "MessageSizeTooBig")
         bad_file = self._check_files(rec.body, personal=base.startswith("a:"))
         if bad_file:
-            rec.status = 400
-            return JSONResponse(
-                {"error": {"code": "BadArgument", "message": bad_file}}, status_code=400
-            )
+            return self._refuse(rec, 400, "BadArgument", bad_file)
         bad_image = self._check_images(rec.body)
         if bad_image:
-            rec.status = 400
-            return JSONResponse(
-                {"error": {"code": "BadArgument", "message": bad_image}}, status_code=400
-            )
+            return self._refuse(rec, 400, "BadArgument", bad_image)
+        if updating:
+            return self._answer(rec, {"id": updating})
         with self._lock:
             self._next_id += 1
             new_id = str(self._next_id)
+            self.posted.setdefault(base, set()).add(new_id)
         return self._answer(rec, {"id": new_id}, status=201)
 
     def _check_files(self, body: Any, *, personal: bool) -> str | None:
@@ -416,24 +489,65 @@ class FakeBotFramework:
         self.images[url] = data
         return None
 
+    def _members_of(self, conversation: str) -> set[str] | None:
+        """AAD ids Teams answers member look-ups for in `conversation`; None: unknown."""
+        base = conversation.split(";messageid=")[0]
+        if base in self.conversations:  # a 1:1 chat knows its one user
+            return {self.conversations[base]}
+        return self.teams.get(base)
+
+    def _member_json(self, user: TeamsUser) -> dict[str, Any]:
+        return {
+            "id": user.chat_id,
+            "name": user.name,
+            "aadObjectId": user.aad_id,
+            "email": user.email,
+            "userPrincipalName": user.upn,
+            "tenantId": "tenant",
+            "userRole": "user",
+        }
+
     async def _member(self, request: Request) -> Response:
         rec = await self._record(request)
+        members = self._members_of(request.path_params["cid"])
+        if members is None:
+            return self._refuse(rec, 404, "ConversationNotFound")
         user = self._user(request.path_params["uid"])
-        if user is None:
-            rec.status = 404
-            return JSONResponse({"error": {"code": "MemberNotFound"}}, status_code=404)
-        return self._answer(
-            rec,
-            {
-                "id": user.chat_id,
-                "name": user.name,
-                "aadObjectId": user.aad_id,
-                "email": user.email,
-                "userPrincipalName": user.upn,
-                "tenantId": "tenant",
-                "userRole": "user",
-            },
+        if user is None or user.aad_id not in members:
+            return self._refuse(rec, 404, "MemberNotFoundInConversation")
+        return self._answer(rec, self._member_json(user))
+
+    async def _graph_user(self, request: Request) -> Response:
+        """Microsoft Graph `GET /v1.0/users/{id | userPrincipalName}` (User.Read.All)."""
+        raw = await request.body()
+        rec = Recorded(request.method, request.url.path, dict(request.headers), raw or None)
+        self._charge()
+        with self._lock:
+            self.graph_requests.append(rec)
+        bearer = rec.headers.get("authorization", "").removeprefix("Bearer ")
+        try:
+            claims = jwt.decode(bearer, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            claims = {}
+        if "graph.microsoft.com" not in str(claims.get("aud", "")):
+            return self._refuse(rec, 401, "InvalidAuthenticationToken", "Access token is empty.")
+        if not self.graph_granted:
+            return self._refuse(rec, 403, "Authorization_RequestDenied", "Insufficient privileges.")
+        wanted = request.path_params["uid"].lower()
+        user = next(
+            (u for u in self.users.values() if wanted in (u.aad_id.lower(), (u.upn or "").lower())),
+            None,
         )
+        if user is None:  # Graph knows Entra object ids and UPNs, not Teams chat ids (29:…)
+            return self._refuse(rec, 404, "Request_ResourceNotFound")
+        body = {
+            "id": user.aad_id,
+            "displayName": user.name,
+            "mail": user.email,
+            "userPrincipalName": user.upn,
+        }
+        rec.answer = body
+        return self._done(rec, JSONResponse(body))
 
     def asgi(self) -> Starlette:
         activity = "/v3/conversations/{cid:path}/activities"
@@ -445,6 +559,7 @@ class FakeBotFramework:
                 Route(activity + "/{aid}", self._activities, methods=["PUT", "POST"]),
                 Route(activity, self._activities, methods=["POST"]),
                 Route("/v3/conversations/{cid:path}/members/{uid}", self._member, methods=["GET"]),
+                Route("/v1.0/users/{uid}", self._graph_user, methods=["GET"]),
                 Route("/upload/{sid}", self._upload, methods=["PUT"]),
                 Route("/personal/download.aspx", self._download, methods=["GET"]),
             ]

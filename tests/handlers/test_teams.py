@@ -17,7 +17,7 @@ from bot.clock import FixedClock
 from store.models import Action, Event, InboundEvent, Person
 from tests.fakes.bot_framework import TeamsUser
 from tests.harness import seed_sample
-from tests.teams_harness import APP_ID, TeamsWorld, teams_world
+from tests.teams_harness import APP_ID, TEAM_CHANNEL, TeamsWorld, executes, teams_world
 
 FINANCE_AAD = "aaaaaaaa-0000-0000-0000-00000000f1a0"
 
@@ -57,23 +57,6 @@ def texts(cards: list[dict[str, Any]]) -> str:
     return json.dumps(cards, ensure_ascii=False)
 
 
-def buttons(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
-
-
 def test_mine_in_a_personal_chat_answers_with_cards_and_links_by_roster_email(
     world: TeamsWorld,
 ) -> None:
@@ -84,7 +67,7 @@ def test_mine_in_a_personal_chat_answers_with_cards_and_links_by_roster_email(
     cards = world.fake.cards(conversation)
     assert cards and all(c["version"] == "1.5" for c in cards)
     assert "open actions of yours" in texts(cards) and "NCC:2.4" in texts(cards)
-    first = buttons(cards[0])
+    first = executes(cards[0])
     assert [b["title"] for b in first[:5]] == [
         "Done",
         "On track",
@@ -166,6 +149,10 @@ def test_help_and_admin_by_email(world: TeamsWorld) -> None:
     world.say(admin, "help")
     text = texts(world.fake.cards())
     assert "admin nudge" in text  # admins (named by email) see the admin forms
+    # Regression: the help spoke Slack (`/action mine`, "How to use /action").
+    assert "/action" not in text and "How to use actionbot" in text
+    assert "**mine**: your open actions" in text
+    assert "@mention actionbot first" in text
     world.say(admin, "4.5 on track")  # and may change any action
     assert action(world, "4.5").rag == "green"
 
@@ -185,19 +172,22 @@ def test_quick_buttons_refresh_the_card_in_place(world: TeamsWorld) -> None:
     fiona = finance(world)
     world.say(fiona, "mine")
     card = world.fake.cards()[0]
-    done = next(b for b in buttons(card) if b["verb"] == "done")
+    done = next(b for b in executes(card) if b["verb"] == "done")
     posted = len(world.fake.requests)
     answer = world.click(fiona, done["data"])
     assert answer["statusCode"] == 200
     assert answer["type"] == "application/vnd.microsoft.card.adaptive"
     refreshed = answer["value"]
     assert "is now done" in texts([refreshed])
+    # Regression: the redrawn card lost its heading.
+    assert refreshed["body"][0]["text"] == card["body"][0]["text"]
+    assert "open actions of yours" in refreshed["body"][0]["text"]
     with world.runtime.sessions() as session:
         clicked = session.get(Action, int(done["data"]["action_id"]))
         assert clicked is not None and clicked.status == "done"
     # Every action of the card is drawn again; the one now done has no buttons.
     ids = done["data"]["ids"].split(",")
-    assert len([b for b in buttons(refreshed) if b["verb"] == "done"]) == len(ids) - 1
+    assert len([b for b in executes(refreshed) if b["verb"] == "done"]) == len(ids) - 1
     assert len(world.fake.requests) == posted  # answered in the invoke response only
 
 
@@ -205,16 +195,20 @@ def test_new_date_form_enforces_the_shared_rules(world: TeamsWorld) -> None:
     fiona = finance(world)
     world.say(fiona, "2.4")
     card = world.fake.cards()[-1]
-    new_date = next(b for b in buttons(card) if b["verb"] == "new_date")
+    new_date = next(b for b in executes(card) if b["verb"] == "new_date")
     form = world.click(fiona, new_date["data"])["value"]
     date_input = next(e for e in form["body"] if e["type"] == "Input.Date")
     assert date_input["isRequired"] is True and date_input["min"] == "2018-01-15"
-    save = next(b for b in buttons(form) if b["verb"] == "save_new_date")
+    save = next(b for b in executes(form) if b["verb"] == "save_new_date")
     before = event_count(world)
     # In the past, and no reason: the form comes back saying both, nothing changes.
     again = world.click(fiona, {**save["data"], "new_due": "2017-12-01", "reason": " "})["value"]
     assert "not in the past" in texts([again]) and "Say why" in texts([again])
     assert event_count(world) == before
+    # Regression: what was typed was cleared when the server refused the form.
+    kept = world.click(fiona, {**save["data"], "new_due": "2017-12-01", "reason": "audit late"})
+    inputs = {e["id"]: e for e in kept["value"]["body"] if e["type"].startswith("Input.")}
+    assert (inputs["reason"]["value"], inputs["new_due"]["value"]) == ("audit late", "2017-12-01")
     done = world.click(fiona, {**save["data"], "new_due": "2018-06-30", "reason": "audit late"})
     assert "moved" in texts([done["value"]])
     revised = action(world, "2.4")
@@ -226,9 +220,9 @@ def test_add_update_form_records_the_note_and_rag(world: TeamsWorld) -> None:
     fiona = finance(world)
     world.say(fiona, "2.4")
     card = world.fake.cards()[-1]
-    add = next(b for b in buttons(card) if b["verb"] == "add_update")
+    add = next(b for b in executes(card) if b["verb"] == "add_update")
     form = world.click(fiona, add["data"])["value"]
-    save = next(b for b in buttons(form) if b["verb"] == "save_update")
+    save = next(b for b in executes(form) if b["verb"] == "save_update")
     empty = world.click(fiona, {**save["data"], "note": "", "rag": "amber"})["value"]
     assert "Write the update" in texts([empty])
     world.click(fiona, {**save["data"], "note": "supplier late", "rag": "amber"})
@@ -294,6 +288,7 @@ def test_bad_tokens_get_401_and_change_nothing(world: TeamsWorld) -> None:
 def test_an_admin_maps_an_owner_by_mentioning_them(world: TeamsWorld) -> None:
     admin = user(world, "Ada Admin", "admin@northants.example")
     jane = user(world, "Jane Doe", None, "bbbbbbbb-0000-0000-0000-00000000a1a1")
+    world.fake.join(TEAM_CHANNEL, jane)
     body = world.activity(
         admin, text='<at>actionbot</at> admin owner "Finance" <at>Jane Doe</at>', channel=True
     )

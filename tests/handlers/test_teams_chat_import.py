@@ -18,7 +18,7 @@ from store.models import Action, Event, PendingImport, Plan
 from tests.conftest import SAMPLES
 from tests.fakes.bot_framework import TeamsUser
 from tests.handlers.test_slack_chat_import import edited_sample
-from tests.handlers.test_teams import action, buttons, event_count, finance, user
+from tests.handlers.test_teams import action, event_count, finance, user
 from tests.harness import seed_sample
 from tests.plan_workbooks import (
     FIRST_REFS,
@@ -27,7 +27,7 @@ from tests.plan_workbooks import (
     odd_headers_csv,
     two_sheet_workbook,
 )
-from tests.teams_harness import TeamsWorld, teams_world
+from tests.teams_harness import TeamsWorld, executes, teams_world
 
 SAMPLE = (SAMPLES / "ncc-financial-management-2017.csv").read_bytes()
 
@@ -55,7 +55,7 @@ def cards_to(w: TeamsWorld, who: TeamsUser) -> list[dict[str, Any]]:
 
 
 def import_button(card: dict[str, Any], kind: str = "import_apply") -> dict[str, Any]:
-    [found] = [b for b in buttons(card) if b["data"]["action"] == kind]
+    [found] = [b for b in executes(card) if b["data"]["action"] == kind]
     return dict(found["data"])
 
 
@@ -74,7 +74,7 @@ def test_admin_sends_a_plan_file_previews_and_imports_it(world: TeamsWorld) -> N
     answer = world.click(ada, import_button(preview))
     assert answer["type"] == "application/vnd.microsoft.card.adaptive"
     assert "Imported NCC.csv into plan NCC: 1 added, 1 changed" in json.dumps(answer["value"])
-    assert not buttons(answer["value"])  # the Import button is gone with the preview
+    assert not executes(answer["value"])  # the Import button is gone with the preview
     assert action(world, "2.4").title == new_title
     with world.runtime.sessions() as session:
         [event] = session.scalars(select(Event).where(Event.field == "title")).all()

@@ -17,7 +17,7 @@ from bot.clock import FixedClock
 from store.models import Absence, Event, Person, Responsibility
 from tests.fakes.bot_framework import TeamsUser
 from tests.harness import seed_sample
-from tests.teams_harness import APP_ID, TeamsWorld, teams_world
+from tests.teams_harness import APP_ID, CHANNEL, TEAM_CHANNEL, TeamsWorld, executes, teams_world
 
 RAJ = "raj@northants.example"
 FINANCE = "finance@northants.example"
@@ -55,23 +55,6 @@ def said(w: TeamsWorld, who: TeamsUser, text: str, *mentioned: TeamsUser) -> str
 def count(w: TeamsWorld, table: Any) -> int:
     with w.runtime.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(table)) or 0)
-
-
-def executes(card: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
 
 
 def test_leave_in_teams_own_and_for_someone_with_its_refusals(world: TeamsWorld) -> None:
@@ -114,6 +97,9 @@ def test_roles_assignment_and_handover_by_mention_resolve_to_known_people(
     fiona = someone(world, "Fiona Finance", FINANCE, 1)
     raj = someone(world, "Raj Patel", RAJ, 3)
     sam = someone(world, "Sam Smith", "sam@northants.example", 4)
+    # They are all in the leadership team, where the digest is posted: its roster, which a
+    # personal chat's is not, tells actionbot who a mention is.
+    world.fake.join(CHANNEL, admin, fiona, raj, sam)
     # Raj is known by email only (as an owners file would name him), never wrote to the bot.
     assert "deputies are now" in said(world, admin, f'admin deputy "Procurement" {RAJ}')
     people = count(world, Person)
@@ -163,10 +149,12 @@ def test_owners_list_map_form_and_plans_in_teams(world: TeamsWorld) -> None:
     admin = someone(world, "Ada Admin", "admin@northants.example", 2)
     fiona = someone(world, "Fiona Finance", FINANCE, 1)
     raj = someone(world, "Raj Patel", RAJ, 3)
+    world.fake.join(CHANNEL, admin, fiona, raj)  # the picked people are in the digest's team
     assert "Only actionbot admins" in said(world, fiona, "admin owners")
     assert "Only actionbot admins" in said(world, fiona, "admin plans")
     plans = said(world, admin, "admin plans")
     assert "NCC:" in plans and "open" in plans
+    assert "NCC: NCC" not in plans  # a plan named by its code only is not named twice
 
     conversation = world.fake.personal_conversation(admin)
     mark = len(world.fake.cards(conversation))
@@ -175,6 +163,9 @@ def test_owners_list_map_form_and_plans_in_teams(world: TeamsWorld) -> None:
     maps = [b for c in cards for b in executes(c) if b["verb"] == "map_owner"]
     owner = "Finance with Northants Finance Officers"
     button = next(b for b in maps if b["data"]["owner"] == owner)
+    # Regression: each row told Teams users to type Slack's `/action admin owner …`.
+    shown = json.dumps(cards, ensure_ascii=False)
+    assert "/action" not in shown and f'**admin owner \\"{owner}\\" @person**' in shown
     assert button["title"] == "Map…"
 
     # A non-admin's click is refused at once, by the service: no picker card, only the answer.
@@ -215,6 +206,7 @@ def test_owners_list_map_form_and_plans_in_teams(world: TeamsWorld) -> None:
 def test_a_mention_of_the_bot_in_a_channel_with_another_person(world: TeamsWorld) -> None:
     admin = someone(world, "Ada Admin", "admin@northants.example", 2)
     raj = someone(world, "Raj Patel", RAJ, 3)
+    world.fake.join(TEAM_CHANNEL, raj)
     body = world.activity(
         admin,
         text='<at>actionbot</at> admin owner "Procurement" <at>Raj Patel</at>',

@@ -101,3 +101,26 @@ def test_a_failed_delivery_names_the_roles_the_person_holds_that_day(
     assert line("new", start).startswith("• *Head of Finance*, new@northants.example")
     assert "Head of Finance" not in line("old", start)
     assert '`/action admin owner "Head of Finance" @person`' in line("new", start)
+
+
+def test_a_teams_failure_is_told_in_teams_words_whole(sessions: sessionmaker[Session]) -> None:
+    """Regression: a Teams delivery that failed with a network error was told as "Slack said
+    `[Errno`" (Slack's words, the error cut to one word), a Teams channel with Slack's fix."""
+    with sessions.begin() as session:
+        person = Person(email="raj@northants.example", created_at=MONDAY, updated_at=MONDAY)
+        session.add(person)
+        session.flush()
+        recipient = f"person:{person.id}"
+    failures = [
+        FailedDelivery(
+            "k", "nudge", recipient, "ConnectionError: [Errno 111] Connection refused", "teams"
+        ),
+        FailedDelivery("d", "digest", "channel:19:x@thread.tacv2", "Teams post: HTTP 404", "teams"),
+        FailedDelivery("r", "nudge", recipient, "Teams: they removed actionbot", "teams"),
+    ]
+    with sessions() as session:
+        lines = [delivery_problem(session, f, today=MONDAY.date()).text for f in failures]
+    assert not [line for line in lines if "Slack" in line or "/invite" in line], lines
+    assert "Teams said `ConnectionError: [Errno 111] Connection refused`" in lines[0]
+    assert "add actionbot to that team" in lines[1]
+    assert "removed or blocked actionbot in Teams" in lines[2]

@@ -130,7 +130,10 @@ def facts(
 
 
 def sections_for(
-    actions: list[ActionFacts], today: date = TODAY, events: list[EventFacts] | None = None
+    actions: list[ActionFacts],
+    today: date = TODAY,
+    events: list[EventFacts] | None = None,
+    platform: str = "slack",
 ) -> dict[str, list[str]]:
     found = plan_sections(
         "FIN",
@@ -141,6 +144,7 @@ def sections_for(
         today=today,
         cal=CAL,
         created=CREATED,
+        platform=platform,
     )
     titles = [s.title for s in found]
     assert len(titles) == len(set(titles))
@@ -268,6 +272,7 @@ def test_build_digest_one_block_of_sections_per_plan_in_code_order() -> None:
 
 
 def test_build_digest_names_a_plan_by_its_code_when_it_has_no_name() -> None:
+    """Regression: a plan imported without a name was headed "AFEP: AFEP"."""
     sections = build_digest(facts(HR), [], now=NOW, today=TODAY, cal=CAL)
     assert sections[0].title == "HR"  # not "HR: HR"
 
@@ -562,3 +567,12 @@ def test_escaping_is_counted_when_paragraphs_are_sized() -> None:
     assert_within_slack_limits(replies)
     joined = "".join(line for r in replies for line in r.lines)
     assert joined.count("<") == 2900 and joined.count("&") == 2900
+
+
+def test_the_teams_digest_does_not_send_people_to_slacks_home_tab() -> None:
+    """Regression: the Teams digest pointed at "actionbot's Home tab", which Teams lacks."""
+    (line,) = sections_for(FIN, platform="teams")["Overdue in all (7)"]
+    assert "Home tab" not in line
+    assert line.endswith(
+        "`/action overdue` in a chat with actionbot, or `actionbot show --plan FIN`."
+    )

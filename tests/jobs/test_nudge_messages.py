@@ -6,6 +6,7 @@ from datetime import date
 
 from bot.jobs.nudges import nudge_reply
 from bot.jobs.planner import ActionFacts, NudgeItem, PlannedMessage
+from bot.messages import for_platform, reply_from_dict, reply_to_dict
 from bot.render.blocks import MAX_MESSAGE_BLOCKS, reply_pages
 
 DAY = date(2018, 3, 29)
@@ -29,10 +30,17 @@ def test_eighty_actions_make_one_message_with_counts_ten_cards_and_a_pointer() -
     reply = nudge_reply(message, facts)
     assert reply.title == "80 actions to look at today: 12 overdue, 3 due today, 65 coming up"
     assert [c.ref for c in reply.cards] == [f"9.{i}" for i in range(10)]  # most urgent first
-    assert reply.footer[0] == (
+    # Slack has a Home tab; Teams (and the terminal) do not, so they are not told of it.
+    assert for_platform(reply, "slack").footer[0] == (
         "…and 70 more: `/action mine` lists them all, as does actionbot's Home tab."
     )
-    [only] = reply_pages(reply)  # one Slack message, nothing in a thread
+    for elsewhere in ("teams", "console"):
+        assert (
+            for_platform(reply, elsewhere).footer[0]
+            == "…and 70 more: `/action mine` lists them all."
+        )
+    assert reply_from_dict(reply_to_dict(reply)) == reply  # the outbox keeps both wordings
+    [only] = reply_pages(for_platform(reply, "slack"))  # one Slack message, nothing in a thread
     assert len(only["blocks"]) <= MAX_MESSAGE_BLOCKS
     assert only["text"].splitlines()[0].startswith("80 actions")
 

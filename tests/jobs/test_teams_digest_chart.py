@@ -246,3 +246,28 @@ def test_the_fake_teams_refuses_an_activity_over_28_kb(world: TeamsWorld) -> Non
     finally:
         messenger.connector.close()
     assert refused.value.response.status_code == 413
+
+
+def test_plans_with_the_same_figures_each_get_their_own_chart(sessions: Any) -> None:
+    """Regression: a chart went under the first paragraph with the same figures, so plans
+    with equal figures stacked their charts under the first plan, and the thread reply that
+    said "the picture below" had nothing below it."""
+    from bot.jobs.digest_chart import DigestChart, host_charts
+
+    same = "Chart by theme (the picture below): done 2, overdue 3"
+    first = Reply(
+        title="Weekly digest",
+        lines=[f"*AAA: Adults*\n5 actions\n{same}", "*Done this week (2)*"],
+        public=True,
+    )
+    thread = Reply(lines=[f"*BBB*\n5 actions\n{same}", "_Part 2 of 2_"], public=True)
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(png, format="PNG")
+    charts = [
+        DigestChart(code, f"{code}.png", code, f"{code} figures", png.getvalue(), same)
+        for code in ("AAA", "BBB")
+    ]
+    with sessions.begin() as session:
+        host_charts(session, [first, thread], charts, public_url="https://bot.example", now=MONDAY)
+    assert [(p.alt_text, p.after) for p in first.pictures] == [("AAA figures", 0)]
+    assert [(p.alt_text, p.after) for p in thread.pictures] == [("BBB figures", 0)]
