@@ -4,7 +4,7 @@ These read-only commands are mostly start-up: typer (and the pydantic it brings)
 and pydantic-settings cost more CPU than the answer. When the command line is exactly one of
 these two shapes and `store.quick_read` can open the register, they are answered here with the
 database driver and rich alone; anything else (another option, --help, a register that needs
-migrating, an unreadable URL) goes to `bot.cli` unchanged, which prints the same tables.
+migrating, an unreadable URL) goes to `bot.cli.main` unchanged, which prints the same tables.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from store.quick_read import QuickReader
 
-DEFAULT_DATABASE_URL = "sqlite:///actionbot.db"  # bot.config.Settings' default (a test checks)
+DEFAULT_DATABASE_URL = "sqlite:///actionbot.db"  # bot.core.config.Settings' default (a test checks)
 
 
 def main() -> None:
@@ -26,7 +26,7 @@ def main() -> None:
     tolerate_the_terminal()
     code = quick(sys.argv[1:])
     if code is None:
-        from bot.cli import main as full
+        from bot.cli.main import main as full
 
         full()
         return
@@ -49,7 +49,7 @@ def tolerate_the_terminal() -> None:
 
 
 def quick(args: list[str]) -> int | None:
-    """The exit code of a command answered here, or None: bot.cli answers it."""
+    """The exit code of a command answered here, or None: bot.cli.main answers it."""
     url = None
     if args[:1] == ["--database-url"] and len(args) >= 2:
         url, args = args[1], args[2:]
@@ -127,7 +127,7 @@ def show_plan(reader: QuickReader, code: str) -> int:
 
 
 def print_error(message: str) -> None:
-    """As bot.cli.fail prints it."""
+    """As bot.cli.main.fail prints it."""
     from rich.console import Console
 
     Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from microsoft_teams.cards import AdaptiveCard
 
+from bot.core.messages import ActionCard, Button, Detail, Reply
 from bot.jobs.digest import Section, digest_replies
-from bot.messages import ActionCard, Button, Detail, Reply
 from bot.render.cards import (
     MAX_CARD_BYTES,
     add_update_form,
@@ -251,7 +251,7 @@ def test_service_lines_keep_their_own_formatting_but_not_the_users() -> None:
 
 
 def test_a_picture_follows_its_paragraph_and_survives_the_outbox() -> None:
-    from bot.messages import Picture, reply_from_dict, reply_to_dict
+    from bot.core.messages import Picture, reply_from_dict, reply_to_dict
 
     url = "https://bot.council.example/charts/" + "t" * 43 + ".png"
     alt = "NCC: actions by theme, 5 March 2018. 25 actions: *no* RAG yet 25."

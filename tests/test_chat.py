@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.chat import completions
-from bot.cli import app
+from bot.app.chat import completions
+from bot.cli.main import app
 from store.db import make_engine
 from store.models import Action, Event
 from tests.conftest import SAMPLES

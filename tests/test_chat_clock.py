@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 from rich.console import Console
 from sqlalchemy import select
 
-from bot.chat import Chat
-from bot.clock import FixedClock, RunningClock
-from bot.config import Settings
+from bot.app.chat import Chat
+from bot.core.clock import FixedClock, RunningClock
+from bot.core.config import Settings
+from bot.core.runtime import Runtime, open_runtime
 from bot.handlers.console import ConsoleDoor
-from bot.runtime import Runtime, open_runtime
 from store.models import Action, Event
 from tests.test_chat import register
 

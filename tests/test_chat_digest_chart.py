@@ -9,11 +9,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.chat import Chat
-from bot.clock import FixedClock, RunningClock
-from bot.config import Settings
+from bot.app.chat import Chat
+from bot.core.clock import FixedClock, RunningClock
+from bot.core.config import Settings
+from bot.core.runtime import open_runtime
 from bot.handlers.console import ConsoleDoor
-from bot.runtime import open_runtime
 from tests.test_chat import register
 from tests.test_demo import story
 

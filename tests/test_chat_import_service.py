@@ -1,4 +1,4 @@
-"""bot/services/chat_import.py without any platform: the grammar, which plan a file goes to,
+"""bot/services/imports/chat.py without any platform: the grammar, which plan a file goes to,
 Excel and Word files, and two Import clicks at the same moment (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.commands import AdminImport, ParseError, help_text, parse, to_text
-from bot.messages import Reply
+from bot.commands.grammar import AdminImport, ParseError, help_text, parse, to_text
+from bot.core.messages import Reply
 from bot.services.audit import Actor
-from bot.services.chat_import import (
+from bot.services.imports.apply import ImportOptions, import_file
+from bot.services.imports.chat import (
     AGAIN,
     APPLY,
     ChatImportAnswer,
@@ -25,8 +26,7 @@ from bot.services.chat_import import (
     preview_upload,
     request_for,
 )
-from bot.services.import_message import ReadOptions
-from bot.services.imports import ImportOptions, import_file
+from bot.services.imports.message import ReadOptions
 from store.models import Action, Event, PendingImport, Plan
 from tests.conftest import FIXTURES, SAMPLES
 from tests.plan_workbooks import (

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from store.db import make_engine
 from store.models import Action, Event, Plan
 from tests.conftest import FIXTURES, SAMPLES

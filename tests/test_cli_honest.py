@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.jobs.calendar import WorkingCalendar
+from bot.cli.main import app
+from bot.core.calendar import WorkingCalendar
 from store.db import make_engine
 from store.models import Action, Event, Plan
 from tests.conftest import FIXTURES, SAMPLES

@@ -57,7 +57,7 @@ def _loaded(body: str, *args: str, env: dict[str, str] | None = None) -> set[str
 
 
 def test_importing_the_cli_loads_no_platform_library() -> None:
-    loaded = _loaded("import bot.cli")
+    loaded = _loaded("import bot.cli.main")
     assert "typer" in loaded  # the probe sees what the CLI imports
     assert loaded.isdisjoint(PLATFORM_LIBRARIES + HEAVY), loaded & set(PLATFORM_LIBRARIES + HEAVY)
 
@@ -65,7 +65,7 @@ def test_importing_the_cli_loads_no_platform_library() -> None:
 @pytest.mark.parametrize("command", [["--help"], ["plans", "list"], ["show", "--plan", "NONE"]])
 def test_commands_without_a_platform_load_none(command: list[str], tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'register.db'}"
-    run = "import bot.cli\ntry:\n    bot.cli.main()\nexcept SystemExit:\n    pass"
+    run = "import bot.cli.main\ntry:\n    bot.cli.main.main()\nexcept SystemExit:\n    pass"
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": url, "HOME": str(tmp_path)}
     # First run creates the schema (Alembic); the second finds it at head and skips Alembic.
     first = _loaded(run, "plans", "list", env=env)
@@ -78,7 +78,7 @@ def test_commands_without_a_platform_load_none(command: list[str], tmp_path: Pat
 
 def test_a_command_that_writes_still_takes_the_ordinary_path(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'register.db'}"
-    run = "import bot.cli\ntry:\n    bot.cli.main()\nexcept SystemExit:\n    pass"
+    run = "import bot.cli.main\ntry:\n    bot.cli.main.main()\nexcept SystemExit:\n    pass"
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": url, "HOME": str(tmp_path)}
     _loaded(run, "plans", "list", env=env)
     loaded = _loaded(run, "plans", "default-due", "NONE", "2018-03-31", env=env)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.jobs.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.harness import SECRET, TOKEN
 from tests.test_cli_honest import OWNERS, SAMPLE, run
@@ -102,7 +102,7 @@ def test_chat_day_only_previews_on_a_register_connected_to_teams(db_url: str) ->
     run(db_url, "import", str(SAMPLE), "--plan", "NCC", "--default-due", "2018-03-30")
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from bot.cli.main import app
 
     args = ["--database-url", db_url, "chat", "--at", "2018-03-16T08:00"]
     result = CliRunner().invoke(app, args, env={"COLUMNS": "80", **TEAMS}, input=":day +0\n")

@@ -9,7 +9,7 @@ import re
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from tests.conftest import FIXTURES, SAMPLES
 
 SAMPLE = SAMPLES / "ncc-financial-management-2017.csv"

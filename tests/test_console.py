@@ -10,14 +10,14 @@ from rich.text import Text
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import FixedClock
-from bot.config import Settings
+from bot.core.clock import FixedClock
+from bot.core.config import Settings
+from bot.core.messages import ActionCard, Reply
 from bot.handlers.console import ConsoleDoor
-from bot.messages import ActionCard, Reply
-from bot.messenger import Address, Progress
+from bot.messengers.base import Address, Progress
 from bot.messengers.console import ConsoleMessenger
 from bot.render.terminal import Column, fitted_table, markup_text, reply_render
-from bot.services.people import UnknownPerson
+from bot.services.people.identity import UnknownPerson
 from store.models import Event, Person
 from tests.harness import seed_sample
 
@@ -30,7 +30,7 @@ def door(engine_url: str, sessions: sessionmaker[Session]) -> ConsoleDoor:
 
 
 def seeded(db_url: str, sessions: sessionmaker[Session]) -> ConsoleDoor:
-    from bot.runtime import open_runtime
+    from bot.core.runtime import open_runtime
 
     settings = Settings(_env_file=None, DATABASE_URL=db_url)  # type: ignore[call-arg]
     runtime = open_runtime(settings, clock=FixedClock(NOW))

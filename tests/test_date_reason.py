@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.commands import ParseError, RefSpec, Revise, parse, to_text
+from bot.commands.grammar import ParseError, RefSpec, Revise, parse, to_text
 from bot.importer.dates import SEPARATORS, parse_date, typed_dates
 from bot.services.rules import picked_date, revision_problems
 

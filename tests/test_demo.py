@@ -12,8 +12,8 @@ from rich.cells import cell_len
 from rich.console import Console
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.demo import DemoOptions, play
+from bot.app.demo import DemoOptions, play
+from bot.cli.main import app
 from tests.conftest import FIXTURES
 
 MONDAY = date(2026, 11, 23)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.commands import GRAMMAR, ParseError, Revise, help_text, parse
+from bot.commands.grammar import GRAMMAR, ParseError, Revise, help_text, parse
 
 TODAYS = [date(2018, 1, 31), date(2018, 6, 29), date(2018, 12, 31), date(2026, 11, 24)]
 

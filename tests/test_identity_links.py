@@ -1,4 +1,4 @@
-"""Linking by email never moves a person's platform identity (bot/services/people.py).
+"""Linking by email never moves a person's platform identity (bot/services/people/identity.py).
 
 Regression: whatever the door, a new Slack or Teams id whose email matched a person
 overwrote the id that person had, so their reminders went to whoever held the new id.
@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.jobs.admin_summary import queue_summary
 from bot.services.conversation import Outcome, Who, converse
-from bot.services.owners import import_owners
-from bot.services.people import Caller, identify
+from bot.services.people.identity import Caller, identify
+from bot.services.people.owners import import_owners
 from store.models import AdminNotice, Delivery, Person
 
 NOW = datetime(2018, 1, 15, 9, 0, tzinfo=UTC)

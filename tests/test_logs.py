@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.config import Settings
-from bot.logs import configure_logging
+from bot.core.config import Settings
+from bot.core.logs import configure_logging
 
 TOKEN = "xoxb-1234-secret-token"
 SIGNING = "0123456789abcdef-signing"
@@ -98,7 +98,7 @@ def test_every_secret_the_settings_hold_is_scrubbed() -> None:
     """Derived from the model: a SecretStr setting added later is covered without a list."""
     from pydantic import SecretStr
 
-    from bot.logs import secrets_of
+    from bot.core.logs import secrets_of
 
     secret_fields = [
         field.alias

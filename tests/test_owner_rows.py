@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from bot.messages import Button, Reply, Row
+from bot.core.messages import Button, Reply, Row
 from bot.render.blocks import MAX_MESSAGE_BLOCKS, reply_blocks, reply_pages
 from bot.render.cards import MAX_CARD_BYTES, card_json, card_size, reply_cards
 from bot.render.terminal import plain_text, reply_render

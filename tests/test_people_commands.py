@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.jobs.facts import load_facts
 from bot.jobs.planner import DEFAULT_DAYS
-from bot.services.owners import owner_detail
-from bot.services.roster import responsible_on
+from bot.services.people.owners import owner_detail
+from bot.services.people.roster import responsible_on
 from store.models import Absence, Action, ActionOwner, Delivery, Event, Owner, Responsibility
 from tests.test_console import seeded
 
@@ -122,7 +122,7 @@ def test_the_digest_names_who_is_away_and_what_nobody_can_take(
 ) -> None:
     from datetime import UTC, datetime
 
-    from bot.jobs.calendar import WorkingCalendar
+    from bot.core.calendar import WorkingCalendar
     from bot.jobs.digest import build_digest
 
     console = seeded(db_url, sessions)
@@ -171,7 +171,7 @@ def test_owners_file_deputies_and_a_changed_email_keep_history(
     from pathlib import Path
 
     from bot.importer.errors import ImportFileError
-    from bot.services.owners import import_owners, read_owners_file
+    from bot.services.people.owners import import_owners, read_owners_file
 
     assert isinstance(tmp_path, Path)
     first = tmp_path / "owners.csv"

@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.handlers.console import ConsoleDoor
-from bot.services.owners import list_owners, owner_detail
-from bot.services.roster import responsible_on
+from bot.services.people.owners import list_owners, owner_detail
+from bot.services.people.roster import responsible_on
 from store.models import Absence, Action, Event, Owner
 from tests.test_console import seeded
 

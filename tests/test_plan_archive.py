@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import FixedClock
-from bot.config import Settings
+from bot.core.clock import FixedClock
+from bot.core.config import Settings
 from bot.handlers.console import ConsoleDoor
 from store.models import Action, Event, Plan
 from tests.test_cli_honest import OWNERS, SAMPLE, run

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from bot.messages import ActionCard, Detail, Reply
+from bot.core.messages import ActionCard, Detail, Reply
 from bot.render.blocks import MAX_TEXT, reply_message
 from bot.render.terminal import inline, plain_text, reply_view
 

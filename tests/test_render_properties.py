@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
-from bot.messages import ActionCard, Button, Reply
+from bot.core.messages import ActionCard, Button, Reply
 from bot.render.blocks import BUTTON_STYLE, card_blocks, home_view, reply_message, reply_pages
 from bot.render.terminal import reply_view
 from tests.fakes.block_kit import check_message, check_view, shown, styles_of

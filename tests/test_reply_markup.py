@@ -1,4 +1,4 @@
-"""The reply markup (bot/messages.py): actionbot's *bold*, _emphasis_ and `code` are styled;
+"""The reply markup (bot/core/messages.py): actionbot's *bold*, _emphasis_ and `code` are styled;
 text from plans and people, escaped by `theirs()`, is shown as written by every renderer."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.messages import Reply, Span, plain, spans, theirs, unescaped
+from bot.core.messages import Reply, Span, plain, spans, theirs, unescaped
 from bot.render.cards import markdown
 from bot.render.terminal import inline, plain_text, reply_view
 

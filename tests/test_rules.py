@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.commands import RefSpec, Revise
-from bot.config import Settings
-from bot.runtime import open_runtime
+from bot.commands.grammar import RefSpec, Revise
+from bot.core.clock import FixedClock
+from bot.core.config import Settings
+from bot.core.runtime import open_runtime
 from bot.services.conversation import Who, converse
 from bot.services.rules import revision_problems
 from store.models import Action, Event

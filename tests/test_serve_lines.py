@@ -12,7 +12,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.harness import SECRET, TOKEN
 

@@ -16,8 +16,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.handlers.slack import WORKING_ON_IT
+from bot.cli.main import app
+from bot.handlers.slack.door import WORKING_ON_IT
 from tests.fakes.signing import sign, slash_command_body
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.harness import SECRET, TOKEN

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.themes import first_spellings, same_spelling, theme_key
 from bot.services.audit import Actor
-from bot.services.imports import ImportOptions, import_file
-from bot.themes import first_spellings, same_spelling, theme_key
+from bot.services.imports.apply import ImportOptions, import_file
 from store.models import Action
 from tests.conftest import SAMPLES
 

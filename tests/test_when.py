@@ -1,4 +1,4 @@
-"""One date style for people: bot/when.py."""
+"""One date style for people: bot/core/when.py."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.when import day, due_phrase, plural, relative
+from bot.core.when import day, due_phrase, plural, relative
 
 TODAY = date(2018, 3, 29)
 
@@ -67,7 +67,7 @@ def test_due_phrase(due: date | None, expected: str) -> None:
 def test_an_instant_reads_on_the_councils_clock() -> None:
     from datetime import UTC, datetime
 
-    from bot.when import moment
+    from bot.core.when import moment
 
     at = datetime(2026, 12, 7, 2, 25, tzinfo=UTC)
     assert moment(at, "Europe/London") == "Mon 7 Dec 2026 02:25"
@@ -78,7 +78,7 @@ def test_an_instant_reads_on_the_councils_clock() -> None:
 
 
 def test_a_records_iso_date_reads_as_people_read_it() -> None:
-    from bot.when import day_text
+    from bot.core.when import day_text
 
     assert day_text("2027-04-03") == "Sat 3 Apr 2027"
     assert day_text("2027-04-03", date(2027, 1, 1)) == "Sat 3 Apr"

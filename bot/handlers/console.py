@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock
-from bot.commands import Command, SetRag, SetStatus
-from bot.config import Settings
-from bot.messages import Button
+from bot.commands.grammar import Command, SetRag, SetStatus
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.messages import Button
 from bot.services.conversation import Outcome, Who, action_ref, converse, local_today
-from bot.services.people import CONSOLE_ADMIN, ConsoleUser, console_user
+from bot.services.people.identity import CONSOLE_ADMIN, ConsoleUser, console_user
 
 PLATFORM = "console"
 _SLASH = re.compile(r"^\s*/?action\b", re.IGNORECASE)

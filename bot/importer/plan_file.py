@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from bot.core.when import plural
 from bot.importer.columns import ColumnMap, find_header_row, map_columns, normalise_header
 from bot.importer.dates import NumericOrder, ParsedDate, numeric_order, parse_date
 from bot.importer.errors import ImportFileError
@@ -22,7 +23,6 @@ from bot.importer.prose import NotAction
 from bot.importer.reader import RawTable
 from bot.importer.sources import read_source
 from bot.importer.status import ParsedStatus, parse_status
-from bot.when import plural
 
 # A lone cell in the reference column is a ref only if it looks like one: it has a digit
 # and is not a numbered heading. "BUDGET DELEGATION" or "2. Staffing" alone in column A

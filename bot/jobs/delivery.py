@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock
+from bot.core.clock import Clock
+from bot.core.messages import Reply, for_platform, reply_from_dict, reply_to_dict
 from bot.jobs.file_delivery import is_file_delivery, send_file
-from bot.messages import Reply, for_platform, reply_from_dict, reply_to_dict
-from bot.messenger import (
+from bot.messengers.base import (
     Address,
     DeliveryError,
     Messenger,

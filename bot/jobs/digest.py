@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.jobs.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
+from bot.core.messages import Reply, plan_label, theirs
+from bot.core.themes import first_spellings, theme_key
+from bot.core.when import day, plural, relative
 from bot.jobs.facts import EventFacts, RegisterFacts
 from bot.jobs.leave_digest import away_this_week, unavailable_lines
 from bot.jobs.planner import DIGEST_ESCALATE_AFTER, ActionFacts
-from bot.messages import Reply, plan_label, theirs
-from bot.themes import first_spellings, theme_key
-from bot.when import day, plural, relative
 
 LINES_PER_MESSAGE = 45  # + a header block: within Slack's 50 blocks per message
 MAX_LINE = 2900  # section text is limited to 3,000 characters, counted as Slack shows them

@@ -11,7 +11,7 @@ from typing import Any, overload
 from sqlalchemy import bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from bot.jobs.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
 from bot.jobs.cover import LOOK_BACK, Leave, Roster, Term
 from bot.jobs.planner import (
     CHECK_IN_AFTER_DAYS,

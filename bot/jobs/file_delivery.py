@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.messenger import Messenger, PermanentFailure, TemporaryFailure
+from bot.messengers.base import Messenger, PermanentFailure, TemporaryFailure
 from store.models import Delivery
 
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.jobs.calendar import WorkingCalendar
-from bot.when import day as day_label
-from bot.when import plural, relative
+from bot.core.calendar import WorkingCalendar
+from bot.core.when import day as day_label
+from bot.core.when import plural, relative
 
 DEFAULT_DAYS: tuple[int, ...] = (14, 7, 1, 0)
 CHECK_IN_AFTER_DAYS = 60

@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.core.when import plural
 from bot.reports.chart import CATEGORIES, LABELS, ChartItem, alt_text, theme_rows
 from bot.reports.content import Cell, Chart, Column, Paper, Section, Table, ThemeCounts, Tone
 from bot.reports.register_at import ActionAt, PlanAt, plan_at
 from bot.reports.safe_text import printable
-from bot.when import plural
 from store.models import Event, Plan
 
 STATUS_LABELS = {

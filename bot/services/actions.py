@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.commands import (
+from bot.commands.grammar import (
     AddNote,
     AdminDeputy,
     AdminDigest,
@@ -38,16 +38,16 @@ from bot.commands import (
     Snooze,
     help_text,
 )
+from bot.core.messages import ActionCard, Button, Detail, Reply, error, theirs
+from bot.core.when import day, due_phrase, plural
 from bot.importer.dates import parse_date
-from bot.messages import ActionCard, Button, Detail, Reply, error, theirs
 from bot.services.audit import Actor, record, set_field
-from bot.services.chat_import import import_help
 from bot.services.history import actor_name, history_lines
-from bot.services.people import Caller
-from bot.services.people_commands import handle_assign, handle_people
+from bot.services.imports.chat import import_help
+from bot.services.people.commands import handle_assign, handle_people
+from bot.services.people.identity import Caller
 from bot.services.plans import archived_note
 from bot.services.rules import revision_problem
-from bot.when import day, due_phrase, plural
 from store.models import Action
 from store.queries import (
     action_for_update,

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.commands import Command, ParseError, RefSpec, parse
-from bot.messages import ActionCard, Reply, error
+from bot.commands.grammar import Command, ParseError, RefSpec, parse
+from bot.core.messages import ActionCard, Reply, error
 from bot.services.actions import UNKNOWN_CALLER, card, handle
-from bot.services.people import Caller, Mentioned, identify
-from bot.services.people_commands import PeopleCommand
-from bot.services.people_commands import refusal as people_refusal
+from bot.services.people.commands import PeopleCommand
+from bot.services.people.commands import refusal as people_refusal
+from bot.services.people.identity import Caller, Mentioned, identify
 from store.models import Action
 from store.queries import open_actions_of_owners, person_by_platform_id
 

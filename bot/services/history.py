@@ -9,8 +9,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from bot.messages import theirs
-from bot.when import day
+from bot.core.messages import theirs
+from bot.core.when import day
 from store.models import Event, Owner
 from store.queries import owner_ids_of_person, person_by_platform_id
 
@@ -87,7 +87,7 @@ def _quoted(note: str | None) -> str:
 
 
 def sentence(event: Event, events: Sequence[Event], who: str, today: date) -> str | None:
-    """One event as "<who> <did what>" in the reply markup (bot.messages: `who` is already
+    """One event as "<who> <did what>" in the reply markup (bot.core.messages: `who` is already
     escaped, the notes and values are escaped here), or None when it is bookkeeping."""
     field, old, new, note = event.field, event.old_value, event.new_value, event.note
     if field in QUIET_FIELDS:

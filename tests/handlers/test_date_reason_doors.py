@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from store.models import Action, Event
 from tests.handlers.test_teams import buttons
 from tests.harness import SlackWorld, seed_sample, slack_world

@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from store.models import Action, Event, InboundEvent, Person
 from tests.fakes.bot_framework import TeamsUser
 from tests.harness import seed_sample

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.commands import AdminReport, ParseError, help_text, parse, to_text
+from bot.commands.grammar import AdminReport, ParseError, help_text, parse, to_text
 
 TODAY = date(2018, 4, 16)
 

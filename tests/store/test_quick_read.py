@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.config import Settings
+from bot.cli.main import app
+from bot.core.config import Settings
 from bot.quick_cli import DEFAULT_DATABASE_URL, quick
 from store.db import make_engine, make_session_factory, transaction
 from store.queries import action_counts, actions_of_plan, all_plans
@@ -139,9 +139,9 @@ def test_the_quick_path_reads_database_url_from_dot_env(db_url: str, tmp_path: P
     (tmp_path / ".env").write_text(f"# the register\nDATABASE_URL='{db_url}'\n", encoding="utf-8")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "COLUMNS": "120"}
     probe = (
-        "import sys, bot.cli\n"
+        "import sys, bot.cli.main\n"
         "sys.argv = ['actionbot', 'plans', 'list']\n"
-        "try:\n    bot.cli.main()\nexcept SystemExit:\n    pass\n"
+        "try:\n    bot.cli.main.main()\nexcept SystemExit:\n    pass\n"
         "print('sqlalchemy' in sys.modules)"
     )
     done = subprocess.run(
