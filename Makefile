@@ -16,7 +16,7 @@ demo: $(BIN)/actionbot ## the offline demo: SQLite, the bundled sample plan, no 
 test: lint typecheck unit ## everything CI checks
 
 unit: $(BIN)/actionbot
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 lint: $(BIN)/actionbot
 	$(BIN)/ruff check .

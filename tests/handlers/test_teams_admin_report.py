@@ -80,7 +80,7 @@ def test_declining_gets_a_polite_reply_and_forgets_the_file(world: TeamsWorld) -
     assert held(world) == 1
     assert world.answer_consent(ada, accept=False).status_code == 200
     said = json.dumps(world.fake.cards())
-    assert "No problem: the NCC committee report was not saved" in said
+    assert "No problem: the NCC committee pack was not saved" in said
     assert world.fake.uploads == {} and held(world) == 0
 
 

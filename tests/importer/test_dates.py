@@ -1,6 +1,4 @@
 import random
-import sys
-import time
 from datetime import date
 
 import pytest
@@ -402,46 +400,3 @@ def test_fuzz_never_raises_and_results_are_consistent() -> None:
         else:
             assert parsed.milestones == ()
         assert (parsed.recurrence is not None) == (parsed.kind == "recurring")
-
-
-def _realistic_cells(rng: random.Random, count: int) -> list[str]:
-    """Date cells in roughly the proportions real plan exports have: mostly numeric
-    dates, then written-out dates and months, then placeholders and rarer forms."""
-    months = ["January", "Feb", "March", "Apr", "May", "June", "Jul", "August", "Sept", "Oct"]
-    cells: list[str] = []
-    for _ in range(count):
-        day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(2016, 2030)
-        name = rng.choice(months)
-        roll = rng.random()
-        if roll < 0.35:
-            cells.append(f"{day:02d}/{month:02d}/{year}")
-        elif roll < 0.45:
-            cells.append(rng.choice([f"{day}.{month:02d}.{year % 100}", f"{year}-{month:02d}-01"]))
-        elif roll < 0.60:
-            cells.append(f"{day}{rng.choice(['', 'st', 'th'])} {name} {year}")
-        elif roll < 0.72:
-            cells.append(rng.choice([f"{name}-{year % 100:02d}", f"{name} {year}"]))
-        elif roll < 0.84:
-            cells.append(rng.choice(["TBC", "N/a", "", "Ongoing", "-", "When resources allow"]))
-        elif roll < 0.90:
-            cells.append(f"end of financial year {year}/{(year + 1) % 100:02d}")
-        elif roll < 0.95:
-            cells.append(rng.choice([f"Summer {year % 100}", f"Q{rng.randint(1, 4)} {year}"]))
-        elif roll < 0.98:
-            cells.append(f"Phase 1 {day} June {year} Phase 2 {name} {year + 1}")
-        else:
-            cells.append(f"ahead of the Joint Committee on {day}th {name} {year}")
-    return cells
-
-
-def test_ten_thousand_realistic_cells_parse_quickly() -> None:
-    if sys.gettrace() is not None:
-        pytest.skip("timings mean nothing under a coverage tracer or debugger")
-    best = float("inf")
-    for seed in range(3):
-        cells = _realistic_cells(random.Random(seed), 10_000)
-        started = time.perf_counter()
-        for cell in cells:
-            parse_date(cell, reference=REFERENCE)
-        best = min(best, time.perf_counter() - started)
-    assert best < 0.2

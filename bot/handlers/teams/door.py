@@ -475,7 +475,7 @@ class TeamsDoor:
             ctx,
             Reply(
                 lines=[
-                    f"The {command.plan} committee report is waiting in our personal chat: "
+                    f"The {command.plan} committee pack is waiting in our personal chat: "
                     "accept it there and Teams saves it to your OneDrive."
                 ]
             ),
@@ -513,7 +513,7 @@ class TeamsDoor:
                 ctx,
                 Reply(
                     lines=[
-                        f"No problem: the {plan} committee report was not saved. Type "
+                        f"No problem: the {plan} committee pack was not saved. Type "
                         f"`admin report {plan}` whenever you want it."
                     ]
                 ),
