@@ -111,8 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         enqueue_s = time.perf_counter() - started
 
         # Delivery: top the outbox up to --dms messages, then send with every 10th call a 429.
-        from bot.core.messages import Reply
-        from bot.jobs.delivery import reply_payload
+        from bot.core.messages import Reply, reply_payload
         from store.outbox import enqueue
 
         with rt.sessions.begin() as session:

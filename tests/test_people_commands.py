@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.schedule import DEFAULT_DAYS
 from bot.jobs.facts import load_facts
-from bot.jobs.planner import DEFAULT_DAYS
 from bot.services.people.owners import owner_detail
 from bot.services.people.roster import responsible_on
 from store.models import Absence, Action, ActionOwner, Delivery, Event, Owner, Responsibility

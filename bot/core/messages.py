@@ -336,6 +336,11 @@ def reply_to_dict(reply: Reply) -> dict[str, object]:
     }
 
 
+def reply_payload(replies: list[Reply]) -> dict[str, object]:
+    """What the outbox keeps for a message: its replies, each as `reply_to_dict` writes it."""
+    return {"replies": [reply_to_dict(r) for r in replies]}
+
+
 def reply_from_dict(data: dict[str, Any]) -> Reply:
     return Reply(
         title=data.get("title"),

@@ -16,9 +16,9 @@ from hashlib import sha256
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.core.messages import Reply, theirs
+from bot.core.messages import Reply, reply_payload, theirs
 from bot.core.when import plural
-from bot.jobs.delivery import FailedDelivery, reply_payload
+from bot.jobs.delivery import FailedDelivery
 from bot.jobs.facts import RegisterFacts
 from store.models import Action, ActionOwner, AdminNotice, Owner, Person, Plan
 from store.notices import add_new_notices

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from bot.core.calendar import WorkingCalendar
 from bot.core.config import Settings
-from bot.core.messages import ActionCard, Reply
+from bot.core.messages import ActionCard, Reply, reply_payload
+from bot.core.schedule import parse_days
 from bot.core.when import plural
 from bot.jobs.admin_summary import note_problems, unreachable_problems
 from bot.jobs.cover import paused_days, plan_reminders
-from bot.jobs.delivery import reply_payload
-from bot.jobs.facts import RegisterFacts, parse_days, sweep_facts
+from bot.jobs.facts import RegisterFacts, sweep_facts
 from bot.jobs.planner import (
     ESCALATE_AFTER,
     ActionFacts,

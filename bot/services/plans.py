@@ -10,8 +10,8 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.core.messages import plan_label
+from bot.core.schedule import parse_days
 from bot.core.when import plural
-from bot.jobs.facts import parse_days
 from bot.services.audit import Actor, record, set_field
 from store.models import OPEN_STATUSES, Action, Event, Plan
 from store.queries import actions_of_plan

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.messages import ActionCard, Reply
-from bot.jobs.delivery import reply_payload
+from bot.core.messages import ActionCard, Reply, reply_payload
 from bot.jobs.runner import run_delivery
 from store.models import Delivery
 from store.outbox import enqueue

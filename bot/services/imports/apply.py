@@ -21,7 +21,8 @@ from bot.core.when import plural
 from bot.importer.dates import due_from
 from bot.importer.errors import ImportFileError
 from bot.importer.hints import Option, Part
-from bot.importer.plan_file import ParsedAction, ParsedPlan, parse_plan_file
+from bot.importer.parsed import ParsedAction, ParsedPlan
+from bot.importer.plan_file import parse_plan_file
 from bot.importer.prose import NotAction
 from bot.services.audit import Actor, as_text, event_values, record, set_field
 from store.bulk import insert_rows, insert_rows_with_ids

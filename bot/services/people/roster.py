@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.core.messages import Reply
+from bot.core.messages import Reply, reply_payload
 from bot.services.audit import Actor, record
 from bot.services.people.identity import Caller, Mentioned
 from store.models import Action, Owner, Person, Responsibility
@@ -429,8 +429,6 @@ def notify(
     now: datetime,
 ) -> None:
     """A direct message through the outbox, sent by the next delivery round."""
-    from bot.jobs.delivery import reply_payload  # jobs import services; not the other way at load
-
     enqueue(
         session,
         key=key,
