@@ -31,9 +31,6 @@ PLATFORM_LIBRARIES = (
 )
 # Not platform libraries, but costly and unused by these commands.
 HEAVY = ("alembic", "holidays")
-# Costly at start-up (about 0.3 s of CPU together); `plans list` and `show` need neither.
-# (pydantic itself comes with typer.)
-ORM_AND_SETTINGS = ("sqlalchemy", "pydantic_settings")
 
 LOADED = """
 import json, sys
@@ -72,17 +69,34 @@ def test_commands_without_a_platform_load_none(command: list[str], tmp_path: Pat
     assert "alembic" in first and "sqlalchemy" in first
     loaded = _loaded(run, *command, env=env)
     assert loaded.isdisjoint(PLATFORM_LIBRARIES + HEAVY), loaded & set(PLATFORM_LIBRARIES + HEAVY)
-    # Read-only commands on a current register answer with the driver alone (store.quick_read).
-    assert loaded.isdisjoint(ORM_AND_SETTINGS), loaded & set(ORM_AND_SETTINGS)
+    if command != ["--help"]:
+        # One path for every command: the settings are checked and the register read as
+        # every command reads it (the schema check at head needs no Alembic).
+        assert {"sqlalchemy", "pydantic_settings"} <= loaded
 
 
-def test_a_command_that_writes_still_takes_the_ordinary_path(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'register.db'}"
-    run = "import bot.cli.main\ntry:\n    bot.cli.main.main()\nexcept SystemExit:\n    pass"
-    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": url, "HOME": str(tmp_path)}
-    _loaded(run, "plans", "list", env=env)
-    loaded = _loaded(run, "plans", "default-due", "NONE", "2018-03-31", env=env)
-    assert {"sqlalchemy", "pydantic_settings"} <= loaded  # the probe can see them
+@pytest.mark.parametrize("command", [["plans", "list"], ["show", "--plan", "NONE"]])
+def test_read_only_commands_refuse_bad_settings_too(command: list[str], tmp_path: Path) -> None:
+    # They once answered a register at head before the settings were read.
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'register.db'}"
+
+    def actionbot(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            check=False,
+            timeout=60,
+        )
+
+    assert actionbot("plans", "list").returncode == 0  # the register is made, at head
+    (tmp_path / ".env").write_text("ACTIONBOT_LOG=loud\n", encoding="utf-8")
+    done = actionbot(*command)
+    assert done.returncode != 0
+    assert "bad settings" in done.stderr and "ACTIONBOT_LOG='loud'" in done.stderr
 
 
 def test_script_head_is_alembics_head() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -35,7 +37,6 @@ if TYPE_CHECKING:
     from bot.services.packs import IssuedSummary
     from bot.services.people.identity import ConsoleUser
     from store.models import Plan
-    from store.quick_read import QuickReader
 
 # Start-up cost: a command imports what it uses inside its own body, so `--help` and
 # `plans list` never load slack_sdk, openpyxl, python-docx, holidays or the job runner
@@ -419,33 +420,10 @@ def owners_list(as_json: JsonFlag = False) -> None:
     console.print(owners_table(rows, width=console.width))
 
 
-# Read-only commands that answer without SQLAlchemy or pydantic-settings when they can
-# (store/quick_read.py): their CPU is mostly start-up, and start-up is mostly imports.
-QUICK_COMMANDS = frozenset({"plans", "show"})
-
-
-def quick_reader() -> QuickReader | None:
-    """The register opened by `store.quick_read`, or None: then take the ordinary path."""
-    if state.runtime is not None or state.settings is not None:
-        return None  # already paid for (tests, or an earlier step)
-    from bot.quick_cli import open_reader
-
-    return open_reader(state.database_url)
-
-
 @plans_app.command("list")
 def plans_list(as_json: JsonFlag = False) -> None:
     """Plans in the register with their action counts."""
     from bot.render.terminal import plans_table
-
-    reader = None if as_json else quick_reader()
-    if reader is not None:
-        from bot.quick_cli import plans_list as quick_plans_list
-
-        with reader:
-            quick_plans_list(reader)
-        return
-    from bot.services.export import plan_record
     from store.db import transaction
     from store.queries import action_counts, all_plans
 
@@ -454,6 +432,8 @@ def plans_list(as_json: JsonFlag = False) -> None:
         counts = action_counts(session)
         plans = [(p, counts.get(p.id, 0)) for p in all_plans(session)]
         if as_json:
+            from bot.services.export import plan_record
+
             print_json([plan_record(p, count) for p, count in plans])
             return
         console = screen()
@@ -615,16 +595,6 @@ def show_command(
     """A plan's register as a table, or one action whole: tasks, owners, dates as written
     and as read, and its history."""
     from bot.render.terminal import action_view, register_table
-
-    reader = None if as_json or ref is not None else quick_reader()
-    if reader is not None:
-        from bot.quick_cli import show_plan
-
-        with reader:
-            code = show_plan(reader, plan)
-        if code:
-            raise typer.Exit(code)
-        return
     from bot.services.export import action_record
     from store.db import transaction
     from store.queries import actions_by_ref, actions_of_plan, plan_by_code
@@ -1241,9 +1211,25 @@ def _root(
     state.database_url = database_url
     state.settings = None
     state.runtime = None
-    if ctx.invoked_subcommand not in QUICK_COMMANDS:
-        load_settings()  # bad settings are reported before any command starts
+    load_settings()  # bad settings are reported before any command starts
 
 
 def main() -> None:
+    """The `actionbot` entry point."""
+    tolerate_the_terminal()
     app()
+
+
+def tolerate_the_terminal() -> None:
+    """A terminal that cannot show a character gets `?` in its place: never a crash. Without
+    UTF-8 (`LANG=C` and `PYTHONUTF8=0`, or a Latin-1 terminal) Python's own streams refuse
+    the `→`, `…` and `é` of any plan. What is typed at an "ASCII" terminal is read as UTF-8,
+    which is what terminals send whatever the locale says (ASCII reads the same either way)."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if not isinstance(stream, io.TextIOWrapper) or encoding == "utf8":
+            continue
+        if stream is sys.stdin and encoding in ("ascii", "ansix3.41968", "usascii"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+        else:
+            stream.reconfigure(errors="replace")

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 class PlanShown(Protocol):
-    """What a plan table shows: a `store.models.Plan` or a `store.quick_read.PlanRow`."""
+    """What a plan table shows: a `store.models.Plan` (or anything shaped like one)."""
 
     @property
     def code(self) -> str: ...
@@ -46,7 +46,7 @@ class PlanShown(Protocol):
 
 
 class ActionShown(Protocol):
-    """What a register table shows: a `store.models.Action` or a `store.quick_read.ActionRow`."""
+    """What a register table shows: a `store.models.Action` (or anything shaped like one)."""
 
     @property
     def ref(self) -> str: ...
