@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.commands.grammar import ParseError, RefSpec, Revise, parse, to_text
+from bot.commands.rules import picked_date, revision_problems
 from bot.importer.dates import SEPARATORS, parse_date, typed_dates
-from bot.services.rules import picked_date, revision_problems
 
 TODAY = date(2026, 12, 7)
 CORPUS = Path(__file__).parent / "fixtures" / "date_reason_corpus.csv"

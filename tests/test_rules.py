@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.commands.grammar import RefSpec, Revise
+from bot.commands.rules import revision_problems
 from bot.core.clock import FixedClock
 from bot.core.config import Settings
 from bot.core.runtime import open_runtime
 from bot.services.conversation import Who, converse
-from bot.services.rules import revision_problems
 from store.models import Action, Event
 from tests.harness import seed_sample
 

@@ -38,6 +38,7 @@ from bot.commands.grammar import (
     Snooze,
     help_text,
 )
+from bot.commands.rules import revision_problem
 from bot.core.messages import ActionCard, Button, Detail, Reply, error, theirs
 from bot.core.when import day, due_phrase, plural
 from bot.importer.dates import parse_date
@@ -47,7 +48,6 @@ from bot.services.imports.chat import import_help
 from bot.services.people.commands import handle_assign, handle_people
 from bot.services.people.identity import Caller
 from bot.services.plans import archived_note
-from bot.services.rules import revision_problem
 from store.models import Action
 from store.queries import (
     action_for_update,

@@ -35,6 +35,7 @@ from bot.commands.grammar import (
     SetStatus,
     parse,
 )
+from bot.commands.rules import note_problems, picked_date, revision_problems
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Reply, error, theirs
@@ -77,7 +78,6 @@ from bot.services.imports.chat import (
 )
 from bot.services.inbound import first_time
 from bot.services.packs import admin_report
-from bot.services.rules import note_problems, picked_date, revision_problems
 from store.outage import outage_of
 
 log = logging.getLogger(__name__)

@@ -52,6 +52,7 @@ from bot.commands.grammar import (
     SetRag,
     SetStatus,
 )
+from bot.commands.rules import note_problems, picked_date, revision_problems
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Reply, error
@@ -90,7 +91,6 @@ from bot.services.inbound import first_time
 from bot.services.packs import admin_report, drop_report, held_report
 from bot.services.people.identity import Mentioned
 from bot.services.people.reach import TeamsReference, forget_teams, remember_teams
-from bot.services.rules import note_problems, picked_date, revision_problems
 
 log = logging.getLogger(__name__)
 
