@@ -11,6 +11,7 @@ import shlex
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.core.messages import RAG_WORDS
 from bot.core.when import day
 from bot.importer.dates import TypedDate, typed_date, typed_dates
 
@@ -329,7 +330,7 @@ GRAMMAR: tuple[Form, ...] = (
     ),
 )
 
-RAG_WORDS = {"on track": "green", "at risk": "amber", "off track": "red"}
+RAG_OF_WORDS = {words: rag for rag, words in RAG_WORDS.items()}  # "on track" → green
 VERBS = (
     "done",
     "progress",
@@ -665,9 +666,9 @@ def _about_ref(text: str, today: date) -> Command | ParseError:
     verb = verb.lower()
     tail = tail.strip()
     two = " ".join(rest.lower().split(" ")[:2])
-    if two in RAG_WORDS:
+    if two in RAG_OF_WORDS:
         note = rest[len(two) :].strip() or None
-        return _noted(SetRag(target, RAG_WORDS[two], note), note)
+        return _noted(SetRag(target, RAG_OF_WORDS[two], note), note)
     if verb == "done":
         return _noted(SetStatus(target, "done", tail or None), tail)
     if verb in ("progress", "update"):
@@ -779,7 +780,6 @@ def to_text(command: Command) -> str:
         >>> to_text(SetRag(RefSpec("4.4"), "amber", "supplier late"))
         '"4.4" at risk supplier late'
     """
-    rag_words = {rag: words for words, rag in RAG_WORDS.items()}
     if isinstance(command, Help):
         return "help"
     if isinstance(command, Mine):
@@ -830,7 +830,7 @@ def to_text(command: Command) -> str:
         verb = {"done": "done", "in_progress": "progress", "blocked": "blocked"}[command.status]
         return " ".join(p for p in (ref, verb, command.note) if p)
     if isinstance(command, SetRag):
-        return " ".join(p for p in (ref, rag_words[command.rag], command.note) if p)
+        return " ".join(p for p in (ref, RAG_WORDS[command.rag], command.note) if p)
     if isinstance(command, AddNote):
         return f"{ref} note {command.note}"
     if isinstance(command, Revise):

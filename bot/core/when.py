@@ -76,3 +76,14 @@ def due_phrase(due: date | None, today: date) -> str:
     if days == 0:
         return f"due today ({day(due, today)})"
     return f"due {relative(due, today)} ({day(due, today)})"
+
+
+def stored_day(value: str | None, today: date) -> str:
+    """A date as an event keeps it (ISO text, or nothing), as people read it; text that is
+    no date is shown as written."""
+    if not value:
+        return "no date"
+    try:
+        return day(date.fromisoformat(value[:10]), today)
+    except ValueError:
+        return value

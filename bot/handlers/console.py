@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.commands.grammar import Command, SetRag, SetStatus
+from bot.commands import buttons
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Button
@@ -66,10 +66,5 @@ class ConsoleDoor:
             return f"Type: {target} date DD/MM/YYYY REASON"
         if button.kind == "add_update":
             return f"Type: {target} progress NOTE (or: {target} at risk NOTE)"
-        # The same commands the Slack door builds for these buttons.
-        command: Command = (
-            SetStatus(ref.target, "done", None)
-            if button.kind == "done"
-            else SetRag(ref.target, "green" if button.kind == "on_track" else "amber", None)
-        )
+        command = buttons.quick(button.kind, ref.target)
         return self._converse(user, command=command, pinned_action_id=int(button.value))

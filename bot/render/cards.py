@@ -54,8 +54,8 @@ MAX_REASON = 1500
 MAX_HEAD = 150  # a card's heading, carried in its buttons so a redrawn card keeps it
 RAG_DOT = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
 
-# What a click carries back in `data.action` (the SDK routes on it).
-QUICK = ("done", "on_track", "at_risk")
+# What a click carries back in `data.action` (the SDK routes on it); the quick verbs and
+# what each verb's Command is: bot/commands/buttons.py.
 OPEN_FORM = ("new_date", "add_update")
 SAVE_DATE = "save_new_date"
 SAVE_UPDATE = "save_update"

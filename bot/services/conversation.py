@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.commands.grammar import Command, ParseError, RefSpec, parse
 from bot.core.messages import ActionCard, Reply, error
-from bot.services.actions import UNKNOWN_CALLER, card, handle
+from bot.services.actions import UNKNOWN_CALLER, FollowUp, card, follow_up_of, handle
 from bot.services.people.commands import PeopleCommand
 from bot.services.people.commands import refusal as people_refusal
 from bot.services.people.identity import Caller, Mentioned, identify
@@ -40,6 +40,8 @@ class Outcome:
     reply: Reply
     caller: Caller
     command: Command | None
+    # What runs after the answer (a job, a pack): the door runs it, and decides nothing.
+    follow_up: FollowUp | None = None
 
 
 def local_today(now: datetime, tz: str) -> date:
@@ -137,7 +139,7 @@ def converse(
             session.commit()
         else:
             session.rollback()
-        return Outcome(reply, caller, command)
+        return Outcome(reply, caller, command, follow_up_of(command) if reply.ok else None)
 
 
 def form_refusal(

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from bot.core.messages import theirs
-from bot.core.when import day
+from bot.core.when import day, stored_day
 from store.models import Event, Owner
 from store.queries import owner_ids_of_person, person_by_platform_id
 
@@ -33,15 +33,6 @@ RAG_SAID = {"green": "on track", "amber": "at risk", "red": "off track"}
 # Bookkeeping written beside a change a person made; the sentence for that change says it.
 QUIET_FIELDS = frozenset({"revised_target_date", "revised_text", "slip_count"})
 _ACTOR = re.compile(r"^(slack|teams|console):([^ ]+)(?: \((.+)\))?$")
-
-
-def _date_text(value: str | None, today: date) -> str:
-    if not value:
-        return "no date"
-    try:
-        return day(date.fromisoformat(value[:10]), today)
-    except ValueError:
-        return value
 
 
 def actor_name(
@@ -110,14 +101,14 @@ def sentence(event: Event, events: Sequence[Event], who: str, today: date) -> st
             ),
             note,
         )
-        moved = f"moved the due date from {_date_text(old, today)} to {_date_text(new, today)}"
+        moved = f"moved the due date from {stored_day(old, today)} to {stored_day(new, today)}"
         if not old:
-            moved = f"set the due date to {_date_text(new, today)}"
+            moved = f"set the due date to {stored_day(new, today)}"
         return f"{who} {moved}{_quoted(reason)}"
     if field == "snoozed_until":
         if not new:
             return None
-        return f"{who} paused reminders until {_date_text(new, today)}{_quoted(note)}"
+        return f"{who} paused reminders until {stored_day(new, today)}{_quoted(note)}"
     if field == "escalated_on":
         told = f" ({theirs(note)})" if note else ""
         return f"{who} escalated it as overdue with no update{told}"

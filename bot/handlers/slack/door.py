@@ -23,19 +23,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.commands import buttons
 from bot.commands.grammar import (
-    AddNote,
-    AdminDigest,
-    AdminNudge,
-    AdminOwner,
-    AdminReport,
-    Command,
-    Revise,
-    SetRag,
-    SetStatus,
     parse,
 )
-from bot.commands.rules import note_problems, picked_date, revision_problems
+from bot.commands.rules import note_problems, revision_problems
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Reply, error, theirs
@@ -54,7 +46,7 @@ from bot.render.blocks import (
     new_date_modal,
     reply_message,
 )
-from bot.services.actions import RAG_LABEL
+from bot.services.actions import MakePack, RunJob, follow_up_of
 from bot.services.conversation import (
     Outcome,
     Who,
@@ -242,14 +234,15 @@ class SlackDoor:
         if outcome is None:
             await ack()  # a repeat: the first one is answered
             return
-        if isinstance(outcome.command, AdminNudge | AdminDigest) and outcome.reply.ok:
+        follow_up = outcome.follow_up
+        if isinstance(follow_up, RunJob):
             await ack(response_type="ephemeral", text="On it: I'll post here when it's done.")
             return
-        if isinstance(outcome.command, AdminReport) and outcome.reply.ok:
+        if isinstance(follow_up, MakePack):
             doing = (
-                f"Issuing the {outcome.command.plan} committee pack for {outcome.command.meeting}"
-                if outcome.command.meeting
-                else f"Preparing a draft of the {outcome.command.plan} committee pack"
+                f"Issuing the {follow_up.plan} committee pack for {follow_up.meeting}"
+                if follow_up.meeting
+                else f"Preparing a draft of the {follow_up.plan} committee pack"
             )
             sentence = theirs(doing) + ": it will arrive in our DM as a spreadsheet."
             await ack(**self._answer(Reply(lines=[sentence])))
@@ -272,15 +265,16 @@ class SlackDoor:
     ) -> None:
         """Lazy part of /action: admin jobs run after the ack (they can take a while)."""
         text = slash_text(command)
-        if not re.match(r"^\s*admin\s+(nudge|digest)\s*$", text, re.IGNORECASE):
+        today = local_today(self.clock.now(), self.settings.tz)
+        if not isinstance(follow_up_of(parse(text, today=today)), RunJob):
             return
         if not await self.seen.first(command):
             return
         who = await self.who(command["user_id"], client)
         outcome = await self.converse(who, text=text)
-        if not outcome.reply.ok or not isinstance(outcome.command, AdminNudge | AdminDigest):
+        if not isinstance(outcome.follow_up, RunJob):
             return
-        kind = "nudge" if isinstance(outcome.command, AdminNudge) else "digest"
+        kind = outcome.follow_up.job
         if self.run_job is None:
             await respond(text=f"The {kind} job is not configured in this process.")
             return
@@ -294,8 +288,8 @@ class SlackDoor:
         """Lazy part of `/action admin report CODE`: the service makes the file, this uploads
         it to the admin's DM."""
         text = slash_text(command)  # the meeting's name as typed, `&` and all
-        parsed = parse(text, today=local_today(self.clock.now(), self.settings.tz))
-        if not isinstance(parsed, AdminReport):
+        pack = follow_up_of(parse(text, today=local_today(self.clock.now(), self.settings.tz)))
+        if not isinstance(pack, MakePack):
             return
         if not await self.seen.first(command):
             return
@@ -304,11 +298,11 @@ class SlackDoor:
             admin_report,
             self.sessions,
             who,
-            plan_code=parsed.plan,
+            plan_code=pack.plan,
             admins=self.settings.admin_ids,
             tz=self.settings.tz,
             now=self.clock.now(),
-            meeting=parsed.meeting,
+            meeting=pack.meeting,
         )
         if isinstance(made, Reply):
             await respond(**self._answer(made))
@@ -356,11 +350,7 @@ class SlackDoor:
         if ref is None:
             reply = error("That action no longer exists.")
         else:
-            command: Command = (
-                SetStatus(ref.target, "done", None)
-                if kind == "done"
-                else SetRag(ref.target, "green" if kind == "on_track" else "amber", None)
-            )
+            command = buttons.quick(kind, ref.target)
             reply = (await self.converse(who, command=command, pinned_action_id=action_id)).reply
         await self._after_click(body, reply, respond, client, who)
 
@@ -461,7 +451,7 @@ class SlackDoor:
             form_refusal,
             self.sessions,
             who,
-            AdminOwner(owner, ()),
+            buttons.owner_form(owner),
             admins=self.settings.admin_ids,
             default_tz=self.settings.tz,
             now=self.clock.now(),
@@ -487,10 +477,7 @@ class SlackDoor:
         if not holders:
             await ack(response_action="errors", errors={"holders": "Choose at least one person."})
             return
-        owner = str(view["private_metadata"])
-        command = AdminOwner(
-            owner, tuple(f"<@{u}>" for u in holders), tuple(f"<@{u}>" for u in deputies)
-        )
+        command = buttons.owner(str(view["private_metadata"]), holders, deputies)
         user_id = str(body["user"]["id"])
 
         async def work() -> Outcome | None:
@@ -536,10 +523,9 @@ class SlackDoor:
             ref = await asyncio.to_thread(action_ref, self.sessions, int(view["private_metadata"]))
             if ref is None or picked is None:
                 return "That action no longer exists.", None, None
-            new = picked_date(picked, today=today)
-            if new is None or not await self.seen.first(body):
+            command = buttons.revision(ref.target, picked, reason, today=today)
+            if isinstance(command, buttons.FormProblems) or not await self.seen.first(body):
                 return None, None, None
-            command = Revise(ref.target, new, picked, reason[:1500])
             who = await self.who(user_id, client)
             outcome = await self.converse(
                 who, command=command, pinned_action_id=int(view["private_metadata"])
@@ -589,8 +575,9 @@ class SlackDoor:
         ref = await asyncio.to_thread(action_ref, self.sessions, action_id)
         if ref is None:
             return
-        target = ref.target
-        command: Command = SetRag(target, rag, note) if rag in RAG_LABEL else AddNote(target, note)
+        command = buttons.update(ref.target, note, rag)
+        if isinstance(command, buttons.FormProblems):
+            return
         outcome = await self.converse(who, command=command, pinned_action_id=action_id)
         await client.chat_postMessage(channel=who.user_id, **reply_message(outcome.reply))
         await self.publish_home(client, who)
@@ -612,8 +599,8 @@ class SlackDoor:
         outcome = await self.converse(who, text=text)
         channel = str(event["channel"])
         await client.chat_postMessage(channel=channel, **reply_message(outcome.reply, raw=text))
-        if isinstance(outcome.command, AdminNudge | AdminDigest) and outcome.reply.ok:
-            kind = "nudge" if isinstance(outcome.command, AdminNudge) else "digest"
+        if isinstance(outcome.follow_up, RunJob):
+            kind = outcome.follow_up.job
             said = (
                 await self.run_job(kind)
                 if self.run_job is not None

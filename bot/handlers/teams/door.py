@@ -41,18 +41,10 @@ from microsoft_teams.apps import ActivityContext, App
 from microsoft_teams.cards import AdaptiveCard
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.commands import buttons
 from bot.commands.grammar import (
-    AddNote,
-    AdminDigest,
-    AdminNudge,
-    AdminOwner,
-    AdminReport,
     Command,
-    Revise,
-    SetRag,
-    SetStatus,
 )
-from bot.commands.rules import note_problems, picked_date, revision_problems
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Reply, error
@@ -66,7 +58,7 @@ from bot.messengers.teams_files import (
     upload,
 )
 from bot.render import cards as render
-from bot.services.actions import RAG_LABEL
+from bot.services.actions import MakePack, RunJob
 from bot.services.conversation import (
     Outcome,
     Who,
@@ -340,12 +332,12 @@ class TeamsDoor:
                 ctx, mentioned_names(activity), _entra_ids(activity)
             )
             outcome = await self.converse(who, text=text, mentioned=people)
-            if isinstance(outcome.command, AdminReport) and outcome.reply.ok:
-                await self.offer_report(ctx, who, outcome.command)
+            if isinstance(outcome.follow_up, MakePack):
+                await self.offer_report(ctx, who, outcome.follow_up)
                 return
             await self.send(ctx, outcome.reply)
-            if isinstance(outcome.command, AdminNudge | AdminDigest) and outcome.reply.ok:
-                await self.admin_job(ctx, outcome.command)
+            if isinstance(outcome.follow_up, RunJob):
+                await self.admin_job(ctx, outcome.follow_up)
         except Exception:
             log.exception("unhandled error in a Teams message handler")
             await ctx.send(
@@ -405,11 +397,11 @@ class TeamsDoor:
         )
         await self.send(ctx, answer.reply)
 
-    async def admin_job(self, ctx: ActivityContext[Any], command: Command) -> None:
+    async def admin_job(self, ctx: ActivityContext[Any], run: RunJob) -> None:
         """`admin nudge` / `admin digest`: Teams has had its answer ("Queued."); the job runs
         after the request, and says here what it did when it is done. A whole day's
         reminders take far longer than the ~15 s Teams waits for a request."""
-        kind = "nudge" if isinstance(command, AdminNudge) else "digest"
+        kind = run.job
         if self.run_job is None:
             await ctx.send(f"The {kind} job is not configured in this process.")
             return
@@ -440,19 +432,19 @@ class TeamsDoor:
 
     # -- the committee pack, by file consent -----------------------------------------
 
-    async def offer_report(self, ctx: ActivityContext[Any], who: Who, command: AdminReport) -> None:
+    async def offer_report(self, ctx: ActivityContext[Any], who: Who, pack: MakePack) -> None:
         """`admin report CODE`: the same service as Slack makes the pack; Teams lets a bot
         send a file only in a personal chat, after the person accepts it (file consent)."""
         made = await asyncio.to_thread(
             admin_report,
             self.sessions,
             who,
-            plan_code=command.plan,
+            plan_code=pack.plan,
             admins=self.settings.admin_ids,
             tz=self.settings.tz,
             now=self.clock.now(),
             hold=True,
-            meeting=command.meeting,
+            meeting=pack.meeting,
         )
         if isinstance(made, Reply):
             await self.send(ctx, made)
@@ -462,7 +454,7 @@ class TeamsDoor:
             size=len(made.content),
             description=f"{made.title}: the summary (what changed since the last issued "
             "pack, overdue actions, time extensions), then every action.",
-            context={"report": made.token, "plan": command.plan},
+            context={"report": made.token, "plan": pack.plan},
         )
         if is_personal(ctx.activity):
             await ctx.send(offer)
@@ -475,7 +467,7 @@ class TeamsDoor:
             ctx,
             Reply(
                 lines=[
-                    f"The {command.plan} committee pack is waiting in our personal chat: "
+                    f"The {pack.plan} committee pack is waiting in our personal chat: "
                     "accept it there and Teams saves it to your OneDrive."
                 ]
             ),
@@ -659,7 +651,7 @@ class TeamsDoor:
                 form_refusal,
                 self.sessions,
                 who,
-                AdminOwner(owner, ()),
+                buttons.owner_form(owner),
                 admins=self.settings.admin_ids,
                 default_tz=self.settings.tz,
                 now=self.clock.now(),
@@ -668,9 +660,7 @@ class TeamsDoor:
         holders, deputies = _picked(data.get("holders")), _picked(data.get("deputies"))
         if not holders:
             return Answer(render.map_owner_form(owner=owner, problem="Choose at least one holder."))
-        command = AdminOwner(
-            owner, tuple(f"<@{p}>" for p in holders), tuple(f"<@{p}>" for p in deputies)
-        )
+        command = buttons.owner(owner, holders, deputies)
         people = await self.mentioned_people(ctx, dict.fromkeys([*holders, *deputies]), {})
         outcome = await self.converse(who, command=command, mentioned=people)
         if not outcome.reply.ok:
@@ -720,30 +710,21 @@ class TeamsDoor:
             return update_form()
         if kind == render.SHOW:
             return Answer(await self._refreshed(Reply(), ids, today, head=head))
-        command: Command
-        if kind in render.QUICK:
-            command = (
-                SetStatus(ref.target, "done", None)
-                if kind == "done"
-                else SetRag(ref.target, "green" if kind == "on_track" else "amber", None)
-            )
+        command: Command | buttons.FormProblems
+        if kind in buttons.QUICK:
+            command = buttons.quick(kind, ref.target)
         elif kind == render.SAVE_DATE:
             picked = str(data.get("new_due") or "") or None
             reason = str(data.get("reason") or "").strip()
-            problems = revision_problems(picked, reason, today=today)
-            new = picked_date(picked, today=today)
-            if problems or new is None:
-                return date_form(problem=" ".join(problems.values()), picked=picked, reason=reason)
-            command = Revise(ref.target, new, picked or new.isoformat(), reason)
+            command = buttons.revision(ref.target, picked, reason, today=today)
+            if isinstance(command, buttons.FormProblems):
+                return date_form(problem=command.text, picked=picked, reason=reason)
         elif kind == render.SAVE_UPDATE:
             note = str(data.get("note") or "").strip()
             rag = str(data.get("rag") or "none")
-            problems = note_problems(note)
-            if problems:
-                return update_form(problem=" ".join(problems.values()), note=note, rag=rag)
-            command = (
-                SetRag(ref.target, rag, note) if rag in RAG_LABEL else AddNote(ref.target, note)
-            )
+            command = buttons.update(ref.target, note, rag)
+            if isinstance(command, buttons.FormProblems):
+                return update_form(problem=command.text, note=note, rag=rag)
         else:
             return Answer(render.refreshed_card(error("I don't know that button."), []))
         outcome = await self.converse(who, command=command, pinned_action_id=action_id)
