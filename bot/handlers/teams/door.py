@@ -90,6 +90,16 @@ JobTrigger = Callable[[str], Awaitable[str]]  # "nudge" | "digest" → a sentenc
 
 AnyActivity = MessageActivity | InstalledActivity | ConversationUpdateActivity
 InvokeAnswer = AdaptiveCardActionCardResponse | AdaptiveCardActionMessageResponse
+SORRY_MESSAGE = (
+    "Sorry, something went wrong on my side and nothing was changed. "
+    "Please try again; if it keeps happening, tell an actionbot admin."
+)
+SORRY_CLICK = "Sorry, something went wrong on my side and nothing was changed."
+SORRY_REPORT = (
+    "Sorry, something went wrong on my side and the report was not sent. "
+    "Please try again, or use `actionbot report`."
+)
+Handler = Callable[[ActivityContext[Any]], Awaitable[Any]]
 _SLASH = re.compile(r"^\s*/?action\b\s*", re.IGNORECASE)
 
 
@@ -321,29 +331,20 @@ class TeamsDoor:
         ):
             log.info("duplicate Teams activity %s ignored", activity.id)
             return
-        try:
-            who = await self.who(ctx)
-            await self.remember(ctx, who)
-            sent = sent_files(activity)
-            if sent:
-                await self.on_file(ctx, who, sent, text)
-                return
-            people = await self.mentioned_people(
-                ctx, mentioned_names(activity), _entra_ids(activity)
-            )
-            outcome = await self.converse(who, text=text, mentioned=people)
-            if isinstance(outcome.follow_up, MakePack):
-                await self.offer_report(ctx, who, outcome.follow_up)
-                return
-            await self.send(ctx, outcome.reply)
-            if isinstance(outcome.follow_up, RunJob):
-                await self.admin_job(ctx, outcome.follow_up)
-        except Exception:
-            log.exception("unhandled error in a Teams message handler")
-            await ctx.send(
-                "Sorry, something went wrong on my side and nothing was changed. "
-                "Please try again; if it keeps happening, tell an actionbot admin."
-            )
+        who = await self.who(ctx)
+        await self.remember(ctx, who)
+        sent = sent_files(activity)
+        if sent:
+            await self.on_file(ctx, who, sent, text)
+            return
+        people = await self.mentioned_people(ctx, mentioned_names(activity), _entra_ids(activity))
+        outcome = await self.converse(who, text=text, mentioned=people)
+        if isinstance(outcome.follow_up, MakePack):
+            await self.offer_report(ctx, who, outcome.follow_up)
+            return
+        await self.send(ctx, outcome.reply)
+        if isinstance(outcome.follow_up, RunJob):
+            await self.admin_job(ctx, outcome.follow_up)
 
     # -- a plan file sent in the personal chat -------------------------------------------
 
@@ -485,16 +486,6 @@ class TeamsDoor:
 
     async def on_file_consent(self, ctx: ActivityContext[FileConsentInvokeActivity]) -> None:
         """The admin's answer to the consent card: upload the pack, or leave it."""
-        try:
-            await self._consent_answer(ctx)
-        except Exception:
-            log.exception("unhandled error in a Teams file consent answer")
-            await ctx.send(
-                "Sorry, something went wrong on my side and the report was not sent. "
-                "Please try again, or use `actionbot report`."
-            )
-
-    async def _consent_answer(self, ctx: ActivityContext[FileConsentInvokeActivity]) -> None:
         value = ctx.activity.value
         context = value.context if isinstance(value.context, dict) else {}
         token, plan = str(context.get("report", "")), str(context.get("plan", "PLAN"))
@@ -576,30 +567,48 @@ class TeamsDoor:
 
     # -- card buttons -----------------------------------------------------------------
 
-    async def on_card_action(
+    async def _clicked(
         self, ctx: ActivityContext[AdaptiveCardInvokeActivity]
-    ) -> InvokeAnswer:
-        data: dict[str, Any] = dict(ctx.activity.value.action.data or {})
+    ) -> tuple[Who, dict[str, Any]]:
+        """Who clicked (remembered for later messages) and what the button carries."""
         who = await self.who(ctx)
         await self.remember(ctx, who)
-        answer: Answer | str
-        try:
-            if str(data.get("action", "")) in render.IMPORT_BUTTONS:
-                return await self._import_click(ctx, who, data)
-            if str(data.get("action", "")) in (render.MAP_OWNER, render.SAVE_OWNER):
-                answer = await self._map_owner(ctx, who, data)
-            else:
-                answer = await self._answer_click(who, data)
-        except Exception:
-            log.exception("unhandled error in a Teams card action")
-            return AdaptiveCardActionMessageResponse(
-                value="Sorry, something went wrong on my side and nothing was changed."
-            )
+        return who, dict(ctx.activity.value.action.data or {})
+
+    async def on_import_click(
+        self, ctx: ActivityContext[AdaptiveCardInvokeActivity]
+    ) -> InvokeAnswer:
+        who, data = await self._clicked(ctx)
+        return await self._import_click(ctx, who, data)
+
+    async def on_map_owner(self, ctx: ActivityContext[AdaptiveCardInvokeActivity]) -> InvokeAnswer:
+        who, data = await self._clicked(ctx)
+        return await self._answered(ctx, await self._map_owner(ctx, who, data))
+
+    async def on_action_click(
+        self, ctx: ActivityContext[AdaptiveCardInvokeActivity]
+    ) -> InvokeAnswer:
+        """A button under an action (or a form it opened), a choice, or a verb not known."""
+        who, data = await self._clicked(ctx)
+        return await self._answered(ctx, await self._answer_click(who, data))
+
+    async def _answered(self, ctx: ActivityContext[Any], answer: Answer | str) -> InvokeAnswer:
         if isinstance(answer, str):
             return AdaptiveCardActionMessageResponse(value=answer)
         if answer.shared:
             await self._update_for_everyone(ctx, answer.card)
         return AdaptiveCardActionCardResponse(value=answer.card)
+
+    # -- the one error path ---------------------------------------------------------------
+
+    async def on_error(self, ctx: ActivityContext[Any], kind: str) -> InvokeAnswer | None:
+        """Whatever a handler raised: logged whole, and the person told that nothing was
+        changed, in the form the activity can take (a card action answers its invoke)."""
+        log.exception("unhandled error in a Teams %s", kind)
+        if kind == "card action":
+            return AdaptiveCardActionMessageResponse(value=SORRY_CLICK)
+        await ctx.send(SORRY_REPORT if kind == "file consent answer" else SORRY_MESSAGE)
+        return None
 
     async def _update_for_everyone(self, ctx: ActivityContext[Any], card: AdaptiveCard) -> None:
         """The invoke's answer redraws the card for the person who clicked only; in a channel
@@ -773,10 +782,30 @@ def sent_files(activity: MessageActivity) -> list[tuple[str, FileDownloadInfo]]:
 
 
 def register(app: App, door: TeamsDoor) -> None:
-    """Wire every Teams handler to the door."""
-    app.on_message(door.on_message)
+    """Wire every Teams handler to the door, each behind the door's one error path. Card
+    buttons are routed by their verb (`data.action`), one registration per verb."""
+
+    def guarded(kind: str, handler: Handler) -> Handler:
+        async def run(ctx: ActivityContext[Any]) -> Any:
+            try:
+                return await handler(ctx)
+            except Exception:
+                return await door.on_error(ctx, kind)
+
+        return run
+
+    app.on_message(guarded("message handler", door.on_message))
+    # Nobody waits on these: a failure is the SDK's to log and answer (a 500 Teams retries).
     app.on_install_add(door.on_install)
     app.on_install_remove(door.on_uninstall)
     app.on_conversation_update(door.on_conversation_update)
-    app.on_card_action_execute(door.on_card_action)
-    app.on_file_consent(door.on_file_consent)
+    for verb in render.IMPORT_BUTTONS:
+        app.on_card_action_execute(verb, guarded("card action", door.on_import_click))
+    for verb in (render.MAP_OWNER, render.SAVE_OWNER):
+        app.on_card_action_execute(verb, guarded("card action", door.on_map_owner))
+    action_verbs = (*buttons.QUICK, *render.OPEN_FORM, render.SAVE_DATE, render.SAVE_UPDATE)
+    for verb in (*action_verbs, render.SHOW, render.CHOOSE):
+        app.on_card_action_execute(verb, guarded("card action", door.on_action_click))
+    # Last, so a verb registered above is answered there: any other (an old card's button).
+    app.on_card_action_execute(guarded("card action", door.on_action_click))
+    app.on_file_consent(guarded("file consent answer", door.on_file_consent))
