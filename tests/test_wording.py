@@ -16,7 +16,7 @@ from bot.core.messages import plan_label
 from bot.jobs.digest import plan_sections
 from bot.jobs.planner import ActionFacts
 from bot.services.imports.apply import ImportReport
-from tests.test_console import seeded
+from tests.handlers.test_console import seeded
 
 ROOT = Path(__file__).parent.parent
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 # Start-up cost: a command imports what it uses inside its own body, so `--help` and
 # `plans list` never load slack_sdk, openpyxl, python-docx, holidays or the job runner
-# (tests/test_cli_imports.py keeps it so).
+# (tests/cli/test_cli_imports.py keeps it so).
 
 app = HumanTyper(help="actionbot: keeps improvement plans alive.", no_args_is_help=True)
 owners_app = HumanTyper(help="Who owner names are, and whether the bot can reach them.")

@@ -20,7 +20,7 @@ from bot.core.clock import FixedClock
 from bot.core.config import Settings
 from bot.handlers.console import ConsoleDoor
 from store.models import Action, Event, Plan
-from tests.test_cli_honest import OWNERS, SAMPLE, run
+from tests.cli.test_cli_honest import OWNERS, SAMPLE, run
 
 AT = "2018-03-16T10:00"  # both plans due Fri 30 Mar: every owner's 14-day reminder is today
 

@@ -13,7 +13,7 @@ from bot.jobs.facts import load_facts
 from bot.services.people.owners import owner_detail
 from bot.services.people.roster import responsible_on
 from store.models import Absence, Action, ActionOwner, Delivery, Event, Owner, Responsibility
-from tests.test_console import seeded
+from tests.handlers.test_console import seeded
 
 FINANCE = "finance@northants.example"
 CEO = "ceo@northants.example"
@@ -223,7 +223,7 @@ def test_an_assignee_sees_and_may_change_their_assigned_action(
 def test_owners_show_on_the_command_line(db_url: str, tmp_path: object) -> None:
     from pathlib import Path
 
-    from tests.test_cli import run
+    from tests.cli.test_cli import run
 
     assert isinstance(tmp_path, Path)
     owners = tmp_path / "owners.csv"

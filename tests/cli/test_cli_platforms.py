@@ -11,9 +11,9 @@ from datetime import date, timedelta
 import pytest
 
 from bot.core.calendar import WorkingCalendar
+from tests.cli.test_cli_honest import OWNERS, SAMPLE, run
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.harness import SECRET, TOKEN
-from tests.test_cli_honest import OWNERS, SAMPLE, run
 
 NOTHING = {"SLACK_BOT_TOKEN": "", "TEAMS_CLIENT_ID": "", "ACTIONBOT_TEAMS_INSECURE_DEV": "0"}
 TEAMS = {

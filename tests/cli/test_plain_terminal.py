@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from store.db import make_engine
 from store.models import Event
-from tests.test_cli_honest import OWNERS, SAMPLE, run
+from tests.cli.test_cli_honest import OWNERS, SAMPLE, run
 
 NOTE = "café → signed off … 🎉"
 

@@ -18,7 +18,7 @@ from bot.core.config import Settings
 from bot.core.runtime import Runtime, open_runtime
 from bot.handlers.console import ConsoleDoor
 from store.models import Action, Event
-from tests.test_chat import register
+from tests.app.test_chat import register
 
 START = datetime(2018, 3, 16, 8, 0, tzinfo=UTC)  # Fri 16 Mar 2018; NCC is due Fri 30 Mar
 MOVES = [

@@ -14,8 +14,8 @@ from bot.core.clock import FixedClock, RunningClock
 from bot.core.config import Settings
 from bot.core.runtime import open_runtime
 from bot.handlers.console import ConsoleDoor
-from tests.test_chat import register
-from tests.test_demo import story
+from tests.app.test_chat import register
+from tests.app.test_demo import story
 
 
 def test_chat_digest_saves_the_chart_and_says_where(db_url: str, tmp_path: Path) -> None:

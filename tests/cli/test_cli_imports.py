@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from store.db import alembic_config, at_head, make_engine, script_head, upgrade
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PLATFORM_LIBRARIES = (
     "slack_bolt",
     "slack_sdk",

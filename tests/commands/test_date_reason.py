@@ -23,7 +23,7 @@ from bot.commands.rules import picked_date, revision_problems
 from bot.importer.dates import SEPARATORS, parse_date, typed_dates
 
 TODAY = date(2026, 12, 7)
-CORPUS = Path(__file__).parent / "fixtures" / "date_reason_corpus.csv"
+CORPUS = Path(__file__).parent.parent / "fixtures" / "date_reason_corpus.csv"
 ROWS = list(csv.DictReader(CORPUS.open(encoding="utf-8", newline="")))
 FAST = settings(max_examples=300, deadline=None)
 

@@ -1,6 +1,6 @@
 """Dated people changes through the console door: a handover `--from` a day ahead changes
 nothing before that day (who may update, who is shown, who is listed), and leave ahead can
-be cancelled or re-dated. Today is Fri 16 Mar 2018 (tests.test_console.NOW)."""
+be cancelled or re-dated. Today is Fri 16 Mar 2018 (tests.handlers.test_console.NOW)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.handlers.console import ConsoleDoor
 from bot.services.people.owners import list_owners, owner_detail
 from bot.services.people.roster import responsible_on
 from store.models import Absence, Action, Event, Owner
-from tests.test_console import seeded
+from tests.handlers.test_console import seeded
 
 FINANCE = "finance@northants.example"
 SAM = "sam@northants.example"
