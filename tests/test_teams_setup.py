@@ -18,7 +18,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from bot.commands.grammar import GRAMMAR
+from bot.commands.help import GRAMMAR
 from bot.core.config import ConfigError, Settings
 
 ROOT = Path(__file__).parent.parent

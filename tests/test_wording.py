@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.commands.grammar import ParseError, parse
+from bot.commands.grammar import parse
+from bot.commands.types import ParseError
 from bot.core.calendar import WorkingCalendar
 from bot.core.messages import plan_label
 from bot.jobs.digest import plan_sections

@@ -29,7 +29,8 @@ from bot.app.charts import chart_route
 from bot.core.config import ConfigError, Settings
 from bot.core.runtime import Runtime
 from bot.handlers.slack import door as slack_handlers
-from bot.handlers.slack.door import ACK_BUDGET, ARRIVED, VERIFIED, JobTrigger, SlackDoor
+from bot.handlers.slack.budget import ACK_BUDGET, ARRIVED, VERIFIED
+from bot.handlers.slack.door import JobTrigger, SlackDoor
 from bot.handlers.slack.gate import Malformed, Workspace, check_shape, is_signed, parse_body
 from bot.messengers.slack_client import make_async_client
 

@@ -20,7 +20,8 @@ from rich.panel import Panel
 from rich.text import Text
 from sqlalchemy import select
 
-from bot.commands.grammar import GRAMMAR, AdminDigest, AdminNudge
+from bot.commands.help import GRAMMAR
+from bot.commands.types import AdminDigest, AdminNudge
 from bot.core.clock import RunningClock
 from bot.core.messages import Button, Reply
 from bot.core.runtime import Runtime

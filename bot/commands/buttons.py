@@ -12,16 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.commands.grammar import (
-    AddNote,
-    AdminOwner,
-    Command,
-    RefSpec,
-    Revise,
-    SetRag,
-    SetStatus,
-)
 from bot.commands.rules import NO_DATE, note_problems, picked_date, revision_problems
+from bot.commands.types import AddNote, AdminOwner, Command, RefSpec, Revise, SetRag, SetStatus
 from bot.core.messages import RAG_WORDS
 
 # The quick buttons under every action: they run at once, with no form.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.commands.grammar import MAX_NOTE
+from bot.commands.types import MAX_NOTE
 from bot.importer.dates import typed_date, typed_dates
 
 NO_DATE = "Pick the new date."

@@ -13,7 +13,9 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from bot.commands.grammar import (
+from bot.commands.help import help_text
+from bot.commands.rules import revision_problem
+from bot.commands.types import (
     AddNote,
     AdminDeputy,
     AdminDigest,
@@ -39,9 +41,7 @@ from bot.commands.grammar import (
     SetStatus,
     Show,
     Snooze,
-    help_text,
 )
-from bot.commands.rules import revision_problem
 from bot.core.messages import RAG_WORDS, ActionCard, Button, Detail, Reply, error, theirs
 from bot.core.when import day, due_phrase, plural
 from bot.importer.dates import parse_date

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.commands.grammar import Command, ParseError, RefSpec, parse
+from bot.commands.grammar import parse
+from bot.commands.types import Command, ParseError, RefSpec
 from bot.core.messages import ActionCard, Reply, error
 from bot.services.actions import UNKNOWN_CALLER, FollowUp, card, follow_up_of, handle
 from bot.services.people.commands import PeopleCommand

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from bot.handlers.slack.door import WORKING_ON_IT
+from bot.handlers.slack.budget import WORKING_ON_IT
 from tests.fakes.signing import sign, slash_command_body
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.harness import SECRET, TOKEN

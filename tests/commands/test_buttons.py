@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from bot.commands import buttons
-from bot.commands.grammar import AddNote, AdminOwner, RefSpec, Revise, SetRag, SetStatus, parse
+from bot.commands.grammar import parse
+from bot.commands.types import AddNote, AdminOwner, RefSpec, Revise, SetRag, SetStatus
 
 TARGET = RefSpec("2.4", None)
 TODAY = date(2018, 1, 15)

@@ -18,8 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.commands.grammar import ParseError, RefSpec, Revise, parse, to_text
+from bot.commands.grammar import parse, to_text
 from bot.commands.rules import picked_date, revision_problems
+from bot.commands.types import ParseError, RefSpec, Revise
 from bot.importer.dates import SEPARATORS, parse_date, typed_dates
 
 TODAY = date(2026, 12, 7)

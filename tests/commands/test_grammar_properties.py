@@ -8,7 +8,8 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.commands.grammar import MAX_INPUT, AdminOwner, ParseError, parse, to_text
+from bot.commands.grammar import parse, to_text
+from bot.commands.types import MAX_INPUT, AdminOwner, ParseError
 from bot.handlers.slack.door import slash_text
 from tests.fakes.signing import as_slack_sends
 

@@ -7,7 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.commands.grammar import GRAMMAR, ParseError, Revise, help_text, parse
+from bot.commands.grammar import parse
+from bot.commands.help import GRAMMAR, help_text
+from bot.commands.types import ParseError, Revise
 
 TODAYS = [date(2018, 1, 31), date(2018, 6, 29), date(2018, 12, 31), date(2026, 11, 24)]
 

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.commands.grammar import RefSpec, Revise
 from bot.commands.rules import revision_problems
+from bot.commands.types import RefSpec, Revise
 from bot.core.clock import FixedClock
 from bot.core.config import Settings
 from bot.core.runtime import open_runtime

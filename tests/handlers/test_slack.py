@@ -91,7 +91,7 @@ def test_mine_lists_my_open_actions_with_buttons(world: SlackWorld) -> None:
 
 
 def test_help_is_generated_from_the_grammar(world: SlackWorld) -> None:
-    from bot.commands.grammar import GRAMMAR
+    from bot.commands.help import GRAMMAR
 
     text = all_text(answer(world.command("help", user=FINANCE)))
     for form in GRAMMAR:

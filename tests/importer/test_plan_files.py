@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bot.cli import main as cli
-from bot.commands.grammar import ParseError, parse
+from bot.commands.grammar import parse
+from bot.commands.types import ParseError
 from bot.core.clock import FixedClock
 from bot.core.runtime import open_runtime
 from bot.importer.columns import field_for

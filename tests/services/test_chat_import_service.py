@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.commands.grammar import AdminImport, ParseError, help_text, parse, to_text
+from bot.commands.grammar import parse, to_text
+from bot.commands.help import help_text
+from bot.commands.types import AdminImport, ParseError
 from bot.core.messages import Reply
 from bot.services.audit import Actor
 from bot.services.imports.apply import ImportOptions, import_file

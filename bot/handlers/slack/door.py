@@ -11,28 +11,26 @@ import json
 import logging
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.commands import buttons
-from bot.commands.grammar import (
-    parse,
-)
+from bot.commands.grammar import parse
 from bot.commands.rules import note_problems, revision_problems
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Reply, error, theirs
 from bot.handlers.file_fetch import SLACK_FILES, FetchFailed, fetch
 from bot.handlers.slack.answer import AnswerAtAck
+from bot.handlers.slack.budget import ACK_BUDGET, ARRIVED, BUSY_AT, VERIFIED, WORKING_ON_IT
+from bot.handlers.slack.dedupe import Deduplication, Seen
 from bot.handlers.slack.gate import Workspace
 from bot.render.blocks import (
     ADD_UPDATE_VIEW,
@@ -68,24 +66,11 @@ from bot.services.imports.chat import (
     decide,
     preview_upload,
 )
-from bot.services.inbound import first_time
 from bot.services.packs import admin_report
 from store.outage import outage_of
 
 log = logging.getLogger(__name__)
 
-# Set in Bolt's context by the HTTP gate (bot/app/asgi.py) once a request's signature checked out.
-VERIFIED = "actionbot_verified"
-ARRIVED = "actionbot_arrived"  # time.monotonic() when the request reached us
-
-# Seconds from a request's arrival to its ack at the latest. Slack gives up after 3 s from
-# sending; the network, and the queue before our code sees the request, take their share.
-ACK_BUDGET = 1.0
-# Commands in progress beyond which a new one is acked at once ("working on it"): the worker
-# threads (bot/app/serve.py) could not answer it within the budget anyway, and the event loop
-# that acks has better things to do than wait for them (bench/burst.py: 1,000 at once).
-BUSY_AT = 8
-WORKING_ON_IT = "Working on it: the register is busy. I'll answer here in a moment."
 
 JobTrigger = Callable[[str], Awaitable[str]]  # "nudge" | "digest" → a sentence for the admin
 _MENTIONED = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -821,86 +806,6 @@ class SlackDoor:
             log.warning("could not tell the user: %s", exc.response.get("error"))
 
 
-class Seen:
-    """Requests from Slack seen before: a request Slack sends twice must act once.
-
-    Slack retries Events API deliveries (X-Slack-Retry-Num), and a slow answer makes people
-    (and Slack) send a command or a click again; Bolt de-duplicates none of it. The first
-    delivery of an event_id, or of a command's or interaction's trigger_id, records a row
-    with a unique key; a repeat is answered 200 and changes nothing.
-
-    The check has two halves so that it never delays an ack: a repeat this process has
-    seen is turned away at once, in memory; the durable check (the register may be busy)
-    runs beside the listener, which awaits it before it changes anything.
-    """
-
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock, *, size: int = 10_000):
-        self.sessions = sessions
-        self.clock = clock
-        self.size = size
-        self._checks: OrderedDict[str, asyncio.Future[bool]] = OrderedDict()
-
-    def seen_here(self, key: str) -> bool:
-        """True for a repeat of a request this process has had; else start the durable check."""
-        if key in self._checks:
-            return True
-        check = asyncio.ensure_future(
-            asyncio.to_thread(
-                first_time, self.sessions, platform="slack", event_id=key, now=self.clock.now()
-            )
-        )
-        # A listener that never awaits it (a page turn) must not leave a failure (the
-        # database down) to be logged with a traceback as "never retrieved".
-        check.add_done_callback(_retrieved)
-        self._checks[key] = check
-        while len(self._checks) > self.size:
-            self._checks.popitem(last=False)
-        return False
-
-    async def first(self, body: dict[str, Any]) -> bool:
-        """False when the register says this request was had before (another process, or
-        before a restart): the listener then does nothing."""
-        key = delivery_key(body)
-        check = self._checks.get(key) if key else None
-        if check is None:
-            return True
-        if not await asyncio.shield(check):
-            log.info("repeated Slack request %s ignored", key)
-            return False
-        return True
-
-
-def _retrieved(done: asyncio.Future[bool]) -> None:
-    if not done.cancelled():
-        done.exception()
-
-
-class Deduplication(AsyncMiddleware):
-    """Turns away, at once, a request this process has had (see `Seen`)."""
-
-    def __init__(self, seen: Seen) -> None:
-        self.seen = seen
-
-    async def async_process(
-        self,
-        *,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],
-    ) -> BoltResponse:
-        key = delivery_key(req.body)
-        if key is None:
-            if req.headers.get("x-slack-retry-num"):
-                # A retry of something without an id: its first delivery reached us.
-                log.info("Slack retry without an id ignored")
-                return BoltResponse(status=200, body="")
-            return await next()
-        if self.seen.seen_here(key):
-            log.info("repeated Slack request %s ignored", key)
-            return BoltResponse(status=200, body="")
-        return await next()
-
-
 def is_person_writing(event: dict[str, Any]) -> bool:
     """A new DM from a person: not a bot (actionbot included), not an edit or a deletion,
     not a join or a file share (any subtype), not a channel message."""
@@ -926,17 +831,6 @@ def is_file_shared_in_dm(event: dict[str, Any]) -> bool:
         and isinstance(files, list)
         and bool(files)
     )
-
-
-def delivery_key(body: dict[str, Any]) -> str | None:
-    """What makes a request from Slack the same request again."""
-    if body.get("type") == "event_callback":
-        event_id = body.get("event_id")
-        return str(event_id) if event_id else None
-    if body.get("type") == "view_closed":
-        return None
-    trigger = body.get("trigger_id")
-    return f"trigger:{trigger}" if isinstance(trigger, str) and trigger else None
 
 
 _ADMIN = re.compile(r"^\s*admin\b", re.IGNORECASE)

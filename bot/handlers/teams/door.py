@@ -42,9 +42,7 @@ from microsoft_teams.cards import AdaptiveCard
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.commands import buttons
-from bot.commands.grammar import (
-    Command,
-)
+from bot.commands.types import Command
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Reply, error

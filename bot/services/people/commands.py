@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.commands.grammar import (
+from bot.commands.types import (
     AdminDeputy,
     AdminHandover,
     AdminOwner,
