@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict
+from collections.abc import Callable
 from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
@@ -18,45 +15,45 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 
+from bot.cli.common import (
+    JsonFlag,
+    cli_actor,
+    err,
+    fail,
+    load_settings,
+    out,
+    parse_day,
+    parse_map,
+    plan_codes,
+    print_json,
+    runtime,
+    screen,
+    state,
+)
 from bot.cli.help import HumanTyper
+from bot.cli.owners import owners_app
+from bot.cli.plans import plans_app
 from bot.core.clock import FixedClock
 from bot.importer.errors import ImportFileError
 
 if TYPE_CHECKING:
-    from sqlalchemy.exc import OperationalError
-    from sqlalchemy.orm import Session
-
     from bot.core.config import Settings
     from bot.core.runtime import Runtime
     from bot.jobs.delivery import DeliveryStats
     from bot.jobs.nudges import SweepResult
     from bot.jobs.runner import DigestResult
     from bot.messengers.base import Messenger
-    from bot.services.audit import Actor
     from bot.services.imports.apply import ImportReport
     from bot.services.packs import IssuedSummary
     from bot.services.people.identity import ConsoleUser
-    from store.models import Plan
 
 # Start-up cost: a command imports what it uses inside its own body, so `--help` and
 # `plans list` never load slack_sdk, openpyxl, python-docx, holidays or the job runner
 # (tests/cli/test_cli_imports.py keeps it so).
 
 app = HumanTyper(help="actionbot: keeps improvement plans alive.", no_args_is_help=True)
-owners_app = HumanTyper(help="Who owner names are, and whether the bot can reach them.")
-plans_app = HumanTyper(help="The plans in the register.")
 app.add_typer(owners_app, name="owners")
 app.add_typer(plans_app, name="plans")
-
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
-log = logging.getLogger("actionbot")
-
-
-def cli_actor() -> Actor:
-    from bot.services.audit import Actor
-
-    return Actor(name="cli", source="cli")
 
 
 class ExportFormat(StrEnum):
@@ -69,96 +66,6 @@ class ReportFormat(StrEnum):
     docx = "docx"
     html = "html"
     pdf = "pdf"
-
-
-class _State:
-    settings: Settings | None = None
-    runtime: Runtime | None = None
-    # --database-url or $DATABASE_URL as typer read it; Settings() reads .env and the rest.
-    database_url: str | None = None
-
-
-state = _State()
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-def open_runtime(settings: Settings) -> Runtime:
-    """The register, opened on first use (a name tests can point at a fixed clock)."""
-    from bot.core.runtime import open_runtime as open_register
-
-    return open_register(settings)
-
-
-def load_settings() -> Settings:
-    """The settings (environment, .env), read once; logging set up from them."""
-    if state.settings is None:
-        from pydantic import ValidationError
-
-        from bot.core.config import Settings
-        from bot.core.logs import configure_logging
-
-        try:
-            settings = Settings()
-        except ValidationError as exc:
-            raise fail(f"bad settings: {exc.errors()[0]['msg']}") from exc
-        configure_logging(settings)
-        if state.database_url:
-            settings.database_url = state.database_url
-        state.settings = settings
-    return state.settings
-
-
-def runtime() -> Runtime:
-    if state.runtime is None:
-        from sqlalchemy.exc import OperationalError
-
-        settings = load_settings()
-        try:
-            state.runtime = open_runtime(settings)
-        except OperationalError as exc:
-            raise fail(
-                f"cannot open the register at {safe_url(settings.database_url)}: {why(exc)}"
-            ) from None
-    return state.runtime
-
-
-def safe_url(url: str) -> str:
-    """The database URL without its password, fit to print."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(an unreadable DATABASE_URL)"
-
-
-def why(exc: OperationalError) -> str:
-    """The driver's own first line (e.g. "connection refused"), without SQLAlchemy's noise."""
-    lines = [line.strip() for line in str(exc.orig).splitlines() if line.strip()]
-    return " ".join(lines) or type(exc.orig).__name__
-
-
-def parse_day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise fail(f"{option} wants YYYY-MM-DD, got {value!r}") from exc
-
-
-def parse_map(pairs: list[str]) -> dict[str, str]:
-    from bot.importer.hints import MappingError, parse_mapping
-
-    try:
-        return parse_mapping(pairs)
-    except MappingError as exc:
-        raise fail(f'--map wants field="Header in file", got {exc.pair!r}') from exc
 
 
 def run_import(
@@ -320,7 +227,7 @@ def export_command(
         else:
             found = plan_by_code(session, code=plan or "")
             if found is None:
-                raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
+                raise fail(f"no plan {plan!r}; plans: {plan_codes(session)}")
             text = (
                 export_json(session, plan=found)
                 if fmt is ExportFormat.json
@@ -331,257 +238,6 @@ def export_command(
     else:
         output.write_text(text, encoding="utf-8", newline="")
         err.print(f"wrote {output}")
-
-
-def _plan_codes(session: Session) -> str:
-    from store.queries import all_plans
-
-    return ", ".join(p.code for p in all_plans(session)) or "(none yet)"
-
-
-@owners_app.command("import")
-def owners_import(
-    path: Annotated[
-        Path,
-        typer.Argument(help="CSV: owner,email[,slack_id,teams_id,tz,escalate_to,deputy]"),
-    ],
-) -> None:
-    """Say who owner names are (email, Slack id, Teams id, time zone, escalation contact,
-    deputies: emails separated by ;)."""
-    from bot.services.people.owners import import_owners, read_owners_file
-    from store.db import transaction
-
-    rt = runtime()
-    try:
-        rows = read_owners_file(path)
-    except ImportFileError as exc:
-        raise fail(f"{path}: {exc}. Nothing was written.") from exc
-    with transaction(rt.sessions) as session:
-        report = import_owners(session, rows=rows, now=rt.clock.now())
-    out.print(
-        f"Owners: {report.added} added, {report.updated} updated, {report.unchanged} unchanged"
-    )
-
-
-@owners_app.command("show")
-def owners_show(
-    name: Annotated[str, typer.Argument(help="The owner name, as the plan writes it.")],
-) -> None:
-    """An owner's holders, deputies, leave and history of who held it when."""
-    from bot.services.people.owners import owner_detail
-    from store.db import transaction
-
-    rt = runtime()
-    with transaction(rt.sessions) as session:
-        tz = rt.settings.tz
-        today = rt.clock.now().astimezone(ZoneInfo(tz)).date()
-        detail = owner_detail(session, name=name, today=today, tz=tz)
-        if detail is None:
-            raise fail(f"no owner called {name!r}; `actionbot owners list` shows them all")
-    for label, lines in (
-        ("Holders", detail.holders),
-        ("Deputies", detail.deputies),
-        ("Away", detail.absences),
-        ("History", detail.history),
-    ):
-        out.print(f"{label}:", markup=False)
-        for line in lines or ["none"]:
-            out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
-
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="JSON instead of a table.")]
-
-
-def print_json(data: object) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-def screen() -> Console:
-    """A console measured now (COLUMNS may have changed since import), for tables."""
-    return Console(highlight=False)
-
-
-@owners_app.command("list")
-def owners_list(as_json: JsonFlag = False) -> None:
-    """Owners, how many actions each has, and whether the bot can reach them."""
-    from bot.render.terminal import owners_table
-    from bot.services.people.owners import list_owners
-    from store.db import transaction
-
-    rt = runtime()
-    with transaction(rt.sessions) as session:
-        rows = list_owners(
-            session, today=rt.clock.now().astimezone(ZoneInfo(rt.settings.tz)).date()
-        )
-    if as_json:
-        print_json([{**asdict(r), "reachable": r.reachable} for r in rows])
-        return
-    console = screen()
-    console.print(owners_table(rows, width=console.width))
-
-
-@plans_app.command("list")
-def plans_list(as_json: JsonFlag = False) -> None:
-    """Plans in the register with their action counts."""
-    from bot.render.terminal import plans_table
-    from store.db import transaction
-    from store.queries import action_counts, all_plans
-
-    rt = runtime()
-    with transaction(rt.sessions) as session:
-        counts = action_counts(session)
-        plans = [(p, counts.get(p.id, 0)) for p in all_plans(session)]
-        if as_json:
-            from bot.services.export import plan_record
-
-            print_json([plan_record(p, count) for p, count in plans])
-            return
-        console = screen()
-        console.print(plans_table(plans, width=console.width))
-
-
-@plans_app.command("schedule")
-def plans_schedule(
-    plan: Annotated[str, typer.Argument(help="Plan code.")],
-    days: Annotated[
-        str | None,
-        typer.Option(
-            "--days",
-            help="Reminders this many days before the due date, e.g. '30,14,7,1,0' "
-            "(1 means the working day before; 0 the day itself). Omit to use ACTIONBOT_NUDGE_DAYS.",
-        ),
-    ] = None,
-) -> None:
-    """Set a plan's own reminder schedule, or go back to the default."""
-    from bot.services.plans import ScheduleError, read_nudge_days, set_nudge_days
-    from store.db import transaction
-    from store.queries import plan_by_code
-
-    try:
-        value = None if days is None else read_nudge_days(days)
-    except ScheduleError as exc:
-        raise fail(f"--days {exc}") from exc
-    rt = runtime()
-    with transaction(rt.sessions) as session:
-        found = plan_by_code(session, code=plan)
-        if found is None:
-            raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
-        set_nudge_days(session, found, value, actor=cli_actor(), now=rt.clock.now())
-    out.print(f"{plan}: reminders {value or 'as ACTIONBOT_NUDGE_DAYS'} days before the due date")
-
-
-@plans_app.command("archive")
-def plans_archive(plan: Annotated[str, typer.Argument(help="Plan code.")]) -> None:
-    """Archive a plan: kept (show, export) but no reminders, and out of digests, reports and
-    lists of open actions. `plans unarchive` brings it back."""
-    from bot.services.plans import archive_plan, archived_note
-
-    with _plan_in_transaction(plan) as (rt, found, session):
-        changed = archive_plan(session, found, actor=cli_actor(), now=rt.clock.now())
-    out.print(archived_note(found.code) if changed else f"{found.code} was already archived.")
-
-
-@plans_app.command("unarchive")
-def plans_unarchive(plan: Annotated[str, typer.Argument(help="Plan code.")]) -> None:
-    """Bring an archived plan back: reminders, digests, reports and lists again."""
-    from bot.services.plans import unarchive_plan
-
-    with _plan_in_transaction(plan) as (rt, found, session):
-        changed = unarchive_plan(session, found, actor=cli_actor(), now=rt.clock.now())
-    out.print(
-        f"{found.code} is back: reminders, digests, reports and lists of open actions again."
-        if changed
-        else f"{found.code} was not archived."
-    )
-
-
-@plans_app.command("delete")
-def plans_delete(
-    plan: Annotated[str, typer.Argument(help="Plan code.")],
-    export_to: Annotated[
-        Path | None,
-        typer.Option(
-            "--export-to",
-            help="Where to write the plan's JSON export first (default: CODE-deleted-TIME.json).",
-        ),
-    ] = None,
-    yes: Annotated[
-        bool, typer.Option("--yes", help="Do not ask (needed when no one is at a terminal).")
-    ] = False,
-) -> None:
-    """Delete a plan, its actions and their history, for good, after writing its export
-    (JSON with every action's history) to a file it names. Asks first; --yes does not."""
-    import sys
-
-    from bot.core.when import plural
-    from bot.services.export import export_json
-    from bot.services.plans import delete_plan
-
-    with _plan_in_transaction(plan) as (rt, found, session):
-        stamp = rt.clock.now().astimezone(ZoneInfo(rt.settings.tz))
-        path = export_to or Path(f"{found.code}-deleted-{stamp:%Y%m%d-%H%M%S}.json")
-        try:
-            with path.open("x", encoding="utf-8", newline="") as handle:
-                handle.write(export_json(session, plan=found))
-        except FileExistsError:
-            raise fail(f"{path} exists already: name another file with --export-to") from None
-        except OSError as exc:
-            raise fail(f"cannot write the export to {path}: {exc.strerror or exc}") from exc
-        count = len(found.actions)
-        out.print(f"Exported {found.code} ({plural(count, 'action')}, with history) to {path}.")
-        if not yes:
-            if not sys.stdin.isatty():
-                raise fail(f"{found.code} was not deleted: confirm with --yes")
-            if not typer.confirm(f"Delete plan {found.code} and its history for good?"):
-                raise fail(f"{found.code} was not deleted.")
-        gone = delete_plan(
-            session, found, actor=cli_actor(), now=rt.clock.now(), exported_to=str(path)
-        )
-    out.print(
-        f"Deleted {gone.code}: {plural(gone.actions, 'action')} and "
-        f"{plural(gone.events, 'event')} of history (recorded; the export is {path})."
-    )
-
-
-@contextmanager
-def _plan_in_transaction(code: str) -> Iterator[tuple[Runtime, Plan, Session]]:
-    """The plan named on the command line, in one transaction, or a clear error."""
-    from store.db import transaction
-    from store.queries import plan_by_code
-
-    rt = runtime()
-    with transaction(rt.sessions) as session:
-        found = plan_by_code(session, code=code)
-        if found is None:
-            raise fail(f"no plan {code!r}; plans: {_plan_codes(session)}")
-        yield rt, found, session
-
-
-@plans_app.command("default-due")
-def plans_default_due(
-    plan: Annotated[str, typer.Argument(help="Plan code.")],
-    day: Annotated[str, typer.Argument(metavar="YYYY-MM-DD", help="The plan's deadline.")],
-) -> None:
-    """Give a plan a default due date: every action with no date of its own is due then."""
-    from bot.services.plans import set_default_due
-    from store.db import transaction
-    from store.queries import plan_by_code
-
-    due = parse_day(day, "the date")
-    assert due is not None
-    rt = runtime()
-    with transaction(rt.sessions) as session:
-        found = plan_by_code(session, code=plan)
-        if found is None:
-            raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
-        changed = set_default_due(session, found, due, actor=cli_actor(), now=rt.clock.now())
-    from bot.core.when import day as day_label
-    from bot.core.when import plural
-
-    out.print(
-        f"{found.code}: default due date {day_label(due)}; "
-        f"{plural(changed, 'action')} now due then."
-    )
 
 
 @app.command("show")
@@ -603,7 +259,7 @@ def show_command(
     with transaction(rt.sessions) as session:
         found = plan_by_code(session, code=plan)
         if found is None:
-            raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
+            raise fail(f"no plan {plan!r}; plans: {plan_codes(session)}")
         if ref is not None:
             actions = actions_by_ref(session, ref=ref, plan_code=found.code)
             if not actions:
@@ -1120,7 +776,7 @@ def stats_command(
     start = start_of_day(since, "--since", rt.settings.tz)
     with transaction(rt.sessions) as session:
         if plan is not None and plan_by_code(session, code=plan) is None:
-            raise fail(f"no plan {plan!r}; plans: {_plan_codes(session)}")
+            raise fail(f"no plan {plan!r}; plans: {plan_codes(session)}")
         result = nudge_stats(
             session,
             now=now,
