@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import FixedClock
 from store.models import Action, Event
-from tests.handlers.test_teams import buttons
 from tests.harness import SlackWorld, seed_sample, slack_world
-from tests.teams_harness import TeamsWorld, teams_world
+from tests.teams_harness import TeamsWorld, executes, teams_world
 from tests.test_console import seeded
 
 NOW = datetime(2018, 1, 15, 9, 0, tzinfo=UTC)
@@ -95,9 +94,9 @@ def test_a_reason_typed_into_the_teams_date_field_is_refused_not_swallowed(
     """A card shown where Input.Date is not supported falls back to a text box."""
     fiona = teams.fake.add_user(FINANCE_AAD, name="Fiona", email="finance@northants.example")
     teams.say(fiona, "2.7")
-    new_date = next(b for b in buttons(teams.fake.cards()[-1]) if b["verb"] == "new_date")
+    new_date = next(b for b in executes(teams.fake.cards()[-1]) if b["verb"] == "new_date")
     form = teams.click(fiona, new_date["data"])["value"]
-    save = next(b for b in buttons(form) if b["verb"] == "save_new_date")
+    save = next(b for b in executes(form) if b["verb"] == "save_new_date")
     before = event_count(teams.runtime.sessions)
     typed = {**save["data"], "new_due": "30/06/2018 the budget figures are late", "reason": ""}
     again = json.dumps(teams.click(fiona, typed)["value"], ensure_ascii=False)
