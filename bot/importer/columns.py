@@ -63,6 +63,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "new target date",
         "revised target",
         "revised deadline",
+        "revised implementation date",
+        "revised completion date",
     ),
     "target": (
         "target date",
@@ -76,6 +78,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "date",
         "target completion date",
         "by when",
+        # Audit trackers: the date agreed when the recommendation was made.
+        "original date",
+        "original target date",
+        "original due date",
+        "agreed date",
+        "implementation date",
+        "agreed implementation date",
     ),
     "theme": ("improvement theme", "programme", "workstream", "theme", "work stream"),
     "section": ("section", "area", "chapter"),

@@ -153,7 +153,7 @@ def _grid_of(page: int, cells: list[tuple[float, ...]], lines: list[Line]) -> _G
         # The text keeps as far from the right rule as from the left one.
         padding = min((r.x0 for r in inside), default=x0 + 2.0) - x0
         right = x1 - max(padding, 1.0)
-        rows[row][column] = _cell_text(inside, page, right)
+        rows[row][column] = _cell_text(inside, page, right, ruled=True)
         if inside:
             cell_lines = lines_of(inside, page)
             ends[(row, column)] = (cell_lines[0], cell_lines[-1], right)
@@ -310,11 +310,12 @@ def _fill(grid: _Grid, lines: list[Line], index: int) -> int:
 # --- cells -----------------------------------------------------------------------------
 
 
-def _cell_text(runs: list[Run], page: int, right: float) -> str:
+def _cell_text(runs: list[Run], page: int, right: float, *, ruled: bool = False) -> str:
     """A cell's text: its paragraphs one a line, or `<p>`/`<li>` HTML when it has bullets,
     as `word._cell_text` writes a Word cell. A paragraph starts at a bullet, after more
     space than between lines, or where the line above stopped short of `right` (where the
-    cell's text must end) by more than the next word: that line was not wrapped."""
+    cell's text must end) by more than the next word: that line was not wrapped. Where
+    rules show the cell's edge (`ruled`), a word broken at it is joined again."""
     if not runs:
         return ""
     lines = lines_of(runs, page)
@@ -338,9 +339,24 @@ def _cell_text(runs: list[Run], page: int, right: float) -> str:
         else:
             joined, listed = paragraphs[-1]
             glue = "" if joined.endswith(("-", "/")) and not joined.endswith((" -", " /")) else " "
+            if ruled and _broken_word(previous, line, lines[0].x0, right):
+                glue = ""
             paragraphs[-1] = (joined + glue + text, listed)
         previous = line
     return cell_html(paragraphs)
+
+
+def _broken_word(above: Line, line: Line, left: float, right: float) -> bool:
+    """Whether `above` is the start of a word too long for its column, broken where the
+    column ended ("Priorit" above "y", "Mediu" above "m" in a narrow Priority column): a
+    single word from the cell's left edge so near its right one that not even the next
+    letter would have fitted. A whole word that ends a line leaves room for a letter."""
+    text = above.text.strip()
+    if " " in text or not text[-1:].isalnum() or abs(above.x0 - left) > _ALIGN:
+        return False
+    following = line.runs[0]
+    letter = (following.x1 - following.x0) / max(len(following.text), 1)
+    return above.x1 + letter >= right - 0.15 * above.size
 
 
 _TAGGED = re.compile(r"<(li|p)>(.*?)</\1>", re.DOTALL)
