@@ -225,32 +225,47 @@ def _phrases(line: Line) -> list[list[Run]]:
 def _header_at(
     lines: list[Line], index: int, overrides: Mapping[str, str] | None
 ) -> tuple[list[str], list[float], int] | None:
-    """(header cells, column starts, index after the header) when a header starts here."""
+    """(header cells, column starts, index after the header) when a header starts here.
+    A header naming a reference column is looked for first: the first of its lines alone
+    ('Action' above 'Ref.') may name an action column and an owner already."""
     if len(_phrases(lines[index])) < 2:
         return None  # a line of prose: a header names its columns apart
-    for count in (1, 2, 3):
-        block = lines[index : index + count]
-        if len(block) < count:
-            return None
-        if count > 1 and block[-1].top - block[-2].bottom > block[-2].size:
-            return None
-        cells: list[tuple[float, float, list[str]]] = []
-        for line in block:
-            for phrase in _phrases(line):
-                x0, x1, text = phrase[0].x0, phrase[-1].x1, join_runs(phrase)
-                for cell in cells:
-                    if x0 < cell[1] + _ALIGN and x1 > cell[0] - _ALIGN:
-                        cell[2].append(text)
-                        break
-                else:
-                    cells.append((x0, x1, [text]))
-        cells.sort(key=lambda c: c[0])
-        texts = [" ".join(c[2]) for c in cells]
-        if len(texts) >= 3 and has_plan_header([texts], overrides):
-            names = [field_for(t) for t in texts]
-            if sum(1 for n in names if n) >= 2:
-                return texts, [c[0] for c in cells], index + count
+    blocks = [_header_cells(lines, index, count) for count in (1, 2, 3)]
+    for ref_optional in (False, True):
+        for count, texts in enumerate(blocks, start=1):
+            if texts is None:
+                break
+            if len(texts[0]) >= 3 and has_plan_header(
+                [texts[0]], overrides, ref_optional=ref_optional
+            ):
+                names = [field_for(t) for t in texts[0]]
+                if sum(1 for n in names if n) >= 2:
+                    return texts[0], texts[1], index + count
     return None
+
+
+def _header_cells(
+    lines: list[Line], index: int, count: int
+) -> tuple[list[str], list[float]] | None:
+    """The cells `count` lines from `index` make as a header wrapped over them (their
+    texts and where they start), or None when the lines do not sit together."""
+    block = lines[index : index + count]
+    if len(block) < count:
+        return None
+    if count > 1 and block[-1].top - block[-2].bottom > block[-2].size:
+        return None
+    cells: list[tuple[float, float, list[str]]] = []
+    for line in block:
+        for phrase in _phrases(line):
+            x0, x1, text = phrase[0].x0, phrase[-1].x1, join_runs(phrase)
+            for cell in cells:
+                if x0 < cell[1] + _ALIGN and x1 > cell[0] - _ALIGN:
+                    cell[2].append(text)
+                    break
+            else:
+                cells.append((x0, x1, [text]))
+    cells.sort(key=lambda c: c[0])
+    return [" ".join(c[2]) for c in cells], [c[0] for c in cells]
 
 
 def _aligned(line: Line, starts: list[float]) -> bool:
@@ -391,7 +406,8 @@ def _tables(pieces: list[_Grid], overrides: Mapping[str, str] | None) -> list[Ra
             section = piece.heading
         place = f"page {piece.page} "
         rows = piece.rows
-        at = find_header_row(rows) if has_plan_header(rows, overrides) else None
+        plan = has_plan_header(rows, overrides, ref_optional=True)
+        at = find_header_row(rows) if plan else None
         count = len(rows) if at is None else at
         carries_on = header is not None and not heading_changed and len(rows[0]) == len(header)
         if count and carries_on and header is not None:
@@ -472,4 +488,5 @@ def _raw(
         section=heading,
         wide_rows=frozenset(wide),
         read_as="a PDF",
+        skip_rows_without_action=True,
     )
