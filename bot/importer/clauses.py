@@ -489,6 +489,8 @@ def _phrase_at(
     stop = _STOP.search(tail)
     window = tail[: stop.start()] if stop else tail
     words = window.split()[:7]
+    # A date ends before a word with no letter or digit in it ("31 March 2026 🔒").
+    words = words[: next((i for i, w in enumerate(words) if not any(map(str.isalnum, w))), 7)]
     prep = text[start:after].strip()
     for count in range(len(words), 0, -1):
         shown = " ".join([prep, *words[:count]]).rstrip(".;:,")

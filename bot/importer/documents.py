@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.importer.columns import field_for, find_header_row, normalise_header
 from bot.importer.errors import ImportFileError
@@ -27,6 +28,9 @@ from bot.importer.prose import Paragraph
 from bot.importer.prose_actions import ProseReading
 from bot.importer.prose_report import read_report, report_ref
 from bot.importer.reader import RawTable
+
+if TYPE_CHECKING:
+    from bot.importer.pdf_text import PdfPage
 
 __all__ = ["nothing_found", "read_docx_source", "read_pdf_source", "read_prose"]
 
@@ -49,22 +53,44 @@ def read_pdf_source(
 
     pages = read_pdf(path)
     layout = layout_of(pages)
+    missing = _missing_text(pages)
     tables = read_pdf_tables(pages, overrides=overrides, layout=layout)
     if tables:
-        return _with_refs(tables, overrides)
-    blank = [p.number for p in pages if not p.has_text]
+        found = _with_refs(tables, overrides)
+        found[0].warnings[:0] = missing
+        return found
     reading = read_prose(
         pdf_paragraphs(pages, layout=layout),
         name=path.name,
         described=f"a PDF, {len(pages)} page(s)",
         today=today,
     )
-    if blank:
-        shown = ", ".join(map(str, blank[:10])) + (" ..." if len(blank) > 10 else "")
-        reading.warnings.insert(
-            0, f"page(s) {shown} have no text (scanned?): nothing on them was read; run OCR"
-        )
+    reading.warnings[:0] = missing
     return reading
+
+
+def _missing_text(pages: list[PdfPage]) -> list[str]:
+    """What of the PDF could not be read as text, for the import's warnings: pages with
+    none (scanned), and text PDFium gives no characters for (an emoji or symbol font)."""
+    warnings = []
+    blank = [p.number for p in pages if not p.has_text]
+    if blank:
+        warnings.append(
+            f"page(s) {_pages(blank)} have no text (scanned?): nothing on them was read; run OCR"
+        )
+    unread = [p for p in pages if p.unread]
+    if unread:
+        count = sum(p.unread for p in unread)
+        warnings.append(
+            f"page(s) {_pages([p.number for p in unread])}: {count} piece(s) of text could not "
+            "be read as characters (an emoji or a symbol font) and are missing from what was "
+            "read: check the text against the page"
+        )
+    return warnings
+
+
+def _pages(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers[:10])) + (" ..." if len(numbers) > 10 else "")
 
 
 def read_docx_source(

@@ -35,6 +35,8 @@ WIDE = 3
 _SNAP = 3.0
 _ALIGN = 4.0
 _REFLIKE = re.compile(r"^(?=.*\d)[\w.()/\-]{1,12}$")
+# The most letters of a word broken at a cell's edge that are taken to be its end.
+_WORD_TAIL = 3
 
 
 @dataclass
@@ -362,15 +364,17 @@ def _cell_text(runs: list[Run], page: int, right: float, *, ruled: bool = False)
 
 
 def _broken_word(above: Line, line: Line, left: float, right: float) -> bool:
-    """Whether `above` is the start of a word too long for its column, broken where the
-    column ended ("Priorit" above "y", "Mediu" above "m" in a narrow Priority column): a
-    single word from the cell's left edge so near its right one that not even the next
-    letter would have fitted. A whole word that ends a line leaves room for a letter."""
-    text = above.text.strip()
-    if " " in text or not text[-1:].isalnum() or abs(above.x0 - left) > _ALIGN:
+    """Whether `line` is the end of a word too long for its column, broken where the
+    column ended ("Priorit" above "y", "Mediu" above "m" in a narrow Priority column):
+    a single word from the cell's left edge so near its right one that not even the
+    next letter would have fitted, then a few letters alone. Only so sure a case is
+    joined: "Original" above "date" is two words, and a wrong join mangles the text."""
+    text, tail = above.text.strip(), line.text.strip()
+    if " " in text or not text[-1:].isalpha() or abs(above.x0 - left) > _ALIGN:
         return False
-    following = line.runs[0]
-    letter = (following.x1 - following.x0) / max(len(following.text), 1)
+    if not (tail.isalpha() and tail.islower() and len(tail) <= _WORD_TAIL):
+        return False
+    letter = (line.x1 - line.x0) / len(tail)
     return above.x1 + letter >= right - 0.15 * above.size
 
 
