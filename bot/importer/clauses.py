@@ -151,6 +151,8 @@ def read_clause(text: str) -> ClauseReading:
         asked = _asking(predicate)
         if asked is not None:
             return asked
+        if verb in ("refers", "refer"):
+            return _referral(clause)
         why = _DECIDED.get(verb)
         if why is not None and not (verb in ("receive", "consider") and find_date(clause)):
             return ClauseReading(False, why=why)
@@ -251,9 +253,10 @@ def _asking(predicate: list[str]) -> ClauseReading | None:
 
 
 def _referral(clause: str) -> ClauseReading:
-    """ "be referred to Cabinet" hands the matter to another body, whose decision it is;
-    "be referred back to officers" or to an officer asks them to act."""
-    match = re.search(r"\breferred\s+(?:back\s+)?to\s+(.{2,120})", clause, re.IGNORECASE)
+    """ "be referred to Cabinet", "refers the plan to the Scrutiny Committee" hand the
+    matter to another body, whose decision it is; "be referred back to officers" or to an
+    officer asks them to act."""
+    match = re.search(r"\brefer(?:s|red)?\b.*?\bto\s+(.{2,120})", clause, re.IGNORECASE)
     words = _WORD.findall(match.group(1)) if match is not None else []
     split = next((i for i, w in enumerate(words) if w in ",;" or w.lower() == "for"), len(words))
     kind = _subject_kind(words[:split])
@@ -430,7 +433,16 @@ _ON = r"on|at\s+(?:its|the)\s+meeting\s+(?:on|of)"
 _PHRASE = re.compile(rf"\b(?P<prep>{_DEADLINE}|{_PERIOD}|{_ON})\s+", re.IGNORECASE)
 _MEETING_BEFORE = re.compile(r"\bmeeting\s*$", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+", re.IGNORECASE)
-_STOP = re.compile(r"[,;()]|\s(?:and|to|with|so|which|that|for|on|at|in|of\s+the)\s", re.IGNORECASE)
+# Where a date phrase ends; "of the" but not in "the end of the financial year".
+_STOP = re.compile(
+    r"[,;()]|\s(?:and|to|with|so|which|that|for|on|at|in|(?<!\bend\s)of\s+the)\s", re.IGNORECASE
+)
+# "before the end of the municipal year": a deadline, though no date can be read from it.
+_END_OF = re.compile(
+    rf"\b(?:{_DEADLINE})\s+the\s+(?:end|start|beginning|close)\s+of\s+(?:the\s+|this\s+)?"
+    r"(?:[\w/-]+\s+){0,2}?(?:year|term|quarter|session|recess)\b",
+    re.IGNORECASE,
+)
 _READ_KINDS = frozenset({"exact", "month", "season", "approximate"})
 
 
@@ -467,6 +479,11 @@ def find_date(
         found[0] = _within(within, reference)
     if found:
         return found[min(found)]
+    end = _END_OF.search(text)
+    if end is not None:
+        words = end.group(0)
+        note = "could not read a date from it: kept as written"
+        return DatePhrase(words, ParsedDate(words, None, "unreadable", note=note))
     meeting = _NEXT_MEETING.search(text)
     if meeting is not None:
         words = meeting.group(0)
