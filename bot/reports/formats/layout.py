@@ -161,10 +161,12 @@ def _share(
     return widths(high)
 
 
-def chart_png(chart: Chart, *, dpi: int) -> bytes:
+def chart_png(chart: Chart, *, dpi: int, shape: tuple[float, float] | None = None) -> bytes:
     """The pack's chart (no title: the section's heading says what it shows), its theme
-    names drawable by matplotlib's font (DejaVu Sans, as in the PDF)."""
+    names drawable by matplotlib's font (DejaVu Sans, as in the PDF); `shape` (width,
+    height) in inches for a place of that shape."""
     rows = chart.theme_rows()
     for row in rows:
         row.theme = drawable(row.theme)
-    return render_chart(rows, title="", dpi=dpi, width=CHART_INCHES)
+    width, height = shape or (CHART_INCHES, None)
+    return render_chart(rows, title="", dpi=dpi, width=width, height=height)
