@@ -178,13 +178,14 @@ def render_chart(
         Patch(facecolor=COLOURS[k], hatch=HATCHES[k], edgecolor="white", label=LABELS[k])
         for k in CATEGORIES
     ]
+    # Three columns from the plot's left where the figure is wide enough, else two from its
+    # right, over the theme names (a chart beside a table on the pack's summary page).
+    wide = (width or inches[0]) >= 9
     axes.legend(
         handles=handles,
-        loc="lower left",
-        bbox_to_anchor=(0, 1.0),
-        # Three columns where the figure is wide enough for them, else two (a chart
-        # beside a table on the pack's summary page).
-        ncols=3 if (width or inches[0]) >= 9 else 2,
+        loc="lower left" if wide else "lower right",
+        bbox_to_anchor=(0, 1.0) if wide else (1.0, 1.0),
+        ncols=3 if wide else 2,
         fontsize=13,
         frameon=False,
         handlelength=1.6,

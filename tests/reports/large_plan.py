@@ -75,7 +75,9 @@ def large_history(db_url: str, folder: Path, *, copies: int, moved: int, done: i
     import_file(
         runtime.sessions,
         path=plan,
-        options=ImportOptions(plan_code="NCC", source_file=plan.name, default_due=date(2018, 3, 31)),
+        options=ImportOptions(
+            plan_code="NCC", source_file=plan.name, default_due=date(2018, 3, 31)
+        ),
         actor=Actor("test", "cli"),
         now=start,
     )
@@ -100,7 +102,13 @@ def large_history(db_url: str, folder: Path, *, copies: int, moved: int, done: i
         say(runtime, f"NCC:{ref} date {to:%d/%m/%Y} {REASONS[index % 3]}", when)
     if moved:
         later = date(2018, 9, 28)
-        say(runtime, f"NCC:{chosen[0]} date {later:%d/%m/%Y} {REASONS[1]}", AS_OF - timedelta(days=1))
+        say(
+            runtime,
+            f"NCC:{chosen[0]} date {later:%d/%m/%Y} {REASONS[1]}",
+            AS_OF - timedelta(days=1),
+        )
     for index, ref in enumerate(chosen[moved : moved + done]):
-        say(runtime, f"NCC:{ref} done", datetime(2018, 4, 2, 9, tzinfo=UTC) + timedelta(hours=index))
+        say(
+            runtime, f"NCC:{ref} done", datetime(2018, 4, 2, 9, tzinfo=UTC) + timedelta(hours=index)
+        )
     return runtime

@@ -63,9 +63,10 @@ CHART_LEAST = 150.0  # the summary's chart, however few rows its table has
 # The summary's chart is drawn this many times larger than its place (in inches, 72
 # points each) and shown shrunk: its 15-point type then reads as 7.5 points, as the tables.
 CHART_TYPE = 72 / 2.0
-# The most a table of figures takes in the summary's first row: its headers wrap, its
-# words do not.
-FIGURES_WIDTH = 300.0
+# The most a table of figures takes in the summary's first row, beside a chart or not:
+# its headers wrap, its words do not.
+FIGURES_WIDTH = 340.0
+FIGURES_ALONE = 200.0
 
 
 def render_pdf(paper: Paper) -> bytes:
@@ -159,8 +160,7 @@ def _row(sections: list[Section]) -> Table:
     row."""
     plain = [s for s in sections if s.chart is None]
     widths = {
-        s.key: max(sum(_widths(t, FIGURES_WIDTH * 0.6, stretch=False)) for t in s.tables)
-        for s in plain
+        s.key: max(sum(_widths(t, FIGURES_ALONE, stretch=False)) for t in s.tables) for s in plain
     }
     rest = (CONTENT - sum(widths.values()) - GAP * (len(sections) - 1)) / max(
         len(sections) - len(plain), 1
@@ -168,9 +168,10 @@ def _row(sections: list[Section]) -> Table:
     blocks: dict[str, list[Flowable]] = {}
     for section in plain:
         tables: list[Flowable] = [_table(t, widths[section.key]) for t in section.tables]
-        blocks[section.key] = _heading(section, SUMMARY_HEADING) + [
-            item for table in tables for item in (table, Spacer(0, 6))
-        ][:-1]
+        blocks[section.key] = (
+            _heading(section, SUMMARY_HEADING)
+            + [item for table in tables for item in (table, Spacer(0, 6))][:-1]
+        )
     tall = max((_height(b, widths[k]) for k, b in blocks.items()), default=0.0)
     for section in sections:
         if section.chart is not None:
@@ -212,6 +213,7 @@ def _widths(table: PackTable, total: float, *, stretch: bool = True) -> list[flo
 def _table(table: PackTable, total: float, *, stretch: bool = True) -> Table:
     widths = _widths(table, total, stretch=stretch)
     numbers = [c.kind in ("number", "change") for c in table.columns]
+    dense = 1.0 if table.figures else 2.0  # the summary's tables: a page holds them all
     header_white = ParagraphStyle("header", parent=CELL, textColor=colors.white)
     header_right = ParagraphStyle("header-right", parent=NUMBER, textColor=colors.white)
     rows: list[list[Any]] = [
@@ -225,8 +227,8 @@ def _table(table: PackTable, total: float, *, stretch: bool = True) -> Table:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
         ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), dense),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), dense),
         ("BACKGROUND", (0, 0), (-1, 0), NAVY),
         ("GRID", (0, 1), (-1, -1), 0.5, RULE),
     ]
