@@ -188,8 +188,11 @@ def _row(sections: list[Section]) -> Table:
 
 
 def _height(flowables: list[Flowable], width: float) -> float:
-    return sum(
-        f.wrap(width, BODY_HEIGHT)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables
+    return float(
+        sum(
+            f.wrap(width, BODY_HEIGHT)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+            for f in flowables
+        )
     )
 
 
