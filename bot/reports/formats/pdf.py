@@ -41,7 +41,7 @@ from reportlab.platypus import (
 
 from bot.reports.content import FILLS, Cell, Chart, Paper, Section
 from bot.reports.content import Table as PackTable
-from bot.reports.formats.layout import BOLD_TONES, chart_png, drawable, point_widths
+from bot.reports.formats.layout import BOLD_TONES, chart_png, point_widths
 from bot.reports.formats.layout import font_name as font
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
@@ -70,7 +70,6 @@ FIGURES_ALONE = 200.0
 
 
 def render_pdf(paper: Paper) -> bytes:
-    paper = paper.map_text(drawable)  # what the font cannot draw, named (see `drawable`)
     registerFontFamily(font(), normal=font(), bold=font(bold=True))
     buffer = io.BytesIO()
     document = BaseDocTemplate(
