@@ -501,7 +501,7 @@ def all_time_extensions(facts: Facts) -> Section:
 
 
 def _first(count: int, which: str) -> str:
-    """ ": the 5 longest overdue" when a summary list shows part of its rows."""
+    """The words ": the 3 longest overdue" when a summary list shows part of its rows."""
     return f": the {SUMMARY_ROWS} {which}" if count > SUMMARY_ROWS else ""
 
 

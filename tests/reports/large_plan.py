@@ -17,10 +17,9 @@ from bot.runtime import Runtime, open_runtime
 from bot.services.audit import Actor
 from bot.services.imports import ImportOptions, import_file
 from bot.services.owners import import_owners, read_owners_file
-from bot.services.reports import issue_report
 from store.db import transaction
 from tests.conftest import SAMPLES
-from tests.reports.conftest import AS_OF, FIRST_REPORT, MEETING, say
+from tests.reports.conftest import AS_OF, issue_first_pack, say
 
 # Themes a large plan adds to the sample's three, so the chart and its table have the rows
 # a council's plan has.
@@ -81,18 +80,7 @@ def large_history(db_url: str, folder: Path, *, copies: int, moved: int, done: i
         actor=Actor("test", "cli"),
         now=start,
     )
-    with transaction(runtime.sessions) as session:
-        issue_report(
-            session,
-            plan_code="NCC",
-            fmt="xlsx",
-            now=FIRST_REPORT,
-            tz="Europe/London",
-            meeting=MEETING,
-            actor=Actor("cli", "cli"),
-            issued_by="Jane Clerk",
-            issued_at=FIRST_REPORT,
-        )
+    issue_first_pack(runtime)
     refs = [f"{n // 25 + 1}.{n % 25 + 1}" for n in range(count)]
     step = max(count // max(moved + done, 1), 1)
     chosen = refs[::step]
