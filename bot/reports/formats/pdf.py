@@ -175,8 +175,15 @@ def _row(sections: list[Section]) -> Table:
     for section in sections:
         if section.chart is not None:
             heading = _heading(section, SUMMARY_HEADING)
-            room = tall - _height(heading, rest)
-            blocks[section.key] = [*heading, _beside(section, rest, max(room, CHART_LEAST))]
+            # As tall as the row, or as the tables beside it where they are taller (many
+            # themes): a chart squeezed shorter than its table runs its names together.
+            own = max(
+                _height([_table(t, width)], width)
+                for t in section.tables
+                for width in [sum(_widths(t, FIGURES_WIDTH, stretch=False))]
+            )
+            room = max(tall - _height(heading, rest), own, CHART_LEAST)
+            blocks[section.key] = [*heading, _beside(section, rest, room)]
             widths[section.key] = rest
     cells: list[Any] = []
     spans: list[float] = []
