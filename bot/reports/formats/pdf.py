@@ -91,12 +91,12 @@ def _style(name: str, size: float, **more: Any) -> ParagraphStyle:
 
 
 TITLE = _style("title", 16, textColor=NAVY, spaceAfter=2)
-KIND = _style("kind", 11, spaceAfter=4)
-BODY = _style("body", 8.5, spaceAfter=4)
+KIND = _style("kind", 11, spaceAfter=2)
+BODY = _style("body", 8.5, spaceAfter=2)
 HEADING = _style("heading", 12, textColor=NAVY, spaceBefore=12, spaceAfter=1)
 SUMMARY_HEADING = _style("summary-heading", 10.5, textColor=NAVY, spaceBefore=5, spaceAfter=1)
 INTRO = _style("intro", 8.5, textColor=colors.HexColor("#333333"), spaceAfter=4)
-AFTER = _style("after", 8.5, textColor=colors.HexColor("#333333"), spaceBefore=3)
+AFTER = _style("after", 8.5, textColor=colors.HexColor("#333333"), spaceBefore=1.5)
 CELL = _style("cell", SIZE)
 NUMBER = _style("number", SIZE, alignment=TA_RIGHT)
 RUNNING = _style("running", 7.5, textColor=colors.HexColor("#333333"))
