@@ -6,7 +6,7 @@ Imports the bundled plan and owners into a fresh SQLite register, plays a fixed-
 (four months of reminders and owners' answers, see tests/history.py) with a committee pack
 issued in January, then runs `actionbot digest --dry-run --chart-out` and
 `actionbot report --issue ... --format pdf` for the April meeting, and renders two of the
-pack's pages to PNG: the summary (page 1) and the first page of the action register.
+pack's pages to PNG: the summary (page 1) and a page of the action register.
 Writes docs/img/chart.png, docs/img/pack-summary.png and docs/img/pack-actions.png.
 """
 
@@ -85,7 +85,9 @@ def main() -> int:
 
         document = pypdfium2.PdfDocument(pdf)
         texts = [document[i].get_textpage().get_text_range() for i in range(len(document))]
-        actions = next(i for i, text in enumerate(texts) if "All actions (" in text)
+        start = next(i for i, text in enumerate(texts) if "All actions (" in text)
+        # The register's first full page: where it starts, the lists before it may fill most.
+        actions = start + 1 if start + 1 < len(texts) else start
         document[0].render(scale=SCALE).to_pil().save(OUT / "pack-summary.png")
         document[actions].render(scale=SCALE).to_pil().save(OUT / "pack-actions.png")
         document.close()

@@ -177,6 +177,9 @@ class SlackWorld:
         return self.http.post(f"{self.base}/slack/events", content=body.encode(), headers=headers)
 
 
+INLINE_ACK_BUDGET = 30.0
+
+
 @contextmanager
 def slack_world(
     db_url: str,
@@ -200,6 +203,10 @@ def slack_world(
 
             messenger = SlackMessenger(make_web_client(runtime.settings, TOKEN))
             run_job = job_trigger(runtime, {"slack": messenger})
+        if ack_budget is None and inline:
+            # Inline tests are about what is answered, not when: a loaded machine must not
+            # turn an answer into "Working on it". The budget's own tests set one.
+            ack_budget = INLINE_ACK_BUDGET
         extra = {} if ack_budget is None else {"ack_budget": ack_budget}
         service = build_app(runtime, inline=inline, run_job=run_job, **extra)
         with serve_in_thread(service.asgi) as base, httpx.Client(timeout=10) as http:

@@ -89,7 +89,9 @@ def parse(text: str, *, today: date) -> Command | ParseError:
         >>> parse('2.4 done', today=date(2018, 1, 1))
         SetStatus(target=RefSpec(ref='2.4', plan=None), status='done', note=None)
     """
-    text = " ".join(text.replace("\u201c", '"').replace("\u201d", '"').split())
+    # Quotes typed as phones and Word type them stay in notes and reasons as typed; only
+    # where quotes are grammar (a quoted ref, an admin's quoted owner) are they read as ".
+    text = " ".join(text.split())
     if len(text) > MAX_INPUT:
         return ParseError(
             f"That is {len(text):,} characters; /action reads up to {MAX_INPUT:,}. "
@@ -146,7 +148,12 @@ def _report(rest: str) -> Command | ParseError:
     return AdminReport(plan=match.group(1).upper(), meeting=meeting)
 
 
+def _straight(text: str) -> str:
+    return text.replace("\u201c", '"').replace("\u201d", '"')
+
+
 def _admin(rest: str, today: date) -> Command | ParseError:
+    rest = _straight(rest)
     verb, _, tail = rest.partition(" ")
     verb = verb.lower()
     if verb == "report":
@@ -304,8 +311,8 @@ def _away(rest: str, today: date, person: str | None) -> Command | ParseError:
 
 def _split_ref(text: str) -> tuple[str, str] | ParseError:
     """The ref (quoted, or every word up to the first verb) and the rest."""
-    if text.startswith(('"', "'")):
-        quote = text[0]
+    if text.startswith(('"', "'", "\u201c")):
+        quote = {"\u201c": "\u201d"}.get(text[0], text[0])
         end = text.find(quote, 1)
         if end == -1:
             return ParseError("A quote is not closed.", ('/action "10/16 (c)" done',))

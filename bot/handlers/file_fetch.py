@@ -121,10 +121,14 @@ async def _body(response: aiohttp.ClientResponse, limit: int) -> bytes:
         )
     if response.content_length is not None and response.content_length > limit:
         raise FetchFailed(_too_big(limit))
-    data = await response.content.read(limit + 1)
-    if len(data) > limit:
-        raise FetchFailed(_too_big(limit))
-    return data
+    # StreamReader.read(n) answers with what has arrived so far, not n bytes: a file sent
+    # in several packets would be cut short. Read to the end, stopping past the limit.
+    data = bytearray()
+    async for piece in response.content.iter_chunked(64 * 1024):
+        data += piece
+        if len(data) > limit:
+            raise FetchFailed(_too_big(limit))
+    return bytes(data)
 
 
 def _elsewhere(url: str, allowed: FileHosts, *, redirected: bool = False) -> str:

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from bot.importer.dates import ParsedDate, parse_date
 
-__all__ = ["FULL_DATE", "ClauseReading", "find_date", "first_date", "read_clause"]
+__all__ = ["FULL_DATE", "ROLE_WORDS", "ClauseReading", "find_date", "first_date", "read_clause"]
 
 # "be <participle>" that asks the subject to act.
 _REQUESTED = frozenset(
@@ -51,10 +51,13 @@ _DECIDED: dict[str, str] = {
         "recommended recommend recommends".split(), "recommended to another body: its decision"
     ),
     **dict.fromkeys(
-        "delegated delegate authorised authorized authorise authorize".split(),
+        "delegated delegate delegates authorised authorized authorise authorize authorises "
+        "authorizes".split(),
         "authority delegated: a decision",
     ),
-    **dict.fromkeys("deferred defer withdrawn".split(), "deferred or withdrawn"),
+    **dict.fromkeys("deferred defer defers withdrawn".split(), "deferred or withdrawn"),
+    # "That Cabinet comments on the progress": said at the meeting, nothing left to do.
+    **dict.fromkeys("comment comments commented".split(), "comments made at the meeting"),
     **dict.fromkeys("signed sign".split(), "signed"),
     **dict.fromkeys("thanked thank thanks".split(), "thanks recorded"),
 }
@@ -63,7 +66,7 @@ _TO_BE_DONE = frozenset(
     "submitted brought circulated provided presented prepared arranged sent forwarded "
     "published reviewed updated investigated explored written added included scheduled "
     "reported shared reconsidered reissued re-issued drafted produced undertaken carried "
-    "commissioned established developed organised organized held issued referred "
+    "commissioned established developed organised organized held issued "
     "incorporated obtained sought set convened clarified checked tabled revisited "
     "monitored kept pursued progressed completed implemented raised refreshed considered "
     "made circulated contacted informed notified advised briefed investigated costed "
@@ -72,9 +75,9 @@ _TO_BE_DONE = frozenset(
 )
 _BODIES = frozenset(
     "committee council cabinet board panel members forum sub-committee meeting executive "
-    "commission assembly".split()
+    "commission assembly authority group".split()
 )
-_ROLE_WORDS = frozenset(
+ROLE_WORDS = frozenset(
     "director directors head heads officer officers manager managers chief executive "
     "auditor auditors clerk chair chairman chairwoman chairperson vice-chair leader "
     "secretary lead team treasurer solicitor co-ordinator coordinator adviser advisor "
@@ -91,7 +94,11 @@ _ASK_VERBS = frozenset(
     "ask asks request requests instruct instructs invite invites direct directs require "
     "task commission".split()
 )
-_WORD = re.compile(r"[A-Za-z][\w'’&-]*|\d[\w/.-]*|[(),;:]")
+# A body asking in its own voice: "the Committee notes the report and asks the Director
+# to ...", "The Panel asked the Commissioner to ...".
+_BODY_ASKS = _ASK_VERBS | frozenset("asked requested instructed invited directed".split())
+# A word, "Treasurer/S151" and "2026/27" included; brackets and stops on their own.
+_WORD = re.compile(r"[A-Za-z][\w'’&/-]*|\d[\w/.-]*|[(),;:]")
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,9 @@ class ClauseReading:
     owners: list[str] = field(default_factory=list)
     # Set when the clause asks for action but names nobody (or only "officers").
     no_owner: str | None = None
+    # The title the clause gives a person it names ("Mark Obi, Executive Director of
+    # Resources"): another name for that owner, should the register know the role.
+    titles: dict[str, str] = field(default_factory=dict)
 
 
 def read_clause(text: str) -> ClauseReading:
@@ -138,6 +148,11 @@ def read_clause(text: str) -> ClauseReading:
     if verb == "to":
         return _acting(subject, kind)
     if kind == "body":
+        asked = _asking(predicate)
+        if asked is not None:
+            return asked
+        if verb in ("refers", "refer"):
+            return _referral(clause)
         why = _DECIDED.get(verb)
         if why is not None and not (verb in ("receive", "consider") and find_date(clause)):
             return ClauseReading(False, why=why)
@@ -207,8 +222,25 @@ def _infinitive(clause: str) -> ClauseReading:
     """Clauses written "To note the report", "To ask the Director of Finance to ..."."""
     words = _WORD.findall(clause)
     verb = words[1].lower() if len(words) > 1 else ""
-    if verb in _ASK_VERBS:
-        rest = words[2:]
+    asked = _asking(words[1:])
+    if asked is not None:
+        return asked
+    why = _DECIDED.get(verb)
+    if why is not None and not (verb in ("receive", "consider") and find_date(clause)):
+        return ClauseReading(False, why=why)
+    return ClauseReading(True, no_owner="names no officer: the meeting itself is to act")
+
+
+def _asking(predicate: list[str]) -> ClauseReading | None:
+    """Who the predicate asks to act, when it asks: "asks the Director of Place to ...",
+    "notes the report and requests that the Clerk arranges ...", "ask officers to ...";
+    None when it asks no one. The asking verb leads the predicate or follows "and"."""
+    for index, word in enumerate(predicate):
+        if word.lower() not in _BODY_ASKS:
+            continue
+        if index and predicate[index - 1].lower() not in ("and", "to", ","):
+            continue
+        rest = predicate[index + 1 :]
         if rest and rest[0].lower() == "that":
             rest = rest[1:]
         split = _predicate_start(rest)
@@ -217,10 +249,22 @@ def _infinitive(clause: str) -> ClauseReading:
         if kind in ("role", "person", "officers"):
             return _acting(subject, kind)
         return ClauseReading(True, no_owner="names no officer")
-    why = _DECIDED.get(verb)
-    if why is not None and not (verb in ("receive", "consider") and find_date(clause)):
-        return ClauseReading(False, why=why)
-    return ClauseReading(True, no_owner="names no officer: the meeting itself is to act")
+    return None
+
+
+def _referral(clause: str) -> ClauseReading:
+    """ "be referred to Cabinet", "refers the plan to the Scrutiny Committee" hand the
+    matter to another body, whose decision it is; "be referred back to officers" or to an
+    officer asks them to act."""
+    match = re.search(r"\brefer(?:s|red)?\b.*?\bto\s+(.{2,120})", clause, re.IGNORECASE)
+    words = _WORD.findall(match.group(1)) if match is not None else []
+    split = next((i for i, w in enumerate(words) if w in ",;" or w.lower() == "for"), len(words))
+    kind = _subject_kind(words[:split])
+    if kind in ("role", "person", "officers"):
+        return _acting(words[:split], kind)
+    if kind == "body":
+        return ClauseReading(False, why="referred to another body: its decision")
+    return ClauseReading(True, no_owner="names no officer")
 
 
 def _passive(subject: list[str], kind: str, participle: str, clause: str) -> ClauseReading:
@@ -231,6 +275,8 @@ def _passive(subject: list[str], kind: str, participle: str, clause: str) -> Cla
     why = _DECIDED.get(participle)
     if why is not None:
         return ClauseReading(False, why=why)
+    if participle == "referred":
+        return _referral(clause)
     if participle in _TO_BE_DONE:
         agent = re.search(
             r"\bby\s+(?:the\s+)?((?:[A-Z][\w'’&-]*)(?:\s+(?:of|and|for|&|[A-Z][\w'’&-]*))*)", clause
@@ -246,10 +292,11 @@ def _passive(subject: list[str], kind: str, participle: str, clause: str) -> Cla
 def _acting(subject: list[str], kind: str) -> ClauseReading:
     if kind == "officers":
         return ClauseReading(True, no_owner='names no officer ("officers")')
-    owners = _owners(subject)
-    if not owners:
+    named = _owners(subject)
+    if not named:
         return ClauseReading(True, no_owner="names no officer")
-    return ClauseReading(True, owners=owners)
+    titles = {owner: title for owner, title in named if title is not None}
+    return ClauseReading(True, owners=[owner for owner, _ in named], titles=titles)
 
 
 def _predicate_start(words: list[str]) -> int | None:
@@ -273,16 +320,21 @@ def _predicate_start(words: list[str]) -> int | None:
             name += 1
         elif lower in _CONNECTORS and following[:1].isupper() and name > index:
             name += 1
-        elif lower in _ROLE_WORDS or lower in ("responsible", "relevant", "appropriate"):
+        elif lower in ROLE_WORDS or lower in ("responsible", "relevant", "appropriate"):
             name += 1
         else:
             break
     named = words[index:name]
-    if (
-        named
-        and name < len(words)
-        and _subject_kind(words[:name]) in ("role", "person", "officers", "body")
-    ):
+    kind = _subject_kind(words[:name])
+    if named and kind == "person" and name < len(words) and words[name] in ",(":
+        # "Jane Smith, Section 151 Officer, provide ...", "Karen Osei (Chief Internal
+        # Auditor) to share ...": the title is part of the subject.
+        closer = "," if words[name] == "," else ")"
+        end = min(len(words), name + 12)
+        close = next((i for i in range(name + 1, end) if words[i] == closer), 0)
+        if close and _subject_kind(words[name + 1 : close]) == "role":
+            name = close + 1
+    if named and name < len(words) and kind in ("role", "person", "officers", "body"):
         return name
     for position, word in enumerate(words):
         if position and (word.lower() in ("be", "to") or word.lower() in _MODALS):
@@ -299,8 +351,8 @@ def _subject_kind(subject: list[str]) -> str:
     content = [w for w in lower if w not in ("the", "that", "all", "relevant", "appropriate")]
     if content in (["officers"], ["officer"], ["council", "officers"], ["staff"]):
         return "officers"
-    if any(w in _ROLE_WORDS for w in lower):
-        if content and content[-1] in _BODIES and not any(w in _ROLE_WORDS for w in content[:-1]):
+    if any(w in ROLE_WORDS for w in lower):
+        if content and content[-1] in _BODIES and not any(w in ROLE_WORDS for w in content[:-1]):
             return "body"
         return "role"
     if content and content[-1] in _BODIES:
@@ -311,11 +363,28 @@ def _subject_kind(subject: list[str]) -> str:
     return "thing"
 
 
-def _owners(subject: list[str]) -> list[str]:
-    """The owners a subject names: "the Director of Finance and the Head of ICT" is two;
-    "Karen Osei (Chief Internal Auditor)" is Karen Osei; "in consultation with" is not."""
+# A person and the title the clause gives them: "Mark Obi, Executive Director of Resources",
+# "Karen Osei (Chief Internal Auditor)".
+_TITLED = re.compile(
+    r"^(?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2})"
+    r"\s*(?:,\s*|\(\s*)(?:the\s+)?(?P<title>[^()]+?)\s*\)?$"
+)
+
+
+def _owners(subject: list[str]) -> list[tuple[str, str | None]]:
+    """The owners a subject names, each with the title it gives them: "the Director of
+    Finance and the Head of ICT" is two; "Karen Osei (Chief Internal Auditor)" is Karen
+    Osei, titled Chief Internal Auditor; "in consultation with" names no owner."""
     text = " ".join(subject)
-    text = re.sub(r"\s*\([^)]*\)\s*", " ", text)
+    text = re.sub(r"\(\s*", "(", text)
+    text = re.sub(r"\s*\)", ")", text)
+    # A role's own bracket ("the Corporate Director (Resources)") is no title.
+    text = re.sub(
+        r"\s*\((?![^)]*\b(?:" + "|".join(sorted(ROLE_WORDS)) + r")\b)[^)]*\)\s*",
+        " ",
+        text,
+        flags=re.IGNORECASE,
+    )
     text = re.sub(
         r",?\s*\b(?:in consultation with|with the agreement of|after consulting)\b.*$",
         "",
@@ -324,11 +393,18 @@ def _owners(subject: list[str]) -> list[str]:
     )
     text = re.sub(r"\s+([,;])", r"\1", text)
     pieces = re.split(r",\s*(?:and\s+)?(?=the\b)|\s+and\s+(?=the\b)", text, flags=re.IGNORECASE)
-    owners = []
+    owners: list[tuple[str, str | None]] = []
     for piece in pieces:
         piece = re.sub(r"^(?:the|that)\s+", "", piece.strip(" ,"), flags=re.IGNORECASE).strip()
-        if piece and piece.lower() not in ("officers", "officer"):
-            owners.append(piece)
+        if not piece or piece.lower() in ("officers", "officer"):
+            continue
+        titled = _TITLED.match(piece)
+        if titled is not None and _subject_kind(_WORD.findall(titled.group("name"))) == "person":
+            title = titled.group("title").strip(" ,")
+            if _subject_kind(_WORD.findall(title)) == "role":
+                owners.append((titled.group("name"), title))
+                continue
+        owners.append((re.sub(r"\s*\([^)]*\)", "", piece).strip(), None))
     return owners
 
 
@@ -355,8 +431,18 @@ _DEADLINE = r"by|before|no\s+later\s+than|not\s+later\s+than|on\s+or\s+before|un
 _PERIOD = r"in|during|over|for\s+the\s+meeting\s+in|at\s+the\s+meeting\s+in"
 _ON = r"on|at\s+(?:its|the)\s+meeting\s+(?:on|of)"
 _PHRASE = re.compile(rf"\b(?P<prep>{_DEADLINE}|{_PERIOD}|{_ON})\s+", re.IGNORECASE)
+_MEETING_BEFORE = re.compile(r"\bmeeting\s*$", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+", re.IGNORECASE)
-_STOP = re.compile(r"[,;()]|\s(?:and|to|with|so|which|that|for|on|at|in|of\s+the)\s", re.IGNORECASE)
+# Where a date phrase ends; "of the" but not in "the end of the financial year".
+_STOP = re.compile(
+    r"[,;()]|\s(?:and|to|with|so|which|that|for|on|at|in|(?<!\bend\s)of\s+the)\s", re.IGNORECASE
+)
+# "before the end of the municipal year": a deadline, though no date can be read from it.
+_END_OF = re.compile(
+    rf"\b(?:{_DEADLINE})\s+the\s+(?:end|start|beginning|close)\s+of\s+(?:the\s+|this\s+)?"
+    r"(?:[\w/-]+\s+){0,2}?(?:year|term|quarter|session|recess)\b",
+    re.IGNORECASE,
+)
 _READ_KINDS = frozenset({"exact", "month", "season", "approximate"})
 
 
@@ -380,6 +466,9 @@ def find_date(
     for match in _PHRASE.finditer(text):
         prep = " ".join(match.group("prep").lower().split())
         rank = 0 if re.fullmatch(_DEADLINE, prep) else 1 if re.fullmatch(_PERIOD, prep) else 2
+        if rank == 2 and _MEETING_BEFORE.search(text, 0, match.start()):
+            # "report to the Panel's meeting on 16 June 2026": the day it is due.
+            rank = 0
         if rank in found:
             continue
         phrase = _phrase_at(text, match.start(), match.end(), reference, exact_only=rank == 2)
@@ -390,6 +479,11 @@ def find_date(
         found[0] = _within(within, reference)
     if found:
         return found[min(found)]
+    end = _END_OF.search(text)
+    if end is not None:
+        words = end.group(0)
+        note = "could not read a date from it: kept as written"
+        return DatePhrase(words, ParsedDate(words, None, "unreadable", note=note))
     meeting = _NEXT_MEETING.search(text)
     if meeting is not None:
         words = meeting.group(0)
@@ -412,6 +506,8 @@ def _phrase_at(
     stop = _STOP.search(tail)
     window = tail[: stop.start()] if stop else tail
     words = window.split()[:7]
+    # A date ends before a word with no letter or digit in it ("31 March 2026 🔒").
+    words = words[: next((i for i, w in enumerate(words) if not any(map(str.isalnum, w))), 7)]
     prep = text[start:after].strip()
     for count in range(len(words), 0, -1):
         shown = " ".join([prep, *words[:count]]).rstrip(".;:,")

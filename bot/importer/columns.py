@@ -63,6 +63,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "new target date",
         "revised target",
         "revised deadline",
+        "revised implementation date",
+        "revised completion date",
     ),
     "target": (
         "target date",
@@ -76,6 +78,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "date",
         "target completion date",
         "by when",
+        # Audit trackers: the date agreed when the recommendation was made.
+        "original date",
+        "original target date",
+        "original due date",
+        "agreed date",
+        "implementation date",
+        "agreed implementation date",
     ),
     "theme": ("improvement theme", "programme", "workstream", "theme", "work stream"),
     "section": ("section", "area", "chapter"),
@@ -212,10 +221,15 @@ def _unique(headers: list[str]) -> tuple[list[str], list[str]]:
 
 
 def has_plan_header(
-    rows: Sequence[Sequence[str]], overrides: Mapping[str, str] | None = None
+    rows: Sequence[Sequence[str]],
+    overrides: Mapping[str, str] | None = None,
+    *,
+    ref_optional: bool = False,
 ) -> bool:
     """True when a row near the top names a reference column and at least one other field
-    (a header given with --map counts as its field)."""
+    (a header given with --map counts as its field). With `ref_optional`, an action
+    column beside an owner or date column is enough: reports set out their next steps
+    as 'Action | Lead | Target date', and their refs are made from the words."""
     if not rows:
         return False
     mapped = {normalise_header(h): name for name, h in (overrides or {}).items()}
@@ -226,6 +240,8 @@ def has_plan_header(
     for row in rows[:20]:
         names = {named(cell) for cell in row if cell.strip()} - {None}
         if "ref" in names and len(names) >= 2:
+            return True
+        if ref_optional and "title" in names and names & {"owners", "target", "revised"}:
             return True
     return False
 

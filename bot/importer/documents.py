@@ -2,7 +2,9 @@
 
 A document is read the first way that finds something, in this order:
 
-1. plan tables, found by their header row (`pdf_tables`, `word`);
+1. plan tables, found by their header row (`pdf_tables`, `word`); a table of actions
+   with no reference column ('Action | Lead | Target date') is given refs made from
+   its actions' words, as a report's listed actions are;
 2. minutes: resolutions ("RESOLVED that ...") whose clauses ask someone to act (`minutes`);
 3. a report's action lists ("Actions carried forward", "Next steps", targets with a
    bracketed date) (`prose_report`).
@@ -13,17 +15,27 @@ A document with none of these is refused with one message naming all three.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bot.importer.columns import field_for, find_header_row, normalise_header
 from bot.importer.errors import ImportFileError
+from bot.importer.html_text import clean_html
 from bot.importer.minutes import read_minutes
 from bot.importer.prose import Paragraph
 from bot.importer.prose_actions import ProseReading
-from bot.importer.prose_report import read_report
+from bot.importer.prose_report import read_report, report_ref
 from bot.importer.reader import RawTable
 
+if TYPE_CHECKING:
+    from bot.importer.pdf_text import PdfPage
+
 __all__ = ["nothing_found", "read_docx_source", "read_pdf_source", "read_prose"]
+
+# The header of the reference column made for a table of actions that has none.
+REF_HEADER = "Ref"
 
 
 def read_pdf_source(
@@ -41,22 +53,44 @@ def read_pdf_source(
 
     pages = read_pdf(path)
     layout = layout_of(pages)
+    missing = _missing_text(pages)
     tables = read_pdf_tables(pages, overrides=overrides, layout=layout)
     if tables:
-        return tables
-    blank = [p.number for p in pages if not p.has_text]
+        found = _with_refs(tables, overrides)
+        found[0].warnings[:0] = missing
+        return found
     reading = read_prose(
         pdf_paragraphs(pages, layout=layout),
         name=path.name,
         described=f"a PDF, {len(pages)} page(s)",
         today=today,
     )
-    if blank:
-        shown = ", ".join(map(str, blank[:10])) + (" ..." if len(blank) > 10 else "")
-        reading.warnings.insert(
-            0, f"page(s) {shown} have no text (scanned?): nothing on them was read; run OCR"
-        )
+    reading.warnings[:0] = missing
     return reading
+
+
+def _missing_text(pages: list[PdfPage]) -> list[str]:
+    """What of the PDF could not be read as text, for the import's warnings: pages with
+    none (scanned), and text PDFium gives no characters for (an emoji or symbol font)."""
+    warnings = []
+    blank = [p.number for p in pages if not p.has_text]
+    if blank:
+        warnings.append(
+            f"page(s) {_pages(blank)} have no text (scanned?): nothing on them was read; run OCR"
+        )
+    unread = [p for p in pages if p.unread]
+    if unread:
+        count = sum(p.unread for p in unread)
+        warnings.append(
+            f"page(s) {_pages([p.number for p in unread])}: {count} piece(s) of text could not "
+            "be read as characters (an emoji or a symbol font) and are missing from what was "
+            "read: check the text against the page"
+        )
+    return warnings
+
+
+def _pages(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers[:10])) + (" ..." if len(numbers) > 10 else "")
 
 
 def read_docx_source(
@@ -72,7 +106,7 @@ def read_docx_source(
 
     tables, looked_at = plan_tables(path, overrides=overrides)
     if tables:
-        return tables
+        return _with_refs(tables, overrides)
     return read_prose(
         docx_paragraphs(path),
         name=path.name,
@@ -98,6 +132,44 @@ def read_prose(
     if report is not None:
         return report
     raise nothing_found(name)
+
+
+def _with_refs(tables: list[RawTable], overrides: Mapping[str, str] | None) -> list[RawTable]:
+    """Tables of actions without a reference column get one: a ref made from each action's
+    words and the heading above the table (`report_ref`), so the next issue of the report,
+    rows added or dates moved, updates the same actions."""
+    if overrides and "ref" in overrides:
+        return tables
+    taken: set[str] = set()
+    made = 0
+    found: list[RawTable] = []
+    for table in tables:
+        at = find_header_row(table.rows)
+        header = table.rows[at]
+        fields = [field_for(cell) for cell in header]
+        if "ref" in fields or "title" not in fields:
+            found.append(table)
+            continue
+        title = fields.index("title")
+        heading = [normalise_header(cell) for cell in header]
+        rows: list[list[str]] = []
+        for index, row in enumerate(table.rows):
+            words = clean_html(row[title]) if title < len(row) else ""
+            if index == at or [normalise_header(cell) for cell in row] == heading:
+                ref = REF_HEADER
+            elif index < at or index in table.wide_rows or not words:
+                ref = ""
+            else:
+                ref = report_ref(table.section, words, taken)
+                made += 1
+            rows.append([ref, *row])
+        found.append(replace(table, rows=rows))
+    if made:
+        found[0].warnings.append(
+            f"no reference column: {made} ref(s) made from each action's words and the "
+            "heading above its table, the same on every import of the same words"
+        )
+    return found
 
 
 def nothing_found(name: str) -> ImportFileError:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.importer.clauses import FULL_DATE, find_date, first_date, read_clause
+from bot.importer.clauses import FULL_DATE, ROLE_WORDS, find_date, first_date, read_clause
 from bot.importer.dates import parse_date
 from bot.importer.prose import NotAction, Paragraph, label_kind, split_label
 from bot.importer.prose_actions import Candidate, ProseReading
@@ -32,15 +32,32 @@ _MINUTE = re.compile(
     re.IGNORECASE,
 )
 # What a resolution starts with: "RESOLVED that", "It was RESOLVED:", "AGREED –",
-# "The Committee RESOLVED", "Resolved:", "DECISION:", "ACTION:".
+# "The Committee RESOLVED", "The Audit Committee AGREED to", "Members resolved to:",
+# "Resolved:", "DECISION:", "ACTION:". The keyword's case matters (a capitalised RESOLVED
+# is a resolution, "resolved" in a sentence may not be); the words before it do not.
 _KEYWORDS = "RESOLVED|AGREED|DECIDED|DECISION|DECISIONS|NOTED|ACTION|ACTIONS|ACTIONS AGREED"
+_BODY = (
+    r"committee|cabinet|council|board|panel|sub-committee|members|meeting|authority|forum|"
+    r"executive|group|partnership"
+)
 _RESOLUTION = re.compile(
-    r"^(?:it\s+was\s+(?:therefore\s+)?|(?:the\s+)?(?:committee|cabinet|council|board|panel|"
-    r"sub-committee|members|meeting)\s+(?:therefore\s+)?)?"
-    rf"(?P<keyword>{_KEYWORDS}|Resolved|Agreed|Decided|Decision|Noted|Actions?)\b"
+    r"^(?i:(?P<who>it\s+was\s+(?:therefore\s+|also\s+|further\s+)?|(?:the\s+)?"
+    rf"(?:[a-z&-]+\s+){{0,3}}?(?:{_BODY})\s+(?:therefore\s+|also\s+|then\s+|unanimously\s+)?))?"
+    rf"(?P<keyword>{_KEYWORDS}|Resolved|Agreed|Decided|Decision|Noted|Actions?|"
+    r"resolved|agreed|decided)\b"
     r"(?P<rest>.*)$",
     re.DOTALL,
 )
+# "It was moved by Councillor Barnes, seconded by Mrs Fielding and RESOLVED:", "On being
+# put to the vote it was RESOLVED that": a capitalised keyword after a preamble.
+_AFTER_PREAMBLE = re.compile(
+    r"^.{3,250}?(?:,\s*|\s+and\s+|\s+)(?i:it\s+was\s+)?(?i:(?:therefore|unanimously)\s+)?"
+    r"(?P<keyword>RESOLVED|AGREED|DECIDED)\b(?P<rest>.*)$",
+    re.DOTALL,
+)
+# How the words after a keyword written in lower case begin when it starts a resolution.
+_LABEL_REST = re.compile(r"^\s*(?:[:–—-]|that\b|\(|$)", re.IGNORECASE)
+_LOWER_REST = re.compile(r"^\s*(?:[:–—-]|that\b|to\b|\(|$)", re.IGNORECASE)
 _LEAD = re.compile(
     r"^(?:\s|[:–—-]|\(\s*(?:unanimously|by\s[^)]*)\s*\)|unanimously|\bthat\b(?=\s*:?\s*$)|,)*",
     re.IGNORECASE,
@@ -48,6 +65,12 @@ _LEAD = re.compile(
 _ATTENDEE = re.compile(
     r"(?P<name>(?:(?:Councillor|Cllr\.?|Mr|Mrs|Ms|Miss|Dr)\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,3})"
     r"\s*\((?P<role>[^()]{3,160})\)"
+)
+# The other way round, as fire and police minutes list officers: "Chief Fire Officer
+# (Gareth Lloyd)", "Treasurer/S151 Officer (Hugh Barr)".
+_ATTENDEE_BY_ROLE = re.compile(
+    r"(?P<role>[A-Z][\w/'’&-]*(?:\s+(?:of|and|for|to|the|&|[A-Z0-9][\w/'’&-]*)){0,9})"
+    r"\s*\((?P<name>(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})\)"
 )
 
 
@@ -77,9 +100,11 @@ def read_minutes(paragraphs: list[Paragraph], *, described: str) -> ProseReading
         len(paragraphs),
     )
     opening = paragraphs[: min(first_minute, starts[0])]
-    meeting = first_date(p.text for p in (opening or paragraphs[:8]))
+    meeting = _meeting_date(paragraphs[: starts[0]]) or first_date(
+        p.text for p in (opening or paragraphs[:8])
+    )
     next_meeting = _next_meeting(paragraphs, meeting)
-    roles = _attendance(opening)
+    roles = _attendance(paragraphs[: starts[0]] if first_minute > starts[0] else opening)
     state = _State()
     index = 0
     minutes = 0
@@ -178,11 +203,19 @@ def _resolution(paragraph: Paragraph) -> tuple[str, str] | None:
 def _resolution_text(text: str) -> tuple[str, str] | None:
     match = _RESOLUTION.match(text)
     if match is None:
-        return None
+        match = _AFTER_PREAMBLE.match(text)
+        if match is None or not re.match(r"^\s*(?:[:–—-]|that\b|to\b|\(|$)", match["rest"]):
+            return None
+        return match["keyword"], _LEAD.sub("", match["rest"], count=1).strip()
     keyword, rest = match.group("keyword"), match.group("rest")
-    if not keyword.isupper():
-        # "Resolved:", "Agreed –", "Decision:" in title case only as a label.
-        if not re.match(r"^\s*(?:[:–—-]|that\b|\(|$)", rest, re.IGNORECASE):
+    if keyword.islower():
+        # "The Committee resolved to:", "Members agreed that": only after the body.
+        if not match.group("who") or not _LOWER_REST.match(rest):
+            return None
+    elif not keyword.isupper():
+        # "Resolved:", "Agreed –", "Decision:" in title case only as a label; "Agreed to"
+        # after the body that agreed.
+        if not (_LOWER_REST if match.group("who") else _LABEL_REST).match(rest):
             return None
         if keyword.lower() in ("noted", "action", "actions") and not rest.lstrip().startswith(
             (":", "–", "-")
@@ -208,7 +241,7 @@ def _read_resolution(
 ) -> int:
     """Read the clauses of the resolution at `index`; the index after its last clause."""
     paragraph = paragraphs[index]
-    context = _Context(state, keyword, meeting, next_meeting, roles)
+    context = _Context(state, keyword, meeting, next_meeting, roles, _own_number(paragraph, state))
     inline = _inline_clauses(rest)
     if inline:
         for shown, text in inline:
@@ -288,6 +321,16 @@ def _read_list(
         context.clause(shown, text, paragraph, source=f"{label} {text}", lead=lead)
 
 
+def _own_number(paragraph: Paragraph, state: _State) -> str | None:
+    """ "47.3" for "47.3 The Committee AGREED to ..." under minute 47."""
+    match = _MINUTE.match(paragraph.text)
+    minute = state.minute
+    if match is None or minute is None:
+        return None
+    number = _number(match)
+    return number if number.startswith(f"{minute.number}.") else None
+
+
 def _letter_follows(previous: str, label: str) -> bool:
     """ "i" after "h" is the letter i, not the roman one."""
     return len(previous) == 1 and len(label) == 1 and ord(label) == ord(previous) + 1
@@ -311,6 +354,8 @@ class _Context:
     meeting: date | None
     next_meeting: date | None
     roles: list[tuple[str, str]]
+    # The resolution's own paragraph number under its minute ("47.3"), if it has one.
+    number: str | None = None
 
     def clause(
         self,
@@ -346,9 +391,11 @@ class _Context:
             date=find_date(full, reference=self.meeting, next_meeting=self.next_meeting),
         )
         for owner in candidate.owners:
-            person = _holder(owner, self.roles)
-            if person is not None:
-                candidate.aliases[owner] = person
+            # Another name for the owner, should the register know that one: the title
+            # the clause gives a person, the person the attendance list gives for a role.
+            other = reading.titles.get(owner) or _holder(owner, self.roles)
+            if other is not None:
+                candidate.aliases[owner] = other
         if not candidate.owners:
             candidate.notes.append(f"no owner: the clause {reading.no_owner or 'names no one'}")
         self.state.candidates.append(candidate)
@@ -360,6 +407,9 @@ class _Context:
             # Resolutions under no minute number are numbered in order: R1, R2 (a)...
             base = f"R{self.state.resolutions}"
         ref = f"{base} ({label})" if label else base
+        if ref in self.state.refs and self.number is not None:
+            # A second resolution under one minute: its paragraph number tells them apart.
+            ref = f"{self.number} ({label})" if label else self.number
         unique, count = ref, 1
         while unique in self.state.refs:
             count += 1
@@ -375,19 +425,43 @@ def _title(text: str) -> str:
     return title
 
 
+# Where minutes give the next meeting's date: "DATE OF NEXT MEETING" (the date below),
+# "The next meeting will be held on ...", "Next meeting: 9 June 2026". A clause asking
+# someone to "attend the next meeting" is not one of them, whatever follows it.
+_NEXT_MEETING_GIVEN = re.compile(
+    r"\bdate\s+of\s+(?:the\s+)?next\s+meeting\b|\bnext\s+meeting\b(?:\s+of\s+the\s+[\w\s&-]{2,60}?)?"
+    r"\s*(?:[:–—-]|(?:will|would|is|shall|to)\s+(?:be\s+held|take\s+place|be\b|is\b))",
+    re.IGNORECASE,
+)
+# The minutes' own opening: "Minutes of a meeting ... held on Thursday 22 January 2026".
+_HELD = re.compile(
+    r"^(?:the\s+)?(?:(?:draft|unconfirmed|confirmed)\s+)?(?:minutes|notes|record)\b.*\bheld\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _meeting_date(before: list[Paragraph]) -> date | None:
+    """The date of the meeting the minutes record, from the last paragraph before the
+    first resolution that opens "Minutes of the meeting ... held on": an agenda pack's
+    front sheet, dated for the meeting the pack is for, comes before the minutes of the
+    one before it; a minute headed "24. Minutes of the meeting held on 25 September"
+    opens with its number, and is about another meeting."""
+    held = [p.text for p in before if _HELD.search(p.text)]
+    return first_date(reversed(held))
+
+
 def _next_meeting(paragraphs: list[Paragraph], meeting: date | None) -> date | None:
-    """The date the minutes give for the next meeting ("DATE OF NEXT MEETING", "The next
-    meeting will be held on Thursday 18 June 2026")."""
+    """The date the minutes give for the next meeting: in the paragraph that says so, or
+    (under a heading "Date of next meeting") the one after it."""
     for index, paragraph in enumerate(paragraphs):
-        if not re.search(r"\bnext\s+meeting\b", paragraph.text, re.IGNORECASE):
+        if not _NEXT_MEETING_GIVEN.search(paragraph.text):
             continue
         texts = [paragraph.text]
-        if index + 1 < len(paragraphs):
+        if index + 1 < len(paragraphs) and not FULL_DATE.search(paragraph.text):
             texts.append(paragraphs[index + 1].text)
         for text in texts:
             for match in FULL_DATE.finditer(text):
-                parsed = parse_date(match.group(0))
-                value = parsed.value
+                value = parse_date(match.group(0)).value
                 if value is not None and (meeting is None or value > meeting):
                     return value
     return None
@@ -403,6 +477,10 @@ def _attendance(paragraphs: list[Paragraph]) -> list[tuple[str, str]]:
             if name.split()[0] in ("Councillor", "Cllr", "Cllr."):
                 continue
             found.append((match.group("role").lower(), name))
+        for match in _ATTENDEE_BY_ROLE.finditer(paragraph.text):
+            role = re.sub(r"^(?:the\s+)", "", match.group("role"), flags=re.IGNORECASE)
+            if any(w.lower() in ROLE_WORDS for w in re.findall(r"[\w/-]+", role)):
+                found.append((role.lower(), match.group("name")))
     return found
 
 

@@ -123,29 +123,34 @@ def running_lines(
     pages: Sequence[PdfPage], lines: dict[int, list[Line]], *, body: float
 ) -> set[int]:
     """ids of the lines that are running heads or feet: page numbers, and text repeated
-    near the top or bottom of at least half the pages (digits aside: "Page 3 of 10").
-    A heading larger than the body text repeated above a table on every page is kept."""
-    marginal: dict[int, list[Line]] = {}
+    near the same edge (top or bottom) of at least half the pages (digits aside: "Page 3
+    of 10"). A paragraph's line that ends one page and starts the next is body text,
+    however alike. A heading larger than the body text repeated above a table on every
+    page is kept."""
+    marginal: dict[int, list[tuple[str, Line]]] = {}
     for page in pages:
         band = page.height * _MARGIN_SHARE
         marginal[page.number] = [
-            line
+            ("top" if line.bottom <= band else "foot", line)
             for line in lines.get(page.number, [])
             if (line.bottom <= band or line.top >= page.height - band) and line.size <= body + 0.5
         ]
-    seen: Counter[str] = Counter()
+    seen: Counter[tuple[str, str]] = Counter()
     for page_lines in marginal.values():
-        for key in {_DIGITS.sub("#", line.text.lower()) for line in page_lines}:
+        for key in {_key(edge, line) for edge, line in page_lines}:
             seen[key] += 1
     with_text = sum(1 for p in pages if p.has_text)
     repeated = {key for key, n in seen.items() if n >= 2 and n * 2 >= with_text}
     found: set[int] = set()
     for page_lines in marginal.values():
-        for line in page_lines:
-            text = line.text.strip()
-            if _PAGE_NUMBER.match(text) or _DIGITS.sub("#", text.lower()) in repeated:
+        for edge, line in page_lines:
+            if _PAGE_NUMBER.match(line.text.strip()) or _key(edge, line) in repeated:
                 found.add(id(line))
     return found
+
+
+def _key(edge: str, line: Line) -> tuple[str, str]:
+    return edge, _DIGITS.sub("#", line.text.strip().lower())
 
 
 @dataclass(frozen=True)

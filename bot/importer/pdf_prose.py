@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.importer.pdf_lines import Layout, Line, layout_of
+from bot.importer.pdf_lines import Layout, Line, layout_of, would_fit
 from bot.importer.pdf_text import PdfPage
 from bot.importer.prose import Paragraph, split_label
 
@@ -88,8 +88,10 @@ class _Builder:
         if len(self.lines) > 1 and line.x0 < previous.x0 - _ALIGN:
             return False
         if new_page:
-            # A paragraph cut by the page break filled its last line to the margin.
-            full = previous.x1 >= self.right_edge.get(previous.page, 0.0) - 2 * previous.size
+            # A paragraph cut by the page break filled its last line: the next page's
+            # first word would not have fitted at its end.
+            edge = self.right_edge.get(previous.page, 0.0)
+            full = previous.x1 >= edge - 2 * previous.size or not would_fit(line, previous, edge)
             return full and not _ENDS_SENTENCE.search(previous.text.rstrip())
         pitch = (line.baseline - previous.baseline) / max(line.size, 1.0)
         return 0 < pitch <= self.pitch + 0.2
@@ -101,9 +103,7 @@ def pdf_paragraphs(pages: Sequence[PdfPage], *, layout: Layout | None = None) ->
     body = layout.body
     by_page = {page.number: layout.content(page.number) for page in pages}
     builder = _Builder(body, _typical_pitch(list(by_page.values())))
-    builder.right_edge = {
-        number: max((line.x1 for line in lines), default=0.0) for number, lines in by_page.items()
-    }
+    builder.right_edge = _right_edges(pages, by_page)
     previous: Line | None = None
     new_page = False
     for page in pages:
@@ -117,6 +117,18 @@ def pdf_paragraphs(pages: Sequence[PdfPage], *, layout: Layout | None = None) ->
             new_page = False
     builder.flush()
     return builder.paragraphs
+
+
+def _right_edges(pages: Sequence[PdfPage], by_page: dict[int, list[Line]]) -> dict[int, float]:
+    """Where the text column stops on the right of each page: the furthest any line
+    reaches on a page of the same width. A page of short lines (an agenda's front sheet)
+    does not reach the margin, and its last line is no fuller for that."""
+    widest: dict[int, float] = {}
+    for page in pages:
+        reach = max((line.x1 for line in by_page[page.number]), default=0.0)
+        width = round(page.width)
+        widest[width] = max(widest.get(width, 0.0), reach)
+    return {page.number: widest[round(page.width)] for page in pages}
 
 
 def _typical_pitch(pages: Sequence[Sequence[Line]]) -> float:

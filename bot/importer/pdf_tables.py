@@ -35,6 +35,8 @@ WIDE = 3
 _SNAP = 3.0
 _ALIGN = 4.0
 _REFLIKE = re.compile(r"^(?=.*\d)[\w.()/\-]{1,12}$")
+# The most letters of a word broken at a cell's edge that are taken to be its end.
+_WORD_TAIL = 3
 
 
 @dataclass
@@ -153,7 +155,7 @@ def _grid_of(page: int, cells: list[tuple[float, ...]], lines: list[Line]) -> _G
         # The text keeps as far from the right rule as from the left one.
         padding = min((r.x0 for r in inside), default=x0 + 2.0) - x0
         right = x1 - max(padding, 1.0)
-        rows[row][column] = _cell_text(inside, page, right)
+        rows[row][column] = _cell_text(inside, page, right, ruled=True)
         if inside:
             cell_lines = lines_of(inside, page)
             ends[(row, column)] = (cell_lines[0], cell_lines[-1], right)
@@ -225,32 +227,47 @@ def _phrases(line: Line) -> list[list[Run]]:
 def _header_at(
     lines: list[Line], index: int, overrides: Mapping[str, str] | None
 ) -> tuple[list[str], list[float], int] | None:
-    """(header cells, column starts, index after the header) when a header starts here."""
+    """(header cells, column starts, index after the header) when a header starts here.
+    A header naming a reference column is looked for first: the first of its lines alone
+    ('Action' above 'Ref.') may name an action column and an owner already."""
     if len(_phrases(lines[index])) < 2:
         return None  # a line of prose: a header names its columns apart
-    for count in (1, 2, 3):
-        block = lines[index : index + count]
-        if len(block) < count:
-            return None
-        if count > 1 and block[-1].top - block[-2].bottom > block[-2].size:
-            return None
-        cells: list[tuple[float, float, list[str]]] = []
-        for line in block:
-            for phrase in _phrases(line):
-                x0, x1, text = phrase[0].x0, phrase[-1].x1, join_runs(phrase)
-                for cell in cells:
-                    if x0 < cell[1] + _ALIGN and x1 > cell[0] - _ALIGN:
-                        cell[2].append(text)
-                        break
-                else:
-                    cells.append((x0, x1, [text]))
-        cells.sort(key=lambda c: c[0])
-        texts = [" ".join(c[2]) for c in cells]
-        if len(texts) >= 3 and has_plan_header([texts], overrides):
-            names = [field_for(t) for t in texts]
-            if sum(1 for n in names if n) >= 2:
-                return texts, [c[0] for c in cells], index + count
+    blocks = [_header_cells(lines, index, count) for count in (1, 2, 3)]
+    for ref_optional in (False, True):
+        for count, texts in enumerate(blocks, start=1):
+            if texts is None:
+                break
+            if len(texts[0]) >= 3 and has_plan_header(
+                [texts[0]], overrides, ref_optional=ref_optional
+            ):
+                names = [field_for(t) for t in texts[0]]
+                if sum(1 for n in names if n) >= 2:
+                    return texts[0], texts[1], index + count
     return None
+
+
+def _header_cells(
+    lines: list[Line], index: int, count: int
+) -> tuple[list[str], list[float]] | None:
+    """The cells `count` lines from `index` make as a header wrapped over them (their
+    texts and where they start), or None when the lines do not sit together."""
+    block = lines[index : index + count]
+    if len(block) < count:
+        return None
+    if count > 1 and block[-1].top - block[-2].bottom > block[-2].size:
+        return None
+    cells: list[tuple[float, float, list[str]]] = []
+    for line in block:
+        for phrase in _phrases(line):
+            x0, x1, text = phrase[0].x0, phrase[-1].x1, join_runs(phrase)
+            for cell in cells:
+                if x0 < cell[1] + _ALIGN and x1 > cell[0] - _ALIGN:
+                    cell[2].append(text)
+                    break
+            else:
+                cells.append((x0, x1, [text]))
+    cells.sort(key=lambda c: c[0])
+    return [" ".join(c[2]) for c in cells], [c[0] for c in cells]
 
 
 def _aligned(line: Line, starts: list[float]) -> bool:
@@ -310,11 +327,12 @@ def _fill(grid: _Grid, lines: list[Line], index: int) -> int:
 # --- cells -----------------------------------------------------------------------------
 
 
-def _cell_text(runs: list[Run], page: int, right: float) -> str:
+def _cell_text(runs: list[Run], page: int, right: float, *, ruled: bool = False) -> str:
     """A cell's text: its paragraphs one a line, or `<p>`/`<li>` HTML when it has bullets,
     as `word._cell_text` writes a Word cell. A paragraph starts at a bullet, after more
     space than between lines, or where the line above stopped short of `right` (where the
-    cell's text must end) by more than the next word: that line was not wrapped."""
+    cell's text must end) by more than the next word: that line was not wrapped. Where
+    rules show the cell's edge (`ruled`), a word broken at it is joined again."""
     if not runs:
         return ""
     lines = lines_of(runs, page)
@@ -338,9 +356,26 @@ def _cell_text(runs: list[Run], page: int, right: float) -> str:
         else:
             joined, listed = paragraphs[-1]
             glue = "" if joined.endswith(("-", "/")) and not joined.endswith((" -", " /")) else " "
+            if ruled and _broken_word(previous, line, lines[0].x0, right):
+                glue = ""
             paragraphs[-1] = (joined + glue + text, listed)
         previous = line
     return cell_html(paragraphs)
+
+
+def _broken_word(above: Line, line: Line, left: float, right: float) -> bool:
+    """Whether `line` is the end of a word too long for its column, broken where the
+    column ended ("Priorit" above "y", "Mediu" above "m" in a narrow Priority column):
+    a single word from the cell's left edge so near its right one that not even the
+    next letter would have fitted, then a few letters alone. Only so sure a case is
+    joined: "Original" above "date" is two words, and a wrong join mangles the text."""
+    text, tail = above.text.strip(), line.text.strip()
+    if " " in text or not text[-1:].isalpha() or abs(above.x0 - left) > _ALIGN:
+        return False
+    if not (tail.isalpha() and tail.islower() and len(tail) <= _WORD_TAIL):
+        return False
+    letter = (line.x1 - line.x0) / len(tail)
+    return above.x1 + letter >= right - 0.15 * above.size
 
 
 _TAGGED = re.compile(r"<(li|p)>(.*?)</\1>", re.DOTALL)
@@ -375,7 +410,8 @@ def _tables(pieces: list[_Grid], overrides: Mapping[str, str] | None) -> list[Ra
             section = piece.heading
         place = f"page {piece.page} "
         rows = piece.rows
-        at = find_header_row(rows) if has_plan_header(rows, overrides) else None
+        plan = has_plan_header(rows, overrides, ref_optional=True)
+        at = find_header_row(rows) if plan else None
         count = len(rows) if at is None else at
         carries_on = header is not None and not heading_changed and len(rows[0]) == len(header)
         if count and carries_on and header is not None:
@@ -456,4 +492,5 @@ def _raw(
         section=heading,
         wide_rows=frozenset(wide),
         read_as="a PDF",
+        skip_rows_without_action=True,
     )

@@ -80,6 +80,9 @@ class PdfPage:
     height: float
     runs: list[Run] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
+    # Text objects PDFium gives no characters for (a colour emoji font, a symbol font
+    # without a text mapping): what they show is missing from `runs`, so it is reported.
+    unread: int = 0
 
     @property
     def has_text(self) -> bool:
@@ -131,9 +134,9 @@ def _page(document: pdfium.PdfDocument, index: int) -> PdfPage:
         textpage = page.get_textpage()
         try:
             result.runs = list(_runs(textpage, origin_x=left, origin_top=top))
+            result.edges, result.unread = _objects(page, textpage, origin_x=left, origin_top=top)
         finally:
             textpage.close()
-        result.edges = list(_edges(page, origin_x=left, origin_top=top))
         return result
     finally:
         page.close()
@@ -232,22 +235,39 @@ def _runs(textpage: pdfium.PdfTextPage, *, origin_x: float, origin_top: float) -
         )
 
 
-def _edges(page: pdfium.PdfPage, *, origin_x: float, origin_top: float) -> Iterator[Edge]:
-    """Rules from path objects: a thin path is a line; a filled box (a shaded cell) has
+def _objects(
+    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, *, origin_x: float, origin_top: float
+) -> tuple[list[Edge], int]:
+    """The page's rules, and how many of its text objects PDFium reads no text from, in
+    one pass over its objects."""
+    edges: list[Edge] = []
+    unread = 0
+    kinds = [pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_TEXT]
+    for obj in page.get_objects(filter=kinds, max_depth=1):
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            # The length in bytes of the object's text as UTF-16, its terminator included.
+            if pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0) <= 2:
+                unread += 1
+            continue
+        edges.extend(_edges(obj, origin_x=origin_x, origin_top=origin_top))
+    return edges, unread
+
+
+def _edges(obj: pdfium.PdfObject, *, origin_x: float, origin_top: float) -> Iterator[Edge]:
+    """Rules from a path object: a thin path is a line; a filled box (a shaded cell) has
     four sides that bound cells as lines do, as pdfplumber reads rectangles."""
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1):
-        left, bottom, right, top = obj.get_bounds()
-        x0, x1 = left - origin_x, right - origin_x
-        y0, y1 = origin_top - top, origin_top - bottom
-        width, height = x1 - x0, y1 - y0
-        if height <= _RULE_THICKNESS and width >= _RULE_MIN_LENGTH:
-            middle = (y0 + y1) / 2
-            yield Edge("h", x0, x1, middle, middle)
-        elif width <= _RULE_THICKNESS and height >= _RULE_MIN_LENGTH:
-            middle = (x0 + x1) / 2
-            yield Edge("v", middle, middle, y0, y1)
-        elif width >= _RULE_MIN_LENGTH and height >= _RULE_MIN_LENGTH:
-            yield Edge("h", x0, x1, y0, y0)
-            yield Edge("h", x0, x1, y1, y1)
-            yield Edge("v", x0, x0, y0, y1)
-            yield Edge("v", x1, x1, y0, y1)
+    left, bottom, right, top = obj.get_bounds()
+    x0, x1 = left - origin_x, right - origin_x
+    y0, y1 = origin_top - top, origin_top - bottom
+    width, height = x1 - x0, y1 - y0
+    if height <= _RULE_THICKNESS and width >= _RULE_MIN_LENGTH:
+        middle = (y0 + y1) / 2
+        yield Edge("h", x0, x1, middle, middle)
+    elif width <= _RULE_THICKNESS and height >= _RULE_MIN_LENGTH:
+        middle = (x0 + x1) / 2
+        yield Edge("v", middle, middle, y0, y1)
+    elif width >= _RULE_MIN_LENGTH and height >= _RULE_MIN_LENGTH:
+        yield Edge("h", x0, x1, y0, y0)
+        yield Edge("h", x0, x1, y1, y1)
+        yield Edge("v", x0, x0, y0, y1)
+        yield Edge("v", x1, x1, y0, y1)

@@ -211,6 +211,15 @@ def _parse_segment(
             )
             _report_comments(seg, index, plan.warnings)
             continue
+        if table.skip_rows_without_action and not any(
+            _cell(cells, columns, name) for name in _ACTION_FIELDS
+        ):
+            plan.warnings += [f"{label}: {note}" for note in notes]
+            plan.warnings.append(
+                f"{label}, ref {ref}: no action, owner or date; not imported: "
+                + " | ".join(clean_html(cells[i])[:60] for i in filled)
+            )
+            continue
         if ref in seen:
             both = (
                 f"rows {seen[ref][4:]} and {label[4:]}" if not place else f"{seen[ref]} and {label}"
@@ -267,6 +276,10 @@ def _month_first_warning(header: str, found: list[tuple[str, str, NumericOrder]]
         example = f" ({either[0]!r} as {read.day} {read:%B %Y})" if read else ""
         message += f"; {rows('either')} read day first{example}: check them"
     return message + ". Write the column's dates day first (30/06/2026) or as 2026-06-30."
+
+
+# What makes a row an action rather than a note: one of these filled.
+_ACTION_FIELDS = ("title", "tasks", "owners", "target", "revised")
 
 
 def _repeats_header(row: list[str], raw_header: list[str], header: list[str], ref: int) -> bool:

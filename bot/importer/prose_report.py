@@ -57,6 +57,13 @@ _OWNER_LINE = re.compile(
     re.IGNORECASE,
 )
 _BRACKET_AT_END = re.compile(r"\s*\((?P<inner>[^()]{2,60})\)\s*[.;,]?\s*$")
+# "Launch the new website – March 2027", "Contract signed: 31 May 2026".
+_DASHED_AT_END = re.compile(r"\s+[–—-]\s+(?P<inner>[^–—()]{3,40})$|:\s+(?P<after>[^:()]{3,40})$")
+# "(Target: Q2 2026/27)", "(due: end of June 2026)": the label is not part of the date.
+_DATE_LABEL = re.compile(
+    r"^(?:target(?:\s+date)?|due(?:\s+date)?|deadline|timescale|date|when)\s*[:\-–]\s*",
+    re.IGNORECASE,
+)
 _BRACKET_OWNER = re.compile(
     r"^(?:lead|owner|responsible(?:\s+officer)?|by\s+whom|who)\s*[:\-–]\s*(?P<who>.+)$",
     re.IGNORECASE,
@@ -96,6 +103,12 @@ def read_report(paragraphs: list[Paragraph], *, described: str, today: date) -> 
         if owner is not None and label is None:
             state.owner = _owner_name(owner.group("who"))
             continue
+        if kind == "section" and state.lead_kind in ("action", "recommendation"):
+            if not body.rstrip().endswith(":"):
+                # "5.1 The service will procure a new operator by March 2027." under
+                # "5. Next steps": the report's own numbered paragraphs are its items.
+                _item(state, paragraph, label or "", body, reference)
+                continue
         if label is None or kind == "section":
             # Prose, or a numbered paragraph ("2.1 Cabinet is recommended to:"): it may
             # lead in the list that follows.
@@ -215,14 +228,9 @@ def _split_item(text: str, reference: date) -> tuple[str, DatePhrase | None, str
             if who is not None:
                 owner = who.group("who").strip()
                 continue
-            parsed = parse_date(part, reference=reference)
-            if (
-                found is None
-                and parsed.kind in _READ_KINDS
-                and parsed.value is not None
-                and not (parsed.note and "taken from a sentence" in parsed.note)
-            ):
-                found = DatePhrase(part, parsed)
+            dated = _read_date(_DATE_LABEL.sub("", part), reference) if found is None else None
+            if dated is not None:
+                found = dated
                 continue
             kept.append(part)
         if owner is not None or found is not None:
@@ -230,8 +238,27 @@ def _split_item(text: str, reference: date) -> tuple[str, DatePhrase | None, str
             if kept:
                 title += f" ({', '.join(kept)})"
     if found is None:
+        dashed = _DASHED_AT_END.search(title)
+        if dashed is not None:
+            found = _read_date(dashed.group("inner") or dashed.group("after"), reference)
+            if found is not None:
+                title = title[: dashed.start()].rstrip()
+    if found is None:
         found = find_date(title, reference=reference)
     return title, found, owner
+
+
+def _read_date(text: str, reference: date) -> DatePhrase | None:
+    """`text` as a date, when the whole of it is one ("Autumn 26", "31 May 2026")."""
+    text = text.strip()
+    parsed = parse_date(text, reference=reference)
+    if (
+        parsed.kind in _READ_KINDS
+        and parsed.value is not None
+        and not (parsed.note and "taken from a sentence" in parsed.note)
+    ):
+        return DatePhrase(text, parsed)
+    return None
 
 
 def _owner_name(who: str) -> str:

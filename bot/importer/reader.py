@@ -54,6 +54,10 @@ class RawTable:
     comments: dict[tuple[int, int], str] = field(default_factory=dict)
     # How the file was read, for the import report.
     read_as: str = ""
+    # Tables in Word documents and PDFs are often notes of a meeting (No. | Item |
+    # Discussion | Action | Lead): a row naming no action, task, owner or date there is
+    # discussion, reported and not imported.
+    skip_rows_without_action: bool = False
 
     def described(self) -> str:
         return self.read_as or f"{self.encoding}, delimiter {self.delimiter!r}"

@@ -63,7 +63,7 @@ def plan_tables(
             raise too_many_rows(path.name, what="table rows")
         rows, wide = _rows(block, styles)
         place = f"table {number} "
-        if has_plan_header(rows, overrides):
+        if has_plan_header(rows, overrides, ref_optional=True):
             previous_header = _header(rows)
             tables.append(_raw(rows, wide, place, heading, first=1))
         elif (
@@ -97,6 +97,7 @@ def _raw(
         section=heading,
         wide_rows=frozenset(wide),
         read_as="a Word document",
+        skip_rows_without_action=True,
     )
 
 

@@ -122,11 +122,16 @@ def fitting_dpi(rows: list[ThemeRow], *, max_pixels: int, dpi: int = 110) -> int
 
 
 def render_chart(
-    rows: list[ThemeRow], *, title: str, dpi: int = 110, width: float | None = None
+    rows: list[ThemeRow],
+    *,
+    title: str,
+    dpi: int = 110,
+    width: float | None = None,
+    height: float | None = None,
 ) -> bytes:
     """The chart as PNG bytes (Agg, no display needed). Also what a Teams card embeds: a
-    lower `dpi` gives a smaller file where a message has a size limit. `width` (inches)
-    narrows it for a place beside a table, where it is shown smaller: its type stays
+    lower `dpi` gives a smaller file where a message has a size limit. `width` and `height`
+    (inches) shape it for a place beside a table, where it is shown smaller: its type stays
     readable."""
     # Imported here: matplotlib takes about a second to load, and most commands never draw.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -134,7 +139,7 @@ def render_chart(
     from matplotlib.patches import Patch
 
     inches = _figure_inches(rows)
-    figure = Figure(figsize=(width or inches[0], inches[1]), dpi=dpi)
+    figure = Figure(figsize=(width or inches[0], height or inches[1]), dpi=dpi)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     names = [_wrap(r.theme) for r in reversed(rows)]
@@ -173,11 +178,14 @@ def render_chart(
         Patch(facecolor=COLOURS[k], hatch=HATCHES[k], edgecolor="white", label=LABELS[k])
         for k in CATEGORIES
     ]
+    # Three columns from the plot's left where the figure is wide enough, else two from its
+    # right, over the theme names (a chart beside a table on the pack's summary page).
+    wide = (width or inches[0]) >= 9
     axes.legend(
         handles=handles,
-        loc="lower left",
-        bbox_to_anchor=(0, 1.0),
-        ncols=3,
+        loc="lower left" if wide else "lower right",
+        bbox_to_anchor=(0, 1.0) if wide else (1.0, 1.0),
+        ncols=3 if wide else 2,
         fontsize=13,
         frameon=False,
         handlelength=1.6,

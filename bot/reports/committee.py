@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -35,6 +35,9 @@ STATUS_LABELS = {
 RAG_LABELS = {rag: f"{rag.title()} ({words})" for rag, words in RAG_WORDS.items()}
 NO_RAG = "No RAG given"
 RAG_TONES: dict[str, Tone] = {"green": "green", "amber": "amber", "red": "red"}
+# Rows a summary list shows (the longest overdue, the latest time extensions): with the
+# figures and the chart, what the summary page holds; the detail lists every one.
+SUMMARY_ROWS = 3
 
 
 def uk_date(day: date | datetime | None) -> str:
@@ -66,7 +69,7 @@ def baseline_of_pack(pack_id: int, meeting: str, at: datetime, tz: str) -> Basel
         at=at,
         words=f"Changes since the pack issued for {meeting} ({day}).",
         since="since the last pack",
-        column=f"Last pack ({day})",
+        column="Last pack",  # its date in the section's meaning: a narrow column
         then=f"at the last pack ({day})",
         pack_id=pack_id,
     )
@@ -258,14 +261,19 @@ def action_list(
     columns: Sequence[ActionColumn],
     actions: Sequence[ActionAt],
     part: Literal["summary", "detail"] = "summary",
+    count: int | None = None,
+    after: str = "",
 ) -> Section:
-    """A section listing actions, one row each: "<title> (<how many>)"."""
+    """A section listing actions, one row each: "<title> (<how many>)". A summary list shows
+    the first few of `count` and says in `after` where the rest are."""
+    table = action_table(sheet, columns, actions, facts)
     return Section(
         key=key,
-        heading=f"{title} ({len(actions)})",
+        heading=f"{title} ({len(actions) if count is None else count:,})",
         intro=intro,
-        tables=(action_table(sheet, columns, actions, facts),),
+        tables=(replace(table, figures=part == "summary"),),
         part=part,
+        after=after,
     )
 
 
@@ -367,54 +375,94 @@ def rag_by_theme(facts: Facts) -> Section:
     )
 
 
-def overdue(facts: Facts) -> Section:
-    late = sorted(
+def _late(facts: Facts) -> list[ActionAt]:
+    """Open actions past their due date, the longest overdue first."""
+    return sorted(
         (a for a in facts.now.actions if is_overdue(a, facts.today)),
         key=lambda a: (a.due_date or facts.today, a.position),
     )
-    days: ActionColumn = (
-        Column("Days overdue", "number"),
-        lambda a, f: number((f.today - (a.due_date or f.today)).days, "overdue"),
-    )
+
+
+DAYS_OVERDUE: ActionColumn = (
+    Column("Days overdue", "number"),
+    lambda a, f: number((f.today - (a.due_date or f.today)).days, "overdue"),
+)
+ALL_OVERDUE = "All overdue actions"
+
+
+def overdue(facts: Facts) -> Section:
+    """The longest overdue, for the summary page; every one is in `all_overdue`."""
+    late = _late(facts)
     return action_list(
         facts,
         "overdue",
         title="Overdue actions",
-        sheet="Overdue",
-        intro=f"Open actions past their due date on {uk_date(facts.today)}, the longest "
-        "overdue first, with the owner's latest update.",
-        columns=(REF, ACTION, OWNER, DUE, days, DUE_BASIS, SLIPS, RAG, UPDATE),
-        actions=late,
+        sheet="Overdue (longest)",
+        intro=f"Open actions past their due date on {uk_date(facts.today)}"
+        f"{_first(len(late), 'longest overdue')}, with the owner's latest update.",
+        columns=(REF, ACTION, OWNER, DUE, DAYS_OVERDUE, SLIPS, UPDATE),
+        actions=late[:SUMMARY_ROWS],
+        count=len(late),
+        after=_more(len(late), ALL_OVERDUE),
     )
 
 
-def time_extensions(facts: Facts) -> Section:
-    rows: list[tuple[Cell, ...]] = []
+def all_overdue(facts: Facts) -> Section:
+    return action_list(
+        facts,
+        "all_overdue",
+        title=ALL_OVERDUE,
+        sheet="Overdue",
+        intro=f"Open actions past their due date on {uk_date(facts.today)}, the longest "
+        "overdue first, with the owner's latest update.",
+        columns=(REF, ACTION, OWNER, DUE, DAYS_OVERDUE, DUE_BASIS, SLIPS, RAG, UPDATE),
+        actions=_late(facts),
+        part="detail",
+    )
+
+
+@dataclass(frozen=True)
+class Move:
+    """One new due date an owner set after the baseline."""
+
+    action: ActionAt
+    event: Event
+    times: int  # how many times the action had moved, this one included
+
+
+def _moves(facts: Facts) -> list[Move]:
+    """Every date move after the baseline, in the plan's order (an action's in time order)."""
+    found: list[Move] = []
     for action in facts.now.actions:
         moves = [
             e
             for e in facts.changes(action)
             if e.field == "revised_target_date" and e.new_value is not None
         ]
-        for number_of, event in enumerate(moves, action.slip_count - len(moves) + 1):
-            dates = _due_change(action, event)
-            rows.append(
-                (
-                    text(action.ref),
-                    text(action.title),
-                    text(action.owners),
-                    day_cell(dates[0]),
-                    day_cell(dates[1]),
-                    text(event.note),
-                    text(facts.name_of(event.actor)),
-                    day_cell(facts.local(event.at).date()),
-                    number(max(number_of, 1)),
-                )
-            )
+        for times, event in enumerate(moves, action.slip_count - len(moves) + 1):
+            found.append(Move(action, event, max(times, 1)))
+    return found
+
+
+def _extension_table(facts: Facts, moves: Sequence[Move], *, owner: bool) -> Table:
+    def row(move: Move) -> tuple[Cell, ...]:
+        start, end = _due_change(move.action, move.event)
+        return (
+            text(move.action.ref),
+            text(move.action.title),
+            *((text(move.action.owners),) if owner else ()),
+            day_cell(start),
+            day_cell(end),
+            text(move.event.note),
+            text(facts.name_of(move.event.actor)),
+            day_cell(facts.local(move.event.at).date()),
+            number(move.times),
+        )
+
     columns = (
         REF[0],
         ACTION[0],
-        OWNER[0],
+        *((OWNER[0],) if owner else ()),
         Column("From", "date"),
         Column("To", "date"),
         Column("Reason", weight=1.5),
@@ -422,13 +470,47 @@ def time_extensions(facts: Facts) -> Section:
         Column("On", "date"),
         Column("Times moved", "number"),
     )
+    name = "Time extensions" if owner else "Time extensions (latest)"
+    return Table(name, columns, tuple(row(m) for m in moves), figures=not owner)
+
+
+def time_extensions(facts: Facts) -> Section:
+    """The latest date moves, for the summary page; every one is in `all_time_extensions`."""
+    moves = _moves(facts)
+    latest = sorted(moves, key=lambda m: m.event.at, reverse=True)[:SUMMARY_ROWS]
+    everything = f"All time extensions {facts.baseline.since}"
     return Section(
         key="extensions",
-        heading=f"Time extensions {facts.baseline.since} ({len(rows)})",
+        heading=f"Time extensions {facts.baseline.since} ({len(moves)})",
+        intro=f"New due dates owners set{_first(len(moves), 'latest')}, with their reasons; "
+        "times moved counts every move of that action so far.",
+        tables=(_extension_table(facts, latest, owner=False),),
+        after=_more(len(moves), everything),
+    )
+
+
+def all_time_extensions(facts: Facts) -> Section:
+    moves = _moves(facts)
+    return Section(
+        key="all_extensions",
+        heading=f"All time extensions {facts.baseline.since} ({len(moves)})",
         intro="Each new due date an owner set, with their reason; times moved counts every "
         "move of that action so far.",
-        tables=(Table("Time extensions", columns, tuple(rows)),),
+        tables=(_extension_table(facts, moves, owner=True),),
+        part="detail",
     )
+
+
+def _first(count: int, which: str) -> str:
+    """The words ": the 3 longest overdue" when a summary list shows part of its rows."""
+    return f": the {SUMMARY_ROWS} {which}" if count > SUMMARY_ROWS else ""
+
+
+def _more(count: int, detail: str) -> str:
+    """The line under a summary list that shows part of its rows: how many more, and where."""
+    if count <= SUMMARY_ROWS:
+        return ""
+    return f"and {count - SUMMARY_ROWS:,} more: all {count:,} are in '{detail}' in the detail."
 
 
 def _due_change(action: ActionAt, event: Event) -> tuple[date | None, date | None]:
@@ -480,6 +562,7 @@ def completed(facts: Facts) -> Section:
         intro="Actions marked done, and who said so.",
         columns=(*columns, DUE, SLIPS),
         actions=done,
+        part="detail",
     )
 
 
@@ -497,6 +580,7 @@ def escalated(facts: Facts) -> Section:
         intro="Overdue actions whose owner's manager was told.",
         columns=(REF, ACTION, OWNER, DUE, when, STATUS, RAG, UPDATE),
         actions=told,
+        part="detail",
     )
 
 
@@ -525,6 +609,8 @@ SECTIONS: tuple[Callable[[Facts], Section], ...] = (
     rag_by_theme,
     overdue,
     time_extensions,
+    all_overdue,
+    all_time_extensions,
     completed,
     escalated,
     all_actions,

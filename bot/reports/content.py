@@ -63,8 +63,8 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     empty: str = "None."
-    # A small table of figures (the summary's): the spreadsheet keeps it on the summary
-    # sheet rather than a sheet of its own.
+    # A small table of the summary (its figures, the first few of a list): the spreadsheet
+    # keeps it on the summary sheet rather than a sheet of its own.
     figures: bool = False
 
 
@@ -99,6 +99,8 @@ class Section:
     chart: Chart | None = None
     beside: bool = False  # the tables and chart side by side, where the page allows
     part: Literal["summary", "detail"] = "summary"
+    # A line under the tables: where the rest of a summary list is ("and 31 more: …").
+    after: str = ""
 
 
 @dataclass(frozen=True)

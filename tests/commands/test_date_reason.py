@@ -171,3 +171,11 @@ def test_a_reason_typed_into_a_forms_date_field_is_refused_not_swallowed() -> No
         "Only the date goes here: put \u201cthe budget figures are late\u201d in the reason."
     )
     assert picked_date("30/06/2027 the budget figures are late", today=TODAY) is None
+
+
+def test_curly_quotes_in_a_reason_are_kept_as_typed() -> None:
+    # Phones and Word type “ and ”: a reason keeps them; a ref quoted with them still reads.
+    parsed = parse("2.2 date 30/06/2027 the “final” accounts", today=TODAY)
+    assert isinstance(parsed, Revise) and parsed.reason == "the “final” accounts"
+    quoted = parse("“10/16 (c)” date 30/06/2027 audit asked", today=TODAY)
+    assert isinstance(quoted, Revise) and quoted.target.ref == "10/16 (c)"

@@ -149,6 +149,9 @@ class _Server(ThreadingHTTPServer):
     fake: FakeSlackAPI
 
 
+_PIECE = 16 * 1024
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     # HTTP/1.0: one request per connection, so no keep-alive handler threads
@@ -184,7 +187,11 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(payload)
+        # As a real server does, a large body goes out in pieces: a client that stops at the
+        # first packet gets part of the file, here as in production.
+        for start in range(0, len(payload), _PIECE):
+            self.wfile.write(payload[start : start + _PIECE])
+            self.wfile.flush()
 
 
 def _decode_json_fields(params: dict[str, Any]) -> dict[str, Any]:

@@ -175,3 +175,16 @@ def test_the_development_override_is_explicit_and_refused_in_production() -> Non
         production.extra_file_origins  # noqa: B018
     with pytest.raises(ValueError, match="more than an origin"):
         Settings(_env_file=None, ACTIONBOT_DEV_FILE_ORIGINS="http://127.0.0.1:9000/files")  # type: ignore[call-arg]
+
+
+def test_a_file_sent_in_many_packets_arrives_whole(slack: SlackWorld) -> None:
+    # Regression: the body was read with one StreamReader.read(limit), which answers with
+    # what has arrived so far: under load a PDF from Slack came cut short ("Data format error").
+    data = bytes(range(256)) * (4 * 4096)  # 4 MB
+    shared = slack.fake.share_file("minutes.pdf", data, user="UADMIN")
+    allowed = SLACK_FILES.plus(slack.runtime.settings.slack_api_url or "")
+    token = slack.fake.bot_token
+    got = asyncio.run(
+        fetch(shared["url_private_download"], limit=10 * 1024 * 1024, allowed=allowed, token=token)
+    )
+    assert len(got) == len(data) and got == data

@@ -23,6 +23,7 @@ from tests.fakes.bot_framework import TeamsUser
 from tests.harness import seed_sample
 from tests.teams_harness import (
     APP_ID,
+    CHANNEL,
     TEAM_CHANNEL,
     TEAMS_PATIENCE,
     TeamsWorld,
@@ -120,6 +121,24 @@ def test_admin_nudge_is_answered_at_once_and_reports_when_done(world: TeamsWorld
     with world.runtime.sessions() as session:
         states = set(session.scalars(select(Delivery.state).where(Delivery.kind == "nudge")))
     assert states == {"sent"}
+
+
+def test_admin_digest_is_answered_at_once_and_reports_when_done(world: TeamsWorld) -> None:
+    """`admin digest` takes the same road as `admin nudge`: Teams is answered first, the
+    digest is posted after the request, and the admin is told when it is done."""
+    admin = world.fake.add_user(aad(ADMIN), name="Ada Admin", email=ADMIN)
+    response = world.say(admin, "admin digest")
+    assert response.status_code == 200, response.text
+    chat = world.fake.personal_conversation(admin)
+
+    def reported(fake: Any) -> bool:
+        return len(fake.cards(chat)) >= 2
+
+    world.fake.wait_for(reported)
+    said = [json.dumps(c) for c in world.fake.cards(chat)]
+    assert "Queued." in said[0] and "Queued." not in said[-1]
+    posted = json.dumps(world.fake.cards(CHANNEL))
+    assert "weekly digest" in posted
 
 
 def test_a_click_slower_than_teams_allows_fails(world: TeamsWorld) -> None:

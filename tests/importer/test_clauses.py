@@ -72,6 +72,9 @@ DECISIONS = {
         "authority delegated: a decision"
     ),
     "the update be received": "received (noted)",
+    "the Authority refers the action plan to the Overview and Scrutiny Committee": (
+        "referred to another body: its decision"
+    ),
 }
 
 
@@ -121,6 +124,10 @@ DATES = {
         "no later than 31 July 2026",
         date(2026, 7, 31),
     ),
+    "report the outturn by the end of the financial year": (
+        "by the end of the financial year",
+        date(2026, 3, 31),
+    ),
 }
 
 
@@ -140,3 +147,10 @@ def test_the_next_meeting_with_no_date_for_it_is_kept_as_words_and_flagged() -> 
     assert found is not None
     assert found.parsed.value is None and found.parsed.flagged
     assert found.text == "to the next meeting"
+
+
+def test_the_end_of_a_year_with_no_date_for_it_is_kept_as_words_and_flagged() -> None:
+    found = find_date("arrange training before the end of the municipal year", reference=MEETING)
+    assert found is not None
+    assert found.parsed.value is None and found.parsed.flagged
+    assert found.text == "before the end of the municipal year"

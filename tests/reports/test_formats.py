@@ -248,6 +248,8 @@ def test_every_format_has_the_sections_in_the_same_order(
         "themes",
         "overdue",
         "extensions",
+        "all_overdue",
+        "all_extensions",
         "completed",
         "escalated",
         "actions",

@@ -24,7 +24,7 @@ from tests.reports.reading import draft
 
 FORMULA = '=HYPERLINK("http://evil.example","x")'
 CONTROLS = "\x01\x1b\x08\x0c"
-LONG = f"{FORMULA} <tag> *bold* <!channel> {CONTROLS} 🎉 " + "word " * 590
+LONG = f"{FORMULA} <tag> *bold* <!channel> {CONTROLS} 🎉 😀 " + "word " * 590
 SHOWN = LONG.replace(CONTROLS, "\ufffd" * 4)
 
 
@@ -90,12 +90,15 @@ def test_html_escapes_it_once(paper: Paper) -> None:
     assert not any(ch in html for ch in CONTROLS)
 
 
-def test_pdf_draws_it_and_names_what_its_font_cannot(paper: Paper) -> None:
+def test_pdf_keeps_an_emoji_as_written_not_as_its_name(paper: Paper) -> None:
+    """The PDF used to write "🎉" as "[party popper]". It keeps the character: DejaVu Sans
+    draws "😀" (and its text layer says U+1F600, not ReportLab's U+1F60), and has no "🎉",
+    drawn as the missing-character box while the text still says "🎉"."""
     document = pypdfium2.PdfDocument(render_pack(paper, "pdf"))
     text = " ".join(
         " ".join(document[i].get_textpage().get_text_range() for i in range(len(document))).split()
     )
     document.close()
     assert FORMULA in text and "<tag> *bold* <!channel>" in text
-    assert "\ufffd\ufffd\ufffd\ufffd [party popper]" in text  # no emoji font in a PDF
+    assert "\ufffd\ufffd\ufffd\ufffd 🎉 😀 word" in text and "party popper" not in text
     assert text.count("word") >= 590

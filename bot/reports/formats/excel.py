@@ -1,8 +1,9 @@
 """The pack as a working Excel workbook (openpyxl).
 
-A Summary sheet holds the paper's heading and its figures (the status and RAG tables, RAG
-by theme with the chart beside it); every list (overdue, time extensions, completed,
-escalated, all actions) is a sheet of its own in the paper's order, with its heading and
+A Summary sheet holds the paper's heading and its summary (the status and RAG tables, RAG
+by theme with the chart beside it, the longest overdue and the latest time extensions);
+every full list (overdue, time extensions, completed, escalated, all actions) is a sheet of
+its own in the paper's order, with its heading and
 meaning above a header row that is frozen and filtered. Dates are Excel dates shown
 dd/mm/yyyy, numbers are numbers, RAG and overdue cells are filled as well as worded. Every
 text cell is written as text: `=HYPERLINK(...)` in a plan stays words and never runs as a
@@ -89,6 +90,9 @@ def _figures(sheet: Worksheet, section: Section, row: int) -> int:
         _table(sheet, table, bottom, 1)
         bottom += max(len(table.rows), 1) + 2
         right = max(right, len(table.columns) + 2)
+    if section.after:
+        _text(sheet, bottom - 1, 1, Cell(section.after))
+        bottom += 1
     if section.chart is not None:
         anchor = f"{get_column_letter(right)}{top}"
         bottom = max(bottom, top + _chart(sheet, section.chart, anchor))

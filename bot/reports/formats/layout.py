@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from bot.reports.chart import render_chart
 from bot.reports.content import Chart, Table
@@ -44,18 +45,89 @@ def font_name(bold: bool = False) -> str:
 @cache
 def _font(bold: bool) -> str:
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
 
     name = "PackSansBold" if bold else "PackSans"
-    pdfmetrics.registerFont(TTFont(name, str(font_file(bold))))
+    pdfmetrics.registerFont(_pack_font(name, font_file(bold)))
     return name
 
 
+def _pack_font(name: str, path: Path) -> Any:
+    """The font registered with ReportLab, keeping every character of the text as written.
+
+    A character DejaVu Sans has no glyph for (most emoji: "🎉") is drawn as the font's
+    missing-character box, and the PDF's text layer still holds the character itself, so
+    copying, searching or a screen reader gets "🎉" (ReportLab would map every such character
+    to one code that says nothing). And ReportLab (5.1) writes each character into the
+    text layer's map (ToUnicode) as four hex digits, so "😀" (U+1F600, which DejaVu draws)
+    comes out as "<1F600>", read back as U+1F60 "ὠ"; the map wants it as its two UTF-16
+    halves, "<D83DDE00>": those entries are rewritten once ReportLab has made the map."""
+    from reportlab.pdfbase.pdfdoc import PDFDocument
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    class PackFont(TTFont):  # type: ignore[misc]
+        def __init__(self, name: str, path: str) -> None:
+            super().__init__(name, path)
+            face = self.face
+            face.charToGlyph = _EveryCharacter(face.charToGlyph, face.charToGlyph[0x200B])
+            face.charWidths = _Widths(face.charWidths, face.defaultWidth)
+
+        def addObjects(self, doc: PDFDocument) -> None:  # noqa: N802 - ReportLab's name
+            super().addObjects(doc)
+            for key, item in doc.idToObject.items():
+                if isinstance(key, str) and key.startswith("toUnicodeCMap:"):
+                    item.content = _ASTRAL.sub(_utf16, item.content)
+
+    return PackFont(name, str(path))
+
+
+def _invisible(code: int) -> bool:
+    """A joiner, a variation selector, a tag (the letters of a flag): part of the emoji
+    before it, never drawn on its own."""
+    return unicodedata.category(chr(code)) in ("Mn", "Me", "Cf")
+
+
+class _EveryCharacter(dict[int, int]):
+    """A font's character → glyph map that has every character: those the font lacks get
+    glyph 0, the missing-character box (or, when invisible, the zero-width space's), and
+    keep their own code in the PDF's text layer."""
+
+    def __init__(self, glyphs: dict[int, int], nothing: int) -> None:
+        super().__init__(glyphs)
+        self.nothing = nothing
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, int)
+
+    def __missing__(self, code: int) -> int:
+        return self.nothing if _invisible(code) else 0
+
+
+class _Widths(dict[int, float]):
+    """Widths to match: an invisible character the font lacks takes no room."""
+
+    def __init__(self, widths: dict[int, float], missing: float) -> None:
+        super().__init__(widths)
+        self.missing = missing
+
+    def get(self, code: int, default: float | None = None) -> float:  # type: ignore[override]
+        if code in self:
+            return self[code]
+        return 0.0 if _invisible(code) else self.missing
+
+
+_ASTRAL = re.compile(r"<([0-9A-F]{2})> <([0-9A-F]{5,6})>")
+
+
+def _utf16(entry: re.Match[str]) -> str:
+    halves = chr(int(entry[2], 16)).encode("utf-16-be").hex().upper()
+    return f"<{entry[1]}> <{halves}>"
+
+
 def drawable(text: str) -> str:
-    """`text` with each character the PDF's font cannot draw written by its Unicode name in
-    brackets: "🎉" becomes "[party popper]". The PDF has no emoji font, and ReportLab's text
-    layer keeps only the first 65,536 code points, so the character itself could be neither
-    seen nor copied; its name can be both. The other formats keep it as written."""
+    """`text` with each character matplotlib's font cannot draw written by its Unicode name
+    in brackets, for the chart's theme names: "🎉" becomes "[party popper]" (a picture has
+    no text layer, so a missing glyph would be an empty box nobody can read; the chart's
+    description and the table beside it keep the name as written)."""
     known = _glyphs()
     if all(ord(c) in known or c in "\n\t" for c in text):
         return text
@@ -161,10 +233,12 @@ def _share(
     return widths(high)
 
 
-def chart_png(chart: Chart, *, dpi: int) -> bytes:
+def chart_png(chart: Chart, *, dpi: int, shape: tuple[float, float] | None = None) -> bytes:
     """The pack's chart (no title: the section's heading says what it shows), its theme
-    names drawable by matplotlib's font (DejaVu Sans, as in the PDF)."""
+    names drawable by matplotlib's font (DejaVu Sans, as in the PDF); `shape` (width,
+    height) in inches for a place of that shape."""
     rows = chart.theme_rows()
     for row in rows:
         row.theme = drawable(row.theme)
-    return render_chart(rows, title="", dpi=dpi, width=CHART_INCHES)
+    width, height = shape or (CHART_INCHES, None)
+    return render_chart(rows, title="", dpi=dpi, width=width, height=height)

@@ -12,6 +12,7 @@ heading never sits alone at the foot of a page.
 from __future__ import annotations
 
 import io
+from itertools import takewhile
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -27,18 +28,20 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     Image,
+    KeepInFrame,
     KeepTogether,
     LongTable,
     PageBreak,
     PageTemplate,
     Paragraph,
+    Spacer,
     Table,
     TableStyle,
 )
 
 from bot.reports.content import FILLS, Cell, Chart, Paper, Section
 from bot.reports.content import Table as PackTable
-from bot.reports.formats.layout import BOLD_TONES, chart_png, drawable, point_widths
+from bot.reports.formats.layout import BOLD_TONES, chart_png, point_widths
 from bot.reports.formats.layout import font_name as font
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
@@ -54,11 +57,19 @@ RULE = colors.HexColor("#999999")
 # less left on the page the section starts on the next one.
 HEADING_ROOM = 110.0
 LONG_CELL = 600  # characters: even in a narrow column, well under a page of lines
-CHART_HEIGHT = PAGE_HEIGHT - TOP - BOTTOM - 70  # under the section's heading and meaning
+BODY_HEIGHT = PAGE_HEIGHT - TOP - BOTTOM
+CHART_HEIGHT = BODY_HEIGHT - 70  # under the section's heading and meaning
+CHART_LEAST = 150.0  # the summary's chart, however few rows its table has
+# The summary's chart is drawn this many times larger than its place (in inches, 72
+# points each) and shown shrunk: its 15-point type then reads as 7.5 points, as the tables.
+CHART_TYPE = 72 / 2.0
+# The most a table of figures takes in the summary's first row, beside a chart or not:
+# its headers wrap, its words do not.
+FIGURES_WIDTH = 340.0
+FIGURES_ALONE = 200.0
 
 
 def render_pdf(paper: Paper) -> bytes:
-    paper = paper.map_text(drawable)  # what the font cannot draw, named (see `drawable`)
     registerFontFamily(font(), normal=font(), bold=font(bold=True))
     buffer = io.BytesIO()
     document = BaseDocTemplate(
@@ -69,7 +80,7 @@ def render_pdf(paper: Paper) -> bytes:
         creator="actionbot",
         invariant=1,  # the same paper gives the same bytes: no creation time, no random id
     )
-    frame = Frame(MARGIN, BOTTOM, CONTENT, PAGE_HEIGHT - TOP - BOTTOM, 0, 0, 0, 0, id="body")
+    frame = Frame(MARGIN, BOTTOM, CONTENT, BODY_HEIGHT, 0, 0, 0, 0, id="body")
     document.addPageTemplates([PageTemplate("page", [frame], onPage=_running(paper))])
     document.build(_story(paper), canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
@@ -79,11 +90,13 @@ def _style(name: str, size: float, **more: Any) -> ParagraphStyle:
     return ParagraphStyle(name, fontName=font(), fontSize=size, leading=size * 1.25, **more)
 
 
-TITLE = _style("title", 18, textColor=NAVY, spaceAfter=4)
-KIND = _style("kind", 12, spaceAfter=6)
-BODY = _style("body", 8.5, spaceAfter=4)
+TITLE = _style("title", 16, textColor=NAVY, spaceAfter=2)
+KIND = _style("kind", 11, spaceAfter=2)
+BODY = _style("body", 8.5, spaceAfter=2)
 HEADING = _style("heading", 12, textColor=NAVY, spaceBefore=12, spaceAfter=1)
+SUMMARY_HEADING = _style("summary-heading", 10.5, textColor=NAVY, spaceBefore=5, spaceAfter=1)
 INTRO = _style("intro", 8.5, textColor=colors.HexColor("#333333"), spaceAfter=4)
+AFTER = _style("after", 8.5, textColor=colors.HexColor("#333333"), spaceBefore=1.5)
 CELL = _style("cell", SIZE)
 NUMBER = _style("number", SIZE, alignment=TA_RIGHT)
 RUNNING = _style("running", 7.5, textColor=colors.HexColor("#333333"))
@@ -97,23 +110,96 @@ def _text(words: str, style: ParagraphStyle, *, bold: bool = False) -> Paragraph
 
 
 def _story(paper: Paper) -> list[Flowable]:
+    summary = [s for s in paper.sections if s.part == "summary"]
+    detail: list[Flowable] = []
+    for section in paper.sections[len(summary) :]:
+        detail += [CondPageBreak(HEADING_ROOM), *_section(section)]
+    # The summary is page 1, whatever the plan holds: drawn smaller, should a plan's text
+    # need more than the page (its lists show a fixed few rows, so only text of hundreds of
+    # characters can).
+    page = KeepInFrame(CONTENT, BODY_HEIGHT, _summary(paper, summary), mode="shrink")
+    return [page, PageBreak(), *detail[1:]]
+
+
+def _summary(paper: Paper, sections: list[Section]) -> list[Flowable]:
+    """The title, then the sections of figures (at a glance, RAG by theme) side by side in
+    one row, then the summary's short lists across the page: what a landscape page holds."""
     meeting = f" for {paper.meeting}" if paper.meeting else ""
     story: list[Flowable] = [
         _text(paper.title, TITLE, bold=True),
         _text(paper.kind + meeting, KIND, bold=True),
         _text(f"{paper.position} {paper.changes}", BODY),
     ]
-    for section in paper.sections:
-        heading = [_text(section.heading, HEADING, bold=True), _Rule(), _text(section.intro, INTRO)]
-        if section.part == "detail":
-            story.append(PageBreak())
-        if section.beside:
-            story.append(KeepTogether([*heading, _beside(section)]))
-        else:
-            story.append(CondPageBreak(HEADING_ROOM))
-            story += heading
-            story += [_table(t, CONTENT) for t in section.tables]
+    row = list(takewhile(lambda s: s.beside, sections))
+    if len(row) > 1:
+        story.append(_row(row))
+    for section in sections[len(row) if len(row) > 1 else 0 :]:
+        story += _section(section, SUMMARY_HEADING)
     return story
+
+
+def _section(section: Section, style: ParagraphStyle | None = None) -> list[Flowable]:
+    heading = _heading(section, style or HEADING)
+    if section.beside:
+        together = [*heading, _beside(section, CONTENT)]
+        return together if section.part == "summary" else [KeepTogether(together)]
+    tables: list[Flowable] = [_table(t, CONTENT) for t in section.tables]
+    if section.after:
+        tables.append(_text(section.after, AFTER))
+    return heading + tables
+
+
+def _heading(section: Section, style: ParagraphStyle) -> list[Flowable]:
+    return [_text(section.heading, style, bold=True), _Rule(), _text(section.intro, INTRO)]
+
+
+def _row(sections: list[Section]) -> Table:
+    """Sections side by side: one without a chart as narrow as its words allow, its tables
+    one under the other; one with a chart in the rest of the row, the chart as tall as the
+    row."""
+    plain = [s for s in sections if s.chart is None]
+    widths = {
+        s.key: max(sum(_widths(t, FIGURES_ALONE, stretch=False)) for t in s.tables) for s in plain
+    }
+    rest = (CONTENT - sum(widths.values()) - GAP * (len(sections) - 1)) / max(
+        len(sections) - len(plain), 1
+    )
+    blocks: dict[str, list[Flowable]] = {}
+    for section in plain:
+        tables: list[Flowable] = [_table(t, widths[section.key]) for t in section.tables]
+        blocks[section.key] = (
+            _heading(section, SUMMARY_HEADING)
+            + [item for table in tables for item in (table, Spacer(0, 6))][:-1]
+        )
+    tall = max((_height(b, widths[k]) for k, b in blocks.items()), default=0.0)
+    for section in sections:
+        if section.chart is not None:
+            heading = _heading(section, SUMMARY_HEADING)
+            # As tall as the row, or as the tables beside it where they are taller (many
+            # themes): a chart squeezed shorter than its table runs its names together.
+            own = max(
+                _height([_table(t, width)], width)
+                for t in section.tables
+                for width in [sum(_widths(t, FIGURES_WIDTH, stretch=False))]
+            )
+            room = max(tall - _height(heading, rest), own, CHART_LEAST)
+            blocks[section.key] = [*heading, _beside(section, rest, room)]
+            widths[section.key] = rest
+    cells: list[Any] = []
+    spans: list[float] = []
+    for section in sections:
+        cells += [blocks[section.key], ""]
+        spans += [widths[section.key], GAP]
+    return _layout([cells[:-1]], spans[:-1])
+
+
+def _height(flowables: list[Flowable], width: float) -> float:
+    return float(
+        sum(
+            f.wrap(width, BODY_HEIGHT)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+            for f in flowables
+        )
+    )
 
 
 class _Rule(Flowable):  # type: ignore[misc]
@@ -136,6 +222,7 @@ def _widths(table: PackTable, total: float, *, stretch: bool = True) -> list[flo
 def _table(table: PackTable, total: float, *, stretch: bool = True) -> Table:
     widths = _widths(table, total, stretch=stretch)
     numbers = [c.kind in ("number", "change") for c in table.columns]
+    dense = 1.0 if table.figures else 2.0  # the summary's tables: a page holds them all
     header_white = ParagraphStyle("header", parent=CELL, textColor=colors.white)
     header_right = ParagraphStyle("header-right", parent=NUMBER, textColor=colors.white)
     rows: list[list[Any]] = [
@@ -149,8 +236,8 @@ def _table(table: PackTable, total: float, *, stretch: bool = True) -> Table:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
         ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), dense),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), dense),
         ("BACKGROUND", (0, 0), (-1, 0), NAVY),
         ("GRID", (0, 1), (-1, -1), 0.5, RULE),
     ]
@@ -183,26 +270,34 @@ def _cell(item: Cell, style: ParagraphStyle) -> Paragraph:
     return _text(item.text, style, bold=item.tone in BOLD_TONES)
 
 
-def _beside(section: Section) -> Table:
-    """The section's tables and chart side by side, in a borderless layout table."""
+def _beside(section: Section, total: float, chart_height: float | None = None) -> Table:
+    """The section's tables and chart side by side in `total` points, in a borderless
+    layout table; with `chart_height`, a chart that tall beside tables as narrow as their
+    words allow."""
     parts = len(section.tables) + (section.chart is not None)
-    room = CONTENT - GAP * (parts - 1)
+    room = total - GAP * (parts - 1)
+    share = room / parts if chart_height is None else FIGURES_WIDTH
     blocks: list[Flowable] = []
     widths: list[float] = []
     for table in section.tables:
-        width = sum(_widths(table, room / parts, stretch=False))
+        width = sum(_widths(table, share, stretch=False))
         blocks.append(_table(table, width))
         widths.append(width)
     if section.chart is not None:
-        width = CONTENT - sum(widths) - GAP * (parts - 1)
-        blocks.append(_chart(section.chart, width))
+        width = total - sum(widths) - GAP * (parts - 1)
+        blocks.append(_chart(section.chart, width, chart_height))
         widths.append(width)
     cells: list[Any] = []
     spans: list[float] = []
     for block, width in zip(blocks, widths, strict=True):
         cells += [block, ""]
         spans += [width, GAP]
-    layout = Table([cells[:-1]], colWidths=spans[:-1], hAlign="LEFT")
+    return _layout([cells[:-1]], spans[:-1])
+
+
+def _layout(cells: list[list[Any]], widths: list[float]) -> Table:
+    """A borderless table that only places its cells."""
+    layout = Table(cells, colWidths=widths, hAlign="LEFT")
     layout.setStyle(
         TableStyle(
             [
@@ -217,12 +312,16 @@ def _beside(section: Section) -> Table:
     return layout
 
 
-def _chart(chart: Chart, width: float) -> Image:
+def _chart(chart: Chart, width: float, height: float | None = None) -> Image:
     """The chart in `width`, or narrower where twelve themes would make it taller than a page
-    holds under its heading."""
-    png = chart_png(chart, dpi=150)
+    holds under its heading; drawn for a place `height` tall if given, its type the size of
+    the tables' beside it."""
+    if height is None:
+        png = chart_png(chart, dpi=150)
+    else:
+        png = chart_png(chart, dpi=110, shape=(width / CHART_TYPE, height / CHART_TYPE))
     picture = Image(io.BytesIO(png))
-    scale = min(width / picture.imageWidth, CHART_HEIGHT / picture.imageHeight)
+    scale = min(width / picture.imageWidth, (height or CHART_HEIGHT) / picture.imageHeight)
     picture.drawWidth, picture.drawHeight = picture.imageWidth * scale, picture.imageHeight * scale
     picture.hAlign = "LEFT"
     return picture

@@ -45,16 +45,20 @@ def render_docx(paper: Paper) -> bytes:
     kind = document.add_paragraph()
     kind.add_run(paper.kind + (f" for {paper.meeting}" if paper.meeting else "")).bold = True
     document.add_paragraph(f"{paper.position} {paper.changes}")
+    part = "summary"
     for section in paper.sections:
         heading = document.add_heading(section.heading, level=1)
-        if section.part == "detail":
+        if section.part != part:  # the detail starts on a page of its own
             heading.paragraph_format.page_break_before = True
+            part = section.part
         document.add_paragraph(section.intro).paragraph_format.keep_with_next = True
         if section.beside:
             _beside(document, section)
         else:
             for table in section.tables:
                 _table(document, table, CONTENT_PT)
+        if section.after:
+            document.add_paragraph(section.after)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
