@@ -138,3 +138,12 @@ def test_the_layer_check_sees_an_upward_import() -> None:
     assert layer_of("bot.services.actions") < layer_of("bot.handlers.slack.door")
     assert layer_of("bot.messengers.base") < layer_of("bot.jobs.delivery")
     assert layer_of("bot.messengers.slack") > layer_of("bot.jobs.delivery")
+
+
+def test_the_readme_map_names_every_package_and_only_real_places() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How it is built", 1)[1].split("\n## ", 1)[0]
+    places = [row.split("`")[1] for row in section.splitlines() if row.startswith("| `")]
+    assert all((ROOT / place).exists() for place in places), places
+    packages = sorted(f"bot/{path.parent.name}/" for path in (ROOT / "bot").glob("*/__init__.py"))
+    assert [p for p in packages if p not in places] == []
