@@ -251,7 +251,6 @@ def show_command(
     """A plan's register as a table, or one action whole: tasks, owners, dates as written
     and as read, and its history."""
     from bot.render.terminal import action_view, register_table
-    from bot.services.export import action_record
     from store.db import transaction
     from store.queries import actions_by_ref, actions_of_plan, plan_by_code
 
@@ -261,6 +260,8 @@ def show_command(
         if found is None:
             raise fail(f"no plan {plan!r}; plans: {plan_codes(session)}")
         if ref is not None:
+            from bot.services.export import action_record
+
             actions = actions_by_ref(session, ref=ref, plan_code=found.code)
             if not actions:
                 raise fail(f"no action {ref!r} in plan {found.code}")
@@ -273,6 +274,8 @@ def show_command(
             return
         actions = actions_of_plan(session, plan_id=found.id)
         if as_json:
+            from bot.services.export import action_record
+
             print_json([action_record(a, found, history=False) for a in actions])
             return
         console = screen()
