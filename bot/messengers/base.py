@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot.core.messages import Reply
 
@@ -135,4 +135,19 @@ class Messenger(Protocol):
 
     def post_channel(self, channel: str, replies: list[Reply], progress: Progress) -> None:
         """Post the first message to the channel and the rest into its thread."""
+        ...
+
+
+@dataclass(frozen=True)
+class FileUpload:
+    filename: str
+    content: bytes
+    title: str
+    alt_text: str | None = None
+
+
+@runtime_checkable
+class FileMessenger(Protocol):
+    def upload_file(self, channel: str, upload: FileUpload, *, thread: str | None) -> None:
+        """Share the file in the channel (in the thread of message `thread`, if given)."""
         ...

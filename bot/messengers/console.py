@@ -19,8 +19,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.core.messages import Reply, reply_to_dict
-from bot.jobs.file_delivery import FileUpload
-from bot.messengers.base import Address, Messenger, Progress
+from bot.messengers.base import Address, FileUpload, Messenger, Progress
 from bot.render.terminal import reply_render
 
 PLATFORMS = ("slack", "teams", "console")

@@ -25,10 +25,10 @@ from slack_sdk.web import SlackResponse
 
 from bot.core.config import Settings
 from bot.core.messages import Reply
-from bot.jobs.file_delivery import FileUpload
 from bot.messengers.base import (
     Address,
     DeliveryError,
+    FileUpload,
     PermanentFailure,
     Progress,
     RateLimited,
