@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from bot.cli import common as cli_common
 from bot.cli import main as cli
 from bot.commands.grammar import parse
 from bot.commands.types import ParseError
@@ -57,7 +58,9 @@ TODAY = date(2018, 1, 15)
 def cli_clock(monkeypatch: pytest.MonkeyPatch, clock: FixedClock) -> FixedClock:
     """The CLI reads "today" from the same fixed clock as the services (15 Jan 2018), so
     year-less and phased dates resolve the same way on every run."""
-    monkeypatch.setattr(cli, "open_runtime", lambda settings: open_runtime(settings, clock=clock))
+    monkeypatch.setattr(
+        cli_common, "open_runtime", lambda settings: open_runtime(settings, clock=clock)
+    )
     return clock
 
 

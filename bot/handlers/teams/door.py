@@ -81,6 +81,7 @@ from bot.services.inbound import first_time
 from bot.services.packs import admin_report, drop_report, held_report
 from bot.services.people.identity import Mentioned
 from bot.services.people.reach import TeamsReference, forget_teams, remember_teams
+from store.outage import outage_of
 
 log = logging.getLogger(__name__)
 
@@ -787,7 +788,9 @@ def register(app: App, door: TeamsDoor) -> None:
         async def run(ctx: ActivityContext[Any]) -> Any:
             try:
                 return await handler(ctx)
-            except Exception:
+            except Exception as error:
+                if outage_of(error) is not None:
+                    raise  # the register is down: the gate before the door answers 503
                 return await door.on_error(ctx, kind)
 
         return run
