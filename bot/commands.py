@@ -59,6 +59,8 @@ class SetStatus:
     target: RefSpec
     status: str
     note: str | None
+    # `done evidence URL…`: links backing the claim, exactly as typed (http or https).
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,26 @@ class Snooze:
     target: RefSpec
     days: int
     reason: str | None
+
+
+@dataclass(frozen=True)
+class Verify:
+    """The plan's verifier on an action awaiting verification: accept it as done, or reject
+    it (the reason is required) back to the owner."""
+
+    target: RefSpec
+    accept: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Approve:
+    """The plan's approver on a requested new date: approve it, or decline it (the reason is
+    required)."""
+
+    target: RefSpec
+    approve: bool
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +215,8 @@ Command = (
     | AddNote
     | Revise
     | Snooze
+    | Verify
+    | Approve
     | AdminOwner
     | AdminDeputy
     | AdminHandover
@@ -223,6 +247,9 @@ class Form:
     summary: str
     example: str  # may hold {date}: a valid future date, so the example always works
     admin: bool = False
+    # Verification and approved dates: in the help only where a plan has a verifier or an
+    # approver (`help_text(closure=True)`), so nobody else reads about steps they never meet.
+    closure: bool = False
 
     def example_for(self, today: date) -> str:
         first = example_date(today)
@@ -244,6 +271,33 @@ GRAMMAR: tuple[Form, ...] = (
     Form("due [N]d", "open actions due in the next N days (default 14)", "due 7d"),
     Form("REF", "details of one action: owners, due date, status, last updates", "2.4"),
     Form("REF done [note]", "mark an action done", "2.4 done budget signed off"),
+    Form(
+        "REF done evidence LINK [LINK…] [note]",
+        "mark it done with the links that show it (on a plan with a verifier: awaits them)",
+        "2.4 done evidence https://intranet.example/budget.pdf",
+        closure=True,
+    ),
+    Form(
+        "REF accept", "as the plan's verifier: accept an action as done", "2.4 accept", closure=True
+    ),
+    Form(
+        "REF reject REASON",
+        "as the plan's verifier: send it back to its owner, with the reason",
+        "2.4 reject no signed minutes attached",
+        closure=True,
+    ),
+    Form(
+        "REF approve",
+        "as the plan's approver: approve a requested new date",
+        "2.7 approve",
+        closure=True,
+    ),
+    Form(
+        "REF decline REASON",
+        "as the plan's approver: decline a requested new date, with the reason",
+        "2.7 decline the committee set this date",
+        closure=True,
+    ),
     Form("REF progress NOTE", "record progress (also: update NOTE)", "2.4 progress draft sent"),
     Form("REF on track [note]", "RAG green", "4.4 on track"),
     Form("REF at risk [note]", "RAG amber", "4.4 at risk supplier late"),
@@ -339,6 +393,10 @@ VERBS = (
     "date",
     "snooze",
     "assign",
+    "accept",
+    "reject",
+    "approve",
+    "decline",
     "on",
     "at",
     "off",
@@ -367,7 +425,9 @@ def person_ref(word: str) -> str | None:
     return None
 
 
-def help_text(*, today: date, admin: bool = False, platform: str = "slack") -> str:
+def help_text(
+    *, today: date, admin: bool = False, platform: str = "slack", closure: bool = False
+) -> str:
     """Every form of the grammar with a working example; dates in examples lie ahead of
     `today`, so an example copied as it stands is accepted. Written for `platform`: Slack
     types `/action …`; Teams the same words without the slash (in a channel after
@@ -382,7 +442,7 @@ def help_text(*, today: date, admin: bool = False, platform: str = "slack") -> s
         prefix = "/action "
         lines = ["*/action* keeps your actions current. Forms:"]
     for form in GRAMMAR:
-        if form.admin and not admin:
+        if (form.admin and not admin) or (form.closure and not closure):
             continue
         example = form.example_for(today)
         same = example == form.usage
@@ -669,7 +729,22 @@ def _about_ref(text: str, today: date) -> Command | ParseError:
         note = rest[len(two) :].strip() or None
         return _noted(SetRag(target, RAG_WORDS[two], note), note)
     if verb == "done":
+        head, _, after = tail.partition(" ")
+        if head.lower() == "evidence" and _LINK.match(after):
+            return _evidence(target, ref, after)
         return _noted(SetStatus(target, "done", tail or None), tail)
+    if verb in ("accept", "approve"):
+        command = Verify(target, True, tail or None) if verb == "accept" else None
+        return _noted(command or Approve(target, True, tail or None), tail)
+    if verb in ("reject", "decline"):
+        if not tail:
+            what = "rejecting it" if verb == "reject" else "declining the new date"
+            return ParseError(
+                f"Say why you are {what}; the owner is told.", (f"/action {ref} {verb} <reason>",)
+            )
+        if verb == "reject":
+            return _noted(Verify(target, False, tail), tail)
+        return _noted(Approve(target, False, tail), tail)
     if verb in ("progress", "update"):
         if not tail:
             return ParseError("Progress needs a note.", (f"/action {ref} {verb} <what happened>",))
@@ -704,6 +779,32 @@ def _about_ref(text: str, today: date) -> Command | ParseError:
             f"/action {ref} date {example_date(today)} <reason>",
         ),
     )
+
+
+# A word meant as a link: a scheme and "//", a well-known scheme without, or "www.".
+_LINK = re.compile(
+    r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|(?:mailto|file|javascript|data|ftp):|www\.)", re.IGNORECASE
+)
+
+
+def _evidence(target: RefSpec, ref: str, tail: str) -> Command | ParseError:
+    """`done evidence LINK [LINK…] [note]`: the links up to the first word that is not one;
+    the rest is the note. Only http(s) links: anything else names no place people can open."""
+    example = f"/action {ref} done evidence https://intranet.example/minutes.pdf"
+    words = tail.split(" ") if tail else []
+    links: list[str] = []
+    for word in words:
+        if not _LINK.match(word):
+            break
+        scheme = word.split(":", 1)[0].lower()
+        if scheme not in ("http", "https") or len(word) <= len(scheme) + 3:
+            return ParseError(
+                f"{word!r} is not a web link: evidence links start with https:// (or http://).",
+                (example,),
+            )
+        links.append(word)
+    note = " ".join(words[len(links) :]) or None
+    return _noted(SetStatus(target, "done", note, tuple(links)), note)
 
 
 def _typed(ref: str) -> str:
@@ -828,7 +929,14 @@ def to_text(command: Command) -> str:
         return ref
     if isinstance(command, SetStatus):
         verb = {"done": "done", "in_progress": "progress", "blocked": "blocked"}[command.status]
-        return " ".join(p for p in (ref, verb, command.note) if p)
+        links = ("evidence", *command.evidence) if command.evidence else ()
+        return " ".join(p for p in (ref, verb, *links, command.note) if p)
+    if isinstance(command, Verify):
+        verb = "accept" if command.accept else "reject"
+        return " ".join(p for p in (ref, verb, command.reason) if p)
+    if isinstance(command, Approve):
+        verb = "approve" if command.approve else "decline"
+        return " ".join(p for p in (ref, verb, command.reason) if p)
     if isinstance(command, SetRag):
         return " ".join(p for p in (ref, rag_words[command.rag], command.note) if p)
     if isinstance(command, AddNote):

@@ -31,6 +31,7 @@ from bot.jobs.planner import (
 )
 from bot.messages import ActionCard, Reply
 from bot.services.audit import Actor, record
+from bot.services.closure import awaiting_verification_ids
 from bot.when import plural
 from store.models import Action
 from store.outbox import enqueue_many, existing_keys
@@ -161,8 +162,10 @@ def sweep(
     facts = sweep_facts(session, default_days=parse_days(settings.nudge_days), now=now, cal=cal)
     by_id = {f.action_id: f for f in facts.actions}
     result = SweepResult()
+    # An action implemented and awaiting verification waits for its verifier, not its owners.
+    awaiting = awaiting_verification_ids(session)
     planned = plan_reminders(
-        [a for a in facts.actions if a.is_open],
+        [a for a in facts.actions if a.is_open and a.action_id not in awaiting],
         facts.roster,
         now=now,
         cal=cal,

@@ -22,6 +22,7 @@ from bot.commands import (
     AdminOwners,
     AdminPlans,
     AdminReport,
+    Approve,
     Assign,
     Away,
     Back,
@@ -36,12 +37,14 @@ from bot.commands import (
     SetStatus,
     Show,
     Snooze,
+    Verify,
     help_text,
 )
 from bot.importer.dates import parse_date
 from bot.messages import ActionCard, Button, Detail, Reply, error, theirs
 from bot.services.audit import Actor, record, set_field
 from bot.services.chat_import import import_help
+from bot.services.closure import closure_details, closure_in_use, decide, route
 from bot.services.history import actor_name, history_lines
 from bot.services.people import Caller
 from bot.services.people_commands import handle_assign, handle_people
@@ -113,7 +116,14 @@ def handle(
         teams = caller.platform == "teams"
         return Reply(
             title="How to use actionbot" if teams else "How to use /action",
-            lines=[help_text(today=today, admin=caller.is_admin, platform=caller.platform)],
+            lines=[
+                help_text(
+                    today=today,
+                    admin=caller.is_admin,
+                    platform=caller.platform,
+                    closure=closure_in_use(session),
+                )
+            ],
         )
     if isinstance(command, Mine):
         return _listing(session, caller, today, what="open", mine=True)
@@ -153,6 +163,8 @@ def handle(
         return error(f"{archived_note(found.plan.code)} Nothing was changed.")
     action = action_for_update(session, action_id=found.id)
     assert action is not None
+    if isinstance(command, Verify | Approve):  # the plan's verifier or approver, not owners
+        return decide(session, action, command, caller=caller, now=now, today=today)
     if not caller.may_change(action):
         owners = theirs(", ".join(action.owner_names)) or "nobody yet"
         return error(
@@ -162,6 +174,9 @@ def handle(
         )
     if isinstance(command, Assign):
         return handle_assign(session, action, command, caller=caller, now=now, today=today)
+    closure = route(session, action, command, caller=caller, now=now, today=today)
+    if closure is not None:
+        return closure
     return _change(session, action, command, caller=caller, now=now, today=today)
 
 
@@ -206,6 +221,7 @@ def _show(session: Session, action: Action, today: date) -> Reply:
     written = _as_written(action, today)
     if written:
         details.append(Detail("The plan said", written))
+    details.extend(closure_details(session, action, today))
     return Reply(
         lines=[archived_note(action.plan.code)] if action.plan.archived_at else [],
         cards=[card(action, today, updates=updates, details=details, detail=True)],

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from bot.messages import theirs
+from bot.services.closure_words import CLOSURE_FIELDS, closure_sentence
 from bot.when import day
 from store.models import Event, Owner
 from store.queries import owner_ids_of_person, person_by_platform_id
@@ -126,6 +127,8 @@ def sentence(event: Event, events: Sequence[Event], who: str, today: date) -> st
         return f"{who} imported it from the plan file{where}"
     if field == "owners":
         return f"{who} changed the owners to {theirs(new) if new else 'nobody'}"
+    if field in CLOSURE_FIELDS:
+        return closure_sentence(field, old, new, note, who, today)
     label = field.replace("_", " ")
     return f"{who} changed the {label}"
 
