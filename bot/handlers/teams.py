@@ -54,7 +54,10 @@ from bot.commands import (
     SetStatus,
 )
 from bot.config import Settings
+from bot.handlers.closure_buttons import is_done
 from bot.handlers.file_fetch import TEAMS_FILES, FetchFailed, fetch_pre_authorised
+from bot.handlers.teams_closure import VERBS as CLOSURE_VERBS
+from bot.handlers.teams_closure import fetch_evidence, review_answer, review_step
 from bot.messages import Reply, error
 from bot.messengers.teams_client import card_activity, personal_conversation_params
 from bot.messengers.teams_directory import TeamsDirectory
@@ -333,6 +336,14 @@ class TeamsDoor:
             who = await self.who(ctx)
             await self.remember(ctx, who)
             sent = sent_files(activity)
+            if sent and is_done(text, today=local_today(self.clock.now(), self.settings.tz)):
+                # `2.4 done` with files: evidence for an action, not a plan to import.
+                files = await fetch_evidence(sent, allowed=self.file_hosts)
+                if isinstance(files, Reply):
+                    await self.send(ctx, files)
+                    return
+                await self.send(ctx, (await self.converse(who, text=text, attachments=files)).reply)
+                return
             if sent:
                 await self.on_file(ctx, who, sent, text)
                 return
@@ -720,6 +731,20 @@ class TeamsDoor:
             return update_form()
         if kind == render.SHOW:
             return Answer(await self._refreshed(Reply(), ids, today, head=head))
+        if kind in CLOSURE_VERBS:
+            step = review_step(
+                kind,
+                ref.target,
+                data,
+                action_id=action_id,
+                label=ref.label,
+                ids=ids_text,
+                head=head,
+            )
+            if isinstance(step, AdaptiveCard):
+                return Answer(step)
+            done = await self.converse(who, command=step, pinned_action_id=action_id)
+            return Answer(review_answer(done.reply))
         command: Command
         if kind in render.QUICK:
             command = (

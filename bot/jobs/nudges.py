@@ -29,6 +29,7 @@ from bot.jobs.planner import (
     local_day,
     reason_today,
 )
+from bot.jobs.reviews import review_messages
 from bot.messages import ActionCard, Reply
 from bot.services.audit import Actor, record
 from bot.services.closure import awaiting_verification_ids
@@ -174,6 +175,7 @@ def sweep(
     )
     for message in planned:
         result.messages.append((message, nudge_reply(message, by_id)))
+    result.messages.extend(review_messages(session, now=now, settings=settings, cal=cal))
 
     today, hour = local_day(now, settings.tz)
     office_open = hour >= settings.nudge_hour and cal.is_working_day(today)

@@ -45,6 +45,7 @@ from bot.messages import ActionCard, Button, Detail, Reply, error, theirs
 from bot.services.audit import Actor, record, set_field
 from bot.services.chat_import import import_help
 from bot.services.closure import closure_details, closure_in_use, decide, route
+from bot.services.evidence import Attachment
 from bot.services.history import actor_name, history_lines
 from bot.services.people import Caller
 from bot.services.people_commands import handle_assign, handle_people
@@ -110,8 +111,10 @@ def handle(
     today: date,
     raw: str = "",
     pinned_action_id: int | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> Reply:
-    """Run `command` for `caller`. `today` is the caller's local date."""
+    """Run `command` for `caller`. `today` is the caller's local date; `attachments` are
+    files sent with it (evidence with `done`)."""
     if isinstance(command, Help):
         teams = caller.platform == "teams"
         return Reply(
@@ -174,7 +177,9 @@ def handle(
         )
     if isinstance(command, Assign):
         return handle_assign(session, action, command, caller=caller, now=now, today=today)
-    closure = route(session, action, command, caller=caller, now=now, today=today)
+    closure = route(
+        session, action, command, caller=caller, now=now, today=today, attachments=attachments
+    )
     if closure is not None:
         return closure
     return _change(session, action, command, caller=caller, now=now, today=today)

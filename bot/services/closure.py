@@ -8,6 +8,7 @@ an Event (who, when, via what, the reason), and every door reaches it through `h
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -18,7 +19,13 @@ from sqlalchemy.orm import Session
 from bot.commands import Approve, Command, Revise, SetStatus, Verify
 from bot.messages import Detail, Reply, error, theirs
 from bot.services.audit import Actor, record, set_field
-from bot.services.evidence import evidence_of, keep_links
+from bot.services.evidence import (
+    Attachment,
+    EvidenceRefused,
+    evidence_of,
+    keep_file,
+    keep_links,
+)
 from bot.services.history import actor_name
 from bot.services.people import Caller
 from bot.services.roster import notify, person_label, responsible_on
@@ -147,6 +154,7 @@ def route(
     caller: Caller,
     now: datetime,
     today: date,
+    attachments: Sequence[Attachment] = (),
 ) -> Reply | None:
     """Run `command` here when closure rules apply to it; None: the ordinary rules run.
 
@@ -157,9 +165,13 @@ def route(
     if isinstance(command, SetStatus) and command.status == "done":
         verifier = reviewer(action.plan, "verify_by")
         if verifier is None:
-            keep_links(session, action, command.evidence, actor=actor, now=now, review=None)
-            return None
-        return _request_verification(session, action, command, verifier, actor=actor, now=now)
+            refused = _keep(session, action, command, attachments, actor=actor, now=now)
+            return refused  # None: the ordinary `done` runs, the evidence kept
+        return _request_verification(
+            session, action, command, verifier, attachments, actor=actor, now=now
+        )
+    if attachments:
+        return error("Files are kept as evidence with `done` only. Nothing was changed.")
     if isinstance(command, Revise):
         approver = reviewer(action.plan, "approve_dates_by")
         if approver is None:
@@ -178,11 +190,41 @@ def _label(action: Action) -> str:
     return theirs(f"{action.plan.code}:{action.ref}")
 
 
+def _keep(
+    session: Session,
+    action: Action,
+    command: SetStatus,
+    attachments: Sequence[Attachment],
+    *,
+    actor: Actor,
+    now: datetime,
+    review: Review | None = None,
+) -> Reply | None:
+    """Keep the links and files given with `done`; a refusal (too big, a type not kept)
+    answers instead, and the caller's transaction is rolled back: nothing is kept."""
+    keep_links(session, action, command.evidence, actor=actor, now=now, review=review)
+    try:
+        for attached in attachments:
+            keep_file(
+                session,
+                action,
+                filename=attached.filename,
+                data=attached.data,
+                actor=actor,
+                now=now,
+                review=review,
+            )
+    except EvidenceRefused as exc:
+        return error(f"{exc} Nothing was changed.")
+    return None
+
+
 def _request_verification(
     session: Session,
     action: Action,
     command: SetStatus,
     verifier: Reviewer,
+    attachments: Sequence[Attachment],
     *,
     actor: Actor,
     now: datetime,
@@ -216,16 +258,19 @@ def _request_verification(
         )
     elif command.note:
         record(session, action, "note", actor=actor, at=now, note=command.note)
-    kept = keep_links(session, action, command.evidence, actor=actor, now=now, review=review)
+    refused = _keep(session, action, command, attachments, actor=actor, now=now, review=review)
+    if refused is not None:
+        return refused
+    kept = len(command.evidence) + len(attachments)
     set_field(session, action, "snoozed_until", None, actor=actor, at=now)
     if command.note:
         action.latest_update = command.note
     action.last_update_at = now
     action.updated_at = now
-    shown = f" with {plural(kept, 'evidence link')}" if kept else ""
+    shown = f" with {plural(kept, 'piece')} of evidence" if kept else ""
     if again:
         said = f"{label} is already awaiting verification by {theirs(verifier.name)}"
-        said += f"; {plural(kept, 'evidence link')} added." if kept else "."
+        said += f"; {plural(kept, 'piece')} of evidence added." if kept else "."
     else:
         said = (
             f"{label} is implemented{shown} and awaits verification by "

@@ -6,7 +6,7 @@ permissions and the one-transaction-per-command rule.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.commands import Command, ParseError, RefSpec, parse
 from bot.messages import ActionCard, Reply, error
 from bot.services.actions import UNKNOWN_CALLER, card, handle
+from bot.services.evidence import Attachment
 from bot.services.people import Caller, Mentioned, identify
 from bot.services.people_commands import PeopleCommand
 from bot.services.people_commands import refusal as people_refusal
@@ -92,6 +93,7 @@ def converse(
     pinned_action_id: int | None = None,
     mention_emails: Mapping[str, str] | None = None,
     mentioned: Mapping[str, Mentioned] | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> Outcome:
     """Parse `text` (or run `command`) for `who` in one transaction, recorded as events.
 
@@ -129,6 +131,7 @@ def converse(
                 today=today,
                 raw=text or "",
                 pinned_action_id=pinned_action_id,
+                attachments=attachments,
             )
         except BaseException:
             session.rollback()

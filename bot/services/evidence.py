@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,15 @@ EVIDENCE_TYPES: dict[str, str] = {
     ".msg": "application/vnd.ms-outlook",
     ".eml": "message/rfc822",
 }
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a command (fetched by the door from its platform's file host, or read
+    from a path at the console)."""
+
+    filename: str
+    data: bytes
 
 
 class EvidenceRefused(ValueError):

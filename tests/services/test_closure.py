@@ -3,7 +3,9 @@ verifier and a date approver, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +18,7 @@ from bot.services.closure import (
     reviewer,
     set_reviewer,
 )
+from bot.services.evidence import Attachment
 from bot.services.export import export_json
 from store.models import Action, Delivery, Event, Evidence, Plan, Review
 from store.queries import plan_by_code
@@ -235,3 +238,47 @@ def test_awaiting_verification_stops_the_owners_reminders(
     after = reminded()
     assert target not in after and after  # the others still do
     runtime.engine.dispose()
+
+
+def test_a_file_at_the_console_is_kept_with_its_size_type_and_sha256(
+    db_url: str, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    console = seeded(db_url, sessions)
+    closure_plan(sessions, verify="Internal Audit", approve=None)
+    plain = tmp_path / "minutes.pdf"
+    plain.write_bytes(b"%PDF-1.4 signed minutes")
+    finance = console.user("Finance")
+    done = console.say(finance, f"2.4 done evidence {plain} {LINK} all signed").reply
+    assert done.ok and "2 pieces of evidence" in done.text
+    with sessions() as session:
+        [file] = session.scalars(select(Evidence).where(Evidence.kind == "file")).all()
+        assert (file.filename, file.size, file.media_type) == ("minutes.pdf", 23, "application/pdf")
+        assert file.sha256 == hashlib.sha256(b"%PDF-1.4 signed minutes").hexdigest()
+        assert file.content == b"%PDF-1.4 signed minutes"
+        assert session.scalar(select(Review.note)) == "all signed"
+    shown = console.say(finance, "2.4").reply.text
+    assert "minutes.pdf (23 bytes, SHA-256 " in shown
+
+
+def test_evidence_over_the_cap_or_of_another_type_changes_nothing(
+    db_url: str, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from bot.services.evidence import MAX_EVIDENCE_BYTES
+
+    console = seeded(db_url, sessions)
+    closure_plan(sessions, verify="Internal Audit", approve=None)
+    finance = console.user("Finance")
+    script = tmp_path / "run.exe"
+    script.write_bytes(b"MZ")
+    big = tmp_path / "huge.pdf"
+    big.write_bytes(b"0" * (MAX_EVIDENCE_BYTES + 1))
+    for path, said in ((script, "not a kind of file kept"), (big, "may be up to 10 MB")):
+        refused = console.say(finance, f"2.4 done evidence {path}").reply
+        assert not refused.ok and said in refused.text and "Nothing was changed" in refused.text
+    # The service refuses the same, for files a platform door hands it.
+    sent = console._converse(
+        finance, text="2.4 done", attachments=[Attachment("run.exe", b"MZ")]
+    ).reply
+    assert not sent.ok and "not a kind of file kept" in sent.text
+    with sessions() as session:
+        assert session.scalar(select(Evidence)) is None and session.scalar(select(Review)) is None
