@@ -150,8 +150,16 @@ def build_paper(
         changes=baseline.words,
         running=f"{title} · {kind}{for_meeting} · position at {uk_date(local)}",
         footer=footer,
-        sections=tuple(make(facts) for make in SECTIONS),
+        sections=tuple(make(facts) for make in SECTIONS) + _closure(facts, plan),
     )
+
+
+def _closure(facts: Facts, plan: Plan) -> tuple[Section, ...]:
+    from bot.reports.closure_sections import closure_sections  # it builds on this module
+
+    options = plan.options or {}
+    in_use = bool(options.get("verify_by") or options.get("approve_dates_by"))
+    return closure_sections(facts, in_use=in_use)
 
 
 # -- cells -------------------------------------------------------------------------------
