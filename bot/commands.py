@@ -247,9 +247,6 @@ class Form:
     summary: str
     example: str  # may hold {date}: a valid future date, so the example always works
     admin: bool = False
-    # Verification and approved dates: in the help only where a plan has a verifier or an
-    # approver (`help_text(closure=True)`), so nobody else reads about steps they never meet.
-    closure: bool = False
 
     def example_for(self, today: date) -> str:
         first = example_date(today)
@@ -271,33 +268,6 @@ GRAMMAR: tuple[Form, ...] = (
     Form("due [N]d", "open actions due in the next N days (default 14)", "due 7d"),
     Form("REF", "details of one action: owners, due date, status, last updates", "2.4"),
     Form("REF done [note]", "mark an action done", "2.4 done budget signed off"),
-    Form(
-        "REF done evidence LINK [LINK…] [note]",
-        "mark it done with the links that show it (on a plan with a verifier: awaits them)",
-        "2.4 done evidence https://intranet.example/budget.pdf",
-        closure=True,
-    ),
-    Form(
-        "REF accept", "as the plan's verifier: accept an action as done", "2.4 accept", closure=True
-    ),
-    Form(
-        "REF reject REASON",
-        "as the plan's verifier: send it back to its owner, with the reason",
-        "2.4 reject no signed minutes attached",
-        closure=True,
-    ),
-    Form(
-        "REF approve",
-        "as the plan's approver: approve a requested new date",
-        "2.7 approve",
-        closure=True,
-    ),
-    Form(
-        "REF decline REASON",
-        "as the plan's approver: decline a requested new date, with the reason",
-        "2.7 decline the committee set this date",
-        closure=True,
-    ),
     Form("REF progress NOTE", "record progress (also: update NOTE)", "2.4 progress draft sent"),
     Form("REF on track [note]", "RAG green", "4.4 on track"),
     Form("REF at risk [note]", "RAG amber", "4.4 at risk supplier late"),
@@ -383,6 +353,32 @@ GRAMMAR: tuple[Form, ...] = (
     ),
 )
 
+# Verification and approved dates: in the help only where a plan has a verifier or an
+# approver (`help_text(closure=True)`), so nobody else reads about steps they never meet.
+CLOSURE_GRAMMAR: tuple[Form, ...] = (
+    Form(
+        "REF done evidence LINK [LINK…] [note]",
+        "mark it done with the links that show it (on a plan with a verifier: awaits them)",
+        "2.4 done evidence https://intranet.example/budget.pdf",
+    ),
+    Form("REF accept", "as the plan's verifier: accept an action as done", "2.4 accept"),
+    Form(
+        "REF reject REASON",
+        "as the plan's verifier: send it back to its owner, with the reason",
+        "2.4 reject no signed minutes attached",
+    ),
+    Form(
+        "REF approve",
+        "as the plan's approver: approve a requested new date",
+        "2.7 approve",
+    ),
+    Form(
+        "REF decline REASON",
+        "as the plan's approver: decline a requested new date, with the reason",
+        "2.7 decline the committee set this date",
+    ),
+)
+
 RAG_WORDS = {"on track": "green", "at risk": "amber", "off track": "red"}
 VERBS = (
     "done",
@@ -441,8 +437,11 @@ def help_text(
     else:
         prefix = "/action "
         lines = ["*/action* keeps your actions current. Forms:"]
-    for form in GRAMMAR:
-        if (form.admin and not admin) or (form.closure and not closure):
+    # After `REF done [note]`, where an owner looks for how to say it is done.
+    cut = next(i for i, f in enumerate(GRAMMAR) if f.usage == "REF done [note]") + 1
+    forms = GRAMMAR[:cut] + CLOSURE_GRAMMAR + GRAMMAR[cut:] if closure else GRAMMAR
+    for form in forms:
+        if form.admin and not admin:
             continue
         example = form.example_for(today)
         same = example == form.usage

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import FixedClock
 from store.models import Action, Event
-from tests.handlers.test_teams import buttons
 from tests.harness import SlackWorld, seed_sample, slack_world
 from tests.teams_harness import TeamsWorld, teams_world
+from tests.teams_harness import executes as buttons
 from tests.test_console import seeded
 
 NOW = datetime(2018, 1, 15, 9, 0, tzinfo=UTC)
