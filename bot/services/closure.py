@@ -359,7 +359,9 @@ def _tell_owners(
         notify(
             session,
             person,
-            Reply(title=f"{label} {theirs(action.title)}"[:150], lines=lines),
+            Reply(
+                title=theirs(f"{action.plan.code}:{action.ref} {action.title}"[:150]), lines=lines
+            ),
             key=f"review:{review.id}:{review.state}:{person.id}",
             platform=platform,
             now=now,
