@@ -76,14 +76,14 @@ def review_messages(
             f"person:{person_id}",
             KIND,
             today,
-            [NudgeItem(a.id, _waited(r, today, tz), r.kind) for r, a in items],
+            [NudgeItem(a.id, f"asked {_waited(r, today, tz)}", r.kind) for r, a in items],
         )
         out.append((message, review_reply(session, items, today=today, tz=tz)))
     return out
 
 
 def _waited(review: Review, today: date, tz: ZoneInfo) -> str:
-    return f"asked {day(review.requested_at.astimezone(tz).date(), today)}"
+    return day(review.requested_at.astimezone(tz).date(), today)
 
 
 def review_reply(
