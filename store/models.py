@@ -416,3 +416,66 @@ class IssuedPack(Base):
     source: Mapped[str] = mapped_column(String(20))
     issued_at: Mapped[datetime]
     content: Mapped[str] = mapped_column(Text)
+
+
+ReviewKind = Literal["verify", "extend"]
+ReviewState = Literal["pending", "accepted", "rejected", "approved", "declined"]
+EvidenceKind = Literal["link", "file"]
+REVIEW_KINDS: tuple[str, ...] = get_args(ReviewKind)
+REVIEW_STATES: tuple[str, ...] = get_args(ReviewState)
+EVIDENCE_KINDS: tuple[str, ...] = get_args(EvidenceKind)
+
+
+class Review(Base):
+    """A step of audit-grade closure waiting for, or given, somebody else's word: an owner's
+    "done" for the plan's verifier to accept or reject (`verify`), or an owner's new date for
+    the plan's approver to approve or decline (`extend`). Rows are decided, never deleted, so
+    the committee can see every request and its answer."""
+
+    __tablename__ = "review"
+    __table_args__ = (
+        CheckConstraint(_in("kind", REVIEW_KINDS), name="kind"),
+        CheckConstraint(_in("state", REVIEW_STATES), name="state"),
+        Index("ix_review_state_kind", "state", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    requested_by: Mapped[str] = mapped_column(String(320))  # as events name an actor
+    requested_via: Mapped[str] = mapped_column(String(20))
+    requested_at: Mapped[datetime]
+    # The owner's note with "done", or the reason for a new date (required, as today).
+    note: Mapped[str | None] = mapped_column(Text)
+    new_date: Mapped[date | None] = mapped_column(Date)
+    date_text: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(320))
+    decided_via: Mapped[str | None] = mapped_column(String(20))
+    decided_at: Mapped[datetime | None]
+    # Why it was rejected or declined (required then); None for an acceptance.
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    action: Mapped[Action] = relationship()
+
+
+class Evidence(Base):
+    """What an owner showed to back "done": a link as given, or a file fetched from the
+    platform's own file host (kept here with its name, size, type and SHA-256)."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (CheckConstraint(_in("kind", EVIDENCE_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("review.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(10))
+    url: Mapped[str | None] = mapped_column(Text)  # a link, exactly as given
+    filename: Mapped[str | None] = mapped_column(String(300))
+    size: Mapped[int | None] = mapped_column(Integer)
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    added_by: Mapped[str] = mapped_column(String(320))
+    source: Mapped[str] = mapped_column(String(20))
+    added_at: Mapped[datetime]

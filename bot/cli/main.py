@@ -771,6 +771,7 @@ def stats_command(
     from bot.core.calendar import calendar_for
     from bot.render.stats_view import stats_tables
     from bot.reports.stats import nudge_stats
+    from bot.services.closure.report import closure_stats
     from store.db import transaction
     from store.queries import plan_by_code
 
@@ -788,10 +789,14 @@ def stats_command(
             plan_code=plan,
             since=start,
         )
+        closure = closure_stats(session, plan_code=plan, since=start)
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), indent=2))
+        shown = result.as_dict() | ({"closure": closure.as_dict()} if closure else {})
+        typer.echo(json.dumps(shown, indent=2))
     else:
         out.print(stats_tables(result))
+        if closure is not None:
+            out.print(closure.text(), markup=False, highlight=False)
 
 
 @app.command("teams-package")

@@ -84,6 +84,54 @@ def plans_schedule(
     out.print(f"{plan}: reminders {value or 'as ACTIONBOT_NUDGE_DAYS'} days before the due date")
 
 
+@plans_app.command("set")
+def plans_set(
+    plan: Annotated[str, typer.Argument(help="Plan code.")],
+    verify_by: Annotated[
+        str | None,
+        typer.Option(
+            "--verify-by",
+            help="Who verifies an owner's 'done' (an owner role, or a person's email); "
+            "'none' for nobody (done is done, as by default).",
+        ),
+    ] = None,
+    approve_dates_by: Annotated[
+        str | None,
+        typer.Option(
+            "--approve-dates-by",
+            help="Who approves a new target date (an owner role, or a person's email); "
+            "'none' for nobody (a new date applies at once, as by default).",
+        ),
+    ] = None,
+) -> None:
+    """A plan's closure settings: who verifies closure, who approves new dates. With no
+    option, says what they are."""
+    from bot.services.closure.review import ReviewerError, find_reviewer, reviewer, set_reviewer
+
+    with _plan_in_transaction(plan) as (rt, found, session):
+        for duty, spec in (("verify_by", verify_by), ("approve_dates_by", approve_dates_by)):
+            if spec is None:
+                continue
+            try:
+                who = (
+                    None
+                    if spec.strip().lower() == "none"
+                    else find_reviewer(session, spec, now=rt.clock.now())
+                )
+            except ReviewerError as exc:
+                raise fail(f"--{duty.replace('_', '-')}: {exc}") from exc
+            set_reviewer(session, found, duty, who, actor=cli_actor(), now=rt.clock.now())  # type: ignore[arg-type]
+        verifier = reviewer(found, "verify_by")
+        approver = reviewer(found, "approve_dates_by")
+        code = found.code
+    out.print(
+        f"{code}: closure verified by {verifier.name if verifier else 'nobody (done is done)'}; "
+        f"new dates approved by {approver.name if approver else 'nobody (applied at once)'}",
+        markup=False,
+        highlight=False,
+    )
+
+
 @plans_app.command("archive")
 def plans_archive(plan: Annotated[str, typer.Argument(help="Plan code.")]) -> None:
     """Archive a plan: kept (show, export) but no reminders, and out of digests, reports and

@@ -12,8 +12,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from bot.commands.grammar import parse
 from bot.commands.rules import NO_DATE, note_problems, picked_date, revision_problems
-from bot.commands.types import AddNote, AdminOwner, Command, RefSpec, Revise, SetRag, SetStatus
+from bot.commands.types import (
+    MAX_NOTE,
+    AddNote,
+    AdminOwner,
+    Approve,
+    Command,
+    RefSpec,
+    Revise,
+    SetRag,
+    SetStatus,
+    Verify,
+)
 from bot.core.messages import RAG_WORDS
 
 # The quick buttons under every action: they run at once, with no form.
@@ -69,3 +81,32 @@ def owner_form(name: str) -> AdminOwner:
 def owner(name: str, holders: Iterable[str], deputies: Iterable[str]) -> AdminOwner:
     """The Map… form: the people picked, as `admin owner "NAME" @person…` names them."""
     return AdminOwner(name, tuple(f"<@{p}>" for p in holders), tuple(f"<@{p}>" for p in deputies))
+
+
+# The closure buttons on a verifier's or approver's message: Accept / Reject… and
+# Approve / Decline… (Reject… and Decline… ask for the reason first).
+REVIEW_KINDS = frozenset({"accept", "reject", "approve", "decline"})
+
+
+def review_command(kind: str, target: RefSpec, reason: str | None = None) -> Command:
+    """`accept` / `reject` → Verify; `approve` / `decline` → Approve."""
+    if kind in ("accept", "reject"):
+        return Verify(target, kind == "accept", reason)
+    return Approve(target, kind == "approve", reason)
+
+
+NO_REVIEW_REASON = "Say why: the owners are told."
+
+
+def review_reason(kind: str, target: RefSpec, reason: str) -> Command | FormProblems:
+    """The Reject… and Decline… forms: the reason is required (the owners are told it)."""
+    reason = reason.strip()
+    if not reason:
+        return FormProblems({"reason": NO_REVIEW_REASON})
+    return review_command(kind, target, reason[:MAX_NOTE])
+
+
+def is_done(comment: str, *, today: date) -> bool:
+    """True when the words sent with a file say an action is done: the file is evidence."""
+    command = parse(comment, today=today) if comment else None
+    return isinstance(command, SetStatus) and command.status == "done"

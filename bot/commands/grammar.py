@@ -24,6 +24,7 @@ from bot.commands.types import (
     AdminOwners,
     AdminPlans,
     AdminReport,
+    Approve,
     Assign,
     Away,
     Back,
@@ -39,6 +40,7 @@ from bot.commands.types import (
     SetStatus,
     Show,
     Snooze,
+    Verify,
 )
 from bot.core.messages import RAG_WORDS
 from bot.core.when import day
@@ -54,6 +56,10 @@ VERBS = (
     "date",
     "snooze",
     "assign",
+    "accept",
+    "reject",
+    "approve",
+    "decline",
     "on",
     "at",
     "off",
@@ -361,7 +367,22 @@ def _about_ref(text: str, today: date) -> Command | ParseError:
         note = rest[len(two) :].strip() or None
         return _noted(SetRag(target, RAG_OF_WORDS[two], note), note)
     if verb == "done":
+        head, _, after = tail.partition(" ")
+        if head.lower() == "evidence" and _LINK.match(after):
+            return _evidence(target, ref, after)
         return _noted(SetStatus(target, "done", tail or None), tail)
+    if verb in ("accept", "approve"):
+        command = Verify(target, True, tail or None) if verb == "accept" else None
+        return _noted(command or Approve(target, True, tail or None), tail)
+    if verb in ("reject", "decline"):
+        if not tail:
+            what = "rejecting it" if verb == "reject" else "declining the new date"
+            return ParseError(
+                f"Say why you are {what}; the owner is told.", (f"/action {ref} {verb} <reason>",)
+            )
+        if verb == "reject":
+            return _noted(Verify(target, False, tail), tail)
+        return _noted(Approve(target, False, tail), tail)
     if verb in ("progress", "update"):
         if not tail:
             return ParseError("Progress needs a note.", (f"/action {ref} {verb} <what happened>",))
@@ -396,6 +417,32 @@ def _about_ref(text: str, today: date) -> Command | ParseError:
             f"/action {ref} date {example_date(today)} <reason>",
         ),
     )
+
+
+# A word meant as a link: a scheme and "//", a well-known scheme without, or "www.".
+_LINK = re.compile(
+    r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|(?:mailto|file|javascript|data|ftp):|www\.)", re.IGNORECASE
+)
+
+
+def _evidence(target: RefSpec, ref: str, tail: str) -> Command | ParseError:
+    """`done evidence LINK [LINK…] [note]`: the links up to the first word that is not one;
+    the rest is the note. Only http(s) links: anything else names no place people can open."""
+    example = f"/action {ref} done evidence https://intranet.example/minutes.pdf"
+    words = tail.split(" ") if tail else []
+    links: list[str] = []
+    for word in words:
+        if not _LINK.match(word):
+            break
+        scheme = word.split(":", 1)[0].lower()
+        if scheme not in ("http", "https") or len(word) <= len(scheme) + 3:
+            return ParseError(
+                f"{word!r} is not a web link: evidence links start with https:// (or http://).",
+                (example,),
+            )
+        links.append(word)
+    note = " ".join(words[len(links) :]) or None
+    return _noted(SetStatus(target, "done", note, tuple(links)), note)
 
 
 def _typed(ref: str) -> str:
@@ -519,7 +566,14 @@ def to_text(command: Command) -> str:
         return ref
     if isinstance(command, SetStatus):
         verb = {"done": "done", "in_progress": "progress", "blocked": "blocked"}[command.status]
-        return " ".join(p for p in (ref, verb, command.note) if p)
+        links = ("evidence", *command.evidence) if command.evidence else ()
+        return " ".join(p for p in (ref, verb, *links, command.note) if p)
+    if isinstance(command, Verify):
+        verb = "accept" if command.accept else "reject"
+        return " ".join(p for p in (ref, verb, command.reason) if p)
+    if isinstance(command, Approve):
+        verb = "approve" if command.approve else "decline"
+        return " ".join(p for p in (ref, verb, command.reason) if p)
     if isinstance(command, SetRag):
         return " ".join(p for p in (ref, RAG_WORDS[command.rag], command.note) if p)
     if isinstance(command, AddNote):

@@ -121,7 +121,36 @@ GRAMMAR: tuple[Form, ...] = (
 )
 
 
-def help_text(*, today: date, admin: bool = False, platform: str = "slack") -> str:
+# Verification and approved dates: in the help only where a plan has a verifier or an
+# approver (`help_text(closure=True)`), so nobody else reads about steps they never meet.
+CLOSURE_GRAMMAR: tuple[Form, ...] = (
+    Form(
+        "REF done evidence LINK [LINK…] [note]",
+        "mark it done with the links that show it (on a plan with a verifier: awaits them)",
+        "2.4 done evidence https://intranet.example/budget.pdf",
+    ),
+    Form("REF accept", "as the plan's verifier: accept an action as done", "2.4 accept"),
+    Form(
+        "REF reject REASON",
+        "as the plan's verifier: send it back to its owner, with the reason",
+        "2.4 reject no signed minutes attached",
+    ),
+    Form(
+        "REF approve",
+        "as the plan's approver: approve a requested new date",
+        "2.7 approve",
+    ),
+    Form(
+        "REF decline REASON",
+        "as the plan's approver: decline a requested new date, with the reason",
+        "2.7 decline the committee set this date",
+    ),
+)
+
+
+def help_text(
+    *, today: date, admin: bool = False, platform: str = "slack", closure: bool = False
+) -> str:
     """Every form of the grammar with a working example; dates in examples lie ahead of
     `today`, so an example copied as it stands is accepted. Written for `platform`: Slack
     types `/action …`; Teams the same words without the slash (in a channel after
@@ -135,7 +164,10 @@ def help_text(*, today: date, admin: bool = False, platform: str = "slack") -> s
     else:
         prefix = "/action "
         lines = ["*/action* keeps your actions current. Forms:"]
-    for form in GRAMMAR:
+    # After `REF done [note]`, where an owner looks for how to say it is done.
+    cut = next(i for i, f in enumerate(GRAMMAR) if f.usage == "REF done [note]") + 1
+    forms = GRAMMAR[:cut] + CLOSURE_GRAMMAR + GRAMMAR[cut:] if closure else GRAMMAR
+    for form in forms:
         if form.admin and not admin:
             continue
         example = form.example_for(today)

@@ -53,6 +53,8 @@ class SetStatus:
     target: RefSpec
     status: str
     note: str | None
+    # `done evidence URL…`: links backing the claim, exactly as typed (http or https).
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,26 @@ class Snooze:
     target: RefSpec
     days: int
     reason: str | None
+
+
+@dataclass(frozen=True)
+class Verify:
+    """The plan's verifier on an action awaiting verification: accept it as done, or reject
+    it (the reason is required) back to the owner."""
+
+    target: RefSpec
+    accept: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Approve:
+    """The plan's approver on a requested new date: approve it, or decline it (the reason is
+    required)."""
+
+    target: RefSpec
+    approve: bool
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +209,8 @@ Command = (
     | AddNote
     | Revise
     | Snooze
+    | Verify
+    | Approve
     | AdminOwner
     | AdminDeputy
     | AdminHandover

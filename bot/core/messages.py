@@ -123,6 +123,12 @@ ButtonKind = Literal[
     "import_again",
     # An owner name nobody can be reached for: map it (a form, or the command to type).
     "map_owner",
+    # Closure: the plan's verifier accepts or rejects (a reason: a form) an implemented
+    # action; its approver approves or declines (a reason: a form) a requested new date.
+    "accept",
+    "reject",
+    "approve",
+    "decline",
 ]
 RAG_WORDS = {"green": "on track", "amber": "at risk", "red": "off track"}
 ACTION_BUTTONS: tuple[tuple[ButtonKind, str], ...] = (
@@ -132,6 +138,11 @@ ACTION_BUTTONS: tuple[tuple[ButtonKind, str], ...] = (
     ("new_date", "New date…"),
     ("add_update", "Add update…"),
 )
+
+REVIEW_BUTTONS: dict[str, tuple[tuple[ButtonKind, str], ...]] = {
+    "verify": (("accept", "Accept"), ("reject", "Reject…")),
+    "extend": (("approve", "Approve"), ("decline", "Decline…")),
+}
 
 
 @dataclass(frozen=True)
@@ -183,6 +194,9 @@ class ActionCard:
     buttons: bool = True
     details: list[Detail] = field(default_factory=list)
     detail: bool = False
+    # Shown to the plan's verifier ("verify") or date approver ("extend"): the buttons are
+    # theirs to decide with, not the owner's.
+    review: str | None = None
 
     @property
     def label(self) -> str:
@@ -217,6 +231,11 @@ class ActionCard:
         return lines
 
     def button_list(self) -> list[Button]:
+        if self.review in REVIEW_BUTTONS and self.buttons:
+            return [
+                Button(kind, label, str(self.action_id))
+                for kind, label in REVIEW_BUTTONS[self.review]
+            ]
         if not self.buttons or self.status in ("done", "cancelled"):
             return []
         return [Button(kind, label, str(self.action_id)) for kind, label in ACTION_BUTTONS]
@@ -330,6 +349,7 @@ def reply_to_dict(reply: Reply) -> dict[str, object]:
                 "buttons": c.buttons,
                 "details": [[d.label, d.text] for d in c.details],
                 "detail": c.detail,
+                **({"review": c.review} if c.review else {}),
             }
             for c in reply.cards
         ],
@@ -365,6 +385,7 @@ def reply_from_dict(data: dict[str, Any]) -> Reply:
                 buttons=bool(c.get("buttons", True)),
                 details=[Detail(label, text) for label, text in c.get("details", [])],
                 detail=bool(c.get("detail", False)),
+                review=c.get("review"),
             )
             for c in data.get("cards", [])
         ],

@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.commands import buttons
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.messages import Button
+from bot.core.messages import Button, error
+from bot.handlers.console_evidence import read_attachments, split_paths
+from bot.services.closure.evidence import EvidenceRefused
 from bot.services.conversation import Outcome, Who, action_ref, converse, local_today
-from bot.services.people.identity import CONSOLE_ADMIN, ConsoleUser, console_user
+from bot.services.people.identity import CONSOLE_ADMIN, Caller, ConsoleUser, console_user
 
 PLATFORM = "console"
 _SLASH = re.compile(r"^\s*/?action\b", re.IGNORECASE)
@@ -39,7 +41,15 @@ class ConsoleDoor:
     def say(self, user: ConsoleUser, text: str, *, pinned_action_id: int | None = None) -> Outcome:
         """Run one `/action` line (the slash and the word `action` are optional)."""
         text = _SLASH.sub("", text, count=1).strip()
-        return self._converse(user, text=text, pinned_action_id=pinned_action_id)
+        text, paths = split_paths(text)
+        try:
+            attached = read_attachments(paths)
+        except EvidenceRefused as exc:
+            caller = Caller(PLATFORM, user.user_id, email=user.email)
+            return Outcome(error(f"{exc} Nothing was changed."), caller, None)
+        return self._converse(
+            user, text=text, pinned_action_id=pinned_action_id, attachments=attached
+        )
 
     def _converse(self, user: ConsoleUser, **kwargs: Any) -> Outcome:
         return converse(
@@ -66,5 +76,10 @@ class ConsoleDoor:
             return f"Type: {target} date DD/MM/YYYY REASON"
         if button.kind == "add_update":
             return f"Type: {target} progress NOTE (or: {target} at risk NOTE)"
-        command = buttons.quick(button.kind, ref.target)
+        if button.kind in ("reject", "decline"):  # Slack and Teams ask for the reason in a form
+            return f"Type: {target} {button.kind} REASON"
+        if button.kind in buttons.REVIEW_KINDS:
+            command = buttons.review_command(button.kind, ref.target)
+        else:
+            command = buttons.quick(button.kind, ref.target)
         return self._converse(user, command=command, pinned_action_id=int(button.value))

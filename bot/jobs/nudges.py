@@ -31,7 +31,9 @@ from bot.jobs.planner import (
     local_day,
     reason_today,
 )
+from bot.jobs.reviews import review_messages
 from bot.services.audit import Actor, record
+from bot.services.closure.review import awaiting_verification_ids
 from store.models import Action
 from store.outbox import enqueue_many, existing_keys
 
@@ -161,8 +163,10 @@ def sweep(
     facts = sweep_facts(session, default_days=parse_days(settings.nudge_days), now=now, cal=cal)
     by_id = {f.action_id: f for f in facts.actions}
     result = SweepResult()
+    # An action implemented and awaiting verification waits for its verifier, not its owners.
+    awaiting = awaiting_verification_ids(session)
     planned = plan_reminders(
-        [a for a in facts.actions if a.is_open],
+        [a for a in facts.actions if a.is_open and a.action_id not in awaiting],
         facts.roster,
         now=now,
         cal=cal,
@@ -171,6 +175,7 @@ def sweep(
     )
     for message in planned:
         result.messages.append((message, nudge_reply(message, by_id)))
+    result.messages.extend(review_messages(session, now=now, settings=settings, cal=cal))
 
     today, hour = local_day(now, settings.tz)
     office_open = hour >= settings.nudge_hour and cal.is_working_day(today)

@@ -28,6 +28,8 @@ from bot.jobs.facts import events_since, load_facts
 from bot.jobs.nudges import SweepResult, admin_recipients, sweep
 from bot.jobs.planner import local_day
 from bot.messengers.base import Messenger
+from bot.services.closure.report import digest_lines as closure_digest_lines
+from bot.services.closure.report import with_closure_lines
 from store.outbox import enqueue, existing_keys, failed_since
 
 
@@ -121,7 +123,10 @@ def run_digest(
             failures=failures,
             unreachable=unreachable,
             week=week,
-            report_lines=report_lines(session, charts, now=now, cal=cal, tz=settings.tz),
+            report_lines=with_closure_lines(
+                report_lines(session, charts, now=now, cal=cal, tz=settings.tz),
+                closure_digest_lines(session, now=now),
+            ),
             platform=platform,
         )
         replies = digest_replies(sections, title=digest_title(week_facts(week), today))

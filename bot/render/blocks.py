@@ -73,7 +73,12 @@ MAX_CARDS_PER_MESSAGE = 12
 CARDS_PER_HOME = 25
 PAGER_RESERVE = (3, 400)  # blocks and characters kept free for "Showing …" and the buttons
 RAG_EMOJI = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
-BUTTON_STYLE = {"done": "primary", "import_apply": "primary"}
+BUTTON_STYLE = {
+    "done": "primary",
+    "import_apply": "primary",
+    "accept": "primary",
+    "approve": "primary",
+}
 
 NEW_DATE_VIEW = "new_date"
 ADD_UPDATE_VIEW = "add_update"

@@ -160,6 +160,8 @@ def _button(
 
 
 PRIMARY = "done"  # the one choice shown as a button; the rest are in the "…" overflow
+# A verifier's or approver's card has only its two choices: both shown, the yes one positive.
+DECISIONS = {"accept": "positive", "reject": None, "approve": "positive", "decline": None}
 
 
 def action_container(
@@ -192,8 +194,8 @@ def action_container(
                         card,
                         ids,
                         head,
-                        style="positive" if b.kind == PRIMARY else None,
-                        mode=None if b.kind == PRIMARY else "secondary",
+                        style="positive" if b.kind == PRIMARY else DECISIONS.get(b.kind),
+                        mode=None if b.kind == PRIMARY or b.kind in DECISIONS else "secondary",
                     )
                     for b in buttons
                 ]

@@ -126,11 +126,13 @@ def build_paper(
     meeting: str | None,
     issued_by: str | None,
     name_of: Callable[[str], str],
+    more: Callable[[Facts, Plan], tuple[Section, ...]] = lambda facts, plan: (),
 ) -> Paper:
     """Everything the pack says about `plan` at `at`, compared with `baseline`.
 
     `meeting` None makes a draft (a preview); otherwise the pack issued for that meeting by
-    `issued_by`.
+    `issued_by`. `more` adds sections after the standard ones (the closure sections, which
+    build on this module).
     """
     local = at.astimezone(ZoneInfo(tz))
     now = plan_at(session, plan, at=at)
@@ -154,7 +156,7 @@ def build_paper(
         changes=baseline.words,
         running=f"{title} · {kind}{for_meeting} · position at {uk_date(local)}",
         footer=footer,
-        sections=tuple(make(facts) for make in SECTIONS),
+        sections=tuple(make(facts) for make in SECTIONS) + more(facts, plan),
     )
 
 

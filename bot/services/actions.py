@@ -26,6 +26,7 @@ from bot.commands.types import (
     AdminOwners,
     AdminPlans,
     AdminReport,
+    Approve,
     Assign,
     Away,
     Back,
@@ -41,11 +42,14 @@ from bot.commands.types import (
     SetStatus,
     Show,
     Snooze,
+    Verify,
 )
 from bot.core.messages import RAG_WORDS, ActionCard, Button, Detail, Reply, error, theirs
 from bot.core.when import day, due_phrase, plural
 from bot.importer.dates import parse_date
 from bot.services.audit import Actor, record, set_field
+from bot.services.closure.evidence import Attachment
+from bot.services.closure.review import closure_details, closure_in_use, decide, route
 from bot.services.history import actor_name, history_lines
 from bot.services.imports.chat import import_help
 from bot.services.people.commands import handle_assign, handle_people
@@ -109,13 +113,22 @@ def handle(
     today: date,
     raw: str = "",
     pinned_action_id: int | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> Reply:
-    """Run `command` for `caller`. `today` is the caller's local date."""
+    """Run `command` for `caller`. `today` is the caller's local date; `attachments` are
+    files sent with it (evidence with `done`)."""
     if isinstance(command, Help):
         teams = caller.platform == "teams"
         return Reply(
             title="How to use actionbot" if teams else "How to use /action",
-            lines=[help_text(today=today, admin=caller.is_admin, platform=caller.platform)],
+            lines=[
+                help_text(
+                    today=today,
+                    admin=caller.is_admin,
+                    platform=caller.platform,
+                    closure=closure_in_use(session),
+                )
+            ],
         )
     if isinstance(command, Mine):
         return _listing(session, caller, today, what="open", mine=True)
@@ -155,6 +168,8 @@ def handle(
         return error(f"{archived_note(found.plan.code)} Nothing was changed.")
     action = action_for_update(session, action_id=found.id)
     assert action is not None
+    if isinstance(command, Verify | Approve):  # the plan's verifier or approver, not owners
+        return decide(session, action, command, caller=caller, now=now, today=today)
     if not caller.may_change(action):
         owners = theirs(", ".join(action.owner_names)) or "nobody yet"
         return error(
@@ -164,6 +179,11 @@ def handle(
         )
     if isinstance(command, Assign):
         return handle_assign(session, action, command, caller=caller, now=now, today=today)
+    closure = route(
+        session, action, command, caller=caller, now=now, today=today, attachments=attachments
+    )
+    if closure is not None:
+        return closure
     return _change(session, action, command, caller=caller, now=now, today=today)
 
 
@@ -208,6 +228,7 @@ def _show(session: Session, action: Action, today: date) -> Reply:
     written = _as_written(action, today)
     if written:
         details.append(Detail("The plan said", written))
+    details.extend(closure_details(session, action, today))
     return Reply(
         lines=[archived_note(action.plan.code)] if action.plan.archived_at else [],
         cards=[card(action, today, updates=updates, details=details, detail=True)],

@@ -6,7 +6,7 @@ permissions and the one-transaction-per-command rule.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from bot.commands.grammar import parse
 from bot.commands.types import Command, ParseError, RefSpec
 from bot.core.messages import ActionCard, Reply, error
 from bot.services.actions import UNKNOWN_CALLER, FollowUp, card, follow_up_of, handle
+from bot.services.closure.evidence import Attachment
 from bot.services.people.commands import PeopleCommand
 from bot.services.people.commands import refusal as people_refusal
 from bot.services.people.identity import Caller, Mentioned, identify
@@ -95,6 +96,7 @@ def converse(
     pinned_action_id: int | None = None,
     mention_emails: Mapping[str, str] | None = None,
     mentioned: Mapping[str, Mentioned] | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> Outcome:
     """Parse `text` (or run `command`) for `who` in one transaction, recorded as events.
 
@@ -132,6 +134,7 @@ def converse(
                 today=today,
                 raw=text or "",
                 pinned_action_id=pinned_action_id,
+                attachments=attachments,
             )
         except BaseException:
             session.rollback()

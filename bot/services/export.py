@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.importer.formula_guard import neutralise
+from bot.services.closure.evidence import closure_record
 from store.models import Absence, Action, Event, Owner, Person, Plan, Responsibility
 from store.queries import actions_with_events, holders_by_owner
 
@@ -72,6 +73,7 @@ def action_record(action: Action, plan: Plan, *, history: bool = True) -> dict[s
         }
         for e in action.events
     ]
+    record.update(closure_record(action))
     return record
 
 
@@ -83,6 +85,8 @@ def plan_record(plan: Plan, actions: int) -> dict[str, Any]:
         "default_due": _iso(plan.default_due),
         "source_file": plan.source_file,
         "nudge_days": (plan.options or {}).get("nudge_days"),
+        "verify_by": ((plan.options or {}).get("verify_by") or {}).get("name"),
+        "approve_dates_by": ((plan.options or {}).get("approve_dates_by") or {}).get("name"),
         "archived_at": _iso(plan.archived_at),
     }
 

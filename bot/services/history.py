@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.messages import theirs
 from bot.core.when import day, stored_day
+from bot.services.closure.words import CLOSURE_FIELDS, closure_sentence
 from store.models import Event, Owner
 from store.queries import owner_ids_of_person, person_by_platform_id
 
@@ -117,6 +118,8 @@ def sentence(event: Event, events: Sequence[Event], who: str, today: date) -> st
         return f"{who} imported it from the plan file{where}"
     if field == "owners":
         return f"{who} changed the owners to {theirs(new) if new else 'nobody'}"
+    if field in CLOSURE_FIELDS:
+        return closure_sentence(field, old, new, note, who, today)
     label = field.replace("_", " ")
     return f"{who} changed the {label}"
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.messages import Reply, error
+from bot.reports.closure_sections import plan_closure_sections
 from bot.reports.committee import (
     Baseline,
     baseline_of_day,
@@ -236,6 +237,7 @@ def _paper(
         meeting=meeting,
         issued_by=issued_by,
         name_of=lambda actor: actor_name(session, actor, names, today=today),
+        more=plan_closure_sections,
     )
 
 

@@ -30,6 +30,7 @@ from bot.core.messages import Reply, error, theirs
 from bot.handlers.file_fetch import SLACK_FILES, FetchFailed, fetch
 from bot.handlers.slack.answer import AnswerAtAck
 from bot.handlers.slack.budget import ACK_BUDGET, ARRIVED, BUSY_AT, VERIFIED, WORKING_ON_IT
+from bot.handlers.slack.closure import register_closure, share_evidence
 from bot.handlers.slack.dedupe import Deduplication, Seen
 from bot.handlers.slack.gate import Workspace
 from bot.render.blocks import (
@@ -607,6 +608,10 @@ class SlackDoor:
         who = await self.who(str(event["user"]), client)
         files = [f for f in event["files"] if isinstance(f, dict)]
         comment = slash_text({"text": event.get("text")}).strip()
+        if buttons.is_done(comment, today=local_today(self.clock.now(), self.settings.tz)):
+            # `2.4 done` with files: evidence for an action, not a plan to import.
+            await share_evidence(self, who, files, comment, channel=channel, client=client)
+            return
         shared = files[0]
         if not shared.get("url_private_download") or shared.get("file_access"):
             # Slack sends a bare file object for some shares; files.info has the rest, asked
@@ -864,6 +869,7 @@ def register(app: AsyncApp, door: SlackDoor, *, inline: bool = False) -> None:
     app.action(re.compile(r"^import_(apply|cancel|again)$"))(answer(door.on_import_button))
     app.action(MAP_OWNER_ACTION)(answer(door.on_map_owner))
     app.view(MAP_OWNER_VIEW)(answer(door.on_map_owner_saved))
+    register_closure(app, door, answer)
     app.event("app_home_opened")(answer(door.on_home_opened))
     # Before the catch-all: Bolt runs the first listener that matches.
     app.event({"type": "message", "subtype": "file_share"})(answer(door.on_file_share))

@@ -29,6 +29,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.core.config import ConfigError
 from bot.render.blocks import ADD_UPDATE_VIEW, MAP_OWNER_ACTION, MAP_OWNER_VIEW, NEW_DATE_VIEW
+from bot.render.closure_blocks import REASON_VIEW
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,11 @@ def _owner_name(value: Any) -> bool:
 
 
 _DIGITS = re.compile(r"^[0-9]{1,12}$")
+_REVIEW_TARGET = re.compile(r"^(reject|decline):[0-9]{1,12}$")
+
+
+def _review_target(value: Any) -> bool:
+    return isinstance(value, str) and _REVIEW_TARGET.match(value) is not None
 
 
 _PENDING_ID = re.compile(r"^[0-9a-f]{32}$")  # bot/services/imports/chat.py makes them
@@ -135,6 +141,7 @@ BUTTONS: list[tuple[re.Pattern[str], Callable[[Any], bool]]] = [
     (re.compile(r"^home_(next|prev)$"), _digits),
     (re.compile(r"^import_(apply|cancel|again)$"), _pending_id),
     (re.compile(rf"^{MAP_OWNER_ACTION}$"), _owner_name),
+    (re.compile(r"^action_(accept|reject|approve|decline)$"), _digits),
 ]
 # Each modal actionbot opens: its callback_id, the inputs its listener reads, and what its
 # private_metadata holds (an action id, or an owner name).
@@ -142,6 +149,7 @@ VIEWS: dict[str, tuple[tuple[str, ...], Callable[[Any], bool]]] = {
     NEW_DATE_VIEW: (("date", "reason"), _digits),
     ADD_UPDATE_VIEW: (("note",), _digits),
     MAP_OWNER_VIEW: (("holders",), _owner_name),
+    REASON_VIEW: (("reason",), _review_target),
 }
 
 

@@ -47,6 +47,8 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Reply, error
 from bot.handlers.file_fetch import TEAMS_FILES, FetchFailed, fetch_pre_authorised
+from bot.handlers.teams.closure import VERBS as CLOSURE_VERBS
+from bot.handlers.teams.closure import fetch_evidence, review_answer, review_step
 from bot.messengers.teams_client import card_activity, personal_conversation_params
 from bot.messengers.teams_directory import TeamsDirectory
 from bot.messengers.teams_files import (
@@ -333,6 +335,14 @@ class TeamsDoor:
         who = await self.who(ctx)
         await self.remember(ctx, who)
         sent = sent_files(activity)
+        if sent and buttons.is_done(text, today=local_today(self.clock.now(), self.settings.tz)):
+            # `2.4 done` with files: evidence for an action, not a plan to import.
+            files = await fetch_evidence(sent, allowed=self.file_hosts)
+            if isinstance(files, Reply):
+                await self.send(ctx, files)
+                return
+            await self.send(ctx, (await self.converse(who, text=text, attachments=files)).reply)
+            return
         if sent:
             await self.on_file(ctx, who, sent, text)
             return
@@ -718,6 +728,20 @@ class TeamsDoor:
             return update_form()
         if kind == render.SHOW:
             return Answer(await self._refreshed(Reply(), ids, today, head=head))
+        if kind in CLOSURE_VERBS:
+            step = review_step(
+                kind,
+                ref.target,
+                data,
+                action_id=action_id,
+                label=ref.label,
+                ids=ids_text,
+                head=head,
+            )
+            if isinstance(step, AdaptiveCard):
+                return Answer(step)
+            done = await self.converse(who, command=step, pinned_action_id=action_id)
+            return Answer(review_answer(done.reply))
         command: Command | buttons.FormProblems
         if kind in buttons.QUICK:
             command = buttons.quick(kind, ref.target)
@@ -805,7 +829,7 @@ def register(app: App, door: TeamsDoor) -> None:
     for verb in (render.MAP_OWNER, render.SAVE_OWNER):
         app.on_card_action_execute(verb, guarded("card action", door.on_map_owner))
     action_verbs = (*buttons.QUICK, *render.OPEN_FORM, render.SAVE_DATE, render.SAVE_UPDATE)
-    for verb in (*action_verbs, render.SHOW, render.CHOOSE):
+    for verb in (*action_verbs, *sorted(CLOSURE_VERBS), render.SHOW, render.CHOOSE):
         app.on_card_action_execute(verb, guarded("card action", door.on_action_click))
     # Last, so a verb registered above is answered there: any other (an old card's button).
     app.on_card_action_execute(guarded("card action", door.on_action_click))

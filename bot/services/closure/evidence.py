@@ -1,0 +1,205 @@
+"""Evidence kept with an action: links exactly as given, files with their name, size, type
+and SHA-256 (the bytes in the register, under a size cap). Every piece is an Event too.
+
+A door fetches a file only from its platform's own file hosts (bot/handlers/file_fetch.py)
+and hands the bytes here; this module never fetches anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from bot.services.audit import Actor, record
+from store.models import Action, Evidence, Review
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+# What an auditor can open without special software: documents, sheets, images, text.
+EVIDENCE_TYPES: dict[str, str] = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".msg": "application/vnd.ms-outlook",
+    ".eml": "message/rfc822",
+}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a command (fetched by the door from its platform's file host, or read
+    from a path at the console)."""
+
+    filename: str
+    data: bytes
+
+
+class EvidenceRefused(ValueError):
+    """A file that is too big or of a type evidence may not be; nothing was kept."""
+
+
+def media_type(filename: str) -> str:
+    """The type evidence is kept as, from its name; EvidenceRefused for any other kind."""
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    found = EVIDENCE_TYPES.get(suffix)
+    if found is None:
+        kinds = ", ".join(sorted(EVIDENCE_TYPES))
+        raise EvidenceRefused(f"{filename!r} is not a kind of file kept as evidence ({kinds}).")
+    return found
+
+
+def check_file(filename: str, size: int) -> str:
+    """The media type of an acceptable file, before its bytes are fetched.
+
+    Raises:
+        EvidenceRefused: over the cap, or of a type not kept.
+    """
+    kind = media_type(filename)
+    if size > MAX_EVIDENCE_BYTES:
+        raise EvidenceRefused(
+            f"{filename!r} is {size / 1024 / 1024:.1f} MB; evidence files may be up to "
+            f"{MAX_EVIDENCE_BYTES // 1024 // 1024} MB. Share a link to it instead."
+        )
+    return kind
+
+
+def keep_links(
+    session: Session,
+    action: Action,
+    links: Sequence[str],
+    *,
+    actor: Actor,
+    now: datetime,
+    review: Review | None,
+) -> int:
+    """Keep each link (as given) with the action; recorded. Returns how many were kept."""
+    for link in links:
+        session.add(
+            Evidence(
+                action_id=action.id,
+                review_id=review.id if review else None,
+                kind="link",
+                url=link,
+                added_by=actor.name,
+                source=actor.source,
+                added_at=now,
+            )
+        )
+        record(session, action, "evidence", new=link, actor=actor, at=now)
+    return len(links)
+
+
+def keep_file(
+    session: Session,
+    action: Action,
+    *,
+    filename: str,
+    data: bytes,
+    actor: Actor,
+    now: datetime,
+    review: Review | None,
+) -> Evidence:
+    """Keep a file with the action: its bytes, name, size, type and SHA-256; recorded.
+
+    Raises:
+        EvidenceRefused: over the cap, or of a type not kept.
+    """
+    kind = check_file(filename, len(data))
+    digest = hashlib.sha256(data).hexdigest()
+    item = Evidence(
+        action_id=action.id,
+        review_id=review.id if review else None,
+        kind="file",
+        filename=filename,
+        size=len(data),
+        media_type=kind,
+        sha256=digest,
+        content=data,
+        added_by=actor.name,
+        source=actor.source,
+        added_at=now,
+    )
+    session.add(item)
+    record(session, action, "evidence", new=describe(item), actor=actor, at=now)
+    return item
+
+
+def describe(item: Evidence) -> str:
+    """One piece of evidence in words: the link, or the file with its size and SHA-256."""
+    if item.kind == "link":
+        return item.url or ""
+    size = item.size or 0
+    shown = f"{size:,} bytes" if size < 1024 else f"{size / 1024:,.0f} KB"
+    return f"{item.filename} ({shown}, SHA-256 {item.sha256})"
+
+
+def evidence_items(session: Session, action_id: int) -> list[Evidence]:
+    return list(
+        session.scalars(
+            select(Evidence).where(Evidence.action_id == action_id).order_by(Evidence.id)
+        )
+    )
+
+
+def evidence_of(session: Session, action_id: int) -> list[str]:
+    """Every piece of evidence of an action, oldest first, in words."""
+    return [describe(e) for e in evidence_items(session, action_id)]
+
+
+def evidence_record(item: Evidence) -> dict[str, Any]:
+    """A piece of evidence for the JSON export (the file's bytes stay in the register)."""
+    return {
+        "kind": item.kind,
+        "url": item.url,
+        "filename": item.filename,
+        "size": item.size,
+        "media_type": item.media_type,
+        "sha256": item.sha256,
+        "added_by": item.added_by,
+        "source": item.source,
+        "added_at": item.added_at.isoformat(),
+    }
+
+
+def closure_record(action: Action) -> dict[str, Any]:
+    """The action's evidence and reviews for the JSON export; nothing for an action that has
+    none, so an export of a plan without closure steps reads exactly as before."""
+    session = object_session(action)
+    if session is None:
+        return {}
+    found: dict[str, Any] = {}
+    items = evidence_items(session, action.id)
+    if items:
+        found["evidence"] = [evidence_record(e) for e in items]
+    reviews = session.scalars(
+        select(Review).where(Review.action_id == action.id).order_by(Review.id)
+    ).all()
+    if reviews:
+        found["reviews"] = [
+            {
+                "kind": r.kind,
+                "state": r.state,
+                "requested_by": r.requested_by,
+                "requested_via": r.requested_via,
+                "requested_at": r.requested_at.isoformat(),
+                "note": r.note,
+                "new_date": r.new_date.isoformat() if r.new_date else None,
+                "decided_by": r.decided_by,
+                "decided_via": r.decided_via,
+                "decided_at": r.decided_at.isoformat() if r.decided_at else None,
+                "decision_note": r.decision_note,
+            }
+            for r in reviews
+        ]
+    return found
