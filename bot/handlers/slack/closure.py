@@ -1,6 +1,6 @@
 """Slack's closure buttons: Accept and Approve run at once; Reject… and Decline… open a form
 for the reason. Each builds the same command the text form does (`/action 2.4 accept`), so
-the rules stay in bot/services/closure.py."""
+the rules stay in bot/services/closure/review.py."""
 
 from __future__ import annotations
 
