@@ -9,7 +9,7 @@ import pytest
 
 from bot.commands import buttons
 from bot.commands.grammar import parse
-from bot.commands.types import AddNote, AdminOwner, RefSpec, Revise, SetRag, SetStatus
+from bot.commands.types import MAX_NOTE, AddNote, AdminOwner, RefSpec, Revise, SetRag, SetStatus
 
 TARGET = RefSpec("2.4", None)
 TODAY = date(2018, 1, 15)
@@ -75,3 +75,38 @@ def test_the_map_form_names_people_as_the_typed_command_does() -> None:
 
 def test_done_is_a_status_not_a_rag() -> None:
     assert isinstance(buttons.quick("done", TARGET), SetStatus)
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason", "typed"),
+    [
+        ("accept", None, "2.4 accept"),
+        ("approve", None, "2.4 approve"),
+        ("reject", "no signed minutes", "2.4 reject no signed minutes"),
+        ("decline", "the committee set it", "2.4 decline the committee set it"),
+    ],
+)
+def test_a_closure_button_is_what_its_words_are(kind: str, reason: str | None, typed: str) -> None:
+    assert buttons.review_command(kind, TARGET, reason) == parse(typed, today=TODAY)
+    assert kind in buttons.REVIEW_KINDS
+
+
+@pytest.mark.parametrize("kind", ["reject", "decline"])
+def test_a_reason_form_saved_empty_is_refused_beside_the_reason(kind: str) -> None:
+    problems = buttons.review_reason(kind, TARGET, "   ")
+    assert isinstance(problems, buttons.FormProblems)
+    assert list(problems.by_field) == ["reason"]
+
+
+def test_a_reason_form_keeps_the_reason_as_typed_and_cut_to_a_note() -> None:
+    typed = "  <!channel> *bold* 😀 " + "x" * 3000
+    command = buttons.review_reason("reject", TARGET, typed)
+    assert command == buttons.review_command("reject", TARGET, typed.strip()[:MAX_NOTE])
+
+
+@pytest.mark.parametrize(
+    ("comment", "done"),
+    [("2.4 done", True), ("2.4 done the minutes", True), ("2.4 progress x", False), ("", False)],
+)
+def test_words_sent_with_a_file_say_whether_it_is_evidence(comment: str, done: bool) -> None:
+    assert buttons.is_done(comment, today=TODAY) is done
