@@ -19,6 +19,7 @@ from rich.console import Console
 from bot.cli_help import HumanTyper
 from bot.clock import FixedClock
 from bot.importer.errors import ImportFileError
+from bot.when import plural
 
 if TYPE_CHECKING:
     from sqlalchemy.exc import OperationalError
@@ -241,7 +242,7 @@ def import_command(
         if not _interactive():
             raise _Unconfirmed(preview)
         return typer.confirm(
-            f"Import these {len(preview.read)} action(s) into plan {preview.plan_code}?",
+            f"Import these {plural(len(preview.read), 'action')} into plan {preview.plan_code}?",
             default=False,
         )
 
@@ -261,7 +262,7 @@ def import_command(
         raise fail(f"{path}: {exc}. Nothing was written.") from exc
     except _Unconfirmed as exc:
         raise fail(
-            f"{path}: these {len(exc.preview.read)} action(s) were read from "
+            f"{path}: these {plural(len(exc.preview.read), 'action')} were read from "
             f"{'minutes' if exc.preview.kind == 'minutes' else 'a report'}, and there is no "
             "terminal to confirm them on: check them above, then run the same command with "
             "--yes to import them. Nothing was written."

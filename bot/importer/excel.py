@@ -29,6 +29,7 @@ from bot.importer.errors import ImportFileError
 from bot.importer.hints import Option, Phrased
 from bot.importer.reader import RawTable
 from bot.importer.workbook_scan import scan_workbook
+from bot.when import plural
 
 __all__ = ["read_workbook"]
 
@@ -127,7 +128,7 @@ def _named_sheet(sheets: list[Worksheet], wanted: str, names: str) -> Worksheet:
         if 1 <= number <= len(sheets):
             return sheets[number - 1]
         raise ImportFileError(
-            [Option("sheet", wanted), f": the workbook has {len(sheets)} sheet(s): {names}"]
+            [Option("sheet", wanted), f": the workbook has {plural(len(sheets), 'sheet')}: {names}"]
         )
     for ws in sheets:
         if ws.title.strip().lower() == wanted.strip().lower():
@@ -171,7 +172,8 @@ def _table(ws: Worksheet, *, theme: str | None, extent: tuple[int, int] | None) 
     hidden = _hidden_columns(ws, width)
     if hidden:
         warnings.append(
-            f"{place}has hidden column(s) {', '.join(hidden)}: imported like the others"
+            f"{place}has hidden {'column' if len(hidden) == 1 else 'columns'} "
+            f"{', '.join(hidden)}: imported like the others"
         )
     return RawTable(
         rows=rows,
