@@ -58,8 +58,8 @@ from starlette.responses import Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
 from bench.slack_latency import build_register  # noqa: E402
-from bot.handlers.slack import WORKING_ON_IT  # noqa: E402
-from bot.server import check_slack_token, prime_authorization  # noqa: E402
+from bot.app.asgi import check_slack_token, prime_authorization  # noqa: E402
+from bot.handlers.slack.budget import WORKING_ON_IT  # noqa: E402
 from store.db import make_engine, normalise_url  # noqa: E402
 from store.models import OPEN_STATUSES, Action, ActionOwner, Event, Owner, Person, Plan  # noqa: E402
 from tests.fakes.signing import new_trigger_id, sign, slash_command_body  # noqa: E402

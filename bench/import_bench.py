@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.config import Settings  # noqa: E402
-from bot.runtime import open_runtime  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
+from bot.core.runtime import open_runtime  # noqa: E402
 from bot.services.audit import Actor  # noqa: E402
-from bot.services.imports import ImportOptions, ImportReport, import_file  # noqa: E402
+from bot.services.imports.apply import ImportOptions, ImportReport, import_file  # noqa: E402
 from store.db import make_engine, upgrade  # noqa: E402
 
 NOW = datetime(2018, 3, 1, 9, 0, tzinfo=UTC)

@@ -30,13 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.clock import FixedClock  # noqa: E402
-from bot.jobs.delivery import reply_payload  # noqa: E402
+from bot.core.clock import FixedClock  # noqa: E402
+from bot.core.messages import Reply, reply_payload  # noqa: E402
+from bot.core.runtime import open_runtime  # noqa: E402
 from bot.jobs.runner import run_delivery  # noqa: E402
-from bot.messages import Reply  # noqa: E402
 from bot.messengers.slack import DELIVERY_EVENT, SlackMessenger, make_web_client  # noqa: E402
 from bot.render.blocks import reply_pages  # noqa: E402
-from bot.runtime import open_runtime  # noqa: E402
 from store.models import Delivery  # noqa: E402
 from store.outbox import enqueue  # noqa: E402
 from tests.fakes.fault_proxy import Fault, FaultProxy  # noqa: E402

@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert  # noqa: E402
 
-from bot.clock import FixedClock  # noqa: E402
+from bot.core.clock import FixedClock  # noqa: E402
+from bot.core.runtime import open_runtime  # noqa: E402
 from bot.jobs.runner import run_delivery, run_sweep  # noqa: E402
 from bot.messengers.slack import SlackMessenger, make_web_client  # noqa: E402
-from bot.runtime import open_runtime  # noqa: E402
 from store.models import Action, ActionOwner, Owner, Person, Plan  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
 from tests.harness import TOKEN, make_settings  # noqa: E402
@@ -111,8 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         enqueue_s = time.perf_counter() - started
 
         # Delivery: top the outbox up to --dms messages, then send with every 10th call a 429.
-        from bot.jobs.delivery import reply_payload
-        from bot.messages import Reply
+        from bot.core.messages import Reply, reply_payload
         from store.outbox import enqueue
 
         with rt.sessions.begin() as session:

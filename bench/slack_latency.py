@@ -9,7 +9,7 @@ slack_bolt AsyncApps whose /action listener only calls `await ack(answer)`, all 
 on loopback and talking to the fake Slack Web API. The floor is Bolt as it comes
 (process_before_response=False), which answers on a 10 ms poll for the ack; the second bare
 app (process_before_response=True) answers at once, which is what actionbot does
-(bot/handlers/slack_answer.py), and shows the cost of everything but our own work. Sends
+(bot/handlers/slack/answer.py), and shows the cost of everything but our own work. Sends
 signed `/action mine` slash commands from random owners over keep-alive HTTP, taking the
 apps in turn so all see the same machine state, and prints p50/p90/p99/max per app.
 
@@ -44,10 +44,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.clock import FixedClock
-from bot.runtime import open_runtime
-from bot.serve import freeze_startup_heap
-from bot.server import build_app
+from bot.app.asgi import build_app
+from bot.app.serve import freeze_startup_heap
+from bot.core.clock import FixedClock
+from bot.core.runtime import open_runtime
 from store.db import make_engine, make_session_factory, transaction, upgrade
 from store.models import OPEN_STATUSES, Action, ActionOwner, Owner, Person, Plan
 
@@ -309,7 +309,7 @@ def build_register(url: str, *, actions: int, owners: int, today: date, seed: in
 def floor_answer(cards: int = 10) -> dict[str, Any]:
     """What the floor acks with: a `/action mine`-sized message (`cards` action cards),
     rendered once at start, so both apps send answers of the same size class."""
-    from bot.messages import ActionCard, Reply
+    from bot.core.messages import ActionCard, Reply
     from bot.render.blocks import reply_message
 
     sample = Reply(

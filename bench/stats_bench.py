@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert  # noqa: E402
 
-from bot.config import Settings  # noqa: E402
-from bot.jobs.calendar import calendar_for  # noqa: E402
+from bot.core.calendar import calendar_for  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
+from bot.core.runtime import open_runtime  # noqa: E402
 from bot.reports.stats import nudge_stats  # noqa: E402
-from bot.runtime import open_runtime  # noqa: E402
 from store.models import Action, ActionOwner, Delivery, Event, Owner, Person, Plan  # noqa: E402
 
 NOW = datetime(2018, 3, 16, 12, 0, tzinfo=UTC)

@@ -34,10 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def child(url: str) -> dict[str, Any]:
     """One dry sweep (planning), then one real sweep (planning + outbox write), timed."""
-    from bot.jobs.calendar import calendar_for
-    from bot.jobs.facts import parse_days, sweep_facts
+    from bot.core.calendar import calendar_for
+    from bot.core.runtime import open_runtime
+    from bot.core.schedule import parse_days
+    from bot.jobs.facts import sweep_facts
     from bot.jobs.runner import run_sweep
-    from bot.runtime import open_runtime
 
     with FakeSlackAPI(bot_token=TOKEN) as fake:
         rt = open_runtime(make_settings(url, fake))

@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.clock import FixedClock  # noqa: E402
+from bot.core.clock import FixedClock  # noqa: E402
+from bot.core.messages import ActionCard, Reply  # noqa: E402
 from bot.jobs.digest import Section, digest_replies  # noqa: E402
-from bot.messages import ActionCard, Reply  # noqa: E402
 from bot.render.cards import card_size, reply_cards  # noqa: E402
 from tests.harness import seed_sample  # noqa: E402
 from tests.teams_harness import teams_world  # noqa: E402

@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import update  # noqa: E402
 
-from bot.clock import FixedClock  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.runtime import open_runtime  # noqa: E402
+from bot.core.clock import FixedClock  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
+from bot.core.runtime import open_runtime  # noqa: E402
 from store.models import Plan  # noqa: E402
 from tests.harness import seed_sample  # noqa: E402
 from tests.history import simulate  # noqa: E402

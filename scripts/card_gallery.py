@@ -25,13 +25,13 @@ sys.path.insert(0, str(ROOT))
 from microsoft_teams.cards import AdaptiveCard  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from bot.clock import FixedClock  # noqa: E402
-from bot.config import Settings  # noqa: E402
+from bot.core.clock import FixedClock  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
+from bot.core.messages import Reply, for_platform  # noqa: E402
+from bot.core.runtime import open_runtime  # noqa: E402
 from bot.jobs.admin_summary import summary_reply  # noqa: E402
 from bot.jobs.runner import run_digest, run_sweep  # noqa: E402
-from bot.messages import Reply, for_platform  # noqa: E402
 from bot.render import cards  # noqa: E402
-from bot.runtime import open_runtime  # noqa: E402
 from bot.services.conversation import Who, converse, current_cards  # noqa: E402
 from store.models import Action  # noqa: E402
 from tests.harness import seed_sample  # noqa: E402

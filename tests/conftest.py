@@ -19,7 +19,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from store.db import make_engine, make_session_factory, normalise_url, upgrade
 
 SAMPLES = Path(__file__).parent.parent / "bot" / "samples"

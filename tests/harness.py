@@ -18,11 +18,11 @@ from typing import Any
 import httpx
 import uvicorn
 
-from bot.clock import Clock, FixedClock
-from bot.config import Settings
-from bot.handlers.slack import JobTrigger
-from bot.runtime import Runtime, open_runtime
-from bot.server import Service, build_app
+from bot.app.asgi import Service, build_app
+from bot.core.clock import Clock, FixedClock
+from bot.core.config import Settings
+from bot.core.runtime import Runtime, open_runtime
+from bot.handlers.slack.door import JobTrigger
 from tests.fakes.block_kit import SlackRefusal, check_message
 from tests.fakes.signing import (
     as_slack_sends,
@@ -198,8 +198,8 @@ def slack_world(
         clock = clock or FixedClock(datetime(2018, 1, 15, 9, 0, tzinfo=UTC))
         runtime = open_runtime(make_settings(db_url, fake, **settings), clock=clock)
         if with_jobs:
+            from bot.app.serve import job_trigger
             from bot.messengers.slack import SlackMessenger, make_web_client
-            from bot.serve import job_trigger
 
             messenger = SlackMessenger(make_web_client(runtime.settings, TOKEN))
             run_job = job_trigger(runtime, {"slack": messenger})
@@ -219,8 +219,8 @@ def seed_sample(runtime: Runtime, now: datetime) -> None:
     from datetime import date
 
     from bot.services.audit import Actor
-    from bot.services.imports import ImportOptions, import_file
-    from bot.services.owners import import_owners, read_owners_file
+    from bot.services.imports.apply import ImportOptions, import_file
+    from bot.services.people.owners import import_owners, read_owners_file
     from store.db import transaction
     from tests.conftest import SAMPLES
 
@@ -240,8 +240,8 @@ def seed_sample(runtime: Runtime, now: datetime) -> None:
 def seed_owners_and_plan(runtime: Runtime, now: datetime, path: Any, code: str) -> None:
     """The bundled owners file, then the plan file at `path` imported as plan `code`."""
     from bot.services.audit import Actor
-    from bot.services.imports import ImportOptions, import_file
-    from bot.services.owners import import_owners, read_owners_file
+    from bot.services.imports.apply import ImportOptions, import_file
+    from bot.services.people.owners import import_owners, read_owners_file
     from store.db import transaction
     from tests.conftest import SAMPLES
 

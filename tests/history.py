@@ -12,12 +12,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from bot.jobs.calendar import calendar_for
+from bot.core.calendar import calendar_for
+from bot.core.messages import Reply
+from bot.core.runtime import Runtime
 from bot.jobs.delivery import deliver_pending
 from bot.jobs.runner import run_sweep
-from bot.messages import Reply
-from bot.messenger import Address, Progress
-from bot.runtime import Runtime
+from bot.messengers.base import Address, Progress
 from bot.services.conversation import Who, converse
 
 ADMIN = Who("slack", "UADMIN")

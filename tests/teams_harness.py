@@ -17,12 +17,12 @@ from typing import Any
 import httpx
 import jwt
 
-from bot.clock import Clock, FixedClock
-from bot.config import Settings
+from bot.app.asgi import Service, build_app
+from bot.app.serve import job_trigger
+from bot.core.clock import Clock, FixedClock
+from bot.core.config import Settings
+from bot.core.runtime import Runtime, open_runtime
 from bot.messengers.teams import make_teams_messenger
-from bot.runtime import Runtime, open_runtime
-from bot.serve import job_trigger
-from bot.server import Service, build_app
 from tests.fakes.bot_framework import (
     CONSENT_CARD,
     FakeBotFramework,

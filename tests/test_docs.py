@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.commands import GRAMMAR
+from bot.commands.help import GRAMMAR
 from bot.importer.columns import SYNONYMS
 
 ROOT = Path(__file__).parent.parent

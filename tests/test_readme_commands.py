@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bot.cli import app
+from bot.cli.main import app
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 

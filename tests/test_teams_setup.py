@@ -17,9 +17,9 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.commands import GRAMMAR
-from bot.config import ConfigError, Settings
+from bot.cli.main import app
+from bot.commands.help import GRAMMAR
+from bot.core.config import ConfigError, Settings
 
 ROOT = Path(__file__).parent.parent
 TEAMS = ROOT / "manifests" / "teams"
@@ -134,7 +134,7 @@ def test_the_sdk_never_sees_a_stray_env_file_or_variable(tmp_path: Path) -> None
     script = f"""
 import os, sys
 sys.path.insert(0, {str(ROOT)!r})
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.messengers.teams_client import HostRoutes, build_teams_app
 assert "CLIENT_SECRET" not in os.environ, "the SDK's load_dotenv leaked into os.environ"
 os.environ["DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS"] = "true"
@@ -165,8 +165,8 @@ print("ok")
 
 
 def test_serve_mounts_teams_only_when_configured(tmp_path: Path) -> None:
-    from bot.runtime import open_runtime
-    from bot.server import build_app
+    from bot.app.asgi import build_app
+    from bot.core.runtime import open_runtime
 
     rt = open_runtime(settings(DATABASE_URL=f"sqlite:///{tmp_path}/r.db"))
     service = build_app(rt)
@@ -216,8 +216,8 @@ def test_outbound_calls_have_a_timeout() -> None:
 
 
 def test_the_insecure_switch_is_loud(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from bot.runtime import open_runtime
-    from bot.server import build_app
+    from bot.app.asgi import build_app
+    from bot.core.runtime import open_runtime
 
     rt = open_runtime(
         settings(DATABASE_URL=f"sqlite:///{tmp_path}/r.db", ACTIONBOT_TEAMS_INSECURE_DEV="1")
@@ -250,7 +250,7 @@ def test_a_package_with_a_real_developer_has_no_warning(tmp_path: Path) -> None:
     (source / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     for icon in ("color.png", "outline.png"):
         (source / icon).write_bytes((TEAMS / icon).read_bytes())
-    from bot.teams_package import write_package
+    from bot.cli.teams_package import write_package
 
     package = write_package(settings(TEAMS_CLIENT_ID=APP_ID), tmp_path / "p.zip", source)
     assert package.warnings == [] and package.path.is_file()

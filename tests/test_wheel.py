@@ -46,7 +46,7 @@ def test_teams_package_runs_from_the_installed_wheel(tmp_path: Path) -> None:
     }
     script = (
         "import bot, sys; assert bot.__file__.startswith(sys.argv[1]), bot.__file__; "
-        "from bot.quick_cli import main; sys.argv = ['actionbot', 'teams-package']; main()"
+        "from bot.cli.main import main; sys.argv = ['actionbot', 'teams-package']; main()"
     )
     done = subprocess.run(
         [sys.executable, "-c", script, str(site)],

@@ -10,13 +10,14 @@ from pathlib import Path
 import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.commands import ParseError, parse
-from bot.jobs.calendar import WorkingCalendar
+from bot.commands.grammar import parse
+from bot.commands.types import ParseError
+from bot.core.calendar import WorkingCalendar
+from bot.core.messages import plan_label
 from bot.jobs.digest import plan_sections
 from bot.jobs.planner import ActionFacts
-from bot.messages import plan_label
-from bot.services.imports import ImportReport
-from tests.test_console import seeded
+from bot.services.imports.apply import ImportReport
+from tests.handlers.test_console import seeded
 
 ROOT = Path(__file__).parent.parent
 

@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock
-from bot.commands import Command, SetRag, SetStatus
-from bot.config import Settings
-from bot.messages import Button
+from bot.commands import buttons
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.messages import Button
 from bot.services.conversation import Outcome, Who, action_ref, converse, local_today
-from bot.services.people import CONSOLE_ADMIN, ConsoleUser, console_user
+from bot.services.people.identity import CONSOLE_ADMIN, ConsoleUser, console_user
 
 PLATFORM = "console"
 _SLASH = re.compile(r"^\s*/?action\b", re.IGNORECASE)
@@ -66,10 +66,5 @@ class ConsoleDoor:
             return f"Type: {target} date DD/MM/YYYY REASON"
         if button.kind == "add_update":
             return f"Type: {target} progress NOTE (or: {target} at risk NOTE)"
-        # The same commands the Slack door builds for these buttons.
-        command: Command = (
-            SetStatus(ref.target, "done", None)
-            if button.kind == "done"
-            else SetRag(ref.target, "green" if button.kind == "on_track" else "amber", None)
-        )
+        command = buttons.quick(button.kind, ref.target)
         return self._converse(user, command=command, pinned_action_id=int(button.value))

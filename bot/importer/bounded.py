@@ -26,7 +26,8 @@ from typing import Any
 
 from bot.importer.errors import ImportFileError
 from bot.importer.limits import READ_MEMORY_BYTES, READ_SECONDS
-from bot.importer.plan_file import ParsedPlan, parse_plan_file
+from bot.importer.parsed import ParsedPlan
+from bot.importer.plan_file import parse_plan_file
 
 
 @dataclass(frozen=True)

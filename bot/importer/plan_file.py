@@ -12,74 +12,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from bot.core.when import plural
 from bot.importer.columns import ColumnMap, find_header_row, map_columns, normalise_header
 from bot.importer.dates import NumericOrder, ParsedDate, numeric_order, parse_date
 from bot.importer.errors import ImportFileError
 from bot.importer.formula_guard import restore
 from bot.importer.html_text import clean_html, html_parts, list_items
 from bot.importer.owners import OwnerSplit, owner_splitter, owner_vocabulary
-from bot.importer.prose import NotAction
+from bot.importer.parsed import ParsedAction, ParsedPlan
 from bot.importer.reader import RawTable
 from bot.importer.sources import read_source
-from bot.importer.status import ParsedStatus, parse_status
-from bot.when import plural
+from bot.importer.status import parse_status
 
 # A lone cell in the reference column is a ref only if it looks like one: it has a digit
 # and is not a numbered heading. "BUDGET DELEGATION" or "2. Staffing" alone in column A
 # are section headings; "1.1", "IA/01" or "Minute 23" are refs.
 _REFLIKE = re.compile(r"^(?=.*\d)(?!\d+[.)]?\s+[^\W\d]{3})[\w.()/\- ]{1,20}$")
-
-
-@dataclass
-class ParsedAction:
-    row: int
-    ref: str
-    title: str = ""
-    tasks: list[str] = field(default_factory=list)
-    owners: list[str] = field(default_factory=list)
-    owners_text: str | None = None
-    theme: str | None = None
-    section: str | None = None
-    outcome: str | None = None
-    update: str | None = None
-    target: ParsedDate = field(default_factory=lambda: parse_date(None))
-    revised: ParsedDate = field(default_factory=lambda: parse_date(None))
-    status: ParsedStatus | None = None
-    rag: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    # Where the row is beyond its number: "" in a CSV, "sheet 'Plan' " in a workbook.
-    place: str = ""
-    # Where an action read from prose was found instead of a row: "page 2", "paragraph 41".
-    source: str | None = None
-
-    @property
-    def label(self) -> str:
-        return self.source or f"{self.place}row {self.row}"
-
-
-@dataclass
-class ParsedPlan:
-    actions: list[ParsedAction]
-    columns: ColumnMap
-    encoding: str
-    delimiter: str
-    warnings: list[str] = field(default_factory=list)
-    sections: list[str] = field(default_factory=list)
-    # How the file was read: "utf-8, delimiter ','", "an Excel workbook, sheet 'Plan'".
-    read_as: str = ""
-    # "table" for a plan's rows; "minutes" or "report" for actions read from prose, which
-    # always get a preview, and list what was read but is not an action.
-    kind: str = "table"
-    not_actions: list[NotAction] = field(default_factory=list)
-
-    @property
-    def from_prose(self) -> bool:
-        return self.kind != "table"
-
-    @property
-    def has_status(self) -> bool:
-        return "status" in self.columns.fields or "rag" in self.columns.fields
 
 
 def parse_plan_file(

@@ -18,7 +18,7 @@ from bot.importer.clauses import DatePhrase
 from bot.importer.columns import ColumnMap
 from bot.importer.dates import parse_date
 from bot.importer.owners import OwnerSplit, owner_splitter, owner_vocabulary
-from bot.importer.plan_file import ParsedAction, ParsedPlan
+from bot.importer.parsed import ParsedAction, ParsedPlan
 from bot.importer.prose import NotAction, Paragraph
 
 __all__ = ["Candidate", "NotAction", "ProseReading", "prose_plan"]

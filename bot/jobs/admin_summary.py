@@ -16,10 +16,10 @@ from hashlib import sha256
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.jobs.delivery import FailedDelivery, reply_payload
+from bot.core.messages import Reply, reply_payload, theirs
+from bot.core.when import plural
+from bot.jobs.delivery import FailedDelivery
 from bot.jobs.facts import RegisterFacts
-from bot.messages import Reply, theirs
-from bot.when import plural
 from store.models import Action, ActionOwner, AdminNotice, Owner, Person, Plan
 from store.notices import add_new_notices
 from store.outbox import enqueue, existing_keys

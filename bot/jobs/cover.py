@@ -21,10 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.jobs.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
+from bot.core.when import day as day_label
+from bot.core.when import due_phrase, plural
 from bot.jobs.planner import ActionFacts, NudgeItem, PlannedMessage, local_day, reason_today
-from bot.when import day as day_label
-from bot.when import due_phrase, plural
 
 LOOK_BACK = 400  # days: an absence is at most a year
 

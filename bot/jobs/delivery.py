@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock
+from bot.core.clock import Clock
+from bot.core.messages import for_platform, reply_from_dict
 from bot.jobs.file_delivery import is_file_delivery, send_file
-from bot.messages import Reply, for_platform, reply_from_dict, reply_to_dict
-from bot.messenger import (
+from bot.messengers.base import (
     Address,
     DeliveryError,
     Messenger,
@@ -387,7 +387,3 @@ def _remember(session: Session, person: Person, address: Address, delivery: Clai
         person.tz = address.tz
     if address.teams_conversation_id and not person.teams_conversation_id:
         person.teams_conversation_id = address.teams_conversation_id
-
-
-def reply_payload(replies: list[Reply]) -> dict[str, object]:
-    return {"replies": [reply_to_dict(r) for r in replies]}

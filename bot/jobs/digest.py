@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.jobs.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
+from bot.core.messages import Reply, plan_label, theirs
+from bot.core.themes import first_spellings, theme_key
+from bot.core.when import day, plural, relative, stored_day
 from bot.jobs.facts import EventFacts, RegisterFacts
 from bot.jobs.leave_digest import away_this_week, unavailable_lines
 from bot.jobs.planner import DIGEST_ESCALATE_AFTER, ActionFacts
-from bot.messages import Reply, plan_label, theirs
-from bot.themes import first_spellings, theme_key
-from bot.when import day, plural, relative
 
 LINES_PER_MESSAGE = 45  # + a header block: within Slack's 50 blocks per message
 MAX_LINE = 2900  # section text is limited to 3,000 characters, counted as Slack shows them
@@ -148,7 +148,7 @@ def plan_sections(
             why = f"because {theirs(e.note)}" if e.note else "no reason given"
             old = e.old or moved_from.get((e.action_id, e.at))
             lines.append(
-                f"• {_label(a)}: {_day_text(old, today)} → {_day_text(e.new, today)}, {why} "
+                f"• {_label(a)}: {stored_day(old, today)} → {stored_day(e.new, today)}, {why} "
                 f"(moved {plural(a.slip_count, 'time')})"
             )
         sections.append(Section(f"Dates moved this week ({len(revisions)})", lines))
@@ -240,15 +240,6 @@ def overdue_pointer(code: str, platform: str = "slack") -> str:
     if platform == "slack":
         return f"`/action overdue` or actionbot's Home tab, or `actionbot show --plan {code}`"
     return f"`/action overdue` in a chat with actionbot, or `actionbot show --plan {code}`"
-
-
-def _day_text(value: str | None, today: date) -> str:
-    if not value:
-        return "no date"
-    try:
-        return day(date.fromisoformat(value[:10]), today)
-    except ValueError:
-        return value
 
 
 def build_digest(

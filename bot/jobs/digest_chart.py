@@ -5,7 +5,7 @@ text and into its thread, so a failed upload is retried and reported like any de
 never holds the text back. In Teams a message cannot carry a file, and an image inline in
 the card does not fit Teams' 28 KB (a quantised chart is still 30-40 KB as base64), so the
 chart is stored in the register under a random token and the card shows it from
-PUBLIC_URL/charts/<token>.png, which `actionbot serve` answers (bot/server.py).
+PUBLIC_URL/charts/<token>.png, which `actionbot serve` answers (bot/app/asgi.py).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from bot.core.calendar import WorkingCalendar
+from bot.core.messages import Picture, Reply
 from bot.jobs.admin_summary import Problem, note_problems
-from bot.jobs.calendar import WorkingCalendar
 from bot.jobs.facts import RegisterFacts
-from bot.messages import Picture, Reply
 from bot.reports.chart import (
     ChartItem,
     alt_text,

@@ -11,11 +11,11 @@ from typing import Any, overload
 from sqlalchemy import bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from bot.jobs.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
+from bot.core.schedule import parse_days
 from bot.jobs.cover import LOOK_BACK, Leave, Roster, Term
 from bot.jobs.planner import (
     CHECK_IN_AFTER_DAYS,
-    DEFAULT_DAYS,
     ESCALATE_AFTER,
     ActionFacts,
     PersonFacts,
@@ -36,12 +36,6 @@ class RegisterFacts:
     plans: dict[str, str] = field(default_factory=dict)  # code → name
     created: dict[int, datetime] = field(default_factory=dict)
     roster: Roster = field(default_factory=Roster)
-
-
-def parse_days(text: str | None) -> tuple[int, ...]:
-    if not text:
-        return DEFAULT_DAYS
-    return tuple(sorted({int(p) for p in text.replace(" ", "").split(",") if p}, reverse=True))
 
 
 ACTION_COLUMNS = (

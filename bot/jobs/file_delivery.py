@@ -7,29 +7,18 @@ usual backoff) until that digest is posted, then goes into the digest's thread.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.messenger import Messenger, PermanentFailure, TemporaryFailure
+from bot.messengers.base import (
+    FileMessenger,
+    FileUpload,
+    Messenger,
+    PermanentFailure,
+    TemporaryFailure,
+)
 from store.models import Delivery
-
-
-@dataclass(frozen=True)
-class FileUpload:
-    filename: str
-    content: bytes
-    title: str
-    alt_text: str | None = None
-
-
-@runtime_checkable
-class FileMessenger(Protocol):
-    def upload_file(self, channel: str, upload: FileUpload, *, thread: str | None) -> None:
-        """Share the file in the channel (in the thread of message `thread`, if given)."""
-        ...
 
 
 def is_file_delivery(payload: dict[str, object]) -> bool:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from bot.core.messages import theirs
+from bot.core.when import day as day_label
 from bot.jobs.cover import Roster, nobody_available
 from bot.jobs.planner import ActionFacts
-from bot.messages import theirs
-from bot.when import day as day_label
 
 
 def away_this_week(roster: Roster, today: date) -> list[str]:

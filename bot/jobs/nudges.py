@@ -13,12 +13,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.config import Settings
+from bot.core.calendar import WorkingCalendar
+from bot.core.config import Settings
+from bot.core.messages import ActionCard, Reply, reply_payload
+from bot.core.schedule import parse_days
+from bot.core.when import plural
 from bot.jobs.admin_summary import note_problems, unreachable_problems
-from bot.jobs.calendar import WorkingCalendar
 from bot.jobs.cover import paused_days, plan_reminders
-from bot.jobs.delivery import reply_payload
-from bot.jobs.facts import RegisterFacts, parse_days, sweep_facts
+from bot.jobs.facts import RegisterFacts, sweep_facts
 from bot.jobs.planner import (
     ESCALATE_AFTER,
     ActionFacts,
@@ -29,9 +31,7 @@ from bot.jobs.planner import (
     local_day,
     reason_today,
 )
-from bot.messages import ActionCard, Reply
 from bot.services.audit import Actor, record
-from bot.when import plural
 from store.models import Action
 from store.outbox import enqueue_many, existing_keys
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.jobs.calendar import WorkingCalendar
-from bot.when import day as day_label
-from bot.when import plural, relative
+from bot.core.calendar import WorkingCalendar
+from bot.core.schedule import DEFAULT_DAYS
+from bot.core.when import day as day_label
+from bot.core.when import plural, relative
 
-DEFAULT_DAYS: tuple[int, ...] = (14, 7, 1, 0)
 CHECK_IN_AFTER_DAYS = 60
 ESCALATE_AFTER = 10  # working days overdue without an update: tell the escalation contact
 DIGEST_ESCALATE_AFTER = 20  # … and list it in the digest's escalations section

@@ -8,11 +8,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.collector import collector_paused
-from bot.config import Settings
+from bot.core.calendar import calendar_for
+from bot.core.collector import collector_paused
+from bot.core.config import Settings
+from bot.core.messages import Reply, reply_payload
+from bot.core.runtime import Runtime
+from bot.core.schedule import parse_days
 from bot.jobs.admin_summary import ADMIN_SUMMARY, delivery_problem, note_problems, queue_summary
-from bot.jobs.calendar import calendar_for
-from bot.jobs.delivery import DeliveryStats, FailedDelivery, deliver_pending, reply_payload
+from bot.jobs.delivery import DeliveryStats, FailedDelivery, deliver_pending
 from bot.jobs.digest import build_digest, digest_replies, digest_title, week_facts
 from bot.jobs.digest_chart import (
     DigestChart,
@@ -21,12 +24,10 @@ from bot.jobs.digest_chart import (
     host_charts,
     report_lines,
 )
-from bot.jobs.facts import events_since, load_facts, parse_days
+from bot.jobs.facts import events_since, load_facts
 from bot.jobs.nudges import SweepResult, admin_recipients, sweep
 from bot.jobs.planner import local_day
-from bot.messages import Reply
-from bot.messenger import Messenger
-from bot.runtime import Runtime
+from bot.messengers.base import Messenger
 from store.outbox import enqueue, existing_keys, failed_since
 
 

@@ -18,10 +18,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, text
 
-from bot.config import ConfigError
+from bot.core.config import ConfigError
+from bot.core.runtime import Runtime
 from bot.jobs.runner import digest_key, digest_platforms, run_delivery, run_digest, run_sweep
-from bot.messenger import Messenger
-from bot.runtime import Runtime
+from bot.messengers.base import Messenger
 from store.outbox import existing_keys
 
 log = logging.getLogger(__name__)

@@ -18,9 +18,8 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from bot.jobs.file_delivery import FileUpload
-from bot.messages import Reply, reply_to_dict
-from bot.messenger import Address, Messenger, Progress
+from bot.core.messages import Reply, reply_to_dict
+from bot.messengers.base import Address, FileUpload, Messenger, Progress
 from bot.render.terminal import reply_render
 
 PLATFORMS = ("slack", "teams", "console")

@@ -23,12 +23,12 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
-from bot.config import Settings
-from bot.jobs.file_delivery import FileUpload
-from bot.messages import Reply
-from bot.messenger import (
+from bot.core.config import Settings
+from bot.core.messages import Reply
+from bot.messengers.base import (
     Address,
     DeliveryError,
+    FileUpload,
     PermanentFailure,
     Progress,
     RateLimited,

@@ -13,7 +13,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import Settings
+from bot.core.config import Settings
 
 # Slack may have taken a post whose answer was lost (a reset, a 5xx): retrying it blindly
 # would post it twice. Reads, views and the like are safe to repeat.

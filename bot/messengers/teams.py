@@ -21,9 +21,9 @@ from microsoft_teams.api.auth.credentials import TokenProvider
 from microsoft_teams.apps import to_threaded_conversation_id
 from microsoft_teams.cards import AdaptiveCard
 
-from bot.config import ConfigError, Settings
-from bot.messages import Reply
-from bot.messenger import (
+from bot.core.config import ConfigError, Settings
+from bot.core.messages import Reply
+from bot.messengers.base import (
     Address,
     DeliveryError,
     PermanentFailure,

@@ -46,7 +46,7 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import JSONResponse, Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from bot.config import Settings  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
 
 TIMEOUT = 15.0  # seconds for every call to the Bot Connector; the SDK's default is none
 T = TypeVar("T")

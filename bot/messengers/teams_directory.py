@@ -15,8 +15,8 @@ from urllib.parse import quote
 import httpx
 from microsoft_teams.apps import App
 
-from bot.config import Settings
-from bot.services.people import Mentioned
+from bot.core.config import Settings
+from bot.services.people.identity import Mentioned
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Every string in the neutral model is text in actionbot's own small markup (`*bold*`,
 `_emphasis_`, `` `code` ``; text from plans and people is escaped into it by
-`bot.messages.theirs`), read here by `bot.messages.spans` and nowhere parsed twice. This
+`bot.core.messages.theirs`), read here by `bot.core.messages.spans` and nowhere parsed twice. This
 module is the one place it becomes Slack's:
 
 * a text whose words hold none of Slack's mrkdwn characters (`*`, `_`, `~`, `` ` ``, a `>`
@@ -55,8 +55,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.messages import ActionCard, Reply, Span, plain, spans, theirs
-from bot.when import day
+from bot.core.messages import ActionCard, Reply, Span, plain, spans, theirs
+from bot.core.when import day
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100

@@ -43,7 +43,7 @@ from microsoft_teams.cards import (
     TextInput,
 )
 
-from bot.messages import ActionCard, Picture, Reply, Span, plain, spans
+from bot.core.messages import ActionCard, Picture, Reply, Span, plain, spans
 
 VERSION = "1.5"
 MAX_CARD_BYTES = 24_000  # Teams' limit is ~28 KB for the whole activity; leave room for it
@@ -54,14 +54,14 @@ MAX_REASON = 1500
 MAX_HEAD = 150  # a card's heading, carried in its buttons so a redrawn card keeps it
 RAG_DOT = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
 
-# What a click carries back in `data.action` (the SDK routes on it).
-QUICK = ("done", "on_track", "at_risk")
+# What a click carries back in `data.action` (the SDK routes on it); the quick verbs and
+# what each verb's Command is: bot/commands/buttons.py.
 OPEN_FORM = ("new_date", "add_update")
 SAVE_DATE = "save_new_date"
 SAVE_UPDATE = "save_update"
 SHOW = "show"
 CHOOSE = "choose"
-# A plan file sent in chat (bot/services/chat_import.py): Import, Cancel, Preview again.
+# A plan file sent in chat (bot/services/imports/chat.py): Import, Cancel, Preview again.
 IMPORT_APPLY = "import_apply"
 IMPORT_BUTTONS = (IMPORT_APPLY, "import_cancel", "import_again")
 MAP_OWNER = "map_owner"  # a row's "Map…": opens the form
@@ -109,7 +109,7 @@ def summary(reply: Reply) -> str:
 
 def markdown(line: str) -> str:
     """A service's line (the neutral markup: *bold*, _italic_, `code`, see
-    bot.messages.spans) as Teams Markdown, every word escaped: the marks are ours, the
+    bot.core.messages.spans) as Teams Markdown, every word escaped: the marks are ours, the
     words may be anybody's. A code span is a command, shown as it is typed in Teams."""
     wrap = {"bold": "**", "em": "_", "code": "**", "": ""}
     return "".join(

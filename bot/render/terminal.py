@@ -21,17 +21,17 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from bot.messages import ActionCard, Button, Reply, plain, plan_label, spans
-from bot.when import day, day_text, moment, plural
+from bot.core.messages import ActionCard, Button, Reply, plain, plan_label, spans
+from bot.core.when import day, day_text, moment, plural
 
 if TYPE_CHECKING:
     # Type-only: the importer and services stay unloaded for commands that only list plans.
-    from bot.services.imports import ImportReport
-    from bot.services.owners import OwnerRow
+    from bot.services.imports.apply import ImportReport
+    from bot.services.people.owners import OwnerRow
 
 
 class PlanShown(Protocol):
-    """What a plan table shows: a `store.models.Plan` or a `store.quick_read.PlanRow`."""
+    """What a plan table shows: a `store.models.Plan` (or anything shaped like one)."""
 
     @property
     def code(self) -> str: ...
@@ -46,7 +46,7 @@ class PlanShown(Protocol):
 
 
 class ActionShown(Protocol):
-    """What a register table shows: a `store.models.Action` or a `store.quick_read.ActionRow`."""
+    """What a register table shows: a `store.models.Action` (or anything shaped like one)."""
 
     @property
     def ref(self) -> str: ...
@@ -294,7 +294,7 @@ _SPAN_STYLE = {"bold": "bold", "em": "italic", "code": "cyan", "": ""}
 
 
 def inline(text: str) -> Text:
-    """The neutral markup (bot.messages.spans) as terminal styles; the marks are not
+    """The neutral markup (bot.core.messages.spans) as terminal styles; the marks are not
     printed, and text from plans and people shows exactly as written."""
     out = Text()
     for span in spans(text):

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.themes import theme_key
+from bot.core.themes import theme_key
 
 MAX_THEMES = 12
 OTHER = "Other themes"

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.core.messages import RAG_WORDS
+from bot.core.when import plural
 from bot.reports.chart import CATEGORIES, LABELS, ChartItem, alt_text, theme_rows
 from bot.reports.content import Cell, Chart, Column, Paper, Section, Table, ThemeCounts, Tone
 from bot.reports.register_at import ActionAt, PlanAt, plan_at
 from bot.reports.safe_text import printable
-from bot.when import plural
 from store.models import Event, Plan
 
 STATUS_LABELS = {
@@ -31,7 +32,7 @@ STATUS_LABELS = {
     "done": "Done",
     "cancelled": "Cancelled",
 }
-RAG_LABELS = {"green": "Green (on track)", "amber": "Amber (at risk)", "red": "Red (off track)"}
+RAG_LABELS = {rag: f"{rag.title()} ({words})" for rag, words in RAG_WORDS.items()}
 NO_RAG = "No RAG given"
 RAG_TONES: dict[str, Tone] = {"green": "green", "amber": "amber", "red": "red"}
 # Rows a summary list shows (the longest overdue, the latest time extensions): with the

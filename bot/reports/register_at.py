@@ -8,7 +8,7 @@ Two fields have no event of their own: the latest update (a note kept from the l
 that carried one) and when the owner last updated. For an instant in the past they are read
 from the events of owners' commands up to it; text that only a plan import wrote and that a
 later note replaced cannot be read back (an issued pack keeps its own copy of what it said,
-see `bot/services/reports.py`).
+see `bot/services/packs.py`).
 """
 
 from __future__ import annotations

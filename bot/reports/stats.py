@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import BigInteger, Integer, cast, func, select, true
 from sqlalchemy.orm import Session
 
-from bot.jobs.calendar import WorkingCalendar
-from bot.themes import theme_key
+from bot.core.calendar import WorkingCalendar
+from bot.core.themes import theme_key
 from store.models import Action, ActionOwner, Delivery, Event, Owner, Plan
 
 # Changes people make themselves; imports and the bot's own marks are not answers.

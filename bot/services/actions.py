@@ -7,11 +7,15 @@ with a neutral Reply; every change is an Event with the caller as actor.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from bot.commands import (
+from bot.commands.help import help_text
+from bot.commands.rules import revision_problem
+from bot.commands.types import (
     AddNote,
     AdminDeputy,
     AdminDigest,
@@ -30,24 +34,23 @@ from bot.commands import (
     Help,
     Mine,
     Overdue,
+    ParseError,
     RefSpec,
     Revise,
     SetRag,
     SetStatus,
     Show,
     Snooze,
-    help_text,
 )
+from bot.core.messages import RAG_WORDS, ActionCard, Button, Detail, Reply, error, theirs
+from bot.core.when import day, due_phrase, plural
 from bot.importer.dates import parse_date
-from bot.messages import ActionCard, Button, Detail, Reply, error, theirs
 from bot.services.audit import Actor, record, set_field
-from bot.services.chat_import import import_help
 from bot.services.history import actor_name, history_lines
-from bot.services.people import Caller
-from bot.services.people_commands import handle_assign, handle_people
+from bot.services.imports.chat import import_help
+from bot.services.people.commands import handle_assign, handle_people
+from bot.services.people.identity import Caller
 from bot.services.plans import archived_note
-from bot.services.rules import revision_problem
-from bot.when import day, due_phrase, plural
 from store.models import Action
 from store.queries import (
     action_for_update,
@@ -58,7 +61,6 @@ from store.queries import (
     recent_events,
 )
 
-RAG_LABEL = {"green": "on track", "amber": "at risk", "red": "off track"}
 STATUS_VERB = {"done": "done", "in_progress": "in progress", "blocked": "blocked"}
 HISTORY_SHOWN = 8
 UNKNOWN_CALLER = (
@@ -143,7 +145,7 @@ def handle(
                 return error(f"No plan {theirs(repr(command.plan))}.", "/action admin report PLAN")
             if plan.archived_at is not None:
                 return error(archived_note(plan.code))
-        return Reply(lines=["Queued."])  # the door runs the job; see handlers
+        return Reply(lines=["Queued."])  # the outcome says what follows: follow_up_of
     found = _find(session, command.target, raw=raw, pinned=pinned_action_id)
     if isinstance(found, Reply):
         return found
@@ -302,11 +304,11 @@ def _change(
                 "note",
                 actor=actor,
                 at=now,
-                note=command.note or f"still {RAG_LABEL[command.rag]}",
+                note=command.note or f"still {RAG_WORDS[command.rag]}",
             )
         if action.status == "not_started":
             set_field(session, action, "status", "in_progress", actor=actor, at=now)
-        said = f"{label} is {RAG_LABEL[command.rag]}"
+        said = f"{label} is {RAG_WORDS[command.rag]}"
     elif isinstance(command, AddNote):
         record(session, action, "note", actor=actor, at=now, note=command.note)
         said = f"Note added to {label}"
@@ -372,7 +374,39 @@ def _team_notice(
     if isinstance(command, SetStatus) and command.status in ("done", "blocked"):
         return f"{label}: {who} marked it {STATUS_VERB[command.status]}."
     if isinstance(command, SetRag):
-        return f"{label}: {who} says it is {RAG_LABEL[command.rag]}."
+        return f"{label}: {who} says it is {RAG_WORDS[command.rag]}."
     if isinstance(command, Revise):
         return f"{label}: {who} moved the due date to {day(command.new_date, today)}."
+    return None
+
+
+@dataclass(frozen=True)
+class RunJob:
+    """Run the reminder sweep ("nudge") or the digest now, after the answer; the door says
+    what the job did when it is done."""
+
+    job: Literal["nudge", "digest"]
+
+
+@dataclass(frozen=True)
+class MakePack:
+    """Make the plan's committee pack (issued for `meeting`, else a draft) and send it to
+    the admin who asked, as a file."""
+
+    plan: str
+    meeting: str | None
+
+
+FollowUp = RunJob | MakePack
+
+
+def follow_up_of(command: Command | ParseError | None) -> FollowUp | None:
+    """The work a command leaves for after its answer (it can take longer than a platform
+    waits for one), or None. Only an answer the service let through is followed up."""
+    if isinstance(command, AdminNudge):
+        return RunJob("nudge")
+    if isinstance(command, AdminDigest):
+        return RunJob("digest")
+    if isinstance(command, AdminReport):
+        return MakePack(command.plan, command.meeting)
     return None

@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.commands import Command, ParseError, RefSpec, parse
-from bot.messages import ActionCard, Reply, error
-from bot.services.actions import UNKNOWN_CALLER, card, handle
-from bot.services.people import Caller, Mentioned, identify
-from bot.services.people_commands import PeopleCommand
-from bot.services.people_commands import refusal as people_refusal
+from bot.commands.grammar import parse
+from bot.commands.types import Command, ParseError, RefSpec
+from bot.core.messages import ActionCard, Reply, error
+from bot.services.actions import UNKNOWN_CALLER, FollowUp, card, follow_up_of, handle
+from bot.services.people.commands import PeopleCommand
+from bot.services.people.commands import refusal as people_refusal
+from bot.services.people.identity import Caller, Mentioned, identify
 from store.models import Action
 from store.queries import open_actions_of_owners, person_by_platform_id
 
@@ -40,6 +41,8 @@ class Outcome:
     reply: Reply
     caller: Caller
     command: Command | None
+    # What runs after the answer (a job, a pack): the door runs it, and decides nothing.
+    follow_up: FollowUp | None = None
 
 
 def local_today(now: datetime, tz: str) -> date:
@@ -137,7 +140,7 @@ def converse(
             session.commit()
         else:
             session.rollback()
-        return Outcome(reply, caller, command)
+        return Outcome(reply, caller, command, follow_up_of(command) if reply.ok else None)
 
 
 def form_refusal(

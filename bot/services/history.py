@@ -9,8 +9,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from bot.messages import theirs
-from bot.when import day
+from bot.core.messages import theirs
+from bot.core.when import day, stored_day
 from store.models import Event, Owner
 from store.queries import owner_ids_of_person, person_by_platform_id
 
@@ -33,15 +33,6 @@ RAG_SAID = {"green": "on track", "amber": "at risk", "red": "off track"}
 # Bookkeeping written beside a change a person made; the sentence for that change says it.
 QUIET_FIELDS = frozenset({"revised_target_date", "revised_text", "slip_count"})
 _ACTOR = re.compile(r"^(slack|teams|console):([^ ]+)(?: \((.+)\))?$")
-
-
-def _date_text(value: str | None, today: date) -> str:
-    if not value:
-        return "no date"
-    try:
-        return day(date.fromisoformat(value[:10]), today)
-    except ValueError:
-        return value
 
 
 def actor_name(
@@ -87,7 +78,7 @@ def _quoted(note: str | None) -> str:
 
 
 def sentence(event: Event, events: Sequence[Event], who: str, today: date) -> str | None:
-    """One event as "<who> <did what>" in the reply markup (bot.messages: `who` is already
+    """One event as "<who> <did what>" in the reply markup (bot.core.messages: `who` is already
     escaped, the notes and values are escaped here), or None when it is bookkeeping."""
     field, old, new, note = event.field, event.old_value, event.new_value, event.note
     if field in QUIET_FIELDS:
@@ -110,14 +101,14 @@ def sentence(event: Event, events: Sequence[Event], who: str, today: date) -> st
             ),
             note,
         )
-        moved = f"moved the due date from {_date_text(old, today)} to {_date_text(new, today)}"
+        moved = f"moved the due date from {stored_day(old, today)} to {stored_day(new, today)}"
         if not old:
-            moved = f"set the due date to {_date_text(new, today)}"
+            moved = f"set the due date to {stored_day(new, today)}"
         return f"{who} {moved}{_quoted(reason)}"
     if field == "snoozed_until":
         if not new:
             return None
-        return f"{who} paused reminders until {_date_text(new, today)}{_quoted(note)}"
+        return f"{who} paused reminders until {stored_day(new, today)}{_quoted(note)}"
     if field == "escalated_on":
         told = f" ({theirs(note)})" if note else ""
         return f"{who} escalated it as overdue with no update{told}"

@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.jobs.facts import parse_days
-from bot.messages import plan_label
+from bot.core.messages import plan_label
+from bot.core.schedule import parse_days
+from bot.core.when import plural
 from bot.services.audit import Actor, record, set_field
-from bot.when import plural
 from store.models import OPEN_STATUSES, Action, Event, Plan
 from store.queries import actions_of_plan
 

@@ -24,16 +24,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FixedClock
-from bot.config import Settings
+from bot.core.clock import FixedClock
+from bot.core.config import Settings
+from bot.core.messages import Reply
+from bot.core.runtime import Runtime, open_runtime
+from bot.core.when import day as day_label
 from bot.jobs.runner import run_delivery, run_digest, run_sweep
-from bot.messages import Reply
-from bot.messenger import Address, Progress
+from bot.messengers.base import Address, Progress
 from bot.render.blocks import reply_message
 from bot.render.terminal import plain_text, reply_view
-from bot.runtime import Runtime, open_runtime
 from bot.services.conversation import Who, converse
-from bot.when import day as day_label
 from store.models import Person
 from tests.harness import seed_sample
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.config import ConfigError, Settings
+from bot.core.clock import FixedClock
+from bot.core.config import ConfigError, Settings
 from bot.handlers.file_fetch import SLACK_FILES, TEAMS_FILES, FetchFailed, fetch
 from tests.conftest import SAMPLES
 from tests.fakes.bystander import Bystander

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from store.models import Action, Event, Plan
 from tests.conftest import FIXTURES
 from tests.handlers.test_slack_chat_import import ADMIN, button, click, said, upload

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from store.models import Action, Event
+from tests.handlers.test_console import seeded
 from tests.harness import SlackWorld, seed_sample, slack_world
 from tests.teams_harness import TeamsWorld, executes, teams_world
-from tests.test_console import seeded
 
 NOW = datetime(2018, 1, 15, 9, 0, tzinfo=UTC)
 TYPED = "2.7 date 30/06/2018 the budget figures are late"

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.jobs.runner import run_delivery, run_digest, run_sweep
 from bot.messengers.slack import SlackMessenger, make_web_client
 from tests.fakes.block_kit import shown, styles_of

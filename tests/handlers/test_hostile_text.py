@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.jobs.runner import run_delivery, run_digest, run_sweep
 from bot.messengers.slack import SlackMessenger, make_web_client
 from store.models import Event

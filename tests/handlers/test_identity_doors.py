@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from store.models import AdminNotice, Person
 from tests.harness import seed_sample, slack_world
 from tests.teams_harness import teams_world

@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import Pool
 from typer.testing import CliRunner
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from store.db import make_engine, normalise_url, upgrade
 from store.models import Event, Plan
 from store.queries import actions_by_ref
@@ -234,7 +234,7 @@ def test_disk_full_a_teams_message_is_503_and_nothing_is_applied(
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_actionbot_import_on_a_full_disk_says_so_in_one_line(db_url: str) -> None:
-    from bot.cli import app
+    from bot.cli.main import app
 
     with disk_full(db_url):
         result = CliRunner().invoke(

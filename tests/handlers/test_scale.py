@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.jobs.runner import run_delivery, run_digest, run_sweep
 from bot.messengers.slack import SlackMessenger, make_web_client
 from bot.services.audit import Actor
-from bot.services.imports import ImportOptions, import_file
-from bot.services.owners import import_owners, read_owners_file
+from bot.services.imports.apply import ImportOptions, import_file
+from bot.services.people.owners import import_owners, read_owners_file
 from store.db import transaction
 from tests.conftest import SAMPLES
 from tests.handlers.test_hostile_text import assert_nothing_live

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from store.models import Action, Event, Person
 from tests.fakes.signing import slash_command_body
 from tests.harness import SlackWorld, seed_sample, slack_world
@@ -91,7 +91,7 @@ def test_mine_lists_my_open_actions_with_buttons(world: SlackWorld) -> None:
 
 
 def test_help_is_generated_from_the_grammar(world: SlackWorld) -> None:
-    from bot.commands import GRAMMAR
+    from bot.commands.help import GRAMMAR
 
     text = all_text(answer(world.command("help", user=FINANCE)))
     for form in GRAMMAR:
@@ -174,7 +174,7 @@ def test_quoted_and_plan_qualified_refs(world: SlackWorld) -> None:
 
 def test_a_ref_in_two_plans_asks_which_and_the_choice_applies(world: SlackWorld) -> None:
     from bot.services.audit import Actor
-    from bot.services.imports import ImportOptions, import_file
+    from bot.services.imports.apply import ImportOptions, import_file
     from tests.conftest import FIXTURES
 
     # A second plan whose 1.2 is also Finance's: the bare ref is ambiguous.

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.clock import FixedClock
+from bot.cli.main import app
+from bot.core.clock import FixedClock
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.harness import SECRET, TOKEN, SlackWorld, seed_sample, slack_world
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from tests.harness import SlackWorld, seed_sample, slack_world
 
 

@@ -14,7 +14,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.handlers.slack_answer import AnswerAtAck
+from bot.handlers.slack.answer import AnswerAtAck
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.harness import TOKEN, slack_world
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from bot.clock import FixedClock
-from bot.handlers.slack import WORKING_ON_IT
+from bot.core.clock import FixedClock
+from bot.handlers.slack.budget import WORKING_ON_IT
 from store.db import normalise_url
 from store.models import Event
 from tests.handlers.test_slack import FINANCE, action, events

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.handlers.file_fetch import SLACK_FILES, FetchFailed, fetch
 from store.models import Action, Event, PendingImport, Plan
 from tests.conftest import SAMPLES

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from aiohttp import ClientError
 
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.messengers.slack_client import make_async_client
 from tests.fakes.fault_proxy import Fault, FaultProxy
 from tests.fakes.slack_api import FakeSlackAPI

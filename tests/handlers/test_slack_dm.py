@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from tests.handlers.test_slack import FINANCE, action, events
 from tests.harness import SlackWorld, seed_sample, slack_world
 

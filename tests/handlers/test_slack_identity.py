@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FixedClock
-from bot.handlers.slack import SlackDoor
+from bot.core.clock import FixedClock
+from bot.handlers.slack.door import SlackDoor
 from store.models import Person
 from store.queries import actions_by_ref
 from tests.harness import SlackWorld, seed_sample, slack_world

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from store.models import Action, ActionOwner, Event, Owner, Person
 from tests.fakes.block_kit import MAX_MESSAGE_BLOCKS
 from tests.harness import SlackWorld, seed_sample, slack_world

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.jobs.runner import run_delivery
 from bot.messengers.slack import SlackMessenger, make_web_client
 from store.models import Absence, Event, Person

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
-from bot.config import ConfigError
-from bot.handlers.slack_gate import Installed
+from bot.core.clock import FixedClock
+from bot.core.config import ConfigError
+from bot.handlers.slack.gate import Installed
 from bot.render.blocks import ADD_UPDATE_VIEW
 from store.models import Event, InboundEvent, Person
 from store.queries import actions_by_ref
@@ -28,7 +28,7 @@ NOW = datetime(2018, 1, 15, 9, 0, tzinfo=UTC)
 EVIL_TEAM = "TEVIL0001"
 EVIL_ORG = "EEVIL0001"
 FINANCE_EMAIL = "finance@northants.example"
-GATE = "bot.handlers.slack_gate"
+GATE = "bot.handlers.slack.gate"
 
 
 @pytest.fixture
@@ -199,8 +199,8 @@ def test_socket_mode_acknowledges_another_workspaces_command_and_ignores_it(
     import gc
     from urllib.parse import parse_qsl
 
-    from bot.runtime import open_runtime
-    from bot.serve import serve
+    from bot.app.serve import serve
+    from bot.core.runtime import open_runtime
     from tests.fakes.signing import slash_command_body
     from tests.fakes.slack_api import FakeSlackAPI
     from tests.fakes.socket_mode import FakeSocketMode

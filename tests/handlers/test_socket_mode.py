@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.clock import FixedClock
-from bot.runtime import open_runtime
-from bot.serve import serve
+from bot.app.serve import serve
+from bot.core.clock import FixedClock
+from bot.core.runtime import open_runtime
 from store.queries import actions_by_ref
 from tests.fakes.signing import slash_command_body
 from tests.fakes.slack_api import FakeSlackAPI

@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from store.models import Action, Event, InboundEvent, Person
 from tests.fakes.bot_framework import TeamsUser
 from tests.harness import seed_sample
@@ -331,3 +331,24 @@ def test_conversation_update_adding_the_bot_refreshes_the_reference(world: Teams
             "a:1new-personal-chat",
             moved,
         )
+
+
+def test_a_verb_no_card_draws_is_answered_not_dropped(world: TeamsWorld) -> None:
+    # Each verb has its own registration; a button from an older card still gets an answer.
+    fiona = finance(world)
+    world.say(fiona, "mine")
+    done = next(b for b in executes(world.fake.cards()[0]) if b["verb"] == "done")
+    answer = world.click(fiona, {**done["data"], "action": "archive_everything"})
+    assert answer["statusCode"] == 200
+    assert "I don't know that button." in texts([answer["value"]])
+
+
+def test_a_card_action_that_fails_is_answered_by_the_one_error_path(world: TeamsWorld) -> None:
+    fiona = finance(world)
+    world.say(fiona, "mine")
+    done = next(b for b in executes(world.fake.cards()[0]) if b["verb"] == "done")
+    with world.runtime.engine.begin() as connection:  # the register loses a table it needs
+        connection.exec_driver_sql("DROP TABLE event")
+    answer = world.click(fiona, done["data"])
+    assert answer["statusCode"] == 200
+    assert answer["value"] == "Sorry, something went wrong on my side and nothing was changed."

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.messengers.teams_files import upload
 from store.models import HostedFile, IssuedPack
 from tests.fakes.bot_framework import CONSENT_CARD, TeamsUser

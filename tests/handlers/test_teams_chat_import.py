@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from store.models import Action, Event, PendingImport, Plan
 from tests.conftest import SAMPLES
 from tests.fakes.bot_framework import TeamsUser

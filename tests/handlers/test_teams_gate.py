@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from store.models import Event, InboundEvent, Person
 from tests.fakes.bot_framework import TeamsUser
 from tests.harness import seed_sample
@@ -22,7 +22,7 @@ from tests.teams_harness import TENANT, TeamsWorld, teams_world
 
 OTHER_TENANT = "99999999-8888-7777-6666-555555555555"
 FINANCE = "finance@northants.example"
-GATE = "bot.handlers.teams_gate"
+GATE = "bot.handlers.teams.gate"
 
 
 @pytest.fixture

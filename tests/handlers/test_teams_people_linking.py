@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from store.models import Event, Person
 from tests.fakes.bot_framework import TeamsUser
 from tests.harness import seed_sample

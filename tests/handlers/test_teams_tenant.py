@@ -14,8 +14,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.clock import FixedClock
-from bot.config import ConfigError
+from bot.core.clock import FixedClock
+from bot.core.config import ConfigError
 from bot.jobs.runner import run_delivery, run_sweep
 from bot.messengers.teams import TeamsMessenger, make_teams_messenger
 from store.models import Delivery, Person

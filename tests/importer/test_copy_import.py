@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import JSON, Engine, Text, cast, select
 
 from bot.services.audit import Actor
-from bot.services.imports import ImportOptions, ImportReport, import_file
+from bot.services.imports.apply import ImportOptions, ImportReport, import_file
 from store.db import make_engine, make_session_factory
 from store.models import Base
 from tests.conftest import _Postgres

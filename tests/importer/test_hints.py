@@ -9,7 +9,7 @@ import pytest
 
 from bot.importer.errors import ImportFileError
 from bot.importer.hints import MappingError, Option, Phrased, parse_mapping, phrased
-from bot.services.import_message import ReadOptions, chat_phrasing, read_message
+from bot.services.imports.message import ReadOptions, chat_phrasing, read_message
 
 
 def test_an_error_names_options_as_each_door_does() -> None:

@@ -20,19 +20,21 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from bot import cli
-from bot.clock import FixedClock
-from bot.commands import ParseError, parse
+from bot.cli import common as cli_common
+from bot.cli import main as cli
+from bot.commands.grammar import parse
+from bot.commands.types import ParseError
+from bot.core.clock import FixedClock
+from bot.core.runtime import open_runtime
 from bot.importer.columns import field_for
 from bot.importer.errors import ImportFileError
 from bot.importer.plan_file import parse_plan_file, parse_table
 from bot.importer.reader import parse_bytes
-from bot.runtime import open_runtime
 from bot.services.actions import handle
 from bot.services.audit import Actor
 from bot.services.export import export_json
-from bot.services.imports import ImportOptions, ImportReport, import_file
-from bot.services.people import Caller
+from bot.services.imports.apply import ImportOptions, ImportReport, import_file
+from bot.services.people.identity import Caller
 from store.db import make_engine, make_session_factory, transaction
 from store.models import Action, Event, Owner, Plan
 from store.queries import plan_by_code
@@ -56,7 +58,9 @@ TODAY = date(2018, 1, 15)
 def cli_clock(monkeypatch: pytest.MonkeyPatch, clock: FixedClock) -> FixedClock:
     """The CLI reads "today" from the same fixed clock as the services (15 Jan 2018), so
     year-less and phased dates resolve the same way on every run."""
-    monkeypatch.setattr(cli, "open_runtime", lambda settings: open_runtime(settings, clock=clock))
+    monkeypatch.setattr(
+        cli_common, "open_runtime", lambda settings: open_runtime(settings, clock=clock)
+    )
     return clock
 
 

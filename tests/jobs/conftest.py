@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
+from bot.core.runtime import Runtime, open_runtime
 from bot.messengers.slack import SlackMessenger, make_web_client
-from bot.runtime import Runtime, open_runtime
 from tests.conftest import SAMPLES
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.harness import TOKEN, make_settings, seed_sample

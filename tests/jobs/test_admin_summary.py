@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.jobs.admin_summary import Problem, delivery_problem, note_problems, queue_summary
 from bot.jobs.delivery import FailedDelivery
 from bot.services.audit import Actor
-from bot.services.roster import handover
+from bot.services.people.roster import handover
 from store.models import Delivery, Owner, Person
 
 MONDAY = datetime(2018, 3, 19, 9, 30, tzinfo=UTC)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.jobs.calendar import WorkingCalendar, calendar_for
+from bot.core.calendar import WorkingCalendar, calendar_for
 
 ENG = WorkingCalendar()  # GB-ENG by default
 SCT = WorkingCalendar("GB-SCT")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.jobs.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
 from bot.jobs.cover import Leave, Roster, Term, paused_days, plan_reminders
 from bot.jobs.planner import ActionFacts, escalations
 

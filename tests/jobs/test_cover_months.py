@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.jobs.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
 from bot.jobs.runner import run_delivery, run_sweep
 from bot.services.conversation import Who, converse
 from store.models import Event

@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.jobs.delivery import reply_payload
+from bot.core.messages import ActionCard, Reply, reply_payload
 from bot.jobs.runner import run_delivery
-from bot.messages import ActionCard, Reply
 from store.models import Delivery
 from store.outbox import enqueue
 from tests.jobs.conftest import JobWorld

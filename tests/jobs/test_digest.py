@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from slack_sdk.models.blocks import HeaderBlock, SectionBlock
 
-from bot.jobs.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
+from bot.core.messages import Reply
 from bot.jobs.digest import (
     LINES_PER_MESSAGE,
     Section,
@@ -25,7 +26,6 @@ from bot.jobs.digest import (
 )
 from bot.jobs.facts import EventFacts, RegisterFacts
 from bot.jobs.planner import ActionFacts
-from bot.messages import Reply
 from bot.render.blocks import MAX_MESSAGE_BLOCKS, MAX_TEXT, reply_blocks, reply_message
 from tests.fakes.block_kit import check_message
 

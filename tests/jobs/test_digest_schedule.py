@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import ConfigError
+from bot.core.config import ConfigError
 from bot.jobs.scheduler import missed_digest_time, parse_digest_cron
 
 LONDON = ZoneInfo("Europe/London")

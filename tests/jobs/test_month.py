@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.jobs.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
 from bot.jobs.runner import run_delivery, run_digest, run_sweep
 from bot.services.conversation import Who, converse
 from tests.jobs.conftest import JobWorld, slack_id
@@ -116,7 +116,7 @@ def test_digest_every_monday_once_and_within_slack_limits(jobs: JobWorld) -> Non
 
 
 def test_rerunning_a_sweep_or_restarting_never_sends_twice(jobs: JobWorld, db_url: str) -> None:
-    from bot.runtime import open_runtime
+    from bot.core.runtime import open_runtime
 
     jobs.at(datetime(2018, 3, 16, 9, 30, tzinfo=LONDON))
     planned = run_sweep(jobs.runtime, now=jobs.clock.now())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.core.messages import for_platform, reply_from_dict, reply_to_dict
 from bot.jobs.nudges import nudge_reply
 from bot.jobs.planner import ActionFacts, NudgeItem, PlannedMessage
-from bot.messages import for_platform, reply_from_dict, reply_to_dict
 from bot.render.blocks import MAX_MESSAGE_BLOCKS, reply_pages
 
 DAY = date(2018, 3, 29)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.jobs.runner import run_sweep
 from store.models import Event, Plan
 from tests.jobs.conftest import JobWorld

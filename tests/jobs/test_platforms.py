@@ -22,14 +22,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FixedClock
-from bot.jobs.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
+from bot.core.clock import FixedClock
+from bot.core.runtime import open_runtime
 from bot.jobs.digest import Section, digest_replies
 from bot.jobs.runner import run_delivery, run_digest, run_sweep
-from bot.messenger import Messenger, Progress
+from bot.messengers.base import Messenger, Progress
 from bot.messengers.slack import SlackMessenger, make_web_client
 from bot.messengers.teams import TeamsMessenger, make_teams_messenger
-from bot.runtime import open_runtime
 from bot.services.conversation import Who, converse
 from store.models import AdminNotice, Delivery, Person
 from tests.fakes.bot_framework import FakeBotFramework, fake_bot_framework

@@ -14,10 +14,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.jobs.calendar import calendar_for
+from bot.core.calendar import calendar_for
+from bot.core.schedule import DEFAULT_DAYS
 from bot.jobs.cover import plan_reminders
 from bot.jobs.facts import RegisterFacts, load_facts, sweep_facts
-from bot.jobs.planner import DEFAULT_DAYS, PersonFacts, escalations, local_day, plan_nudges
+from bot.jobs.planner import PersonFacts, escalations, local_day, plan_nudges
 from store.db import make_engine, make_session_factory
 from store.models import Absence, Action, ActionOwner, Owner, Person, Plan, Responsibility
 

@@ -14,13 +14,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
+from bot.core.messages import Picture, Reply
+from bot.core.runtime import Runtime
 from bot.jobs.digest_chart import NO_PUBLIC_URL
 from bot.jobs.runner import run_delivery, run_digest
-from bot.messages import Picture, Reply
-from bot.messenger import PermanentFailure, Progress
+from bot.messengers.base import PermanentFailure, Progress
 from bot.messengers.teams import TeamsMessenger, make_teams_messenger
-from bot.runtime import Runtime
 from store.hosted import CHART, host_file
 from store.models import AdminNotice, Delivery, HostedFile
 from tests.fakes.bot_framework import fake_bot_framework
@@ -218,7 +218,7 @@ def test_the_fake_teams_refuses_images_it_could_not_show(
 def test_public_url_is_checked_and_kept_without_a_trailing_slash() -> None:
     from pydantic import ValidationError
 
-    from bot.config import Settings
+    from bot.core.config import Settings
 
     def settings(value: str) -> Settings:
         return Settings(_env_file=None, PUBLIC_URL=value)  # type: ignore[call-arg]

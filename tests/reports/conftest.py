@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import update
 
-from bot.clock import FixedClock
-from bot.config import Settings
+from bot.core.clock import FixedClock
+from bot.core.config import Settings
+from bot.core.runtime import Runtime, open_runtime
 from bot.jobs.runner import run_sweep
-from bot.runtime import Runtime, open_runtime
 from bot.services.audit import Actor
 from bot.services.conversation import Who, converse
-from bot.services.reports import issue_report
+from bot.services.packs import issue_report
 from store.db import transaction
 from store.models import Action
 from tests.harness import seed_sample

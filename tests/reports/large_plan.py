@@ -11,12 +11,12 @@ import csv
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.clock import FixedClock
-from bot.config import Settings
-from bot.runtime import Runtime, open_runtime
+from bot.core.clock import FixedClock
+from bot.core.config import Settings
+from bot.core.runtime import Runtime, open_runtime
 from bot.services.audit import Actor
-from bot.services.imports import ImportOptions, import_file
-from bot.services.owners import import_owners, read_owners_file
+from bot.services.imports.apply import ImportOptions, import_file
+from bot.services.people.owners import import_owners, read_owners_file
 from store.db import transaction
 from tests.conftest import SAMPLES
 from tests.reports.conftest import AS_OF, issue_first_pack, say

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.runtime import Runtime
 from bot.reports.content import Paper, Section, Table
-from bot.runtime import Runtime
-from bot.services.reports import preview_report
+from bot.services.packs import preview_report
 from store.models import IssuedPack
 
 TZ = "Europe/London"

@@ -78,7 +78,7 @@ def test_png_is_drawn_in_the_safe_palette() -> None:
 
 
 def test_cli_start_up_does_not_load_matplotlib() -> None:
-    code = "import sys, bot.cli; print('matplotlib' in sys.modules)"
+    code = "import sys, bot.cli.main; print('matplotlib' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.clock import FixedClock
-from bot.config import Settings
-from bot.runtime import Runtime, open_runtime
+from bot.cli.main import app
+from bot.core.clock import FixedClock
+from bot.core.config import Settings
+from bot.core.runtime import Runtime, open_runtime
 from store.models import Delivery
 from tests.harness import seed_sample
 from tests.history import simulate

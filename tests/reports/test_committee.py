@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from bot.core.runtime import Runtime
 from bot.reports.committee import uk_date
-from bot.runtime import Runtime
 from store.models import Action, Event, IssuedPack
 from tests.reports.conftest import AS_OF, MEETING, TRICKY_TITLE
 from tests.reports.reading import draft, figures, refs, rows, section

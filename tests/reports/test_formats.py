@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from bot.core.runtime import Runtime
 from bot.reports.content import FILLS, Paper
 from bot.reports.formats import render_pack
-from bot.runtime import Runtime
 from tests.reports.conftest import AS_OF, TRICKY_TITLE
 from tests.reports.reading import draft, section
 

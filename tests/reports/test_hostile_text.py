@@ -15,9 +15,9 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
+from bot.core.runtime import Runtime
 from bot.reports.content import Paper
 from bot.reports.formats import render_pack
-from bot.runtime import Runtime
 from store.models import Action, Event, Owner
 from tests.reports.conftest import AS_OF, make_history
 from tests.reports.reading import draft

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.core.runtime import Runtime
 from bot.reports.content import Paper
 from bot.reports.formats import render_pack
-from bot.runtime import Runtime
 from bot.services.audit import Actor
 from bot.services.conversation import Who, converse
-from bot.services.reports import (
+from bot.services.packs import (
     ReportError,
     ReportFile,
     issue_report,

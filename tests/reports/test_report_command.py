@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.runtime import Runtime
+from bot.cli.main import app
+from bot.core.runtime import Runtime
 from store.models import Event, IssuedPack
 from tests.reports.conftest import MEETING, make_history
 

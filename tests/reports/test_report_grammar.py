@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 
-from bot.commands import AdminReport, ParseError, help_text, parse, to_text
+from bot.commands.grammar import parse, to_text
+from bot.commands.help import help_text
+from bot.commands.types import AdminReport, ParseError
 
 TODAY = date(2018, 4, 16)
 

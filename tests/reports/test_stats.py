@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.jobs.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
 from bot.reports.stats import GroupStats, digest_line, nudge_stats
 from store.db import make_engine, make_session_factory
 from store.models import Action, ActionOwner, Delivery, Event, Owner, Plan

@@ -14,10 +14,10 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from bot.core.runtime import Runtime
 from bot.reports.committee import SUMMARY_ROWS
 from bot.reports.content import Paper
 from bot.reports.formats import render_pack
-from bot.runtime import Runtime
 from tests.reports.conftest import AS_OF
 from tests.reports.large_plan import large_history
 from tests.reports.reading import draft, rows, section

@@ -1,0 +1,71 @@
+"""Buttons, card verbs and forms → Commands, for every door.
+
+A click carries a verb ("done", "on_track", "save_date", ...) and the fields of its form;
+this is the one place that turns them into the Command the typed grammar would give, or into
+the problems to show beside each field. Slack, Teams and the console call it and do nothing
+of their own with a verb beyond drawing the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from bot.commands.rules import NO_DATE, note_problems, picked_date, revision_problems
+from bot.commands.types import AddNote, AdminOwner, Command, RefSpec, Revise, SetRag, SetStatus
+from bot.core.messages import RAG_WORDS
+
+# The quick buttons under every action: they run at once, with no form.
+DONE, ON_TRACK, AT_RISK = "done", "on_track", "at_risk"
+QUICK = (DONE, ON_TRACK, AT_RISK)
+_QUICK_RAG = {ON_TRACK: "green", AT_RISK: "amber"}
+
+
+@dataclass(frozen=True)
+class FormProblems:
+    """What is wrong with a form, by field, shown beside each field; nothing was changed."""
+
+    by_field: dict[str, str]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.by_field.values())
+
+
+def quick(verb: str, target: RefSpec) -> Command:
+    """Done, On track or At risk: as `/action REF done` (or `on track`, `at risk`) reads."""
+    if verb == DONE:
+        return SetStatus(target, "done", None)
+    return SetRag(target, _QUICK_RAG[verb], None)
+
+
+def update(target: RefSpec, note: str, rag: str | None) -> Command | FormProblems:
+    """The Add update… form: a note, and a RAG when one is picked ("none" or nothing keeps it)."""
+    note = note.strip()
+    problems = note_problems(note)
+    if problems:
+        return FormProblems(problems)
+    return SetRag(target, rag, note) if rag in RAG_WORDS else AddNote(target, note)
+
+
+def revision(
+    target: RefSpec, picked: str | None, reason: str, *, today: date
+) -> Command | FormProblems:
+    """The New date… form: the date field read as `/action REF date …` reads a date, and why."""
+    reason = reason.strip()
+    problems = revision_problems(picked, reason, today=today)
+    new = picked_date(picked, today=today)
+    if problems or new is None or picked is None:
+        return FormProblems(problems or {"date": NO_DATE})
+    return Revise(target, new, picked, reason)
+
+
+def owner_form(name: str) -> AdminOwner:
+    """What a Map… click asks leave to run, before its form opens."""
+    return AdminOwner(name, ())
+
+
+def owner(name: str, holders: Iterable[str], deputies: Iterable[str]) -> AdminOwner:
+    """The Map… form: the people picked, as `admin owner "NAME" @person…` names them."""
+    return AdminOwner(name, tuple(f"<@{p}>" for p in holders), tuple(f"<@{p}>" for p in deputies))
