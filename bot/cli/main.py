@@ -34,8 +34,8 @@ from bot.cli.help import HumanTyper
 from bot.cli.owners import owners_app
 from bot.cli.plans import plans_app
 from bot.core.clock import FixedClock
+from bot.core.when import plural
 from bot.importer.errors import ImportFileError
-from bot.when import plural
 
 if TYPE_CHECKING:
     from bot.core.config import Settings

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.core.when import plural
 from bot.importer.columns import field_for, find_header_row, normalise_header
 from bot.importer.errors import ImportFileError
 from bot.importer.html_text import clean_html
@@ -28,7 +29,6 @@ from bot.importer.prose import Paragraph
 from bot.importer.prose_actions import ProseReading
 from bot.importer.prose_report import read_report, report_ref
 from bot.importer.reader import RawTable
-from bot.when import plural
 
 if TYPE_CHECKING:
     from bot.importer.pdf_text import PdfPage

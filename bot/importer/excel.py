@@ -23,13 +23,13 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.core.when import plural
 from bot.importer.cell_text import displayed
 from bot.importer.columns import has_plan_header
 from bot.importer.errors import ImportFileError
 from bot.importer.hints import Option, Phrased
 from bot.importer.reader import RawTable
 from bot.importer.workbook_scan import scan_workbook
-from bot.when import plural
 
 __all__ = ["read_workbook"]
 

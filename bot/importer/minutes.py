@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.core.when import plural
 from bot.importer.clauses import FULL_DATE, ROLE_WORDS, find_date, first_date, read_clause
 from bot.importer.dates import parse_date
 from bot.importer.prose import NotAction, Paragraph, label_kind, split_label
 from bot.importer.prose_actions import Candidate, ProseReading
-from bot.when import plural
 
 __all__ = ["read_minutes"]
 

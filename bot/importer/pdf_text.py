@@ -20,8 +20,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from bot.core.when import plural
 from bot.importer.errors import ImportFileError
-from bot.when import plural
 
 __all__ = ["MAX_PDF_PAGES", "Edge", "PdfPage", "Run", "read_pdf"]
 

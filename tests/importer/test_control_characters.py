@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot import cli
+from bot.cli import main as cli
 from store.db import make_engine, make_session_factory
 from store.models import Action
 
