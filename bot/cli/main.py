@@ -34,6 +34,7 @@ from bot.cli.help import HumanTyper
 from bot.cli.owners import owners_app
 from bot.cli.plans import plans_app
 from bot.core.clock import FixedClock
+from bot.core.when import plural
 from bot.importer.errors import ImportFileError
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ def import_command(
         if not _interactive():
             raise _Unconfirmed(preview)
         return typer.confirm(
-            f"Import these {len(preview.read)} action(s) into plan {preview.plan_code}?",
+            f"Import these {plural(len(preview.read), 'action')} into plan {preview.plan_code}?",
             default=False,
         )
 
@@ -169,7 +170,7 @@ def import_command(
         raise fail(f"{path}: {exc}. Nothing was written.") from exc
     except _Unconfirmed as exc:
         raise fail(
-            f"{path}: these {len(exc.preview.read)} action(s) were read from "
+            f"{path}: these {plural(len(exc.preview.read), 'action')} were read from "
             f"{'minutes' if exc.preview.kind == 'minutes' else 'a report'}, and there is no "
             "terminal to confirm them on: check them above, then run the same command with "
             "--yes to import them. Nothing was written."

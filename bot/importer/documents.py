@@ -14,12 +14,13 @@ A document with none of these is refused with one message naming all three.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.core.when import plural
 from bot.importer.columns import field_for, find_header_row, normalise_header
 from bot.importer.errors import ImportFileError
 from bot.importer.html_text import clean_html
@@ -62,7 +63,7 @@ def read_pdf_source(
     reading = read_prose(
         pdf_paragraphs(pages, layout=layout),
         name=path.name,
-        described=f"a PDF, {len(pages)} page(s)",
+        described=f"a PDF, {plural(len(pages), 'page')}",
         today=today,
     )
     reading.warnings[:0] = missing
@@ -76,13 +77,15 @@ def _missing_text(pages: list[PdfPage]) -> list[str]:
     blank = [p.number for p in pages if not p.has_text]
     if blank:
         warnings.append(
-            f"page(s) {_pages(blank)} have no text (scanned?): nothing on them was read; run OCR"
+            f"{_page_word(blank)} {_pages(blank)} {'has' if len(blank) == 1 else 'have'} no text "
+            "(scanned?): nothing on them was read; run OCR"
         )
     unread = [p for p in pages if p.unread]
     if unread:
         count = sum(p.unread for p in unread)
         warnings.append(
-            f"page(s) {_pages([p.number for p in unread])}: {count} piece(s) of text could not "
+            f"{_page_word(unread)} {_pages([p.number for p in unread])}: "
+            f"{plural(count, 'piece')} of text could not "
             "be read as characters (an emoji or a symbol font) and are missing from what was "
             "read: check the text against the page"
         )
@@ -110,7 +113,7 @@ def read_docx_source(
     return read_prose(
         docx_paragraphs(path),
         name=path.name,
-        described=f"a Word document ({looked_at} table(s) without a plan header)"
+        described=f"a Word document ({plural(looked_at, 'table')} without a plan header)"
         if looked_at
         else "a Word document",
         today=today,
@@ -166,7 +169,7 @@ def _with_refs(tables: list[RawTable], overrides: Mapping[str, str] | None) -> l
         found.append(replace(table, rows=rows))
     if made:
         found[0].warnings.append(
-            f"no reference column: {made} ref(s) made from each action's words and the "
+            f"no reference column: {plural(made, 'ref')} made from each action's words and the "
             "heading above its table, the same on every import of the same words"
         )
     return found
@@ -180,3 +183,7 @@ def nothing_found(name: str) -> ImportFileError:
         "clauses; lists under headings such as 'Actions carried forward', 'Next steps' or "
         "'Recommendations', or items ending in a target date in brackets ('(June 2026)')"
     )
+
+
+def _page_word(pages: Sequence[object]) -> str:
+    return "page" if len(pages) == 1 else "pages"

@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.core.when import plural
 from bot.importer.cell_text import displayed
 from bot.importer.columns import has_plan_header
 from bot.importer.errors import ImportFileError
@@ -127,7 +128,7 @@ def _named_sheet(sheets: list[Worksheet], wanted: str, names: str) -> Worksheet:
         if 1 <= number <= len(sheets):
             return sheets[number - 1]
         raise ImportFileError(
-            [Option("sheet", wanted), f": the workbook has {len(sheets)} sheet(s): {names}"]
+            [Option("sheet", wanted), f": the workbook has {plural(len(sheets), 'sheet')}: {names}"]
         )
     for ws in sheets:
         if ws.title.strip().lower() == wanted.strip().lower():
@@ -171,7 +172,8 @@ def _table(ws: Worksheet, *, theme: str | None, extent: tuple[int, int] | None) 
     hidden = _hidden_columns(ws, width)
     if hidden:
         warnings.append(
-            f"{place}has hidden column(s) {', '.join(hidden)}: imported like the others"
+            f"{place}has hidden {'column' if len(hidden) == 1 else 'columns'} "
+            f"{', '.join(hidden)}: imported like the others"
         )
     return RawTable(
         rows=rows,

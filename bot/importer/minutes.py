@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.core.when import plural
 from bot.importer.clauses import FULL_DATE, ROLE_WORDS, find_date, first_date, read_clause
 from bot.importer.dates import parse_date
 from bot.importer.prose import NotAction, Paragraph, label_kind, split_label
@@ -137,7 +138,7 @@ def read_minutes(paragraphs: list[Paragraph], *, described: str) -> ProseReading
         warnings.append(
             "the minutes give no meeting date: dates counted from the meeting were not read"
         )
-    what = f"{described}: {minutes} minute(s), {state.resolutions} resolution(s)"
+    what = f"{described}: {plural(minutes, 'minute')}, {plural(state.resolutions, 'resolution')}"
     if meeting is not None:
         what += f", meeting of {meeting.day} {meeting:%B %Y}"
     return ProseReading("minutes", state.candidates, state.not_actions, what, warnings)

@@ -20,6 +20,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from bot.core.when import plural
 from bot.importer.errors import ImportFileError
 
 __all__ = ["MAX_PDF_PAGES", "Edge", "PdfPage", "Run", "read_pdf"]
@@ -119,7 +120,7 @@ def read_pdf(path: Path) -> list[PdfPage]:
         document.close()
     if not any(page.has_text for page in pages):
         raise ImportFileError(
-            f"this PDF has no text: run OCR first ({path.name} has {count} page(s) of "
+            f"this PDF has no text: run OCR first ({path.name} has {plural(count, 'page')} of "
             "images only, as a scanner makes; save it with text recognition (OCR) and "
             "import that)"
         )

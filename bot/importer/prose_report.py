@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.core.when import plural
 from bot.importer.clauses import DatePhrase, find_date, first_date, read_clause
 from bot.importer.dates import parse_date
 from bot.importer.prose import NotAction, Paragraph, label_kind, split_label
@@ -118,7 +119,10 @@ def read_report(paragraphs: list[Paragraph], *, described: str, today: date) -> 
     if not state.candidates:
         return None
     themes = {c.theme for c in state.candidates}
-    what = f"{described}: {len(state.candidates)} listed action(s) under {len(themes)} heading(s)"
+    what = (
+        f"{described}: {plural(len(state.candidates), 'listed action')} under "
+        f"{plural(len(themes), 'heading')}"
+    )
     return ProseReading("report", state.candidates, state.not_actions, what)
 
 

@@ -188,8 +188,8 @@ def read_from_prose(report: ImportReport) -> list[Text]:
     outcome = {r.ref: r.outcome for r in report.results}
     lines = [
         Text(
-            f"Read from {what}: {len(report.read)} action(s), each with where it is and the "
-            "words it came from:",
+            f"Read from {what}: {plural(len(report.read), 'action')}, each with where it is "
+            "and the words it came from:",
             style="bold",
         )
     ]

@@ -179,3 +179,10 @@ def test_curly_quotes_in_a_reason_are_kept_as_typed() -> None:
     assert isinstance(parsed, Revise) and parsed.reason == "the “final” accounts"
     quoted = parse("“10/16 (c)” date 30/06/2027 audit asked", today=TODAY)
     assert isinstance(quoted, Revise) and quoted.target.ref == "10/16 (c)"
+
+
+def test_a_separator_typed_after_the_date_ends_it_before_a_number() -> None:
+    # Regression (found by the property above): "- 30" was read as the year, 7 Dec 2030.
+    parsed = parse("2.2 date 7 December - 30 the auditors asked", today=TODAY)
+    assert isinstance(parsed, Revise)
+    assert (parsed.date_text, parsed.reason) == ("7 December", "30 the auditors asked")

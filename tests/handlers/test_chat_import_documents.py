@@ -56,7 +56,7 @@ def test_slack_admin_sends_minutes_as_a_pdf_and_imports_them(slack: SlackWorld) 
     [preview] = said(slack)
     text = json.dumps(preview, ensure_ascii=False)
     assert "Import preview: WBC" in text and "7 to add" in text
-    assert "Read as minutes, read from a PDF, 3 page(s)" in text
+    assert "Read as minutes, read from a PDF, 3 pages" in text
     # The whole preview, every action with page and sentence, goes as a file.
     [shared] = [f for f in slack.fake.files.values() if f.completed]
     assert shared.data is not None

@@ -485,7 +485,7 @@ def test_a_wrong_sheet_number_is_answered_in_chat_terms_and_nothing_kept(
     upload(world, "book.xlsx", two_sheet_workbook(), text="TWO sheet 3")
     [answer] = said(world)
     shown = json.dumps(answer, ensure_ascii=False)
-    assert "I could not read book.xlsx: `sheet 3`: the workbook has 2 sheet(s)" in shown
+    assert "I could not read book.xlsx: `sheet 3`: the workbook has 2 sheets" in shown
     assert "--sheet" not in shown and "import_apply" not in shown
     assert count(world, PendingImport) == 0 and refs_of(world, "TWO") == []
 

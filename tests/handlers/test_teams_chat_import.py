@@ -219,7 +219,7 @@ def test_an_unusual_reference_header_is_imported_with_map_in_smart_quotes(
     ("text", "said"),
     [
         # A card has no code span: the renderer makes `sheet 3` bold.
-        ("TWO sheet 3", "**sheet 3**: the workbook has 2 sheet(s)"),
+        ("TWO sheet 3", "**sheet 3**: the workbook has 2 sheets"),
         ("TWO map colour=Status", "**map** names an unknown field 'colour'"),
     ],
 )

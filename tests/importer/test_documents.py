@@ -251,9 +251,9 @@ def test_prose_without_a_terminal_needs_yes_and_writes_nothing(db: _Register) ->
     path = PUBLISHED / "mercia-vale-fit-for-the-future-q3-report.pdf"
     code, out, err = run(db.url, "import", str(path), "--plan", "MV")
     assert code == 1
-    assert "17 action(s) were read from a report" in err and "--yes" in err
+    assert "17 actions were read from a report" in err and "--yes" in err
     assert "Nothing was written" in err
-    assert "Read from the report: 17 action(s)" in out  # the preview to check first
+    assert "Read from the report: 17 actions" in out  # the preview to check first
     assert db.nothing_written()
 
 
@@ -308,7 +308,7 @@ def _at_a_terminal(db_url: str, path: Path, answer: str) -> str:
 def test_at_a_terminal_the_admin_is_asked_and_no_writes_nothing(db: _Register) -> None:
     path = PUBLISHED / "wessex-audit-governance-minutes-2026-03-12.docx"
     said = _at_a_terminal(db.url, path, "n")
-    assert "Import these 7 action(s) into plan TTY? [y/N]" in said
+    assert "Import these 7 actions into plan TTY? [y/N]" in said
     assert "Not imported: nothing was written." in said
     assert db.nothing_written()
     said = _at_a_terminal(db.url, path, "y")

@@ -111,7 +111,7 @@ def test_every_sheet_with_a_plan_is_imported_with_sheet_all(db: _Register) -> No
     # Hidden rows and columns are imported, and said to be hidden.
     assert register["1.10"]["extra"] == {"Directorate": "Finance"}
     assert "hidden in the workbook; imported" in register["1.10"]["flags"]
-    assert "sheet 'Financial Governance' has hidden column(s) I: imported" in out
+    assert "sheet 'Financial Governance' has hidden column I: imported" in out
     # A cell comment is kept beside the values.
     assert (
         register["1.1"]["extra"]["Improvement Action (comment)"]
@@ -465,7 +465,7 @@ def test_the_command_lines_messages_name_sheet_and_map(db: _Register, tmp_path: 
     book.write_bytes(two_sheet_workbook())
     odd.write_bytes(odd_headers_csv())
     cases = [
-        ((book, "--sheet", "3"), "--sheet 3: the workbook has 2 sheet(s): 'Finance plan'"),
+        ((book, "--sheet", "3"), "--sheet 3: the workbook has 2 sheets: 'Finance plan'"),
         ((book, "--sheet", "Budget"), "--sheet 'Budget': no such sheet"),
         ((odd, "--sheet", "2"), "--sheet is for Excel workbooks; odd.csv is a text file"),
         ((odd,), 'name it with --map ref="<header>"'),

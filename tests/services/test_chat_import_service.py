@@ -386,7 +386,7 @@ def test_a_reference_column_with_an_unusual_header_is_named_with_map(
             "book.xlsx",
             two_sheet_workbook(),
             "TWO sheet 3",
-            f"`sheet 3`: the workbook has 2 sheet(s): '{FIRST_SHEET}', '{SECOND_SHEET}'",
+            f"`sheet 3`: the workbook has 2 sheets: '{FIRST_SHEET}', '{SECOND_SHEET}'",
         ),
         ("book.xlsx", two_sheet_workbook(), 'TWO sheet "Budget"', '`sheet "Budget"`: no such'),
         # A digit Python reads as one but int() does not: a sheet name, not a crash.
