@@ -15,12 +15,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import FixedClock
 from store.db import make_engine, make_session_factory, normalise_url, upgrade
+
+# Property tests draw the same examples on every run, so a suite that passed once passes
+# again in CI; HYPOTHESIS_PROFILE=explore draws new ones to look for more.
+hypothesis_settings.register_profile("repeatable", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 SAMPLES = Path(__file__).parent.parent / "bot" / "samples"
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -831,9 +831,9 @@ def _typed_date(
 ) -> TypedDate | None:
     """The first ``size`` words as one date (a separator mark at the end dropped), or None."""
     head, after = words[:size], words[size:]
-    if any(word and all(c in SEPARATORS for c in word) for word in head):
-        # A separator on its own ends the date before it ("7 December - 30 the auditors"
-        # is 7 December, then "30 the auditors"): it is never inside or at the end of one.
+    if any(not any(c.isalnum() for c in word) for word in head):
+        # A mark on its own ends the date before it ("7 December - 30 the auditors" is
+        # 7 December, then "30 the auditors"; so is "June / 30"): never inside or at its end.
         return None
     core = " ".join(head)
     separated = core[-1] in SEPARATORS

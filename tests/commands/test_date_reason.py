@@ -186,3 +186,9 @@ def test_a_separator_typed_after_the_date_ends_it_before_a_number() -> None:
     parsed = parse("2.2 date 7 December - 30 the auditors asked", today=TODAY)
     assert isinstance(parsed, Revise)
     assert (parsed.date_text, parsed.reason) == ("7 December", "30 the auditors asked")
+
+
+def test_a_mark_typed_on_its_own_after_a_month_ends_the_date() -> None:
+    # Regression (found by the property above): "June / 30 the" was read as June 2030.
+    parsed = parse("2.2 date June / 30 the auditors", today=TODAY)
+    assert isinstance(parsed, Revise) and parsed.date_text == "June"
