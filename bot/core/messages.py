@@ -20,7 +20,7 @@ Style = Literal["", "bold", "em", "code"]
 MARKS: dict[str, Style] = {"*": "bold", "_": "em", "`": "code"}
 # What theirs() escapes: the marks, the escape itself, and Slack's ~strike~ and > quote.
 ESCAPED = "\\*_`~>"
-_ESCAPE = re.compile(f"([{ESCAPED}])")
+_ESCAPE = re.compile(f"([{re.escape(ESCAPED)}])")
 _WORD = re.compile(r"\w")
 
 
@@ -96,7 +96,7 @@ def _closing(chars: list[tuple[str, bool]], index: int) -> int | None:
     return None
 
 
-_ESCAPES = re.compile(f"\\\\([{ESCAPED}])")
+_ESCAPES = re.compile(f"\\\\([{re.escape(ESCAPED)}])")
 
 
 def unescaped(line: str) -> str:
