@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -141,3 +142,20 @@ def print_json(data: object) -> None:
 def screen() -> Console:
     """A console measured now (COLUMNS may have changed since import), for tables."""
     return Console(highlight=False)
+
+
+def parse_at(value: str | None, tz: str) -> datetime | None:
+    """An ISO time; without an offset it is read in ACTIONBOT_TZ (a council's wall clock)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise fail(f"--at wants an ISO time such as 2018-03-01T09:30, got {value!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))
+
+
+def start_of_day(value: str | None, option: str, tz: str) -> datetime | None:
+    """--since YYYY-MM-DD: midnight at the start of that day, council time."""
+    day = parse_day(value, option)
+    return None if day is None else datetime.combine(day, time(0), tzinfo=ZoneInfo(tz))
