@@ -1,5 +1,6 @@
 """Evidence kept with an action: links exactly as given, files with their name, size, type
-and SHA-256 (the bytes in the register, under a size cap). Every piece is an Event too.
+and SHA-256 (the bytes in the register, or in EVIDENCE_DIR named by their SHA-256; under a
+size cap). Every piece is an Event too.
 
 A door fetches a file only from its platform's own file hosts (bot/handlers/file_fetch.py)
 and hands the bytes here; this module never fetches anything.
@@ -17,9 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from bot.services.audit import Actor, record
+from store.evidence_files import EvidenceUnreadable, evidence_folder, read_kept
 from store.models import Action, Evidence, Review
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+MAX_FILENAME = 300  # the register's column; a longer name could not be kept as given
 # What an auditor can open without special software: documents, sheets, images, text.
 EVIDENCE_TYPES: dict[str, str] = {
     ".pdf": "application/pdf",
@@ -65,6 +68,11 @@ def check_file(filename: str, size: int) -> str:
     Raises:
         EvidenceRefused: over the cap, or of a type not kept.
     """
+    if len(filename) > MAX_FILENAME or "\x00" in filename:
+        raise EvidenceRefused(
+            f"A file name must be at most {MAX_FILENAME} characters, with no NUL character; "
+            "rename the file and send it again."
+        )
     kind = media_type(filename)
     if size > MAX_EVIDENCE_BYTES:
         raise EvidenceRefused(
@@ -117,6 +125,18 @@ def keep_file(
     """
     kind = check_file(filename, len(data))
     digest = hashlib.sha256(data).hexdigest()
+    content: bytes | None = data
+    location = None
+    folder = evidence_folder(session)
+    if folder is not None:
+        try:
+            digest, location = folder.keep(data)
+        except OSError as exc:
+            raise EvidenceRefused(
+                f"{filename!r} could not be written to the evidence folder "
+                f"({exc.strerror or type(exc).__name__}); an admin should check EVIDENCE_DIR."
+            ) from exc
+        content = None
     item = Evidence(
         action_id=action.id,
         review_id=review.id if review else None,
@@ -125,7 +145,8 @@ def keep_file(
         size=len(data),
         media_type=kind,
         sha256=digest,
-        content=data,
+        content=content,
+        location=location,
         added_by=actor.name,
         source=actor.source,
         added_at=now,
@@ -144,6 +165,37 @@ def describe(item: Evidence) -> str:
     return f"{item.filename} ({shown}, SHA-256 {item.sha256})"
 
 
+def file_bytes(item: Evidence) -> bytes:
+    """A file's bytes, from the register or the evidence folder, checked against its SHA-256.
+
+    Raises:
+        EvidenceUnreadable: missing from the folder, unreadable, or changed since kept.
+    """
+    if item.location is None:
+        data = item.content or b""
+        if hashlib.sha256(data).hexdigest() != item.sha256:
+            raise EvidenceUnreadable("changed since it was kept (its SHA-256 no longer matches)")
+        return data
+    return read_kept(item.location, item.sha256 or "")
+
+
+def file_problem(item: Evidence) -> str | None:
+    """Why a kept file cannot be read back as it was kept; None: it can (or it is a link)."""
+    if item.kind != "file":
+        return None
+    try:
+        file_bytes(item)
+    except EvidenceUnreadable as exc:
+        return str(exc)
+    return None
+
+
+def checked(item: Evidence) -> str:
+    """`describe`, saying so when the file is missing or changed."""
+    problem = file_problem(item)
+    return describe(item) + (f" ⚠ {problem}" if problem else "")
+
+
 def evidence_items(session: Session, action_id: int) -> list[Evidence]:
     return list(
         session.scalars(
@@ -154,12 +206,13 @@ def evidence_items(session: Session, action_id: int) -> list[Evidence]:
 
 def evidence_of(session: Session, action_id: int) -> list[str]:
     """Every piece of evidence of an action, oldest first, in words."""
-    return [describe(e) for e in evidence_items(session, action_id)]
+    return [checked(e) for e in evidence_items(session, action_id)]
 
 
 def evidence_record(item: Evidence) -> dict[str, Any]:
-    """A piece of evidence for the JSON export (the file's bytes stay in the register)."""
-    return {
+    """A piece of evidence for the JSON export (the file's bytes stay in the register or the
+    evidence folder; `stored` says which, `problem` whether they still read back)."""
+    found: dict[str, Any] = {
         "kind": item.kind,
         "url": item.url,
         "filename": item.filename,
@@ -170,6 +223,11 @@ def evidence_record(item: Evidence) -> dict[str, Any]:
         "source": item.source,
         "added_at": item.added_at.isoformat(),
     }
+    if item.kind == "file":
+        found["stored"] = "folder" if item.location else "register"
+        found["location"] = item.location
+        found["problem"] = file_problem(item)
+    return found
 
 
 def closure_record(action: Action) -> dict[str, Any]:
