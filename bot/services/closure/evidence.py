@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, object_session
 
 from bot.services.audit import Actor, record
 from store.evidence_files import EvidenceUnreadable, evidence_folder, read_kept
-from store.models import Action, Evidence, Review
+from store.models import Action, Evidence, Plan, Review
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 MAX_FILENAME = 300  # the register's column; a longer name could not be kept as given
@@ -52,17 +52,79 @@ class EvidenceRefused(ValueError):
     """A file that is too big or of a type evidence may not be; nothing was kept."""
 
 
-def media_type(filename: str) -> str:
-    """The type evidence is kept as, from its name; EvidenceRefused for any other kind."""
+class EvidenceTypesError(ValueError):
+    """A list of evidence types naming a type that is not kept; nothing was changed."""
+
+
+def read_types(spec: str) -> list[str] | None:
+    """`pdf,docx,.xlsx` as the suffixes a plan accepts (in the global list's order);
+    `default` → None (the global list).
+
+    Raises:
+        EvidenceTypesError: empty, or a type that is not in the global list.
+    """
+    if spec.strip().lower() == "default":
+        return None
+    asked = {"." + w.strip().lower().lstrip(".") for w in spec.split(",") if w.strip()}
+    unknown = sorted(asked - set(EVIDENCE_TYPES))
+    if unknown or not asked:
+        said = ", ".join(unknown) if unknown else "no type at all"
+        raise EvidenceTypesError(
+            f"{said}: evidence may be {', '.join(t[1:] for t in EVIDENCE_TYPES)} "
+            "(or 'default' for all of them)"
+        )
+    return [t for t in EVIDENCE_TYPES if t in asked]
+
+
+def accepted_types(plan: Plan | None) -> list[str]:
+    """The suffixes `plan` keeps as evidence: its own list, or the global one."""
+    own = plan.evidence_types if plan is not None else None
+    return [t for t in EVIDENCE_TYPES if own is None or t in own]
+
+
+def types_in_words(plan: Plan | None) -> str:
+    return ", ".join(t[1:] for t in accepted_types(plan))
+
+
+def set_evidence_types(
+    session: Session, plan: Plan, types: list[str] | None, *, actor: Actor, now: datetime
+) -> bool:
+    """Give `plan` its own accepted evidence types (None: the global list); recorded.
+
+    Returns:
+        True when it changed.
+    """
+    if plan.evidence_types == types:
+        return False
+    record(
+        session,
+        None,
+        "plan.evidence_types",
+        old=",".join(plan.evidence_types) if plan.evidence_types else None,
+        new=",".join(types) if types else None,
+        actor=actor,
+        at=now,
+        plan_id=plan.id,
+    )
+    plan.evidence_types = types
+    plan.updated_at = now
+    return True
+
+
+def media_type(filename: str, plan: Plan | None = None) -> str:
+    """The type evidence is kept as, from its name; EvidenceRefused for a kind `plan` (or,
+    without one, the global list) does not keep."""
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    found = EVIDENCE_TYPES.get(suffix)
-    if found is None:
-        kinds = ", ".join(sorted(EVIDENCE_TYPES))
-        raise EvidenceRefused(f"{filename!r} is not a kind of file kept as evidence ({kinds}).")
-    return found
+    if suffix not in accepted_types(plan):
+        where = f" on {plan.code}" if plan is not None and plan.evidence_types else ""
+        raise EvidenceRefused(
+            f"{filename!r} is not a kind of file kept as evidence{where}; accepted: "
+            f"{types_in_words(plan)}."
+        )
+    return EVIDENCE_TYPES[suffix]
 
 
-def check_file(filename: str, size: int) -> str:
+def check_file(filename: str, size: int, plan: Plan | None = None) -> str:
     """The media type of an acceptable file, before its bytes are fetched.
 
     Raises:
@@ -73,7 +135,7 @@ def check_file(filename: str, size: int) -> str:
             f"A file name must be at most {MAX_FILENAME} characters, with no NUL character; "
             "rename the file and send it again."
         )
-    kind = media_type(filename)
+    kind = media_type(filename, plan)
     if size > MAX_EVIDENCE_BYTES:
         raise EvidenceRefused(
             f"{filename!r} is {size / 1024 / 1024:.1f} MB; evidence files may be up to "
@@ -123,7 +185,7 @@ def keep_file(
     Raises:
         EvidenceRefused: over the cap, or of a type not kept.
     """
-    kind = check_file(filename, len(data))
+    kind = check_file(filename, len(data), action.plan)
     digest = hashlib.sha256(data).hexdigest()
     content: bytes | None = data
     location = None
