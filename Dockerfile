@@ -16,7 +16,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PORT=3000 \
     ACTIONBOT_LOG=json
-RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin actionbot
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin actionbot \
+    && install -d -o actionbot -m 0750 /var/lib/actionbot/evidence
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 USER actionbot

@@ -31,7 +31,7 @@ from bot.core.messages import Reply, for_platform  # noqa: E402
 from bot.core.runtime import open_runtime  # noqa: E402
 from bot.jobs.admin_summary import summary_reply  # noqa: E402
 from bot.jobs.runner import run_digest, run_sweep  # noqa: E402
-from bot.render import cards  # noqa: E402
+from bot.render import cards, closure_cards  # noqa: E402
 from bot.services.conversation import Who, converse, current_cards  # noqa: E402
 from store.models import Action  # noqa: E402
 from tests.harness import seed_sample  # noqa: E402
@@ -115,6 +115,16 @@ def main(out: Path) -> None:
         ],
     )
     write(out, "add-update", [cards.add_update_form(action_id=ids[0], label=label, ids="1")])
+    done = {"action_id": ids[0], "label": label, "ref": now_cards[0].label, "ids": "1"}
+    types = "pdf, docx, xlsx, pptx, csv, txt, png, jpg, jpeg, msg, eml"
+    write(out, "done-form", [closure_cards.done_form(**done, types=types)])
+    refused = "'ftp://x' is not a web link: evidence links start with https:// (or http://)."
+    kept = {"links": "ftp://x", "note": HOSTILE + " " + "x" * 3000}
+    write(
+        out,
+        "done-form-refused",
+        [closure_cards.done_form(**done, types="pdf, png", problem=refused, **kept)],
+    )
 
     digest = run_digest(runtime, now=NOW, platform="teams", dry_run=True)
     pictures = {c.plan_code: c for c in digest.charts}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -11,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 # Re-exported: they lived here before the CLI needed them without SQLAlchemy.
+from store.evidence_files import SESSION_KEY as EVIDENCE_DIR_KEY
 from store.revisions import MIGRATIONS_DIR as MIGRATIONS_DIR
 from store.revisions import script_head as script_head
 
@@ -68,8 +70,13 @@ def _sqlite_begin_immediate(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(
+    engine: Engine, *, evidence_dir: Path | None = None
+) -> sessionmaker[Session]:
+    """Sessions on `engine`; `evidence_dir` (EVIDENCE_DIR) is where evidence files go
+    (store/evidence_files.py), None: in the register."""
+    info = {EVIDENCE_DIR_KEY: str(evidence_dir)} if evidence_dir else {}
+    return sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 @contextmanager

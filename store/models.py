@@ -72,6 +72,8 @@ class Plan(Base):
     default_due: Mapped[date | None] = mapped_column(Date)
     # Per-plan overrides (e.g. nudge schedule); None means "use the settings".
     options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The file types kept as evidence on this plan (".pdf", …); None: the global list.
+    evidence_types: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Archived: kept for audit, but no reminders, digests, reports or open-action lists.
@@ -476,6 +478,8 @@ class Evidence(Base):
     media_type: Mapped[str | None] = mapped_column(String(100))
     sha256: Mapped[str | None] = mapped_column(String(64))
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The file in EVIDENCE_DIR, named by its SHA-256, when it is kept there (content is NULL).
+    location: Mapped[str | None] = mapped_column(Text)
     added_by: Mapped[str] = mapped_column(String(320))
     source: Mapped[str] = mapped_column(String(20))
     added_at: Mapped[datetime]

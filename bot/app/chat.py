@@ -26,11 +26,12 @@ from bot.core.clock import RunningClock
 from bot.core.messages import Button, Reply
 from bot.core.runtime import Runtime
 from bot.core.when import day, plural
-from bot.handlers.console import ConsoleDoor
+from bot.handlers.console import ConsoleDoor, DoneForm
 from bot.jobs.digest_chart import preview_folder, save_charts
 from bot.jobs.runner import DigestResult, run_delivery, run_digest, run_sweep
 from bot.messengers.console import ConsoleMessenger, stand_in_for_all
 from bot.render.terminal import reply_render
+from bot.services.conversation import Outcome
 from bot.services.people.identity import ConsoleUser, UnknownPerson, owner_names_by_email
 from store.models import Action, Plan
 
@@ -126,10 +127,24 @@ class Chat:
             self.console.print(f"No choice {number}: the last answer had {len(self.choices)}.")
             return
         result = self.door.click(self.user, self.choices[number - 1])
+        if isinstance(result, DoneForm):
+            result = self.ask(result)
         if isinstance(result, str):
             self.console.print(result)
         else:
             self.show(result.reply)
+
+    def ask(self, form: DoneForm) -> Outcome | str:
+        """The Done… form at the terminal: one question a line (end of input cancels it)."""
+        self.console.print(form.intro, markup=False, highlight=False)
+        answers: dict[str, str] = {}
+        for field, question in form.questions:
+            self.console.print(question, markup=False, highlight=False)
+            line = self.read()
+            if line is None:
+                return "Cancelled: nothing was changed."
+            answers[field] = line.strip()
+        return self.door.submit_done(self.user, form, answers)
 
     def session_command(self, line: str) -> bool:
         word, _, rest = line.partition(" ")

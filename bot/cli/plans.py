@@ -103,11 +103,24 @@ def plans_set(
             "'none' for nobody (a new date applies at once, as by default).",
         ),
     ] = None,
+    evidence_types: Annotated[
+        str | None,
+        typer.Option(
+            "--evidence-types",
+            help="The file types kept as evidence on this plan, e.g. 'pdf,docx,xlsx,png,jpg'; "
+            "'default' for every type evidence may be.",
+        ),
+    ] = None,
 ) -> None:
-    """A plan's closure settings: who verifies closure, who approves new dates. With no
-    option, says what they are."""
-    from bot.services.closure.review import ReviewerError, find_reviewer, reviewer, set_reviewer
+    """A plan's closure settings: who verifies closure, who approves new dates, which file
+    types are evidence. With no option, says what they are."""
+    from bot.services.closure.evidence import EvidenceTypesError, read_types, set_evidence_types
+    from bot.services.closure.review import ReviewerError, find_reviewer, set_reviewer
 
+    try:
+        types = None if evidence_types is None else read_types(evidence_types)
+    except EvidenceTypesError as exc:
+        raise fail(f"--evidence-types {exc}") from exc
     with _plan_in_transaction(plan) as (rt, found, session):
         for duty, spec in (("verify_by", verify_by), ("approve_dates_by", approve_dates_by)):
             if spec is None:
@@ -121,15 +134,47 @@ def plans_set(
             except ReviewerError as exc:
                 raise fail(f"--{duty.replace('_', '-')}: {exc}") from exc
             set_reviewer(session, found, duty, who, actor=cli_actor(), now=rt.clock.now())  # type: ignore[arg-type]
-        verifier = reviewer(found, "verify_by")
-        approver = reviewer(found, "approve_dates_by")
-        code = found.code
+        if evidence_types is not None:
+            set_evidence_types(session, found, types, actor=cli_actor(), now=rt.clock.now())
+        said = _closure_settings(found)
+    out.print(said, markup=False, highlight=False)
+
+
+def _closure_settings(found: Plan) -> str:
+    from bot.services.closure.evidence import types_in_words
+    from bot.services.closure.review import reviewer
+
+    verifier = reviewer(found, "verify_by")
+    approver = reviewer(found, "approve_dates_by")
+    kinds = types_in_words(found) + ("" if found.evidence_types else " (the default)")
+    verified = verifier.name if verifier else "nobody (done is done)"
+    return (
+        f"{found.code}: closure verified by {verified}; "
+        f"new dates approved by {approver.name if approver else 'nobody (applied at once)'}; "
+        f"evidence files: {kinds}"
+    )
+
+
+@plans_app.command("show")
+def plans_show(
+    plan: Annotated[str, typer.Argument(help="Plan code.")], as_json: JsonFlag = False
+) -> None:
+    """One plan's settings: reminders, default due date, closure and evidence types."""
+    from bot.services.export import plan_record
+    from store.queries import action_counts
+
+    with _plan_in_transaction(plan) as (_, found, session):
+        record = plan_record(found, action_counts(session).get(found.id, 0))
+        said = _closure_settings(found)
+    if as_json:
+        print_json(record)
+        return
     out.print(
-        f"{code}: closure verified by {verifier.name if verifier else 'nobody (done is done)'}; "
-        f"new dates approved by {approver.name if approver else 'nobody (applied at once)'}",
+        f"{record['code']}: {record['name']} ({record['actions']} actions)",
         markup=False,
         highlight=False,
     )
+    out.print(said, markup=False, highlight=False)
 
 
 @plans_app.command("archive")

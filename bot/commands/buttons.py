@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.commands.grammar import parse
-from bot.commands.rules import NO_DATE, note_problems, picked_date, revision_problems
+from bot.commands.rules import NO_DATE, TOO_LONG, note_problems, picked_date, revision_problems
 from bot.commands.types import (
     MAX_NOTE,
     AddNote,
@@ -104,6 +104,34 @@ def review_reason(kind: str, target: RefSpec, reason: str) -> Command | FormProb
     if not reason:
         return FormProblems({"reason": NO_REVIEW_REASON})
     return review_command(kind, target, reason[:MAX_NOTE])
+
+
+# The Done… form, on a plan whose closure is verified: evidence links, a note, and files
+# (Slack: a file input; Teams: sent in the chat; the console: paths). Every field is optional.
+DONE_FORM_FIELDS = ("links", "note")
+NOT_A_LINK = "{word!r} is not a web link: evidence links start with https:// (or http://)."
+
+
+def done_opens_form(verb: str, *, verified: bool) -> bool:
+    """The Done button opens the Done… form on a plan with a verifier (evidence is asked
+    for); elsewhere it runs at once, as it always did."""
+    return verb == DONE and verified
+
+
+def done_form(target: RefSpec, links: str, note: str) -> Command | FormProblems:
+    """The Done… form: `done evidence LINK… NOTE` as typed, with each field checked."""
+    words = links.split()
+    problems: dict[str, str] = {}
+    for word in words:
+        scheme, _, rest = word.partition("://")
+        if scheme.lower() not in ("http", "https") or not rest:
+            problems["links"] = NOT_A_LINK.format(word=word)
+            break
+    if len(note.strip()) > MAX_NOTE:
+        problems["note"] = TOO_LONG
+    if problems:
+        return FormProblems(problems)
+    return SetStatus(target, "done", note.strip() or None, tuple(words))
 
 
 def is_done(comment: str, *, today: date) -> bool:

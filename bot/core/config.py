@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -69,6 +70,9 @@ class Settings(BaseSettings):
     # Development and tests only: origins (scheme://host:port) files may be fetched from
     # besides the platforms' own file hosts. Refused when ACTIONBOT_ENV=production.
     dev_file_origins: str = Field(default="", alias="ACTIONBOT_DEV_FILE_ORIGINS")
+    # A folder evidence files are written to (named by SHA-256); unset, they are kept in
+    # the register. The register keeps each file's name, size, type, SHA-256 and place.
+    evidence_dir: Path | None = Field(default=None, alias="EVIDENCE_DIR")
 
     @field_validator("dev_file_origins")
     @classmethod

@@ -40,6 +40,6 @@ def open_runtime(
     return Runtime(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=make_session_factory(engine, evidence_dir=settings.evidence_dir),
         clock=clock or SystemClock(),
     )

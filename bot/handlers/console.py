@@ -7,6 +7,9 @@ out of habit; identity, grammar, permissions and the one-transaction rule are th
 from __future__ import annotations
 
 import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,14 +17,37 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.commands import buttons
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.messages import Button, error
+from bot.core.messages import Button, Reply, error
 from bot.handlers.console_evidence import read_attachments, split_paths
-from bot.services.closure.evidence import EvidenceRefused
+from bot.render.reasons import DONE_INTRO, LINKS_HINT, NOTE_LABEL
+from bot.services.closure.evidence import Attachment, EvidenceRefused
 from bot.services.conversation import Outcome, Who, action_ref, converse, local_today
 from bot.services.people.identity import CONSOLE_ADMIN, Caller, ConsoleUser, console_user
 
 PLATFORM = "console"
 _SLASH = re.compile(r"^\s*/?action\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DoneForm:
+    """The console's Done… form (a plan whose closure is verified): the questions to ask,
+    then `ConsoleDoor.submit_done` with the answers, by field."""
+
+    action_id: int
+    label: str
+    types: str
+
+    @property
+    def questions(self) -> tuple[tuple[str, str], ...]:
+        return (
+            ("paths", f"Files to add: their paths (quote one with spaces; {self.types}), or Enter"),
+            ("links", f"Evidence links: {LINKS_HINT}, or Enter"),
+            ("note", f"{NOTE_LABEL}: or Enter"),
+        )
+
+    @property
+    def intro(self) -> str:
+        return f"Done… {self.label}\n{DONE_INTRO}"
 
 
 class ConsoleDoor:
@@ -61,8 +87,9 @@ class ConsoleDoor:
             **kwargs,
         )
 
-    def click(self, user: ConsoleUser, button: Button) -> Outcome | str:
-        """A numbered choice: quick buttons run at once; the others say what to type."""
+    def click(self, user: ConsoleUser, button: Button) -> Outcome | str | DoneForm:
+        """A numbered choice: quick buttons run at once (Done on a plan whose closure is
+        verified asks its form's questions first); the others say what to type."""
         if button.kind == "map_owner":  # Slack and Teams open a form here
             return f'Type: admin owner "{button.value}" @person [@person…]'
         if button.kind == "choose":
@@ -78,8 +105,41 @@ class ConsoleDoor:
             return f"Type: {target} progress NOTE (or: {target} at risk NOTE)"
         if button.kind in ("reject", "decline"):  # Slack and Teams ask for the reason in a form
             return f"Type: {target} {button.kind} REASON"
+        if buttons.done_opens_form(button.kind, verified=ref.verified):
+            return DoneForm(int(button.value), ref.label, ref.evidence_types)
         if button.kind in buttons.REVIEW_KINDS:
             command = buttons.review_command(button.kind, ref.target)
         else:
             command = buttons.quick(button.kind, ref.target)
         return self._converse(user, command=command, pinned_action_id=int(button.value))
+
+    def submit_done(self, user: ConsoleUser, form: DoneForm, answers: dict[str, str]) -> Outcome:
+        """The Done… form's answers: the files at the paths given, the links and the note."""
+        caller = Caller(PLATFORM, user.user_id, email=user.email)
+        ref = action_ref(self.sessions, form.action_id)
+        if ref is None:
+            return Outcome(error("That action no longer exists."), caller, None)
+        command = buttons.done_form(ref.target, answers.get("links", ""), answers.get("note", ""))
+        if isinstance(command, buttons.FormProblems):
+            return Outcome(error(f"{command.text} Nothing was changed."), caller, None)
+        attached = _read_paths(answers.get("paths", ""))
+        if isinstance(attached, Reply):
+            return Outcome(attached, caller, None)
+        return self._converse(
+            user, command=command, pinned_action_id=form.action_id, attachments=attached
+        )
+
+
+def _read_paths(typed: str) -> list[Attachment] | Reply:
+    """The files at the paths typed (shell quoting for a name with spaces), or why not."""
+    try:
+        paths = [Path(p).expanduser() for p in shlex.split(typed)]
+    except ValueError as exc:
+        return error(f"Those paths could not be read ({exc}). Nothing was changed.")
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        return error(f"No file at {', '.join(map(repr, missing))}. Nothing was changed.")
+    try:
+        return read_attachments(paths)
+    except EvidenceRefused as exc:
+        return error(f"{exc} Nothing was changed.")

@@ -17,7 +17,8 @@ from bot.commands.grammar import parse
 from bot.commands.types import Command, ParseError, RefSpec
 from bot.core.messages import ActionCard, Reply, error
 from bot.services.actions import UNKNOWN_CALLER, FollowUp, card, follow_up_of, handle
-from bot.services.closure.evidence import Attachment
+from bot.services.closure.evidence import Attachment, types_in_words
+from bot.services.closure.review import reviewer
 from bot.services.people.commands import PeopleCommand
 from bot.services.people.commands import refusal as people_refusal
 from bot.services.people.identity import Caller, Mentioned, identify
@@ -231,6 +232,10 @@ class ActionRef:
     target: RefSpec
     label: str
     due: date | None
+    # The plan verifies closure: Done opens the Done… form (evidence asked for).
+    verified: bool = False
+    # The file types kept as evidence on the plan, in words ("pdf, docx, …").
+    evidence_types: str = ""
 
 
 def action_ref(sessions: sessionmaker[Session], action_id: int) -> ActionRef | None:
@@ -242,6 +247,8 @@ def action_ref(sessions: sessionmaker[Session], action_id: int) -> ActionRef | N
             target=RefSpec(ref=action.ref, plan=action.plan.code),
             label=f"{action.plan.code}:{action.ref} {action.title}"[:150],
             due=action.due_date,
+            verified=reviewer(action.plan, "verify_by") is not None,
+            evidence_types=types_in_words(action.plan),
         )
 
 

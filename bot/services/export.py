@@ -87,6 +87,9 @@ def plan_record(plan: Plan, actions: int) -> dict[str, Any]:
         "nudge_days": (plan.options or {}).get("nudge_days"),
         "verify_by": ((plan.options or {}).get("verify_by") or {}).get("name"),
         "approve_dates_by": ((plan.options or {}).get("approve_dates_by") or {}).get("name"),
+        "evidence_types": [t.lstrip(".") for t in plan.evidence_types]
+        if plan.evidence_types
+        else None,
         "archived_at": _iso(plan.archived_at),
     }
 

@@ -473,6 +473,16 @@ class FakeSlackAPI:
             )
             return self._shared_object(self.shared[file_id])
 
+    def file_input_value(self, *file_ids: str) -> dict[str, Any]:
+        """A `file_input` element's value in a view_submission's state, as Slack sends it:
+        the file objects of files people uploaded in the form. Only files this workspace
+        holds: an id it does not know raises KeyError (a test sends such an id by hand)."""
+        with self._lock:
+            return {
+                "type": "file_input",
+                "files": [self._shared_object(self.shared[i]) for i in file_ids],
+            }
+
     def _shared_object(self, f: SharedFile) -> dict[str, Any]:
         path = f"{self._root}/files-pri/{self.team_id}-{f.id}"
         return {

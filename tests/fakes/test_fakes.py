@@ -543,3 +543,17 @@ def test_bolt_app_end_to_end(fake: FakeSlackAPI) -> None:
         ("chat.postMessage", "DU123", "dm"),
         ("chat.update", "C0001", "closed"),
     ]
+
+
+def test_a_file_input_value_holds_only_files_slack_has_and_files_info_refuses_others(
+    fake: FakeSlackAPI, client: WebClient
+) -> None:
+    shared = fake.share_file("minutes.pdf", b"%PDF", user="U123")
+    value = fake.file_input_value(shared["id"])
+    assert value["type"] == "file_input" and [f["id"] for f in value["files"]] == [shared["id"]]
+    assert client.files_info(file=shared["id"])["file"]["name"] == "minutes.pdf"
+    with pytest.raises(KeyError):
+        fake.file_input_value("F0NOTREAL")
+    with pytest.raises(SlackApiError) as excinfo:
+        client.files_info(file="F0NOTREAL")
+    assert excinfo.value.response["error"] == "file_not_found"

@@ -30,7 +30,7 @@ from bot.core.messages import Reply, error, theirs
 from bot.handlers.file_fetch import SLACK_FILES, FetchFailed, fetch
 from bot.handlers.slack.answer import AnswerAtAck
 from bot.handlers.slack.budget import ACK_BUDGET, ARRIVED, BUSY_AT, VERIFIED, WORKING_ON_IT
-from bot.handlers.slack.closure import register_closure, share_evidence
+from bot.handlers.slack.closure import open_done_form, register_closure, share_evidence
 from bot.handlers.slack.dedupe import Deduplication, Seen
 from bot.handlers.slack.gate import Workspace
 from bot.render.blocks import (
@@ -327,6 +327,8 @@ class SlackDoor:
         respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
+        if await open_done_form(self, ack, body, action, client):
+            return
         who = await self._clicker(ack, body, client)
         if who is None:
             return

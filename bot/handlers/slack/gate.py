@@ -29,7 +29,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.core.config import ConfigError
 from bot.render.blocks import ADD_UPDATE_VIEW, MAP_OWNER_ACTION, MAP_OWNER_VIEW, NEW_DATE_VIEW
-from bot.render.closure_blocks import REASON_VIEW
+from bot.render.closure_blocks import DONE_VIEW, REASON_VIEW
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,7 @@ VIEWS: dict[str, tuple[tuple[str, ...], Callable[[Any], bool]]] = {
     ADD_UPDATE_VIEW: (("note",), _digits),
     MAP_OWNER_VIEW: (("holders",), _owner_name),
     REASON_VIEW: (("reason",), _review_target),
+    DONE_VIEW: (("links", "note", "files"), _digits),
 }
 
 
@@ -247,6 +248,11 @@ def _check_element(element: dict[str, Any], block: str) -> None:
     option = element.get("selected_option")
     if option is not None and not (isinstance(option, dict) and _str(option.get("value"))):
         raise Malformed(f"bad choice in the {block} input")
+    files = element.get("files", [])  # a file input: the files uploaded in the form
+    if not isinstance(files, list) or not all(
+        isinstance(f, dict) and _str(f.get("id")) for f in files
+    ):
+        raise Malformed(f"bad files in the {block} input")
 
 
 def _iso_date(value: Any) -> bool:

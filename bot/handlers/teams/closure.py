@@ -1,5 +1,7 @@
 """Teams' closure buttons: Accept and Approve run at once; Reject… and Decline… show a card
-asking why, whose Save runs the same command as `2.4 reject REASON` typed."""
+asking why, whose Save runs the same command as `2.4 reject REASON` typed. On a plan whose
+closure is verified, Done shows the Done… card (links and a note; a file comes in the chat),
+whose Save runs `2.4 done evidence LINK… NOTE`."""
 
 from __future__ import annotations
 
@@ -9,32 +11,35 @@ from microsoft_teams.api.models import FileDownloadInfo
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.commands import buttons
-from bot.commands.types import Command, RefSpec
+from bot.commands.types import Command
 from bot.core.messages import Reply, error
 from bot.handlers.file_fetch import FetchFailed, FileHosts, fetch_pre_authorised
 from bot.render import cards as render
-from bot.render.closure_cards import SAVE_REASON, reason_form
+from bot.render.closure_cards import SAVE_DONE, SAVE_REASON, done_form, reason_form
 from bot.services.closure.evidence import (
     MAX_EVIDENCE_BYTES,
     Attachment,
     EvidenceRefused,
     check_file,
 )
+from bot.services.conversation import ActionRef
 
-VERBS = frozenset({"accept", "reject", "approve", "decline", *SAVE_REASON.values()})
+VERBS = frozenset({"accept", "reject", "approve", "decline", *SAVE_REASON.values(), SAVE_DONE})
 
 
 def review_step(
     kind: str,
-    target: RefSpec,
+    ref: ActionRef,
     data: dict[str, Any],
     *,
     action_id: int,
-    label: str,
     ids: str,
     head: str,
 ) -> Command | AdaptiveCard:
     """The command a closure click stands for, or the form to show first."""
+    target, label = ref.target, ref.label
+    if kind in (buttons.DONE, SAVE_DONE):
+        return _done_step(kind, ref, data, action_id=action_id, ids=ids, head=head)
     if kind in ("reject", "decline"):
         return reason_form(action_id=action_id, label=label, kind=kind, ids=ids, head=head)
     if kind in ("accept", "approve"):
@@ -50,6 +55,29 @@ def review_step(
             head=head,
             problem=command.text,
         )
+    return command
+
+
+def _done_step(
+    kind: str, ref: ActionRef, data: dict[str, Any], *, action_id: int, ids: str, head: str
+) -> Command | AdaptiveCard:
+    def form(**kept: str) -> AdaptiveCard:
+        return done_form(
+            action_id=action_id,
+            label=ref.label,
+            ref=str(ref.target),
+            types=ref.evidence_types,
+            ids=ids,
+            head=head,
+            **kept,
+        )
+
+    if kind == buttons.DONE:
+        return form()
+    links, note = str(data.get("links") or ""), str(data.get("note") or "")
+    command = buttons.done_form(ref.target, links, note)
+    if isinstance(command, buttons.FormProblems):
+        return form(problem=command.text, links=links, note=note)
     return command
 
 

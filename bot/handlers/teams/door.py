@@ -728,16 +728,8 @@ class TeamsDoor:
             return update_form()
         if kind == render.SHOW:
             return Answer(await self._refreshed(Reply(), ids, today, head=head))
-        if kind in CLOSURE_VERBS:
-            step = review_step(
-                kind,
-                ref.target,
-                data,
-                action_id=action_id,
-                label=ref.label,
-                ids=ids_text,
-                head=head,
-            )
+        if kind in CLOSURE_VERBS or buttons.done_opens_form(kind, verified=ref.verified):
+            step = review_step(kind, ref, data, action_id=action_id, ids=ids_text, head=head)
             if isinstance(step, AdaptiveCard):
                 return Answer(step)
             done = await self.converse(who, command=step, pinned_action_id=action_id)

@@ -1,5 +1,6 @@
 """Evidence kept with an action: links exactly as given, files with their name, size, type
-and SHA-256 (the bytes in the register, under a size cap). Every piece is an Event too.
+and SHA-256 (the bytes in the register, or in EVIDENCE_DIR named by their SHA-256; under a
+size cap). Every piece is an Event too.
 
 A door fetches a file only from its platform's own file hosts (bot/handlers/file_fetch.py)
 and hands the bytes here; this module never fetches anything.
@@ -17,9 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from bot.services.audit import Actor, record
-from store.models import Action, Evidence, Review
+from store.evidence_files import EvidenceUnreadable, evidence_folder, read_kept
+from store.models import Action, Evidence, Plan, Review
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+MAX_FILENAME = 300  # the register's column; a longer name could not be kept as given
 # What an auditor can open without special software: documents, sheets, images, text.
 EVIDENCE_TYPES: dict[str, str] = {
     ".pdf": "application/pdf",
@@ -49,23 +52,90 @@ class EvidenceRefused(ValueError):
     """A file that is too big or of a type evidence may not be; nothing was kept."""
 
 
-def media_type(filename: str) -> str:
-    """The type evidence is kept as, from its name; EvidenceRefused for any other kind."""
+class EvidenceTypesError(ValueError):
+    """A list of evidence types naming a type that is not kept; nothing was changed."""
+
+
+def read_types(spec: str) -> list[str] | None:
+    """`pdf,docx,.xlsx` as the suffixes a plan accepts (in the global list's order);
+    `default` → None (the global list).
+
+    Raises:
+        EvidenceTypesError: empty, or a type that is not in the global list.
+    """
+    if spec.strip().lower() == "default":
+        return None
+    asked = {"." + w.strip().lower().lstrip(".") for w in spec.split(",") if w.strip()}
+    unknown = sorted(asked - set(EVIDENCE_TYPES))
+    if unknown or not asked:
+        said = ", ".join(unknown) if unknown else "no type at all"
+        raise EvidenceTypesError(
+            f"{said}: evidence may be {', '.join(t[1:] for t in EVIDENCE_TYPES)} "
+            "(or 'default' for all of them)"
+        )
+    return [t for t in EVIDENCE_TYPES if t in asked]
+
+
+def accepted_types(plan: Plan | None) -> list[str]:
+    """The suffixes `plan` keeps as evidence: its own list, or the global one."""
+    own = plan.evidence_types if plan is not None else None
+    return [t for t in EVIDENCE_TYPES if own is None or t in own]
+
+
+def types_in_words(plan: Plan | None) -> str:
+    return ", ".join(t[1:] for t in accepted_types(plan))
+
+
+def set_evidence_types(
+    session: Session, plan: Plan, types: list[str] | None, *, actor: Actor, now: datetime
+) -> bool:
+    """Give `plan` its own accepted evidence types (None: the global list); recorded.
+
+    Returns:
+        True when it changed.
+    """
+    if plan.evidence_types == types:
+        return False
+    record(
+        session,
+        None,
+        "plan.evidence_types",
+        old=",".join(plan.evidence_types) if plan.evidence_types else None,
+        new=",".join(types) if types else None,
+        actor=actor,
+        at=now,
+        plan_id=plan.id,
+    )
+    plan.evidence_types = types
+    plan.updated_at = now
+    return True
+
+
+def media_type(filename: str, plan: Plan | None = None) -> str:
+    """The type evidence is kept as, from its name; EvidenceRefused for a kind `plan` (or,
+    without one, the global list) does not keep."""
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    found = EVIDENCE_TYPES.get(suffix)
-    if found is None:
-        kinds = ", ".join(sorted(EVIDENCE_TYPES))
-        raise EvidenceRefused(f"{filename!r} is not a kind of file kept as evidence ({kinds}).")
-    return found
+    if suffix not in accepted_types(plan):
+        where = f" on {plan.code}" if plan is not None and plan.evidence_types else ""
+        raise EvidenceRefused(
+            f"{filename!r} is not a kind of file kept as evidence{where}; accepted: "
+            f"{types_in_words(plan)}."
+        )
+    return EVIDENCE_TYPES[suffix]
 
 
-def check_file(filename: str, size: int) -> str:
+def check_file(filename: str, size: int, plan: Plan | None = None) -> str:
     """The media type of an acceptable file, before its bytes are fetched.
 
     Raises:
         EvidenceRefused: over the cap, or of a type not kept.
     """
-    kind = media_type(filename)
+    if len(filename) > MAX_FILENAME or "\x00" in filename:
+        raise EvidenceRefused(
+            f"A file name must be at most {MAX_FILENAME} characters, with no NUL character; "
+            "rename the file and send it again."
+        )
+    kind = media_type(filename, plan)
     if size > MAX_EVIDENCE_BYTES:
         raise EvidenceRefused(
             f"{filename!r} is {size / 1024 / 1024:.1f} MB; evidence files may be up to "
@@ -115,8 +185,20 @@ def keep_file(
     Raises:
         EvidenceRefused: over the cap, or of a type not kept.
     """
-    kind = check_file(filename, len(data))
+    kind = check_file(filename, len(data), action.plan)
     digest = hashlib.sha256(data).hexdigest()
+    content: bytes | None = data
+    location = None
+    folder = evidence_folder(session)
+    if folder is not None:
+        try:
+            digest, location = folder.keep(data)
+        except OSError as exc:
+            raise EvidenceRefused(
+                f"{filename!r} could not be written to the evidence folder "
+                f"({exc.strerror or type(exc).__name__}); an admin should check EVIDENCE_DIR."
+            ) from exc
+        content = None
     item = Evidence(
         action_id=action.id,
         review_id=review.id if review else None,
@@ -125,7 +207,8 @@ def keep_file(
         size=len(data),
         media_type=kind,
         sha256=digest,
-        content=data,
+        content=content,
+        location=location,
         added_by=actor.name,
         source=actor.source,
         added_at=now,
@@ -144,6 +227,37 @@ def describe(item: Evidence) -> str:
     return f"{item.filename} ({shown}, SHA-256 {item.sha256})"
 
 
+def file_bytes(item: Evidence) -> bytes:
+    """A file's bytes, from the register or the evidence folder, checked against its SHA-256.
+
+    Raises:
+        EvidenceUnreadable: missing from the folder, unreadable, or changed since kept.
+    """
+    if item.location is None:
+        data = item.content or b""
+        if hashlib.sha256(data).hexdigest() != item.sha256:
+            raise EvidenceUnreadable("changed since it was kept (its SHA-256 no longer matches)")
+        return data
+    return read_kept(item.location, item.sha256 or "")
+
+
+def file_problem(item: Evidence) -> str | None:
+    """Why a kept file cannot be read back as it was kept; None: it can (or it is a link)."""
+    if item.kind != "file":
+        return None
+    try:
+        file_bytes(item)
+    except EvidenceUnreadable as exc:
+        return str(exc)
+    return None
+
+
+def checked(item: Evidence) -> str:
+    """`describe`, saying so when the file is missing or changed."""
+    problem = file_problem(item)
+    return describe(item) + (f" ⚠ {problem}" if problem else "")
+
+
 def evidence_items(session: Session, action_id: int) -> list[Evidence]:
     return list(
         session.scalars(
@@ -154,12 +268,13 @@ def evidence_items(session: Session, action_id: int) -> list[Evidence]:
 
 def evidence_of(session: Session, action_id: int) -> list[str]:
     """Every piece of evidence of an action, oldest first, in words."""
-    return [describe(e) for e in evidence_items(session, action_id)]
+    return [checked(e) for e in evidence_items(session, action_id)]
 
 
 def evidence_record(item: Evidence) -> dict[str, Any]:
-    """A piece of evidence for the JSON export (the file's bytes stay in the register)."""
-    return {
+    """A piece of evidence for the JSON export (the file's bytes stay in the register or the
+    evidence folder; `stored` says which, `problem` whether they still read back)."""
+    found: dict[str, Any] = {
         "kind": item.kind,
         "url": item.url,
         "filename": item.filename,
@@ -170,6 +285,11 @@ def evidence_record(item: Evidence) -> dict[str, Any]:
         "source": item.source,
         "added_at": item.added_at.isoformat(),
     }
+    if item.kind == "file":
+        found["stored"] = "folder" if item.location else "register"
+        found["location"] = item.location
+        found["problem"] = file_problem(item)
+    return found
 
 
 def closure_record(action: Action) -> dict[str, Any]:
