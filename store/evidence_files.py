@@ -40,7 +40,9 @@ class EvidenceFolder:
         return self.root / sha256[:2] / sha256
 
     def keep(self, data: bytes) -> tuple[str, str]:
-        """Write `data` (unless the same bytes are there already); its SHA-256 and path.
+        """Write `data` (unless the same bytes are there already); its SHA-256 and its place
+        inside the folder (`ab/ab12…`): relative, so the folder can be moved or mounted
+        elsewhere and EVIDENCE_DIR pointed at it.
 
         Raises:
             OSError: the folder cannot be written.
@@ -48,7 +50,7 @@ class EvidenceFolder:
         digest = hashlib.sha256(data).hexdigest()
         path = self.path_for(digest)
         if path.is_file() and _sha256_of(path) == digest:
-            return digest, str(path)
+            return digest, self.place(digest)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written beside its final name, then renamed: a reader never sees half a file.
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".part-")
@@ -61,17 +63,24 @@ class EvidenceFolder:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        return digest, str(path)
+        return digest, self.place(digest)
+
+    def place(self, sha256: str) -> str:
+        return self.path_for(sha256).relative_to(self.root).as_posix()
 
 
-def read_kept(location: str, sha256: str) -> bytes:
-    """The bytes at `location`, when they still have the SHA-256 the register holds.
+def read_kept(folder: EvidenceFolder | None, sha256: str) -> bytes:
+    """The bytes kept in `folder` under `sha256`, when they still have that SHA-256.
 
     Raises:
-        EvidenceUnreadable: missing, unreadable, or changed since it was kept.
+        EvidenceUnreadable: no folder set, missing, unreadable, or changed since it was kept.
     """
+    if folder is None:
+        raise EvidenceUnreadable("kept in the evidence folder, and EVIDENCE_DIR is not set")
     try:
-        data = Path(location).read_bytes()
+        data = folder.path_for(sha256).read_bytes()
+    except ValueError:
+        raise EvidenceUnreadable("its SHA-256 in the register is not one") from None
     except FileNotFoundError:
         raise EvidenceUnreadable("missing from the evidence folder") from None
     except OSError as exc:

@@ -60,7 +60,7 @@ def test_files_go_to_the_folder_named_by_sha256_never_by_the_name_given(
         assert [r.filename for r in rows] == list(HOSTILE_NAMES)  # as given, not as a path
         for row in rows:
             assert row.content is None and row.size == len(digests[row.sha256 or ""].data)
-            assert row.location == str(folder / row.sha256[:2] / row.sha256)  # type: ignore[index]
+            assert row.location == f"{row.sha256[:2]}/{row.sha256}"  # type: ignore[index]
         plan = session.scalar(select(Plan))
         assert plan is not None
         exported = json.loads(export_json(session, plan=plan))
@@ -95,8 +95,9 @@ def test_a_file_gone_or_changed_in_the_folder_is_reported_not_crashed_on(
     assert console._converse(finance, text="2.4 done", attachments=sent).reply.ok
     with kept() as session:
         gone, changed = session.scalars(select(Evidence).order_by(Evidence.id)).all()
-    Path(gone.location or "").unlink()
-    Path(changed.location or "").write_bytes(b"%PDF tampered with")
+    evidence = tmp_path / "evidence"
+    (evidence / (gone.location or "")).unlink()
+    (evidence / (changed.location or "")).write_bytes(b"%PDF tampered with")
     shown = console.say(finance, "2.4").reply
     assert shown.ok
     assert "gone.pdf (9 bytes, SHA-256 " in shown.text
@@ -111,6 +112,25 @@ def test_a_file_gone_or_changed_in_the_folder_is_reported_not_crashed_on(
         "missing from the evidence folder",
         "changed since it was kept (its SHA-256 no longer matches)",
     ]
+
+
+def test_a_folder_moved_and_evidence_dir_pointed_at_it_still_serves_its_files(
+    db_url: str, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    console, _ = folder_door(db_url, sessions, tmp_path / "old")
+    finance = console.user("Finance")
+    sent = [Attachment("minutes.pdf", b"%PDF moved")]
+    assert console._converse(finance, text="2.4 done", attachments=sent).reply.ok
+    (tmp_path / "old").rename(tmp_path / "new")
+    moved = make_session_factory(sessions.kw["bind"], evidence_dir=tmp_path / "new")
+    settings = Settings(_env_file=None, DATABASE_URL=db_url, EVIDENCE_DIR=str(tmp_path / "new"))  # type: ignore[call-arg]
+    after = ConsoleDoor(sessions=moved, clock=FixedClock(NOW), settings=settings)
+    shown = after.say(after.user("Finance"), "2.4").reply
+    assert "minutes.pdf (10 bytes, SHA-256 " in shown.text and "⚠" not in shown.text
+    unset = ConsoleDoor(sessions=sessions, clock=FixedClock(NOW), settings=settings)
+    assert "⚠ kept in the evidence folder, and EVIDENCE_DIR is not set" in (
+        unset.say(unset.user("Finance"), "2.4").reply.text
+    )
 
 
 def test_without_evidence_dir_the_bytes_stay_in_the_register(

@@ -238,7 +238,8 @@ def file_bytes(item: Evidence) -> bytes:
         if hashlib.sha256(data).hexdigest() != item.sha256:
             raise EvidenceUnreadable("changed since it was kept (its SHA-256 no longer matches)")
         return data
-    return read_kept(item.location, item.sha256 or "")
+    session = object_session(item)
+    return read_kept(evidence_folder(session) if session else None, item.sha256 or "")
 
 
 def file_problem(item: Evidence) -> str | None:
