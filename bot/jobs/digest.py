@@ -97,12 +97,14 @@ def plan_sections(
     created: dict[int, datetime],
     week: dict[str, set[int]] | None = None,
     platform: str = "slack",
+    awaiting: frozenset[int] = frozenset(),
 ) -> list[Section]:
     """One plan's part of the digest: what changed and what needs a decision first, then
     what is done and due; the full overdue list is a count and where to find it (on the
     digest's `platform`).
 
-    `week`, when given, collects the ids behind each "needs a decision" count.
+    `week`, when given, collects the ids behind each "needs a decision" count. Actions in
+    `awaiting` (implemented, awaiting verification) are the verifier's turn: not escalated.
     """
     week_ago = now - timedelta(days=7)
     open_ = [a for a in actions if a.is_open]
@@ -174,7 +176,7 @@ def plan_sections(
             return False
         return cal.working_days_after(a.due, today) >= DIGEST_ESCALATE_AFTER
 
-    escalations = [a for a in overdue if escalated(a)]
+    escalations = [a for a in overdue if a.action_id not in awaiting and escalated(a)]
     add(
         "Escalated: 20+ working days overdue, no update",
         escalations,
@@ -254,6 +256,7 @@ def build_digest(
     week: dict[str, set[int]] | None = None,
     report_lines: dict[str, list[str]] | None = None,
     platform: str = "slack",
+    awaiting: frozenset[int] = frozenset(),
 ) -> list[Section]:
     """Every plan's sections, then what admins should fix: messages that were sent and
     failed, and, apart from them, owners nobody can reach (never messaged at all)."""
@@ -274,6 +277,7 @@ def build_digest(
                 created=facts.created,
                 week=week,
                 platform=platform,
+                awaiting=awaiting,
             ),
             (report_lines or {}).get(code, []),
         )

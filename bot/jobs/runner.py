@@ -30,6 +30,7 @@ from bot.jobs.planner import local_day
 from bot.messengers.base import Messenger
 from bot.services.closure.report import digest_lines as closure_digest_lines
 from bot.services.closure.report import with_closure_lines
+from bot.services.closure.review import awaiting_verification_ids
 from store.outbox import enqueue, existing_keys, failed_since
 
 
@@ -128,6 +129,7 @@ def run_digest(
                 closure_digest_lines(session, now=now),
             ),
             platform=platform,
+            awaiting=frozenset(awaiting_verification_ids(session)),
         )
         replies = digest_replies(sections, title=digest_title(week_facts(week), today))
         key = digest_key(target, now, scheduled=scheduled)
