@@ -19,7 +19,7 @@ from bot.core.themes import first_spellings, theme_key
 from bot.core.when import day, plural, relative, stored_day
 from bot.jobs.facts import EventFacts, RegisterFacts
 from bot.jobs.leave_digest import away_this_week, unavailable_lines
-from bot.jobs.planner import DIGEST_ESCALATE_AFTER, ActionFacts
+from bot.jobs.planner import ActionFacts, in_digest_escalations
 
 LINES_PER_MESSAGE = 45  # + a header block: within Slack's 50 blocks per message
 MAX_LINE = 2900  # section text is limited to 3,000 characters, counted as Slack shows them
@@ -169,14 +169,9 @@ def plan_sections(
     )
     note("at_risk", risky)
 
-    def escalated(a: ActionFacts) -> bool:
-        if a.due is None or a.due >= today:
-            return False
-        if a.last_update is not None and a.last_update.date() > a.due:
-            return False
-        return cal.working_days_after(a.due, today) >= DIGEST_ESCALATE_AFTER
-
-    escalations = [a for a in overdue if a.action_id not in awaiting and escalated(a)]
+    escalations = [
+        a for a in overdue if a.action_id not in awaiting and in_digest_escalations(a, today, cal)
+    ]
     add(
         "Escalated: 20+ working days overdue, no update",
         escalations,

@@ -26,17 +26,19 @@ from sqlalchemy.orm import Session
 
 from bot.core.calendar import WorkingCalendar
 from bot.core.config import Settings
-from bot.core.messages import Detail, Reply
+from bot.core.messages import Detail, Reply, theirs
 from bot.core.when import day, plural
 from bot.jobs.cover import Roster, Term, paused_days, plan_reminders
 from bot.jobs.facts import load_roster
 from bot.jobs.planner import (
+    DIGEST_ESCALATE_AFTER,
     ESCALATE_AFTER,
     ActionFacts,
     Escalation,
     NudgeItem,
     PlannedMessage,
     escalations,
+    in_digest_escalations,
     local_day,
 )
 from bot.services.actions import card
@@ -139,26 +141,12 @@ def _contacts(
     return found
 
 
-def plan_reviews(
-    session: Session,
-    *,
-    now: datetime,
-    settings: Settings,
-    cal: WorkingCalendar,
-    escalate: bool,
-) -> ReviewPlan:
-    """Today's messages to verifiers and approvers as of `now`, and (with `escalate`, when
-    the office is open) the requests escalated today, marked and recorded."""
-    pending = _pending(session)
-    if not pending:
-        return ReviewPlan()
-    tz = ZoneInfo(settings.tz)
-    today, _ = local_day(now, settings.tz)
-    contacts = _contacts(session, pending, today)
-    roster = _roster(
-        session, [w for _, _, w in pending], {c for cs in contacts.values() for c in cs}
-    )
-    waiting = {
+def _waiting(
+    pending: list[tuple[Review, Action, Reviewer]], cal: WorkingCalendar, tz: ZoneInfo
+) -> dict[int, Waiting]:
+    """Review id → the request as an action its reviewer owns, due the first working day
+    it waits (the planner's and the ladder's facts)."""
+    return {
         review.id: Waiting(
             review,
             action,
@@ -178,6 +166,52 @@ def plan_reviews(
         )
         for review, action, who in pending
     }
+
+
+def digest_lines(
+    session: Session, *, now: datetime, tz: str, cal: WorkingCalendar
+) -> dict[str, list[str]]:
+    """Plan code → the digest's line naming the requests waiting as long as the digest's
+    escalations have been overdue (the ladder's second rung, the same rule)."""
+    today, _ = local_day(now, tz)
+    waiting = _waiting(_pending(session), cal, ZoneInfo(tz))
+    late: dict[str, list[str]] = defaultdict(list)
+    for w in waiting.values():
+        if in_digest_escalations(w.facts, today, cal):
+            assert w.facts.due is not None
+            days = plural(cal.working_days_after(w.facts.due, today), "working day")
+            late[w.facts.plan_code].append(
+                f"{theirs(w.facts.plan_code + ':' + w.facts.ref)} "
+                f"({WHAT[w.review.kind]} by {theirs(w.who.name)}, {days})"
+            )
+    return {
+        code: [
+            f"🚨 Waiting {DIGEST_ESCALATE_AFTER}+ working days for a decision: " + "; ".join(found)
+        ]
+        for code, found in sorted(late.items())
+    }
+
+
+def plan_reviews(
+    session: Session,
+    *,
+    now: datetime,
+    settings: Settings,
+    cal: WorkingCalendar,
+    escalate: bool,
+) -> ReviewPlan:
+    """Today's messages to verifiers and approvers as of `now`, and (with `escalate`, when
+    the office is open) the requests escalated today, marked and recorded."""
+    pending = _pending(session)
+    if not pending:
+        return ReviewPlan()
+    tz = ZoneInfo(settings.tz)
+    today, _ = local_day(now, settings.tz)
+    contacts = _contacts(session, pending, today)
+    roster = _roster(
+        session, [w for _, _, w in pending], {c for cs in contacts.values() for c in cs}
+    )
+    waiting = _waiting(pending, cal, tz)
     facts = [w.facts for w in waiting.values()]
     plan = ReviewPlan()
     for message in plan_reminders(

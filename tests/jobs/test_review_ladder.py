@@ -9,9 +9,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from bot.core.calendar import calendar_for
 from bot.handlers.console import ConsoleDoor
-from bot.jobs.runner import run_digest, run_sweep
-from store.models import Action, Event, Person, Review
+from bot.jobs.runner import run_delivery, run_digest, run_sweep
+from bot.reports.stats import nudge_stats
+from store.models import Action, Delivery, Event, Person, Review
 from tests.jobs.conftest import JobWorld
 from tests.services.test_closure import closure_plan
 
@@ -110,3 +112,50 @@ def test_a_verification_and_a_date_left_waiting_climb_the_owners_ladder(jobs: Jo
         assert told == ["told ceo@northants.example"] * 2
         escalated = {r.kind: r.escalated_on for r in session.scalars(select(Review))}
         assert escalated == {"extend": date(2018, 4, 3), "verify": date(2018, 4, 10)}
+
+
+def test_the_digest_and_stats_count_a_verification_left_waiting(jobs: JobWorld) -> None:
+    closure_plan(jobs.runtime.sessions, verify="Internal Audit", approve=None)
+    jobs.at(SAID_DONE)
+    door = console(jobs)
+    assert door.say(door.user("Finance"), "2.4 done").reply.ok
+    planned = sweep_every_day(jobs, date(2018, 4, 3), date(2018, 4, 6))  # escalated on the 3rd
+    assert planned[("review_escalation", "email:ceo@northants.example")] == [date(2018, 4, 3)]
+    stats = run_delivery(jobs.runtime, {"slack": jobs.messenger}, sleep=jobs.sleep)
+    assert stats.failed == 0, stats.failures
+
+    def digest(moment: datetime) -> str:
+        jobs.at(moment)
+        done = run_digest(jobs.runtime, now=moment, channel="C1", dry_run=True)
+        return "\n".join(line for r in done.replies for line in [r.title or "", *r.lines])
+
+    # The ladder's second rung, the digest's own rule: 20 working days since the first day
+    # it waited (16 March), Good Friday and Easter Monday not counted.
+    before = digest(datetime(2018, 4, 16, 10, 0, tzinfo=UTC))
+    assert "Waiting 20+ working days" not in before
+    assert "1 action implemented, awaiting verification" in before
+    after = digest(datetime(2018, 4, 17, 10, 0, tzinfo=UTC))
+    assert (
+        "🚨 Waiting 20+ working days for a decision: NCC:2.4 (verification by Internal Audit, "
+        "20 working days)" in after
+    )
+    assert "escalated" not in after.splitlines()[0]  # not an owners' escalation either
+
+    # Stats count owners' reminders and escalations only: the verifier's messages and the
+    # escalation of the waiting verification are neither.
+    target = action_id(jobs, "2.4")
+    with jobs.runtime.sessions() as session:
+        sent = session.scalars(select(Delivery).where(Delivery.state == "sent")).all()
+        kinds = {d.kind for d in sent}
+        # One reminder per action and instant, as stats reads them.
+        nudged = {
+            (aid, int(d.sent_at.timestamp()))
+            for d in sent
+            if d.kind == "nudge" and d.sent_at is not None
+            for aid in d.payload["action_ids"]
+        }
+        figures = nudge_stats(session, now=jobs.clock.now(), cal=calendar_for("GB-ENG"))
+    assert {"nudge", "review", "review_escalation"} <= kinds
+    [plan] = figures.plans
+    assert target not in {aid for aid, _ in nudged}
+    assert plan.reminders == len(nudged) and plan.after_escalation == 0
