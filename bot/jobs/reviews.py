@@ -44,7 +44,7 @@ from bot.jobs.planner import (
 from bot.services.actions import card
 from bot.services.audit import Actor, record
 from bot.services.closure.evidence import evidence_of
-from bot.services.closure.review import DUTY_NAME, Reviewer, reviewer
+from bot.services.closure.review import Reviewer, reviewer
 from store.models import Action, Owner, Plan, Review
 from store.queries import holders_by_owner
 
@@ -333,17 +333,20 @@ def escalation_reply(
 ) -> Reply:
     cards = []
     for w in items:
-        duty = DUTY_NAME["verify_by" if w.review.kind == "verify" else "approve_dates_by"]
         details = [
             Detail(
                 "Waiting",
-                f"for {WHAT[w.review.kind]} by {w.who.name} ({duty}) since "
-                f"{_asked(w.review, today, tz)}: {plural(days[w.review.id], 'working day')}",
+                f"for {WHAT[w.review.kind]} by {w.who.name} since {_asked(w.review, today, tz)} "
+                f"({plural(days[w.review.id], 'working day')})",
             )
         ]
         cards.append(card(w.action, today, buttons=False, details=details))
+    verify = sum(1 for w in items if w.review.kind == "verify")
+    waiting = [plural(verify, "verification")] if verify else []
+    if len(items) > verify:
+        waiting.append(plural(len(items) - verify, "new date"))
     return Reply(
-        title=f"Waiting {ESCALATE_AFTER}+ working days for a decision: {_title(items)}; "
+        title=f"{' and '.join(waiting)} waiting {ESCALATE_AFTER}+ working days for a decision: "
         "you are the escalation contact",
         lines=[
             f"Each has waited more than {ESCALATE_AFTER} working days for its verifier or date "
