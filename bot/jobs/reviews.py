@@ -121,17 +121,21 @@ def _contacts(
 ) -> dict[int, tuple[str, ...]]:
     """Review id → its reviewer's escalation contacts ("email:…"), as the owners' ladder has
     them: a role's `escalate_to`; a person's, those of the roles they hold today."""
-    escalate_to: dict[int, str | None] = {
-        row.id: row.escalate_to
-        for row in session.execute(
-            select(Owner.id, Owner.escalate_to).where(Owner.escalate_to.is_not(None))
-        )
-    }
     held: dict[int, list[int]] = defaultdict(list)
     if any(w.kind == "person" for _, _, w in waiting):
         for owner_id, people in holders_by_owner(session, day=today).items():
             for person_id in people:
                 held[person_id].append(owner_id)
+    wanted = {w.id for _, _, w in waiting if w.kind == "role"}
+    wanted.update(r for _, _, w in waiting if w.kind == "person" for r in held.get(w.id, []))
+    escalate_to: dict[int, str | None] = {
+        row.id: row.escalate_to
+        for row in session.execute(
+            select(Owner.id, Owner.escalate_to).where(
+                Owner.id.in_(sorted(wanted)), Owner.escalate_to.is_not(None)
+            )
+        )
+    }
     found: dict[int, tuple[str, ...]] = {}
     for review, _, who in waiting:
         roles = [who.id] if who.kind == "role" else held.get(who.id, [])

@@ -375,9 +375,9 @@ class FakeBotFramework:
             "id"
         )
         theirs = user.tenant or self.home_tenant
-        if theirs is not None and named != theirs:
+        if not self.playground and theirs is not None and named != theirs:
             # Teams answers a chat asked for in a tenant the user is not in as it does for an
-            # external guest (botframework-sdk#4286).
+            # external guest (botframework-sdk#4286); the Playground has no tenants.
             return self._refuse(rec, 403, "ServiceError", "Failure due to: AclCheckFailed.")
         if not user.installed:
             # The app is not installed for them: a bot cannot open a chat with them.
