@@ -457,6 +457,9 @@ class Review(Base):
     decided_at: Mapped[datetime | None]
     # Why it was rejected or declined (required then); None for an acceptance.
     decision_note: Mapped[str | None] = mapped_column(Text)
+    # The day a request left waiting was escalated to its reviewer's escalation contact:
+    # escalated once, like an overdue action (bot.jobs.reviews).
+    escalated_on: Mapped[date | None] = mapped_column(Date)
 
     action: Mapped[Action] = relationship()
 

@@ -275,4 +275,5 @@ def _fake(fake: FakeBotFramework | None) -> Iterator[FakeBotFramework]:
         yield fake
         return
     with fake_bot_framework() as made:
+        made.home_tenant = TENANT
         yield made

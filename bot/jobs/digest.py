@@ -19,7 +19,7 @@ from bot.core.themes import first_spellings, theme_key
 from bot.core.when import day, plural, relative, stored_day
 from bot.jobs.facts import EventFacts, RegisterFacts
 from bot.jobs.leave_digest import away_this_week, unavailable_lines
-from bot.jobs.planner import DIGEST_ESCALATE_AFTER, ActionFacts
+from bot.jobs.planner import ActionFacts, in_digest_escalations
 
 LINES_PER_MESSAGE = 45  # + a header block: within Slack's 50 blocks per message
 MAX_LINE = 2900  # section text is limited to 3,000 characters, counted as Slack shows them
@@ -97,12 +97,14 @@ def plan_sections(
     created: dict[int, datetime],
     week: dict[str, set[int]] | None = None,
     platform: str = "slack",
+    awaiting: frozenset[int] = frozenset(),
 ) -> list[Section]:
     """One plan's part of the digest: what changed and what needs a decision first, then
     what is done and due; the full overdue list is a count and where to find it (on the
     digest's `platform`).
 
-    `week`, when given, collects the ids behind each "needs a decision" count.
+    `week`, when given, collects the ids behind each "needs a decision" count. Actions in
+    `awaiting` (implemented, awaiting verification) are the verifier's turn: not escalated.
     """
     week_ago = now - timedelta(days=7)
     open_ = [a for a in actions if a.is_open]
@@ -167,14 +169,9 @@ def plan_sections(
     )
     note("at_risk", risky)
 
-    def escalated(a: ActionFacts) -> bool:
-        if a.due is None or a.due >= today:
-            return False
-        if a.last_update is not None and a.last_update.date() > a.due:
-            return False
-        return cal.working_days_after(a.due, today) >= DIGEST_ESCALATE_AFTER
-
-    escalations = [a for a in overdue if escalated(a)]
+    escalations = [
+        a for a in overdue if a.action_id not in awaiting and in_digest_escalations(a, today, cal)
+    ]
     add(
         "Escalated: 20+ working days overdue, no update",
         escalations,
@@ -254,6 +251,7 @@ def build_digest(
     week: dict[str, set[int]] | None = None,
     report_lines: dict[str, list[str]] | None = None,
     platform: str = "slack",
+    awaiting: frozenset[int] = frozenset(),
 ) -> list[Section]:
     """Every plan's sections, then what admins should fix: messages that were sent and
     failed, and, apart from them, owners nobody can reach (never messaged at all)."""
@@ -274,6 +272,7 @@ def build_digest(
                 created=facts.created,
                 week=week,
                 platform=platform,
+                awaiting=awaiting,
             ),
             (report_lines or {}).get(code, []),
         )

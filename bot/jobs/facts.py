@@ -350,7 +350,12 @@ def load_roster(session: Session, *, tzs: dict[int, str | None]) -> Roster: ...
 
 @overload
 def load_roster(
-    session: Session, *, owner_ids: list[int], action_ids: list[int], contacts: set[str]
+    session: Session,
+    *,
+    owner_ids: list[int],
+    action_ids: list[int],
+    contacts: set[str],
+    person_ids: Iterable[int] = (),
 ) -> SweepRoster: ...
 
 
@@ -361,14 +366,15 @@ def load_roster(
     owner_ids: list[int] | None = None,
     action_ids: list[int] | None = None,
     contacts: set[str] | None = None,
+    person_ids: Iterable[int] = (),
 ) -> Roster:
     """Holders, deputies, assignees and leave, as plain data for `bot.jobs.cover`. An owner
     mapped to one person before roles had history is held by that person throughout.
 
     With `tzs`, everybody's. With `owner_ids`, only what those owner roles and the actions
     `action_ids` need: their holders, deputies and assignees, those people's leave, zones
-    and names, and the people behind the escalation `contacts` (lower-cased emails), each
-    read through an index.
+    and names, and the people behind the escalation `contacts` (lower-cased emails) and
+    `person_ids`, each read through an index.
     """
     conn = session.connection()
     dialect = conn.dialect.name
@@ -407,7 +413,7 @@ def load_roster(
     wanted = set(action_ids or ())
     for condition in conditions:
         rows.update((row[0], row) for row in conn.execute(duties.where(condition)))
-    people: set[int] = set(mapped.values())
+    people: set[int] = set(mapped.values()) | set(person_ids)
     for _, duty, owner_id, action_id, person_id, since, until in sorted(rows.values()):
         term = Term(f"person:{person_id}", since, until)
         people.add(person_id)

@@ -31,7 +31,7 @@ from bot.jobs.planner import (
     local_day,
     reason_today,
 )
-from bot.jobs.reviews import review_messages
+from bot.jobs.reviews import plan_reviews
 from bot.services.audit import Actor, record
 from bot.services.closure.review import awaiting_verification_ids
 from store.models import Action
@@ -52,13 +52,21 @@ class SweepResult:
     already_planned: int = 0
     unreachable: dict[str, list[str]] = field(default_factory=dict)
     escalated: list[Escalation] = field(default_factory=list)
+    # Verifications and new dates left waiting, escalated to their reviewer's contact.
+    reviews_escalated: list[Escalation] = field(default_factory=list)
 
     def __str__(self) -> str:
         people = sum(1 for m, _ in self.messages if m.kind == "nudge")
         items = sum(len(m.items) for m, _ in self.messages if m.kind == "nudge")
         text = (
             f"{plural(people, 'reminder message')} covering {plural(items, 'action')}; "
-            f"{plural(len(self.escalated), 'escalation')}; {self.enqueued} new in the outbox, "
+            f"{plural(len(self.escalated), 'escalation')}; "
+            + (
+                f"{plural(len(self.reviews_escalated), 'decision')} waiting escalated; "
+                if self.reviews_escalated
+                else ""
+            )
+            + f"{self.enqueued} new in the outbox, "
             f"{self.already_planned} already there"
         )
         if self.unreachable:
@@ -163,10 +171,12 @@ def sweep(
     facts = sweep_facts(session, default_days=parse_days(settings.nudge_days), now=now, cal=cal)
     by_id = {f.action_id: f for f in facts.actions}
     result = SweepResult()
-    # An action implemented and awaiting verification waits for its verifier, not its owners.
+    # An action implemented and awaiting verification waits for its verifier, not its owners:
+    # no reminder, no escalation and no unreachable-owner report for it.
     awaiting = awaiting_verification_ids(session)
+    owners_turn = [a for a in facts.actions if a.is_open and a.action_id not in awaiting]
     planned = plan_reminders(
-        [a for a in facts.actions if a.is_open and a.action_id not in awaiting],
+        owners_turn,
         facts.roster,
         now=now,
         cal=cal,
@@ -175,13 +185,16 @@ def sweep(
     )
     for message in planned:
         result.messages.append((message, nudge_reply(message, by_id)))
-    result.messages.extend(review_messages(session, now=now, settings=settings, cal=cal))
-
     today, hour = local_day(now, settings.tz)
     office_open = hour >= settings.nudge_hour and cal.is_working_day(today)
+    reviews = plan_reviews(session, now=now, settings=settings, cal=cal, escalate=office_open)
+    result.messages.extend(reviews.messages)
+    result.reviews_escalated = reviews.escalated
     if office_open:
-        _plan_escalations(session, facts, now=now, today=today, cal=cal, result=result, by_id=by_id)
-        _plan_unreachable(facts, today=today, cal=cal, result=result)
+        _plan_escalations(
+            session, facts, owners_turn, now=now, today=today, cal=cal, result=result, by_id=by_id
+        )
+        _plan_unreachable(facts, awaiting, today=today, cal=cal, result=result)
         # Told once, in the daily admin summary the delivery round sends (bot.jobs.runner).
         note_problems(session, unreachable_problems(facts), now=now, forget_others="owner:")
 
@@ -222,6 +235,7 @@ def _payload(message: PlannedMessage, reply: Reply) -> dict[str, Any]:
 def _plan_escalations(
     session: Session,
     facts: RegisterFacts,
+    actions: list[ActionFacts],
     *,
     now: datetime,
     today: date,
@@ -231,7 +245,7 @@ def _plan_escalations(
 ) -> None:
     roster = facts.roster
     found = escalations(
-        facts.actions,
+        actions,
         facts.contacts,
         today=today,
         cal=cal,
@@ -271,6 +285,7 @@ def _plan_escalations(
 
 def _plan_unreachable(
     facts: RegisterFacts,
+    awaiting: set[int],
     *,
     today: date,
     cal: WorkingCalendar,
@@ -279,7 +294,9 @@ def _plan_unreachable(
     """Owners whose reminders nobody receives today, for the sweep's own report."""
     for owner, actions in facts.unreachable.items():
         refs = [
-            f"{a.plan_code}:{a.ref}" for a in actions if reason_today(a, today, cal) is not None
+            f"{a.plan_code}:{a.ref}"
+            for a in actions
+            if a.action_id not in awaiting and reason_today(a, today, cal) is not None
         ]
         if refs:
             result.unreachable[owner] = refs

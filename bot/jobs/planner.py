@@ -152,6 +152,16 @@ def _ordered(items: list[NudgeItem], person: PersonFacts) -> list[NudgeItem]:
     return sorted(items, key=lambda i: (rank[i.kind], due[i.action_id]))
 
 
+def in_digest_escalations(action: ActionFacts, today: date, cal: WorkingCalendar) -> bool:
+    """The ladder's second rung: DIGEST_ESCALATE_AFTER working days overdue with no update
+    since the due date, listed in the weekly digest (leave does not stop this clock)."""
+    if action.due is None or action.due >= today:
+        return False
+    if action.last_update is not None and action.last_update.date() > action.due:
+        return False
+    return cal.working_days_after(action.due, today) >= DIGEST_ESCALATE_AFTER
+
+
 def escalations(
     actions: list[ActionFacts],
     contacts: dict[int, tuple[str, ...]],

@@ -27,9 +27,11 @@ from bot.jobs.digest_chart import (
 from bot.jobs.facts import events_since, load_facts
 from bot.jobs.nudges import SweepResult, admin_recipients, sweep
 from bot.jobs.planner import local_day
+from bot.jobs.reviews import digest_lines as review_digest_lines
 from bot.messengers.base import Messenger
 from bot.services.closure.report import digest_lines as closure_digest_lines
 from bot.services.closure.report import with_closure_lines
+from bot.services.closure.review import awaiting_verification_ids
 from store.outbox import enqueue, existing_keys, failed_since
 
 
@@ -125,9 +127,13 @@ def run_digest(
             week=week,
             report_lines=with_closure_lines(
                 report_lines(session, charts, now=now, cal=cal, tz=settings.tz),
-                closure_digest_lines(session, now=now),
+                with_closure_lines(
+                    closure_digest_lines(session, now=now),
+                    review_digest_lines(session, now=now, tz=settings.tz, cal=cal),
+                ),
             ),
             platform=platform,
+            awaiting=frozenset(awaiting_verification_ids(session)),
         )
         replies = digest_replies(sections, title=digest_title(week_facts(week), today))
         key = digest_key(target, now, scheduled=scheduled)

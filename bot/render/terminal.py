@@ -43,6 +43,19 @@ class PlanShown(Protocol):
     def source_file(self) -> str | None: ...
     @property
     def archived_at(self) -> datetime | None: ...
+    @property
+    def options(self) -> dict[str, Any] | None: ...
+
+
+def closure_cell(plan: PlanShown) -> Text:
+    """Who verifies an owner's "done" and who approves new dates (`plans set`), as written."""
+    options = plan.options or {}
+    lines = [
+        f"{said} {found['name']}"
+        for duty, said in (("verify_by", "verified by"), ("approve_dates_by", "dates approved by"))
+        if isinstance(found := options.get(duty), dict)
+    ]
+    return Text("\n".join(lines) or "-")
 
 
 class ActionShown(Protocol):
@@ -105,7 +118,10 @@ def register_table(plan: PlanShown, actions: Sequence[ActionShown], *, width: in
             ]
         )
     title = f"{plan_label(plan.code, plan.name)} ({plural(len(actions), 'action')})"
-    table = fitted_table(columns, rows, width=width, title=title)
+    closure = closure_cell(plan).plain.replace("\n", ", ")
+    if closure != "-":
+        title += f"; {closure}"
+    table = fitted_table(columns, rows, width=width, title=Text(title))
     if any(a.due_date and not (a.revised_target_date or a.target_date) for a in actions):
         table.caption = "* the plan's default due date: the plan gives none for this action"
         table.caption_justify = "left"
@@ -272,16 +288,19 @@ def plans_table(plans: Sequence[tuple[PlanShown, int]], *, width: int = 80) -> T
         Column("Code"),
         Column("Name", wrap=True, min_width=20),
         Column("Actions"),
-        Column("Default due", priority=1),
-        Column("Source file", priority=2, wrap=True, min_width=12),
+        Column("Closure", priority=1, wrap=True, min_width=16),
+        Column("Default due", priority=2),
+        Column("Source file", priority=3, wrap=True, min_width=12),
     )
-    rows = [
+    # Text, not str: rich would read "[...]" in a plan's or a person's name as its markup.
+    rows: list[list[str | Text]] = [
         [
-            plan.code,
-            plan.name + (f" (archived {day(plan.archived_at)})" if plan.archived_at else ""),
+            Text(plan.code),
+            Text(plan.name + (f" (archived {day(plan.archived_at)})" if plan.archived_at else "")),
             str(count),
+            closure_cell(plan),
             day(plan.default_due) if plan.default_due else "-",
-            plan.source_file or "-",
+            Text(plan.source_file or "-"),
         ]
         for plan, count in plans
     ]
@@ -449,14 +468,14 @@ def fitted_table(
     rows: Sequence[Sequence[str | Text]],
     *,
     width: int,
-    title: str | None = None,
+    title: str | Text | None = None,
 ) -> Table:
     """A table no wider than `width`; columns that cannot fit are dropped, not squeezed."""
     keep = list(range(len(columns)))
 
     def natural(index: int) -> int:
         cells = [columns[index].name, *(row[index] for row in rows)]
-        return max(Text(str(c)).cell_len for c in cells)
+        return max(Text(line).cell_len for c in cells for line in str(c).split("\n"))
 
     def needed(index: int) -> int:
         column = columns[index]

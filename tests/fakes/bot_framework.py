@@ -15,7 +15,8 @@
 As strict as the real one where it matters to us: outbound calls must carry a Bearer
 token; an activity over 28 KB is refused with 413; a conversation id it never created and
 no channel is 404; a user who blocked the bot is 403 `MessageWritesBlocked`, one who removed
-the app 403 `BotNotInConversationRoster` (for new chats too). A member look-up answers only
+the app 403 `BotNotInConversationRoster` (for new chats too); a new chat with someone of
+another tenant than the one it names is 403 `AclCheckFailed`. A member look-up answers only
 for members of that conversation: a 1:1 chat knows its one user, a team's channel the team
 (`join`); anybody else is 404, as in a real tenant. Updating a message (PUT) needs the id of
 one the bot posted in that conversation. Canned failures (429 with Retry-After, 5xx) can be
@@ -141,6 +142,8 @@ class FakeBotFramework:
     # Teams' never does.
     playground: bool = False
     spent: float = 0.0  # virtual seconds spent while a request from Teams was open
+    # The council's own tenant (a user's `tenant` None): a new chat must name its user's.
+    home_tenant: str | None = None
 
     def __post_init__(self) -> None:
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -367,6 +370,15 @@ class FakeBotFramework:
         user = self._user(members[0]["id"]) if members else None
         if user is None:
             return self._refuse(rec, 404, "NotFound")
+        body = rec.body or {}
+        named = body.get("tenantId") or ((body.get("channelData") or {}).get("tenant") or {}).get(
+            "id"
+        )
+        theirs = user.tenant or self.home_tenant
+        if not self.playground and theirs is not None and named != theirs:
+            # Teams answers a chat asked for in a tenant the user is not in as it does for an
+            # external guest (botframework-sdk#4286); the Playground has no tenants.
+            return self._refuse(rec, 403, "ServiceError", "Failure due to: AclCheckFailed.")
         if not user.installed:
             # The app is not installed for them: a bot cannot open a chat with them.
             return self._refuse(rec, 403, "Forbidden", "BotNotInConversationRoster")

@@ -7,7 +7,7 @@ from datetime import date
 from bot.core.messages import theirs
 from bot.core.when import day
 
-CLOSURE_FIELDS = frozenset({"verification", "extension", "evidence"})
+CLOSURE_FIELDS = frozenset({"verification", "extension", "evidence", "review_escalated"})
 
 
 def _day(value: str | None, today: date) -> str:
@@ -26,6 +26,10 @@ def closure_sentence(
     why = f": “{theirs(note)}”" if note else ""
     if field == "evidence":
         return f"{who} added evidence: {theirs(new or '')}"
+    if field == "review_escalated":
+        what = "its verification" if new == "verify" else "its new date"
+        told = f" ({theirs(note)})" if note else ""
+        return f"{who} escalated {what} as waiting with no decision{told}"
     if field == "verification":
         said = {
             "requested": "said it is implemented, for verification",

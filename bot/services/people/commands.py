@@ -23,6 +23,7 @@ from bot.core.messages import Button, Reply, Row, error, plan_label, theirs
 from bot.core.when import day as day_label
 from bot.core.when import plural
 from bot.services.audit import Actor
+from bot.services.closure.review import Duty, reviewer
 from bot.services.people.identity import Caller
 from bot.services.people.leave import (
     LeaveRefused,
@@ -44,7 +45,7 @@ from bot.services.people.roster import (
     resolve,
     set_role_people,
 )
-from store.models import Action, Person
+from store.models import Action, Person, Plan
 from store.queries import actions_of_plan, all_plans, owner_action_counts, owners_by_name
 
 ADMINS_ONLY = "Only actionbot admins can do that (ACTIONBOT_ADMINS). Nothing was changed."
@@ -370,6 +371,20 @@ def unreachable_owners(session: Session, *, today: date) -> Reply:
     )
 
 
+def _closure(plan: Plan) -> str:
+    """Who verifies closure and who approves new dates, when the plan asks for either."""
+    duties: tuple[tuple[Duty, str], ...] = (
+        ("verify_by", "verified by"),
+        ("approve_dates_by", "dates approved by"),
+    )
+    said = [
+        f"{what} {theirs(who.name)}"
+        for duty, what in duties
+        if (who := reviewer(plan, duty)) is not None
+    ]
+    return "; " + ", ".join(said) if said else ""
+
+
 def _plans(session: Session, today: date) -> Reply:
     lines = []
     for plan in all_plans(session):
@@ -391,7 +406,7 @@ def _plans(session: Session, today: date) -> Reply:
             continue
         lines.append(
             f"{theirs(plan_label(plan.code, plan.name))}: {plural(len(actions), 'action')}, "
-            f"{len(open_)} open, {overdue} overdue; {schedule}"
+            f"{len(open_)} open, {overdue} overdue; {schedule}{_closure(plan)}"
         )
     if not lines:
         return Reply(
