@@ -295,7 +295,12 @@ def shown(payload: Any) -> tuple[str, list[frozenset[str]]]:
 def styles_of(payload: Any, words: str) -> set[str] | None:
     """The styles Slack gives `words` where they are shown as written; None when they are
     not shown as written anywhere (a mark was eaten: Slack formatted them)."""
-    text, styles = shown(payload)
+    return styles_in(shown(payload), words)
+
+
+def styles_in(seen: tuple[str, list[frozenset[str]]], words: str) -> set[str] | None:
+    """`styles_of` on what `shown` gave: one reading of a page for many look-ups."""
+    text, styles = seen
     if words not in text:
         return None
     found: set[str] = set()

@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 from bot.core.messages import ActionCard, Button, Reply
 from bot.render.blocks import BUTTON_STYLE, card_blocks, home_view, reply_message, reply_pages
 from bot.render.terminal import reply_view
-from tests.fakes.block_kit import check_message, check_view, shown, styles_of
+from tests.fakes.block_kit import check_message, check_view, shown, styles_in
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HOSTILE = [
@@ -112,11 +112,11 @@ def test_every_message_is_escaped_accepted_by_slack_and_complete(reply: Reply) -
     for message in [reply_message(reply), *reply_pages(reply)]:
         assert_escaped(message)
         check_message(message)
-    pages = reply_pages(reply)
-    seen = "\n".join(shown(page)[0] for page in pages)
+    pages = [shown(page) for page in reply_pages(reply)]
+    seen = "\n".join(text for text, _ in pages)
     for card in reply.cards:
         # Nothing lost: every card is in the thread, its label in actionbot's bold...
-        assert any("bold" in (styles_of(page, card.label) or set()) for page in pages)
+        assert any("bold" in (styles_in(page, card.label) or set()) for page in pages)
         # ...and a title a list shows whole is shown as written, marks and all.
         if 0 < len(card.title) < 900:
             assert card.title in seen
@@ -133,7 +133,8 @@ def test_app_home_is_escaped_and_accepted(data: st.DataObject) -> None:
         view = home_view(home_cards, today=date(2018, 1, 15), page=page, intro=intro)
         assert_escaped(view)
         check_view(view)
-        seen |= {c.label for c in home_cards if "bold" in (styles_of(view, c.label) or set())}
+        shows = shown(view)
+        seen |= {c.label for c in home_cards if "bold" in (styles_in(shows, c.label) or set())}
         if '"home_next"' not in json.dumps(view):
             break
         page += 1
