@@ -24,6 +24,7 @@ from bot.reports.content import FILLS, Paper
 from bot.reports.formats import render_pack
 from tests.reports.conftest import AS_OF, TRICKY_TITLE
 from tests.reports.reading import draft, section
+from tests.reports.word_pages import headings as word_headings
 
 REGISTER_HEADERS = [
     "Ref",
@@ -108,7 +109,7 @@ def test_docx_headings_tables_header_and_footer(paper: Paper, files: dict[str, b
     document = docx(files)
     titles = [p.text for p in document.paragraphs if p.style.name == "Title"]
     assert titles == ["NCC"]
-    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == headings(paper)
+    assert word_headings(document) == headings(paper)
     section_ = document.sections[0]
     assert section_.page_width > section_.page_height  # landscape
     assert section_.header.paragraphs[0].text == paper.running
@@ -256,7 +257,7 @@ def test_every_format_has_the_sections_in_the_same_order(
     ]
     book = load_workbook(io.BytesIO(files["xlsx"]))
     assert xlsx_headings(book) == expected
-    assert [p.text for p in docx(files).paragraphs if p.style.name == "Heading 1"] == expected
+    assert word_headings(docx(files)) == expected
     page = _Page()
     page.feed(files["html"].decode("utf-8"))
     assert page.headings == expected

@@ -26,6 +26,14 @@ MAX_WORD = 1 / 3
 MAX_LINE = 1 / 2
 BOLD_TONES = frozenset({"red", "overdue"})
 CHART_INCHES = 7.5  # the pack's chart sits beside a table, on half a page
+CHART_LEAST = 150.0  # points: the summary's chart, however few rows its table has
+# The summary's chart is drawn this many times larger than its place (in inches, 72
+# points each) and shown shrunk: its 15-point type then reads as 7.5 points, as the tables.
+CHART_TYPE = 72 / 2.0
+# The most a table of figures takes in the summary's first row, beside a chart or not:
+# its headers wrap, its words do not.
+FIGURES_WIDTH = 340.0
+FIGURES_ALONE = 200.0
 
 
 def font_file(bold: bool = False) -> Path:

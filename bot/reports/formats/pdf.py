@@ -41,7 +41,15 @@ from reportlab.platypus import (
 
 from bot.reports.content import FILLS, Cell, Chart, Paper, Section
 from bot.reports.content import Table as PackTable
-from bot.reports.formats.layout import BOLD_TONES, chart_png, point_widths
+from bot.reports.formats.layout import (
+    BOLD_TONES,
+    CHART_LEAST,
+    CHART_TYPE,
+    FIGURES_ALONE,
+    FIGURES_WIDTH,
+    chart_png,
+    point_widths,
+)
 from bot.reports.formats.layout import font_name as font
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
@@ -59,14 +67,6 @@ HEADING_ROOM = 110.0
 LONG_CELL = 600  # characters: even in a narrow column, well under a page of lines
 BODY_HEIGHT = PAGE_HEIGHT - TOP - BOTTOM
 CHART_HEIGHT = BODY_HEIGHT - 70  # under the section's heading and meaning
-CHART_LEAST = 150.0  # the summary's chart, however few rows its table has
-# The summary's chart is drawn this many times larger than its place (in inches, 72
-# points each) and shown shrunk: its 15-point type then reads as 7.5 points, as the tables.
-CHART_TYPE = 72 / 2.0
-# The most a table of figures takes in the summary's first row, beside a chart or not:
-# its headers wrap, its words do not.
-FIGURES_WIDTH = 340.0
-FIGURES_ALONE = 200.0
 
 
 def render_pdf(paper: Paper) -> bytes:
