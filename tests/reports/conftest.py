@@ -23,13 +23,14 @@ from bot.services.audit import Actor
 from bot.services.conversation import Who, converse
 from bot.services.packs import issue_report
 from store.db import transaction
-from store.models import Action
+from store.models import Action, Plan
 from tests.harness import seed_sample
 
 FIRST_REPORT = datetime(2018, 3, 10, 12, 0, tzinfo=UTC)
 MEETING = "Audit Committee 12 March 2018"
 AS_OF = datetime(2018, 4, 16, 10, 0, tzinfo=UTC)
 TRICKY_TITLE = 'Budget & <b>risks</b> "review" <script>x</script>'
+PLAN_NAME = "Financial Improvement Plan"
 
 
 def say(runtime: Runtime, text: str, at: datetime) -> None:
@@ -60,12 +61,15 @@ def issue_first_pack(runtime: Runtime) -> None:
         )
 
 
-def make_history(db_url: str) -> Runtime:
+def make_history(db_url: str, *, name: str | None = None) -> Runtime:
+    """The history above on the register at `db_url`; the plan called `name` if given."""
     settings = Settings(_env_file=None, DATABASE_URL=db_url, ACTIONBOT_ADMINS="UADMIN")  # type: ignore[call-arg]
     runtime = open_runtime(settings, clock=FixedClock(AS_OF))
     seed_sample(runtime, datetime(2018, 3, 1, 8, 0, tzinfo=UTC))
     with runtime.sessions.begin() as session:
         session.execute(update(Action).where(Action.ref == "1.5").values(title=TRICKY_TITLE))
+        if name is not None:
+            session.execute(update(Plan).values(name=name))
     say(runtime, "NCC:1.4 on track", datetime(2018, 3, 5, 10, tzinfo=UTC))
     issue_first_pack(runtime)
     monday = datetime(2018, 3, 12, 10, tzinfo=UTC)
@@ -85,8 +89,8 @@ def history(db_url: str) -> Iterator[Runtime]:
 
 @pytest.fixture(scope="module")
 def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    """The same history on SQLite, built once for the format tests."""
+    """The same history on SQLite, built once for the format tests, the plan named."""
     path = tmp_path_factory.mktemp("story") / "story.db"
-    runtime = make_history(f"sqlite:///{path}")
+    runtime = make_history(f"sqlite:///{path}", name=PLAN_NAME)
     yield runtime
     runtime.engine.dispose()

@@ -164,6 +164,22 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
     return float(stringWidth(text, _font(bold), size))
 
 
+def line_count(text: str, width: float, measure: Measure) -> int:
+    """Lines `text` wraps to in `width` (the unit of `measure`), broken between words as
+    Word, Excel and browsers break them; a line break starts a new line."""
+    count = 0
+    for part in text.split("\n"):
+        count += 1
+        line = 0.0
+        for word in _WORDS.findall(part):
+            span = measure(word)
+            if line and line + measure(" ") + span > width:
+                count, line = count + 1, span
+            else:
+                line += span + (measure(" ") if line else 0.0)
+    return count
+
+
 def fit_widths(
     table: Table,
     *,

@@ -35,6 +35,7 @@ from bot.reports.formats.layout import (
     FIGURES_ALONE,
     FIGURES_WIDTH,
     chart_png,
+    line_count,
     point_widths,
     text_width,
 )
@@ -261,17 +262,7 @@ def _rows_height(table: Table, widths: Sequence[float]) -> float:
 
 
 def _lines(text: str, width: float, size: float, *, bold: bool = False) -> int:
-    """Lines `text` wraps to in `width` points (between words, as Word wraps)."""
-    count = 0
-    for part in text.split("\n"):
-        line = 0.0
-        count += 1
-        for word in part.split():
-            span = text_width(word + " ", size, bold=bold)
-            if line and line + span > width:
-                count, line = count + 1, 0.0
-            line += span
-    return max(count, 1)
+    return line_count(text, width, lambda words: text_width(words, size, bold=bold))
 
 
 def _page(document: DocumentType, paper: Paper) -> None:
