@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -24,6 +25,7 @@ from bot.services.conversation import Who, converse
 from bot.services.packs import issue_report
 from store.db import transaction
 from store.models import Action, Plan
+from tests.conftest import _database, _Postgres
 from tests.harness import seed_sample
 
 FIRST_REPORT = datetime(2018, 3, 10, 12, 0, tzinfo=UTC)
@@ -87,10 +89,24 @@ def history(db_url: str) -> Iterator[Runtime]:
     runtime.engine.dispose()
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def module_db_url(
+    request: pytest.FixtureRequest,
+    postgres: _Postgres,
+    sqlite_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    """A migrated, empty register for a whole test module, on SQLite and on PostgreSQL:
+    for a history built once per database and only read by the module's tests."""
+    folder = tmp_path_factory.mktemp("register")
+    yield from _database(request, postgres, sqlite_template, folder, migrated=True)
+
+
 @pytest.fixture(scope="module")
-def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    """The same history on SQLite, built once for the format tests, the plan named."""
-    path = tmp_path_factory.mktemp("story") / "story.db"
-    runtime = make_history(f"sqlite:///{path}", name=PLAN_NAME)
+def story(module_db_url: str) -> Iterator[Runtime]:
+    """The same history, the plan named, built once per database for the format tests."""
+    runtime = make_history(module_db_url, name=PLAN_NAME)
     yield runtime
     runtime.engine.dispose()
