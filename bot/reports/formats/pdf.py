@@ -256,7 +256,7 @@ def _table(table: PackTable, total: float, *, stretch: bool = True) -> Table:
     # A row moves whole to the next page, unless some cell could be taller than a page (a
     # pasted report of hundreds of characters): only then may rows split.
     tall = any(len(item.text) > LONG_CELL for cells in table.rows for item in cells)
-    return LongTable(
+    return _Rows(
         rows,
         colWidths=widths,
         repeatRows=1,
@@ -264,6 +264,22 @@ def _table(table: PackTable, total: float, *, stretch: bool = True) -> Table:
         style=TableStyle(style),
         hAlign="LEFT",
     )
+
+
+class _Rows(LongTable):  # type: ignore[misc]
+    """A table whose rows move whole to the next page, but for a row taller than a page,
+    split where it starts.
+
+    ReportLab first splits between rows and then, in the space left at the foot of the
+    page, splits the rest of the table inside its first row: a long row went after a second
+    header row in the middle of the page."""
+
+    def split(self, available_width: float, available_height: float) -> list[Any]:
+        self._calc(available_width, available_height)
+        at = self._getFirstPossibleSplitRowPosition(available_height)
+        heights = self._rowHeights
+        inside = at < len(heights) and heights[at] > BODY_HEIGHT - heights[0]
+        return list(self._splitRows(available_height, doInRowSplit=int(inside)))
 
 
 def _cell(item: Cell, style: ParagraphStyle) -> Paragraph:
