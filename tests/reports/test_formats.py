@@ -225,6 +225,10 @@ def test_html_is_escaped_complete_and_in_order(paper: Paper, files: dict[str, by
     assert "script" not in page.tags and "b" not in page.tags  # plan text is not markup
     assert TRICKY_TITLE in "".join(page.text)
     assert "&lt;script&gt;" in html and 'src="data:image/png;base64,' in html
+    # The chart is drawn for a place beside its table, not at 640 pixels with names twice
+    # the size of the tables' words.
+    [width] = re.findall(r'<img class="chart" style="width: (\d+)pt"', html)
+    assert 150 <= int(width) <= 380
     assert 'class="short tone-amber">Amber (at risk)</td>' in html
     assert paper.running in "".join(page.text)
 
