@@ -110,7 +110,7 @@ def _text(words: str, style: ParagraphStyle, *, bold: bool = False) -> Paragraph
 
 
 def _story(paper: Paper) -> list[Flowable]:
-    summary = [s for s in paper.sections if s.part == "summary"]
+    summary = list(takewhile(lambda s: s.part == "summary", paper.sections))
     detail: list[Flowable] = []
     for section in paper.sections[len(summary) :]:
         detail += [CondPageBreak(HEADING_ROOM), *_section(section)]
