@@ -246,13 +246,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"SQLite: temporary files; PostgreSQL: {pg_note}, a fresh database per figure\n")
     print(table.render())
     # Figures outside issue 15 keep their own benches, printed after the table.
-    from bench import kill_sweep, nudge_bench, stats_bench, teams_bench
+    from bench import kill_sweep, nudge_bench, pack_bench, stats_bench, teams_bench
 
     for name, bench in (
         ("nudge_bench (delivery rate)", nudge_bench),
         ("kill_sweep", kill_sweep),
         ("stats_bench", stats_bench),
         ("teams_bench", teams_bench),
+        ("pack_bench (committee pack)", pack_bench),
     ):
         print(f"\n=== bench.{name} ===", flush=True)
         bench.main([])

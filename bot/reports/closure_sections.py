@@ -52,6 +52,7 @@ def _section(
         heading=f"{heading} ({len(rows)})",
         intro=intro,
         tables=(Table(name, (REF[0], ACTION[0], OWNER[0], *columns), tuple(rows)),),
+        part="detail",  # after the register, as full lists
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -23,13 +24,15 @@ from bot.services.audit import Actor
 from bot.services.conversation import Who, converse
 from bot.services.packs import issue_report
 from store.db import transaction
-from store.models import Action
+from store.models import Action, Plan
+from tests.conftest import _database, _Postgres
 from tests.harness import seed_sample
 
 FIRST_REPORT = datetime(2018, 3, 10, 12, 0, tzinfo=UTC)
 MEETING = "Audit Committee 12 March 2018"
 AS_OF = datetime(2018, 4, 16, 10, 0, tzinfo=UTC)
 TRICKY_TITLE = 'Budget & <b>risks</b> "review" <script>x</script>'
+PLAN_NAME = "Financial Improvement Plan"
 
 
 def say(runtime: Runtime, text: str, at: datetime) -> None:
@@ -60,12 +63,15 @@ def issue_first_pack(runtime: Runtime) -> None:
         )
 
 
-def make_history(db_url: str) -> Runtime:
+def make_history(db_url: str, *, name: str | None = None) -> Runtime:
+    """The history above on the register at `db_url`; the plan called `name` if given."""
     settings = Settings(_env_file=None, DATABASE_URL=db_url, ACTIONBOT_ADMINS="UADMIN")  # type: ignore[call-arg]
     runtime = open_runtime(settings, clock=FixedClock(AS_OF))
     seed_sample(runtime, datetime(2018, 3, 1, 8, 0, tzinfo=UTC))
     with runtime.sessions.begin() as session:
         session.execute(update(Action).where(Action.ref == "1.5").values(title=TRICKY_TITLE))
+        if name is not None:
+            session.execute(update(Plan).values(name=name))
     say(runtime, "NCC:1.4 on track", datetime(2018, 3, 5, 10, tzinfo=UTC))
     issue_first_pack(runtime)
     monday = datetime(2018, 3, 12, 10, tzinfo=UTC)
@@ -83,10 +89,24 @@ def history(db_url: str) -> Iterator[Runtime]:
     runtime.engine.dispose()
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def module_db_url(
+    request: pytest.FixtureRequest,
+    postgres: _Postgres,
+    sqlite_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    """A migrated, empty register for a whole test module, on SQLite and on PostgreSQL:
+    for a history built once per database and only read by the module's tests."""
+    folder = tmp_path_factory.mktemp("register")
+    yield from _database(request, postgres, sqlite_template, folder, migrated=True)
+
+
 @pytest.fixture(scope="module")
-def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    """The same history on SQLite, built once for the format tests."""
-    path = tmp_path_factory.mktemp("story") / "story.db"
-    runtime = make_history(f"sqlite:///{path}")
+def story(module_db_url: str) -> Iterator[Runtime]:
+    """The same history, the plan named, built once per database for the format tests."""
+    runtime = make_history(module_db_url, name=PLAN_NAME)
     yield runtime
     runtime.engine.dispose()

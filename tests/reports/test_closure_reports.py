@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 from zipfile import ZipFile
 
+import pypdfium2
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import FixedClock
@@ -102,6 +103,27 @@ def test_the_pack_has_the_four_closure_sections_in_every_format(
         for fmt in ("pdf", "docx", "html"):
             made = preview_report(session, plan_code="NCC", fmt=fmt, now=LATER, tz="Europe/London")
             assert made.content
+    # The closure sections come after the register, in the detail: the PDF counted them
+    # with the summary, so it drew them on page 1 and again at the end, and left out the
+    # four lists before the register (all overdue, all time extensions, completed, escalated).
+    assert [s.part for s in paper.sections][-4:] == ["detail"] * 4
+    document = pypdfium2.PdfDocument(made_pdf(sessions))
+    pages = [
+        " ".join(document[i].get_textpage().get_text_range().split()) for i in range(len(document))
+    ]
+    document.close()
+    text = " ".join(pages)
+    headings = [s.heading for s in paper.sections]
+    assert [text.count(h) for h in headings] == [1] * len(headings), headings
+    assert sorted(headings, key=text.find) == headings
+    assert not any(s.heading in pages[0] for s in paper.sections if s.part == "detail")
+
+
+def made_pdf(sessions: sessionmaker[Session]) -> bytes:
+    with sessions() as session:
+        return preview_report(
+            session, plan_code="NCC", fmt="pdf", now=LATER, tz="Europe/London"
+        ).content
 
 
 def test_a_plan_without_closure_has_no_closure_sections_nor_line(

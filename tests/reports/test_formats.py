@@ -10,11 +10,13 @@ from datetime import datetime
 from html.parser import HTMLParser
 
 import numpy as np
+import pdfplumber
 import pypdfium2
 import pytest
 from docx import Document
 from docx.document import Document as DocumentType
 from docx.oxml.ns import qn
+from docx.table import Table as DocxTable
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -22,8 +24,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from bot.core.runtime import Runtime
 from bot.reports.content import FILLS, Paper
 from bot.reports.formats import render_pack
-from tests.reports.conftest import AS_OF, TRICKY_TITLE
+from tests.reports.conftest import AS_OF, PLAN_NAME, TRICKY_TITLE
 from tests.reports.reading import draft, section
+from tests.reports.word_pages import headings as word_headings
 
 REGISTER_HEADERS = [
     "Ref",
@@ -63,7 +66,7 @@ def test_xlsx_is_a_working_spreadsheet(paper: Paper, files: dict[str, bytes]) ->
     book = load_workbook(io.BytesIO(files["xlsx"]))
     assert book.sheetnames == SHEETS
     summary = book["Summary"]
-    assert summary["A1"].value == paper.title == "NCC"
+    assert summary["A1"].value == paper.title == PLAN_NAME
     assert summary["A2"].value == "Draft committee pack (not issued)"
     sheet = book["All actions"]
     assert sheet["A1"].value == "All actions (25)" and sheet["A2"].value.startswith("Every action")
@@ -97,6 +100,46 @@ def test_xlsx_summary_keeps_figures_as_numbers(paper: Paper, files: dict[str, by
     assert len(summary._images) == 1  # the chart beside RAG by theme
 
 
+def test_xlsx_columns_fit_every_header_word_and_the_longest_word(files: dict[str, bytes]) -> None:
+    """Read back with openpyxl, every sheet: each word of a table's cells, headers (bold)
+    included, fits its column's width, measured with Arial's metrics (Helvetica, wider than
+    Excel's Calibri); and each row is tall enough for its wrapped lines, or a header's
+    second line would be hidden under the first row of figures."""
+    book = load_workbook(io.BytesIO(files["xlsx"]))
+    checked = headers = 0
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            tallest = 1
+            for cell in row:
+                if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
+                    continue  # a heading or a sentence above a table, free to run on
+                # Excel's width unit is 7 pixels ("0" in Calibri 11), less 5 of padding.
+                room = (sheet.column_dimensions[cell.column_letter].width * 7 - 5) * 0.75
+                font = "Helvetica-Bold" if cell.font.b else "Helvetica"
+                for word in cell.value.split():
+                    assert stringWidth(word, font, 11) <= room, (sheet.title, cell.coordinate, word)
+                    checked += 1
+                    headers += bool(cell.font.b)
+                tallest = max(tallest, wrapped_lines(cell.value, room, font))
+            height = sheet.row_dimensions[row[0].row].height or 15.0
+            assert tallest * 15 <= height, (sheet.title, row[0].row, tallest, height)
+    assert checked > 500 and headers > 60
+
+
+def wrapped_lines(text: str, width: float, font: str) -> int:
+    lines = 0
+    for part in text.split("\n"):
+        lines += 1
+        line = ""
+        for word in part.split():
+            longer = f"{line} {word}".strip()
+            if line and stringWidth(longer, font, 11) > width:
+                lines, line = lines + 1, word
+            else:
+                line = longer
+    return lines
+
+
 # -- docx ----------------------------------------------------------------------------------
 
 
@@ -107,8 +150,8 @@ def docx(files: dict[str, bytes]) -> DocumentType:
 def test_docx_headings_tables_header_and_footer(paper: Paper, files: dict[str, bytes]) -> None:
     document = docx(files)
     titles = [p.text for p in document.paragraphs if p.style.name == "Title"]
-    assert titles == ["NCC"]
-    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == headings(paper)
+    assert titles == [PLAN_NAME]
+    assert word_headings(document) == headings(paper)
     section_ = document.sections[0]
     assert section_.page_width > section_.page_height  # landscape
     assert section_.header.paragraphs[0].text == paper.running
@@ -128,22 +171,26 @@ def test_docx_headings_tables_header_and_footer(paper: Paper, files: dict[str, b
 
 
 def test_docx_columns_are_wide_enough_for_every_word(files: dict[str, bytes]) -> None:
-    """No word is split across lines ("organisatio n"): measured with Helvetica's metrics
-    (Arial's), independently of the widths the renderer worked out."""
+    """No word is split across lines ("organisatio n") and no header word runs into the next
+    column ("Slips" into "Reasons for slips"), in every table, those of the summary inside
+    its layout tables too: measured with Helvetica's metrics (Arial's), independently of
+    the widths the renderer worked out."""
     document = docx(files)
-    checked = 0
-    for table in document.tables:
+    checked = headers = 0
+    for element in document.element.body.iter(qn("w:tbl")):
+        table = DocxTable(element, document._body)
+        if table.style is None or table.style.name != "Table Grid":
+            continue  # a layout table placing tables and the chart side by side
         grid = [int(col.get(qn("w:w"))) / 20 for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
-        if len(grid) < 3:
-            continue  # the layout table around tables side by side
-        for row in table.rows[1:]:
+        for index, row in enumerate(table.rows):
             for width, cell in zip(grid, row.cells, strict=True):
                 for word in cell.text.split():
-                    bold = cell._tc.tcPr.find(qn("w:shd")) is not None
+                    bold = index == 0 or cell._tc.tcPr.find(qn("w:shd")) is not None
                     font = "Helvetica-Bold" if bold else "Helvetica"
                     assert stringWidth(word, font, 7.5) + 6 <= width, (word, width)
                     checked += 1
-    assert checked > 500
+                    headers += index == 0
+    assert checked > 500 and headers > 60
 
 
 # -- html ----------------------------------------------------------------------------------
@@ -178,6 +225,10 @@ def test_html_is_escaped_complete_and_in_order(paper: Paper, files: dict[str, by
     assert "script" not in page.tags and "b" not in page.tags  # plan text is not markup
     assert TRICKY_TITLE in "".join(page.text)
     assert "&lt;script&gt;" in html and 'src="data:image/png;base64,' in html
+    # The chart is drawn for a place beside its table, not at 640 pixels with names twice
+    # the size of the tables' words.
+    [width] = re.findall(r'<img class="chart" style="width: (\d+)pt"', html)
+    assert 150 <= int(width) <= 380
     assert 'class="short tone-amber">Amber (at risk)</td>' in html
     assert paper.running in "".join(page.text)
 
@@ -236,6 +287,31 @@ def test_pdf_splits_no_word_across_lines(story: Runtime, files: dict[str, bytes]
     assert wanted <= words, sorted(wanted - words)
 
 
+def test_pdf_headers_stay_in_their_columns(paper: Paper, files: dict[str, bytes]) -> None:
+    """Every word of every table's header row (white on navy) is whole and lies between
+    the column rules drawn under it, on every page: a header word wider than its column
+    would run into the next ("Slips" into "Reasons for slips") or be broken ("mo ved")."""
+    said = {
+        w for s in paper.sections for t in s.tables for c in t.columns for w in c.header.split()
+    }
+    checked = 0
+    with pdfplumber.open(io.BytesIO(files["pdf"])) as pdf:
+        for page in pdf.pages:
+            rules = [line for line in page.lines if abs(line["x0"] - line["x1"]) < 0.1]
+            words = page.extract_words(extra_attrs=["non_stroking_color"])
+            for word in (w for w in words if tuple(w["non_stroking_color"]) == (1, 1, 1)):
+                assert word["text"] in said, (page.page_number, word["text"])
+                below = [r for r in rules if 0 <= r["top"] - word["bottom"] <= 60]
+                top = min(r["top"] for r in below)
+                edges = sorted({r["x0"] for r in below if r["top"] - top < 0.5})
+                assert any(
+                    left - 0.5 <= word["x0"] and word["x1"] <= right + 0.5
+                    for left, right in zip(edges, edges[1:], strict=False)
+                ), (page.page_number, word["text"], edges)
+                checked += 1
+    assert checked > 100
+
+
 # -- all four ------------------------------------------------------------------------------
 
 
@@ -256,13 +332,44 @@ def test_every_format_has_the_sections_in_the_same_order(
     ]
     book = load_workbook(io.BytesIO(files["xlsx"]))
     assert xlsx_headings(book) == expected
-    assert [p.text for p in docx(files).paragraphs if p.style.name == "Heading 1"] == expected
+    assert word_headings(docx(files)) == expected
     page = _Page()
     page.feed(files["html"].decode("utf-8"))
     assert page.headings == expected
     text = " ".join(" ".join(pdf_pages(files)).split())
     assert [h for h in expected if h in text] == expected
     assert section(paper, "actions").part == "detail"
+
+
+def test_a_named_plans_title_is_its_name_in_every_format(
+    paper: Paper, files: dict[str, bytes]
+) -> None:
+    """Issue 24: the title showed the plan's code before its name ("NCC: ..."). A named
+    plan's pack is titled with its name alone: the first line, the running header and the
+    file's own title, in every format; "NCC:" is nowhere in the paper."""
+    assert paper.title == PLAN_NAME and paper.running.startswith(f"{PLAN_NAME} · ")
+    book = load_workbook(io.BytesIO(files["xlsx"]))
+    assert book["Summary"]["A1"].value == PLAN_NAME
+    cells = [str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert all(sheet.oddHeader.left.text == paper.running for sheet in book.worksheets)
+    document = docx(files)
+    assert document.paragraphs[0].text == PLAN_NAME
+    assert document.sections[0].header.paragraphs[0].text == paper.running
+    words = [p.text for p in document.paragraphs] + [
+        c.text for t in document.tables for r in t.rows for c in r.cells
+    ]
+    page = _Page()
+    page.feed(files["html"].decode("utf-8"))
+    html = "".join(page.text)
+    assert f"<title>{PLAN_NAME}: Draft committee pack" in files["html"].decode("utf-8")
+    assert f"<h1>{PLAN_NAME}</h1>" in files["html"].decode("utf-8")
+    pages = pdf_pages(files)
+    first = [line.strip() for line in pages[0].splitlines()]
+    assert first[0] == paper.running and PLAN_NAME in first  # the running header, the title
+    with pdfplumber.open(io.BytesIO(files["pdf"])) as pdf:
+        assert pdf.metadata["Title"] == f"{PLAN_NAME}: Draft committee pack (not issued)"
+    for text in (" ".join(cells), " ".join(words), html, " ".join(pages)):
+        assert PLAN_NAME in text and "NCC:" not in text and "NCC ·" not in text
 
 
 def xlsx_headings(book: Workbook) -> list[str]:

@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import pdfplumber
 import pypdfium2
 import pytest
 from docx import Document
@@ -102,3 +103,26 @@ def test_pdf_keeps_an_emoji_as_written_not_as_its_name(paper: Paper) -> None:
     assert FORMULA in text and "<tag> *bold* <!channel>" in text
     assert "\ufffd\ufffd\ufffd\ufffd 🎉 😀 word" in text and "party popper" not in text
     assert text.count("word") >= 590
+
+
+def test_pdf_a_row_taller_than_a_page_splits_without_a_header_mid_page(paper: Paper) -> None:
+    """A 3,000-character title makes a row taller than a page. ReportLab split the table
+    before that row, then split the rest inside it in the space left on the page: a second
+    header row sat in the middle of the page, right under the rows above it. A header row
+    now starts a table or a page, never right under a row of the same table."""
+    navy = (0.122, 0.22, 0.392)  # #1F3864, the header row's fill
+    with pdfplumber.open(io.BytesIO(render_pack(paper, "pdf"))) as pdf:
+        headers = 0
+        for page in pdf.pages:
+            rules = [line["top"] for line in page.lines if abs(line["top"] - line["bottom"]) < 0.1]
+            for rect in page.rects:
+                fill = rect.get("non_stroking_color") or ()
+                if len(fill) == 3 and all(
+                    abs(a - b) < 0.01 for a, b in zip(fill, navy, strict=True)
+                ):
+                    headers += 1
+                    assert not any(abs(top - rect["top"]) < 1.5 for top in rules), (
+                        page.page_number,
+                        rect["top"],
+                    )
+    assert headers > 10

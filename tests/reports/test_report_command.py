@@ -20,16 +20,26 @@ from tests.reports.conftest import MEETING, make_history
 
 
 @pytest.fixture
-def register(tmp_path: Path) -> Iterator[Runtime]:
-    runtime = make_history(f"sqlite:///{tmp_path / 'register.db'}")
+def register(db_url: str) -> Iterator[Runtime]:
+    """The history, on SQLite and on PostgreSQL, for a test that issues packs."""
+    runtime = make_history(db_url)
+    yield runtime
+    runtime.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def unchanged(module_db_url: str) -> Iterator[Runtime]:
+    """The history built once per database, for tests that must leave it as it is."""
+    runtime = make_history(module_db_url)
     yield runtime
     runtime.engine.dispose()
 
 
 def report(runtime: Runtime, *args: str) -> tuple[int, str]:
+    url = runtime.engine.url.render_as_string(hide_password=False)
     result = CliRunner().invoke(
         app,
-        ["--database-url", str(runtime.engine.url), "report", *args],
+        ["--database-url", url, "report", *args],
         env={"COLUMNS": "200", "ACTIONBOT_TZ": "Europe/London"},
     )
     return result.exit_code, result.output
@@ -51,18 +61,18 @@ def pdf_text(path: Path) -> str:
 
 
 def test_two_reports_in_a_row_in_any_formats_say_the_same(
-    register: Runtime, tmp_path: Path
+    unchanged: Runtime, tmp_path: Path
 ) -> None:
     """Issue 24: making the xlsx used to move the baseline, so the PDF made next said
     "Completed (0)". A preview records nothing; every format has the same figures."""
-    before = recorded(register)
+    before = recorded(unchanged)
     for name in ("pack.xlsx", "pack.pdf", "pack.docx", "again.xlsx"):
         code, out = report(
-            register, "--plan", "ncc", "-o", str(tmp_path / name), "--at", "2018-04-16T11:00"
+            unchanged, "--plan", "ncc", "-o", str(tmp_path / name), "--at", "2018-04-16T11:00"
         )
         assert code == 0, out
         assert f"wrote {tmp_path / name}" in out.replace("\n", "")
-    assert recorded(register) == before
+    assert recorded(unchanged) == before
     first = load_workbook(tmp_path / "pack.xlsx")
     again = load_workbook(tmp_path / "again.xlsx")
     for name in first.sheetnames:
@@ -79,18 +89,18 @@ def test_two_reports_in_a_row_in_any_formats_say_the_same(
 
 
 def test_the_format_comes_from_the_file_name_and_a_mismatch_is_refused(
-    register: Runtime, tmp_path: Path
+    unchanged: Runtime, tmp_path: Path
 ) -> None:
     """Issue 21: `--format xlsx --output x.pdf` wrote an Excel file named .pdf."""
     wrong = tmp_path / "x.pdf"
-    code, out = report(register, "--plan", "NCC", "--format", "xlsx", "--output", str(wrong))
+    code, out = report(unchanged, "--plan", "NCC", "--format", "xlsx", "--output", str(wrong))
     assert code == 1 and "--format xlsx would write XLSX into 'x.pdf'" in out
     assert not wrong.exists()
-    code, out = report(register, "--plan", "NCC", "--output", str(tmp_path / "pack"))
+    code, out = report(unchanged, "--plan", "NCC", "--output", str(tmp_path / "pack"))
     assert code == 1 and "--format is needed" in out
-    code, out = report(register, "--plan", "NCC", "--format", "html", "-o", str(tmp_path / "pack"))
+    code, out = report(unchanged, "--plan", "NCC", "--format", "html", "-o", str(tmp_path / "pack"))
     assert code == 0 and (tmp_path / "pack").read_bytes().startswith(b"<!DOCTYPE html>")
-    code, _ = report(register, "--plan", "NCC", "-o", str(tmp_path / "Pack.DOCX"))
+    code, _ = report(unchanged, "--plan", "NCC", "-o", str(tmp_path / "Pack.DOCX"))
     assert code == 0 and (tmp_path / "Pack.DOCX").read_bytes()[:2] == b"PK"
 
 
@@ -136,10 +146,10 @@ def test_issue_list_and_reissue(register: Runtime, tmp_path: Path) -> None:
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(
-    register: Runtime, tmp_path: Path, args: list[str], message: str
+    unchanged: Runtime, tmp_path: Path, args: list[str], message: str
 ) -> None:
     args = [str(tmp_path / a) if a.startswith("x.") else a for a in args]
-    before = recorded(register)
-    code, out = report(register, *args)
+    before = recorded(unchanged)
+    code, out = report(unchanged, *args)
     assert code != 0 and message in out.replace("\n", " "), out
-    assert not list(tmp_path.glob("x.*")) and recorded(register) == before
+    assert not list(tmp_path.glob("x.*")) and recorded(unchanged) == before

@@ -21,6 +21,7 @@ from bot.reports.formats import render_pack
 from tests.reports.conftest import AS_OF
 from tests.reports.large_plan import large_history
 from tests.reports.reading import draft, rows, section
+from tests.reports.word_pages import before_page_break, headings, height, page_body, points
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +107,22 @@ def test_every_format_has_the_short_lists_and_the_full_ones(paper: Paper) -> Non
     html = render_pack(paper, "html").decode("utf-8")
     assert after.replace("'", "&#39;") in html
     assert html.count('class="detail first"') == 1
+
+
+def test_word_summary_fits_page_one_and_the_detail_starts_page_two(paper: Paper) -> None:
+    """The Word summary ran onto page 2 (its chart alone was taller than half a page, and
+    the template's 14-point headings had 24 points above them): everything before the
+    detail's page break now adds up to less than the page holds, worked out from the file
+    (paragraph lines, table rows, the picture's height), and the detail starts page 2."""
+    document = Document(io.BytesIO(render_pack(paper, "docx")))
+    page = document.sections[0]
+    width = points(page.page_width) - points(page.left_margin) - points(page.right_margin)
+    first = list(before_page_break(document))
+    used = sum(height(block, width) for block in first)
+    assert used <= page_body(document), (used, page_body(document))
+    summary = [s.heading for s in paper.sections if s.part == "summary"]
+    detail = [s.heading for s in paper.sections if s.part == "detail"]
+    assert headings(document, first) == summary
+    [breaking] = [p for p in document.paragraphs if p.paragraph_format.page_break_before]
+    assert breaking.text == detail[0] == headings(document)[len(summary)]
+    assert any(block._element.xpath(".//w:drawing") for block in first)  # the chart

@@ -14,7 +14,6 @@ landscape, one page wide, with the plan, the date and "Page 1 of 3" in the heade
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Sequence
 
 from openpyxl import Workbook
@@ -27,7 +26,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.reports.content import FILLS, Cell, Chart, Paper, Section, Table
-from bot.reports.formats.layout import chart_png, fit_widths
+from bot.reports.formats.layout import chart_png, fit_widths, line_count, text_width
 
 UK_DATE = "dd/mm/yyyy"
 CHANGE = '+#,##0;\u2212#,##0;"no change"'  # a number, read as the paper words it
@@ -38,6 +37,10 @@ MAX_CELL = 32_767  # characters Excel keeps in one cell
 WIDEST_SHEET = 190  # characters across the columns of a list, printed one page wide
 SHEET_NAME_CHARS = 31
 LINE_HEIGHT = 15.0  # points, a line of Calibri 11
+# Excel's unit of column width: the width of "0" in Calibri 11, 7 pixels (5.25 points).
+# Text is measured in DejaVu Sans, wider than Calibri: a width worked out here is enough.
+UNIT = 5.25
+FONT_SIZE = 11
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
 
@@ -80,9 +83,7 @@ def _figures(sheet: Worksheet, section: Section, row: int) -> int:
     top = bottom = row + 3
     right = 1
     for table in section.tables:
-        widths = fit_widths(
-            table, total=WIDEST_SHEET, measure=len, header=len, padding=2, stretch=False
-        )
+        widths = _fit(table, stretch=False)
         for offset, width in enumerate(widths):
             letter = get_column_letter(1 + offset)
             current = sheet.column_dimensions[letter].width or 0
@@ -109,7 +110,7 @@ def _chart(sheet: Worksheet, chart: Chart, anchor: str) -> int:
 def _list_sheet(sheet: Worksheet, section: Section, table: Table) -> None:
     _text(sheet, 1, 1, Cell(section.heading)).font = Font(bold=True, size=13)
     _text(sheet, 2, 1, Cell(section.intro))
-    widths = fit_widths(table, total=WIDEST_SHEET, measure=len, header=len, padding=2)
+    widths = _fit(table)
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = round(width, 1)
     _table(sheet, table, 3, 1)
@@ -117,6 +118,23 @@ def _list_sheet(sheet: Worksheet, section: Section, table: Table) -> None:
     last = get_column_letter(len(table.columns))
     sheet.auto_filter.ref = f"A3:{last}{3 + max(len(table.rows), 1)}"
     sheet.print_title_rows = "3:3"
+
+
+def _units(text: str, *, bold: bool = False) -> float:
+    return text_width(text, FONT_SIZE, bold=bold) / UNIT
+
+
+def _fit(table: Table, *, stretch: bool = True) -> list[float]:
+    """Column widths in Excel's units: every header word and the longest word of each
+    column on one line (headers are bold), room permitting its longest line."""
+    return fit_widths(
+        table,
+        total=WIDEST_SHEET,
+        measure=_units,
+        header=lambda words: _units(words, bold=True),
+        padding=1.5,
+        stretch=stretch,
+    )
 
 
 def _table(sheet: Worksheet, table: Table, top: int, left: int) -> None:
@@ -130,7 +148,7 @@ def _table(sheet: Worksheet, table: Table, top: int, left: int) -> None:
         cell = _text(sheet, top, left + offset, item)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    _fit_height(sheet, top, headers, widths)
+    _fit_height(sheet, top, headers, widths, bold=True)
     if not table.rows:
         _text(sheet, top + 1, left, Cell(table.empty))
     for r, cells in enumerate(table.rows, top + 1):
@@ -139,14 +157,19 @@ def _table(sheet: Worksheet, table: Table, top: int, left: int) -> None:
         _fit_height(sheet, r, cells, widths)
 
 
-def _fit_height(sheet: Worksheet, row: int, cells: Sequence[Cell], widths: Sequence[float]) -> None:
+def _fit_height(
+    sheet: Worksheet,
+    row: int,
+    cells: Sequence[Cell],
+    widths: Sequence[float],
+    *,
+    bold: bool = False,
+) -> None:
     """A row tall enough for its wrapped text: neither Excel nor LibreOffice grows a row
     for wrapped text in a file they open, only when someone edits it."""
     lines = max(
         (
-            sum(
-                math.ceil(max(len(part), 1) / max(width - 1.5, 1)) for part in item.text.split("\n")
-            )
+            line_count(item.text, width - 1, lambda words: _units(words, bold=bold))
             for item, width in zip(cells, widths, strict=True)
         ),
         default=1,

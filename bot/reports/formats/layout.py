@@ -26,6 +26,14 @@ MAX_WORD = 1 / 3
 MAX_LINE = 1 / 2
 BOLD_TONES = frozenset({"red", "overdue"})
 CHART_INCHES = 7.5  # the pack's chart sits beside a table, on half a page
+CHART_LEAST = 150.0  # points: the summary's chart, however few rows its table has
+# The summary's chart is drawn this many times larger than its place (in inches, 72
+# points each) and shown shrunk: its 15-point type then reads as 7.5 points, as the tables.
+CHART_TYPE = 72 / 2.0
+# The most a table of figures takes in the summary's first row, beside a chart or not:
+# its headers wrap, its words do not.
+FIGURES_WIDTH = 340.0
+FIGURES_ALONE = 200.0
 
 
 def font_file(bold: bool = False) -> Path:
@@ -154,6 +162,22 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     return float(stringWidth(text, _font(bold), size))
+
+
+def line_count(text: str, width: float, measure: Measure) -> int:
+    """Lines `text` wraps to in `width` (the unit of `measure`), broken between words as
+    Word, Excel and browsers break them; a line break starts a new line."""
+    count = 0
+    for part in text.split("\n"):
+        count += 1
+        line = 0.0
+        for word in _WORDS.findall(part):
+            span = measure(word)
+            if line and line + measure(" ") + span > width:
+                count, line = count + 1, span
+            else:
+                line += span + (measure(" ") if line else 0.0)
+    return count
 
 
 def fit_widths(

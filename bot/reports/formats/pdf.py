@@ -41,7 +41,15 @@ from reportlab.platypus import (
 
 from bot.reports.content import FILLS, Cell, Chart, Paper, Section
 from bot.reports.content import Table as PackTable
-from bot.reports.formats.layout import BOLD_TONES, chart_png, point_widths
+from bot.reports.formats.layout import (
+    BOLD_TONES,
+    CHART_LEAST,
+    CHART_TYPE,
+    FIGURES_ALONE,
+    FIGURES_WIDTH,
+    chart_png,
+    point_widths,
+)
 from bot.reports.formats.layout import font_name as font
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
@@ -59,14 +67,6 @@ HEADING_ROOM = 110.0
 LONG_CELL = 600  # characters: even in a narrow column, well under a page of lines
 BODY_HEIGHT = PAGE_HEIGHT - TOP - BOTTOM
 CHART_HEIGHT = BODY_HEIGHT - 70  # under the section's heading and meaning
-CHART_LEAST = 150.0  # the summary's chart, however few rows its table has
-# The summary's chart is drawn this many times larger than its place (in inches, 72
-# points each) and shown shrunk: its 15-point type then reads as 7.5 points, as the tables.
-CHART_TYPE = 72 / 2.0
-# The most a table of figures takes in the summary's first row, beside a chart or not:
-# its headers wrap, its words do not.
-FIGURES_WIDTH = 340.0
-FIGURES_ALONE = 200.0
 
 
 def render_pdf(paper: Paper) -> bytes:
@@ -110,7 +110,7 @@ def _text(words: str, style: ParagraphStyle, *, bold: bool = False) -> Paragraph
 
 
 def _story(paper: Paper) -> list[Flowable]:
-    summary = [s for s in paper.sections if s.part == "summary"]
+    summary = list(takewhile(lambda s: s.part == "summary", paper.sections))
     detail: list[Flowable] = []
     for section in paper.sections[len(summary) :]:
         detail += [CondPageBreak(HEADING_ROOM), *_section(section)]
@@ -256,7 +256,7 @@ def _table(table: PackTable, total: float, *, stretch: bool = True) -> Table:
     # A row moves whole to the next page, unless some cell could be taller than a page (a
     # pasted report of hundreds of characters): only then may rows split.
     tall = any(len(item.text) > LONG_CELL for cells in table.rows for item in cells)
-    return LongTable(
+    return _Rows(
         rows,
         colWidths=widths,
         repeatRows=1,
@@ -264,6 +264,22 @@ def _table(table: PackTable, total: float, *, stretch: bool = True) -> Table:
         style=TableStyle(style),
         hAlign="LEFT",
     )
+
+
+class _Rows(LongTable):  # type: ignore[misc]
+    """A table whose rows move whole to the next page, but for a row taller than a page,
+    split where it starts.
+
+    ReportLab first splits between rows and then, in the space left at the foot of the
+    page, splits the rest of the table inside its first row: a long row went after a second
+    header row in the middle of the page."""
+
+    def split(self, available_width: float, available_height: float) -> list[Any]:
+        self._calc(available_width, available_height)
+        at = self._getFirstPossibleSplitRowPosition(available_height)
+        heights = self._rowHeights
+        inside = at < len(heights) and heights[at] > BODY_HEIGHT - heights[0]
+        return list(self._splitRows(available_height, doInRowSplit=int(inside)))
 
 
 def _cell(item: Cell, style: ParagraphStyle) -> Paragraph:

@@ -14,12 +14,14 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.reports.content import FILLS, Chart, Paper, Section, Table
-from bot.reports.formats.layout import chart_png, point_widths
+from bot.reports.formats.layout import CHART_LEAST, CHART_TYPE, chart_png, point_widths
 
 CONTENT = 774.0  # the width of an A4 landscape page within its margins, points
 FONT_SIZE = 7.5
 CELL_PADDING = 7.0  # both sides and the rule, points
 GAP = 14.0  # between blocks side by side
+CHART_WIDTH = 380.0  # points, at most
+CHART_ROW, CHART_FRAME = 20.0, 70.0  # points a theme takes, and the legend and axis
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Block:
     widths: tuple[float, ...] = ()  # percent of the table's own width
     chart_src: str = ""
     chart_alt: str = ""
+    chart_width: int = 0  # points
 
 
 @cache
@@ -88,9 +91,14 @@ def _percent(widths: list[float]) -> tuple[float, ...]:
 
 
 def _chart_block(chart: Chart, width: float) -> Block:
-    png = chart_png(chart, dpi=110)
+    """The chart drawn for a place beside the table, its type the size of the tables' (at
+    the chart's own size its names were twice as large as everything around them)."""
+    place = min(width, CHART_WIDTH)
+    height = max(CHART_LEAST, CHART_ROW * len(chart.rows) + CHART_FRAME)
+    png = chart_png(chart, dpi=110, shape=(place / CHART_TYPE, height / CHART_TYPE))
     return Block(
         share=100 * width / CONTENT,
         chart_src="data:image/png;base64," + base64.b64encode(png).decode("ascii"),
         chart_alt=chart.alt,
+        chart_width=round(place),
     )
