@@ -18,7 +18,10 @@ from docx.document import Document as DocumentType
 from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from bot.core.runtime import Runtime
@@ -93,7 +96,7 @@ def test_xlsx_is_a_working_spreadsheet(paper: Paper, files: dict[str, bytes]) ->
 def test_xlsx_summary_keeps_figures_as_numbers(paper: Paper, files: dict[str, bytes]) -> None:
     summary = load_workbook(io.BytesIO(files["xlsx"]))["Summary"]
     cells = {row[0].value: row for row in summary.iter_rows() if row[0].value}
-    done = cells["Done"]
+    done = [c for c in cells["Done"] if not isinstance(c, MergedCell)]
     assert [c.value for c in done[:4]] == ["Done", 1, 0, 1]
     assert done[3].number_format == '+#,##0;\u2212#,##0;"no change"'
     assert summary["A6"].value == "At a glance"
@@ -114,7 +117,7 @@ def test_xlsx_columns_fit_every_header_word_and_the_longest_word(files: dict[str
                 if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
                     continue  # a heading or a sentence above a table, free to run on
                 # Excel's width unit is 7 pixels ("0" in Calibri 11), less 5 of padding.
-                room = (sheet.column_dimensions[cell.column_letter].width * 7 - 5) * 0.75
+                room = (span_width(sheet, cell.coordinate) * 7 - 5) * 0.75
                 font = "Helvetica-Bold" if cell.font.b else "Helvetica"
                 for word in cell.value.split():
                     assert stringWidth(word, font, 11) <= room, (sheet.title, cell.coordinate, word)
@@ -124,6 +127,59 @@ def test_xlsx_columns_fit_every_header_word_and_the_longest_word(files: dict[str
             height = sheet.row_dimensions[row[0].row].height or 15.0
             assert tallest * 15 <= height, (sheet.title, row[0].row, tallest, height)
     assert checked > 500 and headers > 60
+
+
+def span_width(sheet: Worksheet, coordinate: str) -> float:
+    """The width of the cell at `coordinate`, in Excel's units: its merged range's, if any."""
+    first, last = sheet[coordinate].column, last_column(sheet, coordinate)
+    return sum(
+        sheet.column_dimensions[get_column_letter(c)].width or 13.0 for c in range(first, last + 1)
+    )
+
+
+def test_xlsx_summary_tables_are_as_wide_as_their_own_content(
+    paper: Paper, files: dict[str, bytes]
+) -> None:
+    """Issue 24: the Summary sheet stacks its tables in columns the whole sheet shares, so
+    "At a glance" took the widths of the overdue list's columns ("Now" as wide as "Action")
+    and the chart sat far right of its table, the sheet printed tiny. Read back: every
+    column of every Summary table is no wider than its widest line (its header, its
+    cells' longest line) and a margin, and the chart starts at the RAG-by-theme
+    table's right edge."""
+    sheet = load_workbook(io.BytesIO(files["xlsx"]))["Summary"]
+    rows = list(sheet.iter_rows())
+    top = checked = 0
+    edges: dict[str, int] = {}
+    for table in (t for s in paper.sections for t in s.tables if t.figures):
+        names = [c.header for c in table.columns]
+        top, headers = next(
+            (r, cells)
+            for r, row in enumerate(rows[top:], top)
+            for cells in [[c for c in row if c.value is not None]]
+            if [c.value for c in cells] == names
+        )
+        for index, (head, column) in enumerate(zip(headers, table.columns, strict=True)):
+            lines = [line for row in table.rows for line in row[index].text.split("\n")]
+            widest = max(
+                [stringWidth(column.header, "Helvetica-Bold", 11)]
+                + [stringWidth(line, "Helvetica-Bold", 11) for line in lines]
+            )
+            width = span_width(sheet, head.coordinate) * 7 * 0.75  # points
+            # DejaVu Sans (what the widths are worked out in) is wider than Helvetica.
+            assert width <= widest * 1.3 + 15, (table.name, column.header, width, widest)
+            checked += 1
+        edges[table.name] = last_column(sheet, headers[-1].coordinate)
+    assert checked >= 30
+    [chart] = sheet._images
+    # The chart's anchor is 0-based: the column right after the table's last one.
+    assert chart.anchor._from.col == edges["RAG by theme"]
+
+
+def last_column(sheet: Worksheet, coordinate: str) -> int:
+    return max(
+        [sheet[coordinate].column]
+        + [m.max_col for m in sheet.merged_cells.ranges if coordinate in m]
+    )
 
 
 def wrapped_lines(text: str, width: float, font: str) -> int:

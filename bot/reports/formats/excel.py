@@ -25,7 +25,6 @@ from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
 from openpyxl.drawing.xdr import XDRPositiveSize2D
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.units import pixels_to_EMU
 from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -51,6 +50,7 @@ MAX_ROW_HEIGHT = 409.0  # Excel's limit
 # than its content (in Excel's units) where that saves a column of the sheet.
 SNAP = 2.0
 CHART_GAP = 12  # pixels between the RAG-by-theme table and its chart
+EMU = 9525  # a drawing's unit: 914,400 an inch, 96 pixels an inch
 # The chart's size in inches (drawn at 80 dpi, its type about the tables' size): about as
 # tall as its table and its legend, where the chart's own default is sized for a phone.
 CHART_INCHES, CHART_TOP, CHART_BAR = 6.5, 1.8, 0.45
@@ -153,8 +153,8 @@ def _chart(sheet: Worksheet, chart: Chart, column: int, row: int) -> int:
     the rows it covers."""
     shape = (CHART_INCHES, CHART_TOP + CHART_BAR * max(len(chart.rows), 1))
     image = Image(io.BytesIO(chart_png(chart, dpi=80, shape=shape)))
-    size = XDRPositiveSize2D(pixels_to_EMU(image.width), pixels_to_EMU(image.height))
-    start = AnchorMarker(col=column - 1, colOff=pixels_to_EMU(CHART_GAP), row=row - 1)
+    size = XDRPositiveSize2D(image.width * EMU, image.height * EMU)
+    start = AnchorMarker(col=column - 1, colOff=CHART_GAP * EMU, row=row - 1)
     image.anchor = OneCellAnchor(_from=start, ext=size)
     sheet.add_image(image)
     return int(image.height / 20) + 1  # rows are 20 pixels high
