@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any, Protocol
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.commands import buttons
 from bot.commands.types import RefSpec
-from bot.core.messages import Reply, error
-from bot.handlers.file_fetch import FetchFailed, FileHosts, fetch
+from bot.core.messages import error
+from bot.handlers.file_fetch import FetchFailed, fetch
 from bot.handlers.slack.answer import AnswerAtAck
-from bot.handlers.slack.dedupe import Seen
+from bot.handlers.slack.door import SlackDoor
 from bot.render.blocks import reply_message
 from bot.render.closure_blocks import REASON_VIEW, reason_modal
 from bot.services.closure.evidence import (
@@ -26,38 +25,7 @@ from bot.services.closure.evidence import (
     EvidenceRefused,
     check_file,
 )
-from bot.services.conversation import Outcome, Who, action_ref
-
-
-class SlackDoor(Protocol):
-    """What these listeners use of the Slack door (bot/handlers/slack/door.py), named here so
-    the door can register them without the two modules importing each other."""
-
-    sessions: sessionmaker[Session]
-    seen: Seen
-    file_hosts: FileHosts
-
-    async def who(self, user_id: str, client: AsyncWebClient) -> Who: ...
-
-    async def converse(self, who: Who, **kwargs: Any) -> Outcome: ...
-
-    async def _clicker(
-        self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> Who | None: ...
-
-    async def _after_click(
-        self,
-        body: dict[str, Any],
-        reply: Reply,
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-        who: Who,
-    ) -> None: ...
-
-    async def _file_info(
-        self, shared: dict[str, Any], client: AsyncWebClient
-    ) -> dict[str, Any]: ...
-
+from bot.services.conversation import Who, action_ref
 
 BUTTONS = re.compile(r"^action_(accept|reject|approve|decline)$")
 
@@ -76,7 +44,7 @@ async def share_evidence(
     attached: list[Attachment] = []
     for shared in files:
         if not shared.get("url_private_download") or shared.get("file_access"):
-            shared = await door._file_info(shared, client)
+            shared = await door.file_info(shared, client)
         name = str(shared.get("name") or shared.get("title") or "file")
         size = shared.get("size")
         url = shared.get("url_private_download")
@@ -102,7 +70,7 @@ async def share_evidence(
     await client.chat_postMessage(channel=channel, **reply_message(outcome.reply))
 
 
-def register_closure(app: AsyncApp, door: SlackDoor, answer: AnswerAtAck) -> None:
+def register(app: AsyncApp, door: SlackDoor, answer: AnswerAtAck) -> None:
     async def on_button(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -120,7 +88,7 @@ def register_closure(app: AsyncApp, door: SlackDoor, answer: AnswerAtAck) -> Non
                 view = reason_modal(action_id=action_id, label=ref.label, kind=kind)
                 await client.views_open(trigger_id=body["trigger_id"], view=view)
             return
-        who = await door._clicker(ack, body, client)
+        who = await door.clicker(ack, body, client)
         if who is None:
             return
         ref = await asyncio.to_thread(action_ref, door.sessions, action_id)
@@ -129,7 +97,7 @@ def register_closure(app: AsyncApp, door: SlackDoor, answer: AnswerAtAck) -> Non
         else:
             command = buttons.review_command(kind, ref.target)
             reply = (await door.converse(who, command=command, pinned_action_id=action_id)).reply
-        await door._after_click(body, reply, respond, client, who)
+        await door.after_click(body, reply, respond, client, who)
 
     async def on_reason(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
