@@ -5,10 +5,9 @@ from __future__ import annotations
 from microsoft_teams.cards import AdaptiveCard, CardElement, TextInput
 
 from bot.commands.types import MAX_NOTE
+from bot.commands.verbs import SAVE_REASON
 from bot.render.cards import _form_card, _text, escape
 from bot.render.reasons import QUESTION
-
-SAVE_REASON = {"reject": "save_reject", "decline": "save_decline"}
 
 
 def reason_form(

@@ -19,7 +19,7 @@ from microsoft_teams.api.models import (
 from microsoft_teams.apps import ActivityContext, App
 from microsoft_teams.cards import AdaptiveCard
 
-from bot.commands import buttons
+from bot.commands import buttons, verbs
 from bot.commands.types import Command
 from bot.core.messages import Reply, error
 from bot.handlers.teams.closure import VERBS as CLOSURE_VERBS
@@ -132,7 +132,7 @@ class Cards:
         """ "Map…" opens the form (for those the service lets run `admin owner`: anyone else
         is told so at the click); its Save runs the same `admin owner` command as text."""
         owner = str(data.get("owner") or "")
-        if str(data.get("action")) == render.MAP_OWNER:
+        if str(data.get("action")) == verbs.MAP_OWNER:
             refused = await asyncio.to_thread(
                 form_refusal,
                 self.door.sessions,
@@ -156,7 +156,7 @@ class Cards:
     async def _answer_click(self, who: Who, data: dict[str, Any]) -> Answer | str:
         kind = str(data.get("action", ""))
         head = str(data.get("head") or "")
-        if kind == render.CHOOSE:
+        if kind == verbs.CHOOSE:
             pinned, _, raw = str(data.get("value", "")).partition("|")
             if not pinned.isdigit():
                 return "That choice is no longer valid."
@@ -194,7 +194,7 @@ class Cards:
             return date_form()
         if kind == "add_update":
             return update_form()
-        if kind == render.SHOW:
+        if kind == verbs.SHOW:
             return Answer(await self._refreshed(Reply(), ids, today, head=head))
         if kind in CLOSURE_VERBS:
             step = review_step(
@@ -213,13 +213,13 @@ class Cards:
         command: Command | buttons.FormProblems
         if kind in buttons.QUICK:
             command = buttons.quick(kind, ref.target)
-        elif kind == render.SAVE_DATE:
+        elif kind == verbs.SAVE_DATE:
             picked = str(data.get("new_due") or "") or None
             reason = str(data.get("reason") or "").strip()
             command = buttons.revision(ref.target, picked, reason, today=today)
             if isinstance(command, buttons.FormProblems):
                 return date_form(problem=command.text, picked=picked, reason=reason)
-        elif kind == render.SAVE_UPDATE:
+        elif kind == verbs.SAVE_UPDATE:
             note = str(data.get("note") or "").strip()
             rag = str(data.get("rag") or "none")
             command = buttons.update(ref.target, note, rag)
@@ -254,12 +254,12 @@ class Answer:
 def register(app: App, door: TeamsDoor) -> None:
     """Card buttons are routed by their verb (`data.action`), one registration per verb."""
     handlers = Cards(door)
-    for verb in render.IMPORT_BUTTONS:
+    for verb in verbs.IMPORT_BUTTONS:
         app.on_card_action_execute(verb, guarded("card action", handlers.on_import_click))
-    for verb in (render.MAP_OWNER, render.SAVE_OWNER):
+    for verb in (verbs.MAP_OWNER, verbs.SAVE_OWNER):
         app.on_card_action_execute(verb, guarded("card action", handlers.on_map_owner))
-    action_verbs = (*buttons.QUICK, *render.OPEN_FORM, render.SAVE_DATE, render.SAVE_UPDATE)
-    for verb in (*action_verbs, *sorted(CLOSURE_VERBS), render.SHOW, render.CHOOSE):
+    action_verbs = (*buttons.QUICK, *verbs.OPEN_FORM, verbs.SAVE_DATE, verbs.SAVE_UPDATE)
+    for verb in (*action_verbs, *sorted(CLOSURE_VERBS), verbs.SHOW, verbs.CHOOSE):
         app.on_card_action_execute(verb, guarded("card action", handlers.on_action_click))
     # Last, so a verb registered above is answered there: any other (an old card's button).
     app.on_card_action_execute(guarded("card action", handlers.on_action_click))
