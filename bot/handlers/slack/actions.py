@@ -12,13 +12,17 @@ from typing import Any, cast
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import buttons
+from bot.commands import buttons, verbs
 from bot.core.messages import error
 from bot.handlers.slack.answer import AnswerAtAck
 from bot.handlers.slack.door import SlackDoor
 from bot.render.blocks import (
     MAP_OWNER_ACTION,
+    action_id_of,
+    action_ids,
     add_update_modal,
+    ids_pattern,
+    kind_of,
     map_owner_modal,
     new_date_modal,
     reply_message,
@@ -44,7 +48,7 @@ class Clicks:
         who = await self.door.clicker(ack, body, client)
         if who is None:
             return
-        kind = action["action_id"].removeprefix("action_")
+        kind = kind_of(action["action_id"])
         action_id = int(action["value"])
         ref = await asyncio.to_thread(action_ref, self.door.sessions, action_id)
         if ref is None:
@@ -96,7 +100,7 @@ class Clicks:
         ref = await asyncio.to_thread(action_ref, self.door.sessions, action_id)
         if ref is None:
             return
-        if action["action_id"] == "action_new_date":
+        if action["action_id"] == action_id_of(verbs.NEW_DATE):
             today = local_today(self.door.clock.now(), self.door.settings.tz)
             view = new_date_modal(
                 action_id=action_id, label=ref.label, current=ref.due, today=today
@@ -177,10 +181,10 @@ class Clicks:
 
 def register(app: AsyncApp, door: SlackDoor, answer: AnswerAtAck) -> None:
     listeners = Clicks(door)
-    app.action(re.compile(r"^action_(done|on_track|at_risk)$"))(answer(listeners.on_quick_button))
-    app.action(re.compile(r"^action_(new_date|add_update)$"))(answer(listeners.on_open_modal))
+    app.action(action_ids(buttons.QUICK))(answer(listeners.on_quick_button))
+    app.action(action_ids(verbs.OPEN_FORM))(answer(listeners.on_open_modal))
     app.action(re.compile(r"^action_choose_\d+$"))(answer(listeners.on_choose))
     app.action(re.compile(r"^page_(next|prev)$"))(answer(listeners.on_page))
     app.action(re.compile(r"^home_(next|prev)$"))(answer(listeners.on_home_page))
-    app.action(re.compile(r"^import_(apply|cancel|again)$"))(answer(listeners.on_import_button))
+    app.action(ids_pattern(verbs.IMPORT_BUTTONS))(answer(listeners.on_import_button))
     app.action(MAP_OWNER_ACTION)(answer(listeners.on_map_owner))

@@ -5,7 +5,6 @@ the rules stay in bot/services/closure/review.py."""
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -17,7 +16,7 @@ from bot.core.messages import error
 from bot.handlers.file_fetch import FetchFailed, fetch
 from bot.handlers.slack.answer import AnswerAtAck
 from bot.handlers.slack.door import SlackDoor
-from bot.render.blocks import reply_message
+from bot.render.blocks import action_ids, kind_of, reply_message
 from bot.render.closure_blocks import REASON_VIEW, reason_modal
 from bot.services.closure.evidence import (
     MAX_EVIDENCE_BYTES,
@@ -27,7 +26,7 @@ from bot.services.closure.evidence import (
 )
 from bot.services.conversation import Who, action_ref
 
-BUTTONS = re.compile(r"^action_(accept|reject|approve|decline)$")
+BUTTONS = action_ids(buttons.REVIEW_KINDS)
 
 
 async def share_evidence(
@@ -78,7 +77,7 @@ def register(app: AsyncApp, door: SlackDoor, answer: AnswerAtAck) -> None:
         respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
-        kind = action["action_id"].removeprefix("action_")
+        kind = kind_of(action["action_id"])
         action_id = int(action["value"])
         if kind in ("reject", "decline"):
             await ack()
