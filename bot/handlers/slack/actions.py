@@ -7,13 +7,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from functools import partial
 from typing import Any, cast
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import buttons, verbs
-from bot.core.messages import error
 from bot.handlers.slack.answer import AnswerAtAck
 from bot.handlers.slack.door import SlackDoor
 from bot.render.blocks import (
@@ -45,20 +45,8 @@ class Clicks:
         respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
-        who = await self.door.clicker(ack, body, client)
-        if who is None:
-            return
-        kind = kind_of(action["action_id"])
-        action_id = int(action["value"])
-        ref = await asyncio.to_thread(action_ref, self.door.sessions, action_id)
-        if ref is None:
-            reply = error("That action no longer exists.")
-        else:
-            command = buttons.quick(kind, ref.target)
-            reply = (
-                await self.door.converse(who, command=command, pinned_action_id=action_id)
-            ).reply
-        await self.door.after_click(body, reply, respond, client, who)
+        quick = partial(buttons.quick, kind_of(action["action_id"]))
+        await self.door.run_click(ack, body, action, respond, client, quick)
 
     async def on_choose(
         self,

@@ -5,6 +5,7 @@ the rules stay in bot/services/closure/review.py."""
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -87,16 +88,8 @@ def register(app: AsyncApp, door: SlackDoor, answer: AnswerAtAck) -> None:
                 view = reason_modal(action_id=action_id, label=ref.label, kind=kind)
                 await client.views_open(trigger_id=body["trigger_id"], view=view)
             return
-        who = await door.clicker(ack, body, client)
-        if who is None:
-            return
-        ref = await asyncio.to_thread(action_ref, door.sessions, action_id)
-        if ref is None:
-            reply = error("That action no longer exists.")
-        else:
-            command = buttons.review_command(kind, ref.target)
-            reply = (await door.converse(who, command=command, pinned_action_id=action_id)).reply
-        await door.after_click(body, reply, respond, client, who)
+        review = partial(buttons.review_command, kind)
+        await door.run_click(ack, body, action, respond, client, review)
 
     async def on_reason(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient

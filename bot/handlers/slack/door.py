@@ -19,15 +19,24 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.commands.types import Command, RefSpec
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.messages import Reply
+from bot.core.messages import Reply, error
 from bot.handlers.file_fetch import SLACK_FILES
 from bot.handlers.slack.budget import ACK_BUDGET, ARRIVED, BUSY_AT
 from bot.handlers.slack.dedupe import Seen
 from bot.handlers.slack.gate import Workspace
 from bot.render.blocks import home_view, reply_message
-from bot.services.conversation import Outcome, Who, converse, home_cards, needs_email, unknown_ids
+from bot.services.conversation import (
+    Outcome,
+    Who,
+    action_ref,
+    converse,
+    home_cards,
+    needs_email,
+    unknown_ids,
+)
 from bot.services.imports.chat import ChatImportAnswer
 
 log = logging.getLogger(__name__)
@@ -155,6 +164,29 @@ class SlackDoor:
         if not await self.seen.first(body):
             return None
         return await self.who(str(body["user"]["id"]), client)
+
+    async def run_click(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        command_for: Callable[[RefSpec], Command],
+    ) -> None:
+        """A button that runs its Command at once (Done, Accept, ...): acked, the Command for
+        the action it is under, and the answer where the click was made."""
+        who = await self.clicker(ack, body, client)
+        if who is None:
+            return
+        action_id = int(action["value"])
+        ref = await asyncio.to_thread(action_ref, self.sessions, action_id)
+        if ref is None:
+            reply = error("That action no longer exists.")
+        else:
+            command = command_for(ref.target)
+            reply = (await self.converse(who, command=command, pinned_action_id=action_id)).reply
+        await self.after_click(body, reply, respond, client, who)
 
     async def after_click(
         self,
