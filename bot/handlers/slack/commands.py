@@ -15,19 +15,21 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.grammar import parse
 from bot.core.messages import Reply, theirs
 from bot.handlers.slack.answer import AnswerAtAck
 from bot.handlers.slack.budget import WORKING_ON_IT
 from bot.handlers.slack.door import SlackDoor, slash_text
 from bot.render.blocks import line_message, reply_message
-from bot.services.actions import MakePack, RunJob, follow_up_of
-from bot.services.conversation import Outcome, local_today
+from bot.services.actions import FollowUp, MakePack, RunJob
+from bot.services.conversation import Outcome, Who
 from bot.services.packs import admin_report
 
 log = logging.getLogger(__name__)
 
 _MENTIONED = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+# In Bolt's context, from the ack's outcome to the lazy listeners (see `on_command`).
+FOLLOW_UP = "actionbot_follow_up"
+ASKED_BY = "actionbot_asked_by"
 _ADMIN = re.compile(r"^\s*admin\b", re.IGNORECASE)
 
 
@@ -47,7 +49,7 @@ class SlashCommand:
     ) -> None:
         text = slash_text(command)
 
-        async def work() -> Outcome | None:
+        async def work() -> tuple[Outcome, Who] | None:
             # Side by side: the register's check that this is no repeat, who is asking and who
             # is mentioned (those two only read, and may ask Slack's users.info: for a repeat
             # from another instance that is a lookup wasted, rare beside every answer's wait).
@@ -58,7 +60,7 @@ class SlashCommand:
             )
             if not first:
                 return None
-            return await self.door.converse(who, text=text, mention_emails=emails)
+            return await self.door.converse(who, text=text, mention_emails=emails), who
 
         # Slack shows an error if the ack takes over 3 s, and the user tries again while the
         # change is still being made. When the register is busy, say so in time and finish
@@ -68,14 +70,24 @@ class SlashCommand:
             await ack(response_type="ephemeral", text=WORKING_ON_IT)
             late = await task
             if late is not None:
-                await respond(**self.door.answer(late.reply, raw=text), replace_original=False)
-                await self._tell_team(late.reply, str(command.get("channel_id") or ""), respond)
+                outcome, who = late
+                await respond(**self.door.answer(outcome.reply, raw=text), replace_original=False)
+                await self._tell_team(outcome.reply, str(command.get("channel_id") or ""), respond)
+                # Bolt started the lazy listeners at the ack, before this was known: the
+                # follow-up is done here instead.
+                await self._follow(outcome.follow_up, who, respond, client)
             return
-        outcome = task.result()
-        if outcome is None:
+        done = task.result()
+        if done is None:
             await ack()  # a repeat: the first one is answered
             return
+        outcome, who = done
         follow_up = outcome.follow_up
+        if follow_up is not None:
+            # Set before the ack: Bolt hands a copy of the context to the lazy listeners
+            # once the ack is made, so they act on this outcome without parsing again.
+            context[FOLLOW_UP] = follow_up
+            context[ASKED_BY] = who
         if isinstance(follow_up, RunJob):
             await ack(response_type="ephemeral", text="On it: I'll post here when it's done.")
             return
@@ -101,42 +113,41 @@ class SlashCommand:
                 **line_message(reply.notice), response_type="in_channel", replace_original=False
             )
 
-    async def run_admin_job(
-        self, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-    ) -> None:
-        """Lazy part of /action: admin jobs run after the ack (they can take a while)."""
-        text = slash_text(command)
-        today = local_today(self.door.clock.now(), self.door.settings.tz)
-        if not isinstance(follow_up_of(parse(text, today=today)), RunJob):
-            return
-        if not await self.door.seen.first(command):
-            return
-        who = await self.door.who(command["user_id"], client)
-        outcome = await self.door.converse(who, text=text)
-        if not isinstance(outcome.follow_up, RunJob):
-            return
-        kind = outcome.follow_up.job
-        if self.door.run_job is None:
-            await respond(text=f"The {kind} job is not configured in this process.")
-            return
-        # The job's summary names owners from the plan: rendered (escaped) like any reply.
-        summary = Reply(lines=[await self.door.run_job(kind)])
-        await respond(**reply_message(summary), response_type="ephemeral")
+    async def run_admin_job(self, context: dict[str, Any], respond: AsyncRespond) -> None:
+        """Lazy part of /action: an admin job the ack's outcome asked for runs after the ack
+        (it can take a while)."""
+        follow_up = context.get(FOLLOW_UP)
+        if isinstance(follow_up, RunJob):
+            await self._run_job(follow_up, respond)
 
     async def send_admin_report(
-        self, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        self, context: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        """Lazy part of `/action admin report CODE`: the service makes the file, this uploads
-        it to the admin's DM."""
-        text = slash_text(command)  # the meeting's name as typed, `&` and all
-        pack = follow_up_of(
-            parse(text, today=local_today(self.door.clock.now(), self.door.settings.tz))
-        )
-        if not isinstance(pack, MakePack):
+        """Lazy part of `/action admin report CODE`: the pack the ack's outcome asked for is
+        made and uploaded to the admin's DM."""
+        follow_up, who = context.get(FOLLOW_UP), context.get(ASKED_BY)
+        if isinstance(follow_up, MakePack) and isinstance(who, Who):
+            await self._send_pack(follow_up, who, respond, client)
+
+    async def _follow(
+        self, follow_up: FollowUp | None, who: Who, respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        if isinstance(follow_up, RunJob):
+            await self._run_job(follow_up, respond)
+        elif isinstance(follow_up, MakePack):
+            await self._send_pack(follow_up, who, respond, client)
+
+    async def _run_job(self, run: RunJob, respond: AsyncRespond) -> None:
+        if self.door.run_job is None:
+            await respond(text=f"The {run.job} job is not configured in this process.")
             return
-        if not await self.door.seen.first(command):
-            return
-        who = await self.door.who(command["user_id"], client)
+        # The job's summary names owners from the plan: rendered (escaped) like any reply.
+        summary = Reply(lines=[await self.door.run_job(run.job)])
+        await respond(**reply_message(summary), response_type="ephemeral")
+
+    async def _send_pack(
+        self, pack: MakePack, who: Who, respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         made = await asyncio.to_thread(
             admin_report,
             self.door.sessions,
