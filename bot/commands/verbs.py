@@ -12,7 +12,7 @@ SAVE_DATE = "save_new_date"
 SAVE_UPDATE = "save_update"
 SHOW = "show"
 CHOOSE = "choose"
-# A plan file sent in chat (bot/services/imports/chat.py): Import, Cancel, Preview again.
+# A plan file sent in chat (bot/services/imports/preview.py): Import, Cancel, Preview again.
 IMPORT_APPLY = "import_apply"
 IMPORT_BUTTONS = (IMPORT_APPLY, "import_cancel", "import_again")
 MAP_OWNER = "map_owner"  # a row's "Map…": opens the form

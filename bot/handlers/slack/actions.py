@@ -28,7 +28,8 @@ from bot.render.blocks import (
     reply_message,
 )
 from bot.services.conversation import action_ref, form_refusal, local_today
-from bot.services.imports.chat import Decision, decide
+from bot.services.imports.decision import decide
+from bot.services.imports.preview import Decision
 
 
 class Clicks:

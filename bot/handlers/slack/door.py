@@ -37,7 +37,7 @@ from bot.services.conversation import (
     needs_email,
     unknown_ids,
 )
-from bot.services.imports.chat import ChatImportAnswer
+from bot.services.imports.preview import ChatImportAnswer
 
 log = logging.getLogger(__name__)
 

@@ -19,13 +19,8 @@ from bot.handlers.slack.door import SlackDoor, slash_text
 from bot.render.blocks import reply_message
 from bot.services.actions import RunJob
 from bot.services.conversation import local_today
-from bot.services.imports.chat import (
-    MAX_UPLOAD_BYTES,
-    Upload,
-    admin_refusal,
-    check_upload,
-    preview_upload,
-)
+from bot.services.imports.preview import preview_upload
+from bot.services.imports.upload import MAX_UPLOAD_BYTES, Upload, admin_refusal, check_upload
 
 
 class Events:

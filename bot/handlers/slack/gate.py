@@ -136,7 +136,7 @@ def _review_target(value: Any) -> bool:
     return isinstance(value, str) and _REVIEW_TARGET.match(value) is not None
 
 
-_PENDING_ID = re.compile(r"^[0-9a-f]{32}$")  # bot/services/imports/chat.py makes them
+_PENDING_ID = re.compile(r"^[0-9a-f]{32}$")  # bot/services/imports/preview.py makes them
 
 
 def _pending_id(value: Any) -> bool:

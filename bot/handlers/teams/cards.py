@@ -35,11 +35,8 @@ from bot.services.conversation import (
     form_refusal,
     local_today,
 )
-from bot.services.imports.chat import (
-    ChatImportAnswer,
-    Decision,
-    decide,
-)
+from bot.services.imports.decision import decide
+from bot.services.imports.preview import ChatImportAnswer, Decision
 
 log = logging.getLogger(__name__)
 

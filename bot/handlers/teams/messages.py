@@ -31,12 +31,8 @@ from bot.services.conversation import (
     Who,
     local_today,
 )
-from bot.services.imports.chat import (
-    MAX_UPLOAD_BYTES,
-    Upload,
-    check_upload,
-    preview_upload,
-)
+from bot.services.imports.preview import preview_upload
+from bot.services.imports.upload import MAX_UPLOAD_BYTES, Upload, check_upload
 from bot.services.inbound import first_time
 
 log = logging.getLogger(__name__)
