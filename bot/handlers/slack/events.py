@@ -101,9 +101,8 @@ class Events:
             size=size if isinstance(size, int) else None,
             admins=self.door.settings.admin_ids,
             now=self.door.clock.now(),
+            files=len(files),
         )
-        if refused is None and len(files) > 1:
-            refused = error("Send me one plan file at a time. Nothing was changed.")
         if refused is not None:
             await client.chat_postMessage(channel=channel, **reply_message(refused))
             return

@@ -35,10 +35,10 @@ class Forms:
         values = view["state"]["values"]
         holders = list((values.get("holders", {}).get("value") or {}).get("selected_users") or [])
         deputies = list((values.get("deputies", {}).get("value") or {}).get("selected_users") or [])
-        if not holders:
-            await ack(response_action="errors", errors={"holders": "Choose at least one person."})
-            return
         command = buttons.owner(str(view["private_metadata"]), holders, deputies)
+        if isinstance(command, buttons.FormProblems):
+            await ack(response_action="errors", errors=command.by_field)
+            return
         user_id = str(body["user"]["id"])
 
         async def work() -> Outcome | None:

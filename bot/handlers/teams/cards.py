@@ -141,9 +141,9 @@ class Cards:
             )
             return Answer(render.map_owner_form(owner=owner)) if refused is None else refused.text
         holders, deputies = _picked(data.get("holders")), _picked(data.get("deputies"))
-        if not holders:
-            return Answer(render.map_owner_form(owner=owner, problem="Choose at least one holder."))
         command = buttons.owner(owner, holders, deputies)
+        if isinstance(command, buttons.FormProblems):
+            return Answer(render.map_owner_form(owner=owner, problem=command.text))
         people = await self.door.mentioned_people(ctx, dict.fromkeys([*holders, *deputies]), {})
         outcome = await self.door.converse(who, command=command, mentioned=people)
         if not outcome.reply.ok:

@@ -187,9 +187,8 @@ class Messages:
             size=None,
             admins=self.door.settings.admin_ids,
             now=self.door.clock.now(),
+            files=len(sent),
         )
-        if refused is None and len(sent) > 1:
-            refused = error("Send me one plan file at a time. Nothing was changed.")
         if refused is not None:
             await self.door.send(ctx, refused)
             return

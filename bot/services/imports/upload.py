@@ -91,10 +91,12 @@ def check_upload(
     size: int | None,
     admins: frozenset[str],
     now: datetime,
+    files: int = 1,
 ) -> Reply | None:
     """Why a file sent to the bot must not even be downloaded, or None to go ahead.
 
-    Asked before the door fetches anything: a non-admin's file is never opened.
+    Asked before the door fetches anything: a non-admin's file is never opened. `files`:
+    how many were sent together (one plan at a time).
     """
     with sessions() as session:
         caller = caller_of(
@@ -109,7 +111,11 @@ def check_upload(
                 f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB are refused. Nothing was changed."
             )
         wanted = request_for(session, filename=filename, comment=comment, platform=platform)
-        return wanted if isinstance(wanted, Reply) else None
+        if isinstance(wanted, Reply):
+            return wanted
+        if files > 1:
+            return error("Send me one plan file at a time. Nothing was changed.")
+        return None
 
 
 def plan_code_for(session: Session, *, filename: str, comment: str, platform: str) -> str | Reply:

@@ -13,7 +13,7 @@ from bot.commands.help import help_text
 from bot.commands.types import AdminImport, ParseError
 from bot.core.messages import Reply
 from bot.services.imports.message import ReadOptions
-from bot.services.imports.upload import Upload, plan_code_for, request_for
+from bot.services.imports.upload import Upload, check_upload, plan_code_for, request_for
 from tests.plan_workbooks import (
     FIRST_SHEET,
     SECOND_SHEET,
@@ -21,6 +21,8 @@ from tests.plan_workbooks import (
     two_sheet_workbook,
 )
 from tests.services.imports.chat_import import (
+    ADMINS,
+    NOW,
     TODAY,
     pending_count,
     preview_of,
@@ -175,3 +177,29 @@ def test_options_the_file_does_not_fit_are_answered_and_nothing_is_kept(
     assert not answer.reply.choices
     assert pending_count(sessions) == 0
     assert refs_of(sessions, comment.split()[0]) == []
+
+
+def test_two_files_sent_together_are_refused_before_either_is_fetched(
+    sessions: sessionmaker[Session],
+) -> None:
+    """The rule the Slack and Teams doors each wrote for themselves, now asked of the service."""
+    seed(sessions)
+
+    def check(files: int) -> Reply | None:
+        return check_upload(
+            sessions,
+            platform="slack",
+            user_id="UADMIN",
+            email=None,
+            filename="ncc.csv",
+            comment="NCC",
+            size=100,
+            admins=ADMINS,
+            now=NOW,
+            files=files,
+        )
+
+    assert check(1) is None
+    refused = check(2)
+    assert refused is not None and not refused.ok
+    assert "one plan file at a time" in " ".join(refused.lines)
