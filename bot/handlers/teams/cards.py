@@ -28,13 +28,7 @@ from bot.handlers.teams.door import InvokeAnswer, TeamsDoor, is_personal
 from bot.handlers.teams.errors import guarded
 from bot.messengers.teams_client import card_activity
 from bot.render import cards as render
-from bot.services.conversation import (
-    Who,
-    action_ref,
-    current_cards,
-    form_refusal,
-    local_today,
-)
+from bot.services.conversation import Who, action_ref, current_cards, form_refusal, local_today
 from bot.services.imports.decision import decide
 from bot.services.imports.preview import ChatImportAnswer, Decision
 

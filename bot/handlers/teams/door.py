@@ -14,10 +14,7 @@ from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from microsoft_teams.api.activities import (
-    InstalledActivity,
-    MessageActivity,
-)
+from microsoft_teams.api.activities import InstalledActivity, MessageActivity
 from microsoft_teams.api.activities.conversation import ConversationUpdateActivity
 from microsoft_teams.api.models import (
     AdaptiveCardActionCardResponse,
@@ -34,13 +31,7 @@ from bot.handlers.file_fetch import TEAMS_FILES
 from bot.messengers.teams_client import card_activity
 from bot.messengers.teams_directory import TeamsDirectory
 from bot.render import cards as render
-from bot.services.conversation import (
-    Outcome,
-    Who,
-    converse,
-    needs_email,
-    unknown_ids,
-)
+from bot.services.conversation import Outcome, Who, converse, needs_email, unknown_ids
 from bot.services.people.identity import Mentioned
 from bot.services.people.reach import TeamsReference, remember_teams
 

@@ -6,10 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from microsoft_teams.api.activities import (
-    InstalledActivity,
-    UninstalledActivity,
-)
+from microsoft_teams.api.activities import InstalledActivity, UninstalledActivity
 from microsoft_teams.api.activities.conversation import ConversationUpdateActivity
 from microsoft_teams.apps import ActivityContext, App
 

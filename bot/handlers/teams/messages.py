@@ -27,10 +27,7 @@ from bot.handlers.teams.door import TeamsDoor
 from bot.handlers.teams.errors import guarded
 from bot.handlers.teams.packs import Packs
 from bot.services.actions import MakePack, RunJob
-from bot.services.conversation import (
-    Who,
-    local_today,
-)
+from bot.services.conversation import Who, local_today
 from bot.services.imports.preview import preview_upload
 from bot.services.imports.upload import MAX_UPLOAD_BYTES, Upload, check_upload
 from bot.services.inbound import first_time

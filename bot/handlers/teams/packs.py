@@ -9,23 +9,14 @@ import logging
 from typing import Any
 
 from microsoft_teams.api.activities.invoke.file_consent import FileConsentInvokeActivity
-from microsoft_teams.api.models import (
-    Account,
-    Action,
-    ConversationAccount,
-)
+from microsoft_teams.api.models import Account, Action, ConversationAccount
 from microsoft_teams.apps import ActivityContext, App
 
 from bot.core.messages import Reply, error
 from bot.handlers.teams.door import TeamsDoor, is_personal, reference_of
 from bot.handlers.teams.errors import guarded
 from bot.messengers.teams_client import personal_conversation_params
-from bot.messengers.teams_files import (
-    UploadFailed,
-    consent_activity,
-    file_info_activity,
-    upload,
-)
+from bot.messengers.teams_files import UploadFailed, consent_activity, file_info_activity, upload
 from bot.render import cards as render
 from bot.services.actions import MakePack
 from bot.services.conversation import Who

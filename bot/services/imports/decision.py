@@ -20,9 +20,7 @@ from bot.core.messages import Button, Reply, error
 from bot.core.when import plural
 from bot.importer.errors import ImportFileError
 from bot.services.audit import Actor
-from bot.services.imports.message import (
-    ReadOptions,
-)
+from bot.services.imports.message import ReadOptions
 from bot.services.imports.preview import (
     AGAIN,
     CANCEL,

@@ -28,10 +28,7 @@ from bot.importer.errors import ImportFileError
 from bot.importer.hints import Phrasing, phrased
 from bot.services.audit import Actor
 from bot.services.imports.apply import ImportOptions, ImportReport, import_plan, known_owners
-from bot.services.imports.message import (
-    ReadOptions,
-    chat_phrasing,
-)
+from bot.services.imports.message import ReadOptions, chat_phrasing
 from bot.services.imports.upload import (
     PREVIEW_LIFETIME,
     Upload,

@@ -17,11 +17,7 @@ from bot.core.messages import Reply, error
 from bot.core.when import plural
 from bot.importer.columns import FIELDS
 from bot.importer.reader import MAX_BYTES
-from bot.services.imports.message import (
-    MessageError,
-    ReadOptions,
-    read_message,
-)
+from bot.services.imports.message import MessageError, ReadOptions, read_message
 from bot.services.people.identity import Caller, identify
 from store.models import Plan
 from store.queries import action_counts, all_plans, plan_by_code

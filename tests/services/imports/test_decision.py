@@ -18,11 +18,7 @@ from bot.services.imports.preview import AGAIN, APPLY
 from bot.services.imports.upload import Upload
 from store.models import Action, Event, PendingImport, Plan
 from tests.conftest import FIXTURES, SAMPLES
-from tests.plan_workbooks import (
-    FIRST_REFS,
-    SECOND_REFS,
-    two_sheet_workbook,
-)
+from tests.plan_workbooks import FIRST_REFS, SECOND_REFS, two_sheet_workbook
 from tests.services.imports.chat_import import (
     ADMINS,
     NOW,

@@ -22,12 +22,7 @@ from tests.plan_workbooks import (
     odd_headers_csv,
     two_sheet_workbook,
 )
-from tests.services.imports.chat_import import (
-    click,
-    pending_count,
-    preview_of,
-    refs_of,
-)
+from tests.services.imports.chat_import import click, pending_count, preview_of, refs_of
 
 
 @pytest.mark.parametrize(

@@ -14,12 +14,7 @@ from bot.commands.types import AdminImport, ParseError
 from bot.core.messages import Reply
 from bot.services.imports.message import ReadOptions
 from bot.services.imports.upload import Upload, check_upload, plan_code_for, request_for
-from tests.plan_workbooks import (
-    FIRST_SHEET,
-    SECOND_SHEET,
-    odd_headers_csv,
-    two_sheet_workbook,
-)
+from tests.plan_workbooks import FIRST_SHEET, SECOND_SHEET, odd_headers_csv, two_sheet_workbook
 from tests.services.imports.chat_import import (
     ADMINS,
     NOW,
