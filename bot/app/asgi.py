@@ -28,7 +28,7 @@ from starlette.routing import Route
 from bot.app.charts import chart_route
 from bot.core.config import ConfigError, Settings
 from bot.core.runtime import Runtime
-from bot.handlers.slack import door as slack_handlers
+from bot.handlers.slack import register as register_slack
 from bot.handlers.slack.budget import ACK_BUDGET, ARRIVED, VERIFIED
 from bot.handlers.slack.door import JobTrigger, SlackDoor
 from bot.handlers.slack.gate import Malformed, Workspace, check_shape, is_signed, parse_body
@@ -77,7 +77,7 @@ def build_bolt(
         run_job=run_job,
         ack_budget=ack_budget,
     )
-    slack_handlers.register(bolt, door, inline=inline)
+    register_slack(bolt, door, inline=inline)
     return bolt, door
 
 
@@ -86,7 +86,8 @@ def build_teams(
 ) -> tuple[Any, Route]:
     """The Teams SDK App and our route for POST /api/messages (imported only when used:
     the SDK is large and reads `.env` on import, see bot/messengers/teams_client.py)."""
-    from bot.handlers.teams import door as teams_handlers
+    from bot.handlers.teams import register as register_teams
+    from bot.handlers.teams.door import TeamsDoor
     from bot.handlers.teams.gate import gated_route, outage_guard
     from bot.messengers.teams_client import HostRoutes, build_teams_app
     from bot.messengers.teams_directory import make_directory
@@ -100,7 +101,7 @@ def build_teams(
         )
     host = HostRoutes()
     app = build_teams_app(runtime.settings, host, token=token)
-    door = teams_handlers.TeamsDoor(
+    door = TeamsDoor(
         sessions=runtime.sessions,
         clock=runtime.clock,
         settings=runtime.settings,
@@ -110,7 +111,7 @@ def build_teams(
     # First, so it wraps every handler registered after it. What `App.use` does; its type
     # hint says a middleware returns nothing, though the SDK answers with what it returns.
     app.router.add_handler(lambda _: True, outage_guard)
-    teams_handlers.register(app, door)
+    register_teams(app, door)
     # The tenant check is ours: the SDK checks the token, not whose tenant sent it.
     return app, gated_route(host.route("/api/messages"), allowed=runtime.settings.teams_tenants)
 

@@ -78,9 +78,16 @@ def owner_form(name: str) -> AdminOwner:
     return AdminOwner(name, ())
 
 
-def owner(name: str, holders: Iterable[str], deputies: Iterable[str]) -> AdminOwner:
-    """The Map… form: the people picked, as `admin owner "NAME" @person…` names them."""
-    return AdminOwner(name, tuple(f"<@{p}>" for p in holders), tuple(f"<@{p}>" for p in deputies))
+NO_HOLDER = "Choose at least one holder."
+
+
+def owner(name: str, holders: Iterable[str], deputies: Iterable[str]) -> AdminOwner | FormProblems:
+    """The Map… form: the people picked, as `admin owner "NAME" @person…` names them; an
+    owner needs at least one holder."""
+    held = tuple(f"<@{p}>" for p in holders)
+    if not held:
+        return FormProblems({"holders": NO_HOLDER})
+    return AdminOwner(name, held, tuple(f"<@{p}>" for p in deputies))
 
 
 # The closure buttons on a verifier's or approver's message: Accept / Reject… and

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -82,6 +83,30 @@ BUTTON_STYLE = {
 
 NEW_DATE_VIEW = "new_date"
 ADD_UPDATE_VIEW = "add_update"
+
+
+_ACTION = "action_"
+
+
+def action_id_of(kind: str) -> str:
+    """The action_id of a button under an action card (`action_done`, `action_accept`)."""
+    return _ACTION + kind
+
+
+def kind_of(action_id: str) -> str:
+    """The button kind an action card's action_id names: `action_done` → `done`."""
+    return action_id.removeprefix(_ACTION)
+
+
+def action_ids(kinds: Iterable[str]) -> re.Pattern[str]:
+    """What the action_ids of these buttons match, for a Bolt listener or the gate: drawn
+    from the same kinds the buttons are, so a new button needs no pattern written by hand."""
+    return ids_pattern(action_id_of(kind) for kind in kinds)
+
+
+def ids_pattern(ids: Iterable[str]) -> re.Pattern[str]:
+    """Exactly these action_ids."""
+    return re.compile("^(?:" + "|".join(re.escape(i) for i in sorted(ids)) + ")$")
 
 
 def escape(text: str) -> str:
@@ -308,7 +333,7 @@ def _buttons_pattern(buttons: tuple[tuple[str, str], ...]) -> dict[str, Any]:
         block_id="buttons:0",
         elements=[
             ButtonElement(
-                text=label, action_id=f"action_{kind}", value="0", style=BUTTON_STYLE.get(kind)
+                text=label, action_id=action_id_of(kind), value="0", style=BUTTON_STYLE.get(kind)
             )
             for kind, label in buttons
         ],

@@ -43,6 +43,7 @@ from microsoft_teams.cards import (
     TextInput,
 )
 
+from bot.commands.verbs import IMPORT_APPLY, SAVE_DATE, SAVE_OWNER, SAVE_UPDATE, SHOW
 from bot.core.messages import ActionCard, Picture, Reply, Span, plain, spans
 
 VERSION = "1.5"
@@ -54,18 +55,6 @@ MAX_REASON = 1500
 MAX_HEAD = 150  # a card's heading, carried in its buttons so a redrawn card keeps it
 RAG_DOT = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
 
-# What a click carries back in `data.action` (the SDK routes on it); the quick verbs and
-# what each verb's Command is: bot/commands/buttons.py.
-OPEN_FORM = ("new_date", "add_update")
-SAVE_DATE = "save_new_date"
-SAVE_UPDATE = "save_update"
-SHOW = "show"
-CHOOSE = "choose"
-# A plan file sent in chat (bot/services/imports/chat.py): Import, Cancel, Preview again.
-IMPORT_APPLY = "import_apply"
-IMPORT_BUTTONS = (IMPORT_APPLY, "import_cancel", "import_again")
-MAP_OWNER = "map_owner"  # a row's "Map…": opens the form
-SAVE_OWNER = "save_owner"  # the form's Save: runs `admin owner`
 PEOPLE = "graph.microsoft.com/users"  # Teams' people picker searches the organisation
 
 _MARKDOWN = re.compile(r"([\\*_\[\]])")

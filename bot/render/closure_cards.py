@@ -5,6 +5,7 @@ from __future__ import annotations
 from microsoft_teams.cards import AdaptiveCard, CardElement, TextInput
 
 from bot.commands.types import MAX_NOTE
+from bot.commands.verbs import SAVE_DONE, SAVE_REASON
 from bot.render.cards import _form_card, _text, escape
 from bot.render.reasons import (
     DONE_INTRO,
@@ -15,9 +16,6 @@ from bot.render.reasons import (
     QUESTION,
     teams_files_hint,
 )
-
-SAVE_REASON = {"reject": "save_reject", "decline": "save_decline"}
-SAVE_DONE = "save_done"
 
 
 def reason_form(

@@ -51,7 +51,7 @@ from bot.services.audit import Actor, record, set_field
 from bot.services.closure.evidence import Attachment
 from bot.services.closure.review import closure_details, closure_in_use, decide, route
 from bot.services.history import actor_name, history_lines
-from bot.services.imports.chat import import_help
+from bot.services.imports.upload import import_help
 from bot.services.people.commands import handle_assign, handle_people
 from bot.services.people.identity import Caller
 from bot.services.plans import archived_note

@@ -73,6 +73,12 @@ def test_the_map_form_names_people_as_the_typed_command_does() -> None:
     assert buttons.owner_form("Head of Finance") == AdminOwner("Head of Finance", ())
 
 
+def test_a_map_form_without_a_holder_is_refused_beside_the_field() -> None:
+    """The rule both doors had written for themselves, in two wordings."""
+    found = buttons.owner("Head of Finance", [], ["U3"])
+    assert found == buttons.FormProblems({"holders": "Choose at least one holder."})
+
+
 def test_done_is_a_status_not_a_rag() -> None:
     assert isinstance(buttons.quick("done", TARGET), SetStatus)
 

@@ -100,3 +100,24 @@ def test_serve_fails_fast_on_missing_or_placeholder_secrets(
         app, ["--database-url", db_url, "serve"], env={**env, "COLUMNS": "250"}
     )
     assert result.exit_code == 1 and message in result.stderr
+
+
+def test_an_admin_job_acked_late_runs_once_after_the_answer(db_url: str) -> None:
+    """The register busy: the ack says "working on it" before the outcome is known, so the
+    lazy listeners Bolt starts at the ack have nothing to do and the listener itself runs the
+    job once it knows (the text is parsed once, in the ack path)."""
+    from tests.handlers.test_slack_bursts import register_locked
+
+    clock = FixedClock(datetime(2018, 3, 16, 9, 30, tzinfo=ZoneInfo("Europe/London")))
+    with slack_world(db_url, clock=clock, inline=False, with_jobs=True, ack_budget=0.3) as w:
+        seed_sample(w.runtime, clock.now())
+        w.fake.add_user("UADMIN", email="admin@northants.example")
+        w.command("mine", user="UADMIN", key="warm")  # known before the lock
+        # An admin job touches no action: the repeat check is what waits for the register.
+        with register_locked(db_url, tables="inbound_event") as release:
+            ack = w.command("admin nudge", user="UADMIN", key="late")
+            assert "Working on it" in ack.json()["text"]
+            release.set()
+            w.fake.wait_for("response_url:late", timeout=30, count=2)
+        said = [str(c.params.get("text")) for c in w.fake.calls_to("response_url:late")]
+    assert [s for s in said if "Reminders:" in s] and len(said) == 2, said

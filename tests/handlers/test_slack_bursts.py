@@ -41,8 +41,9 @@ def world(db_url: str) -> Iterator[SlackWorld]:
 
 
 @contextmanager
-def register_locked(db_url: str) -> Iterator[threading.Event]:
-    """Another writer holds the register until the yielded event is set."""
+def register_locked(db_url: str, *, tables: str = "action, event") -> Iterator[threading.Event]:
+    """Another writer holds the register until the yielded event is set (on PostgreSQL, the
+    `tables` named; SQLite locks the whole file)."""
     release = threading.Event()
     held = threading.Event()
     url = normalise_url(db_url)
@@ -54,7 +55,7 @@ def register_locked(db_url: str) -> Iterator[threading.Event]:
             if sqlite:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             else:
-                connection.execute(text("LOCK TABLE action, event IN ACCESS EXCLUSIVE MODE"))
+                connection.execute(text(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE"))
             held.set()
             release.wait(30)
             connection.exec_driver_sql("ROLLBACK") if sqlite else connection.rollback()

@@ -24,7 +24,8 @@ from bot.importer.bounded import Budget, parse_plan_file_bounded
 from bot.importer.errors import ImportFileError
 from bot.importer.limits import MAX_COLUMNS, MAX_ROWS, MAX_SHEET_ROWS, MAX_XML_PART_BYTES
 from bot.importer.plan_file import parse_plan_file
-from bot.services.imports.chat import Upload, preview_upload
+from bot.services.imports.preview import preview_upload
+from bot.services.imports.upload import Upload
 from store.models import PendingImport, Plan
 from tests.conftest import FIXTURES
 from tests.importer.test_plan_files import _Register, cli_clock, db, run

@@ -7,21 +7,20 @@ bot/services/closure/review.py."""
 from __future__ import annotations
 
 import asyncio
-import re
-from typing import Any, Protocol
+from functools import partial
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.commands import buttons
 from bot.commands.types import Command, RefSpec
 from bot.core.messages import Reply, error
-from bot.handlers.file_fetch import FetchFailed, FileHosts, fetch
+from bot.handlers.file_fetch import FetchFailed, fetch
 from bot.handlers.slack.answer import AnswerAtAck
-from bot.handlers.slack.dedupe import Seen
-from bot.render.blocks import reply_message
+from bot.handlers.slack.door import SlackDoor
+from bot.render.blocks import action_ids, kind_of, reply_message
 from bot.render.closure_blocks import DONE_VIEW, REASON_VIEW, done_modal, reason_modal
 from bot.services.closure.evidence import (
     MAX_EVIDENCE_BYTES,
@@ -29,40 +28,10 @@ from bot.services.closure.evidence import (
     EvidenceRefused,
     check_file,
 )
-from bot.services.conversation import Outcome, Who, action_ref
+from bot.services.conversation import Who, action_ref
 
 
-class SlackDoor(Protocol):
-    """What these listeners use of the Slack door (bot/handlers/slack/door.py), named here so
-    the door can register them without the two modules importing each other."""
-
-    sessions: sessionmaker[Session]
-    seen: Seen
-    file_hosts: FileHosts
-
-    async def who(self, user_id: str, client: AsyncWebClient) -> Who: ...
-
-    async def converse(self, who: Who, **kwargs: Any) -> Outcome: ...
-
-    async def _clicker(
-        self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> Who | None: ...
-
-    async def _after_click(
-        self,
-        body: dict[str, Any],
-        reply: Reply,
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-        who: Who,
-    ) -> None: ...
-
-    async def _file_info(
-        self, shared: dict[str, Any], client: AsyncWebClient
-    ) -> dict[str, Any]: ...
-
-
-BUTTONS = re.compile(r"^action_(accept|reject|approve|decline)$")
+BUTTONS = action_ids(buttons.REVIEW_KINDS)
 
 
 async def share_evidence(
@@ -100,7 +69,7 @@ async def fetch_files(
                 return error(f"I could not fetch a file from Slack: {said}. Nothing was changed.")
             shared = dict(info["file"])
         elif not shared.get("url_private_download") or shared.get("file_access"):
-            shared = await door._file_info(shared, client)
+            shared = await door.file_info(shared, client)
         name = str(shared.get("name") or shared.get("title") or "file")
         size = shared.get("size")
         url = shared.get("url_private_download")
@@ -130,7 +99,7 @@ async def open_done_form(
 ) -> bool:
     """Done on a plan whose closure is verified opens the Done… form; True when it did (the
     click is answered), False: Done runs at once as before."""
-    kind = str(action.get("action_id", "")).removeprefix("action_")
+    kind = kind_of(str(action.get("action_id", "")))
     if kind != buttons.DONE:
         return False
     action_id = int(action["value"])
@@ -144,7 +113,7 @@ async def open_done_form(
     return True
 
 
-def register_closure(app: AsyncApp, door: SlackDoor, answer: AnswerAtAck) -> None:
+def register(app: AsyncApp, door: SlackDoor, answer: AnswerAtAck) -> None:
     async def accepted(
         ack: AsyncAck, body: dict[str, Any], checked: Command | buttons.FormProblems
     ) -> bool:
@@ -163,7 +132,7 @@ def register_closure(app: AsyncApp, door: SlackDoor, answer: AnswerAtAck) -> Non
         respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
-        kind = action["action_id"].removeprefix("action_")
+        kind = kind_of(action["action_id"])
         action_id = int(action["value"])
         if kind in ("reject", "decline"):
             await ack()
@@ -173,16 +142,8 @@ def register_closure(app: AsyncApp, door: SlackDoor, answer: AnswerAtAck) -> Non
                 view = reason_modal(action_id=action_id, label=ref.label, kind=kind)
                 await client.views_open(trigger_id=body["trigger_id"], view=view)
             return
-        who = await door._clicker(ack, body, client)
-        if who is None:
-            return
-        ref = await asyncio.to_thread(action_ref, door.sessions, action_id)
-        if ref is None:
-            reply = error("That action no longer exists.")
-        else:
-            command = buttons.review_command(kind, ref.target)
-            reply = (await door.converse(who, command=command, pinned_action_id=action_id)).reply
-        await door._after_click(body, reply, respond, client, who)
+        review = partial(buttons.review_command, kind)
+        await door.run_click(ack, body, action, respond, client, review)
 
     async def on_reason(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient

@@ -27,8 +27,18 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.commands.buttons import REVIEW_KINDS
+from bot.commands.verbs import IMPORT_BUTTONS
 from bot.core.config import ConfigError
-from bot.render.blocks import ADD_UPDATE_VIEW, MAP_OWNER_ACTION, MAP_OWNER_VIEW, NEW_DATE_VIEW
+from bot.core.messages import ACTION_BUTTONS
+from bot.render.blocks import (
+    ADD_UPDATE_VIEW,
+    MAP_OWNER_ACTION,
+    MAP_OWNER_VIEW,
+    NEW_DATE_VIEW,
+    action_ids,
+    ids_pattern,
+)
 from bot.render.closure_blocks import DONE_VIEW, REASON_VIEW
 
 log = logging.getLogger(__name__)
@@ -126,7 +136,7 @@ def _review_target(value: Any) -> bool:
     return isinstance(value, str) and _REVIEW_TARGET.match(value) is not None
 
 
-_PENDING_ID = re.compile(r"^[0-9a-f]{32}$")  # bot/services/imports/chat.py makes them
+_PENDING_ID = re.compile(r"^[0-9a-f]{32}$")  # bot/services/imports/preview.py makes them
 
 
 def _pending_id(value: Any) -> bool:
@@ -135,13 +145,13 @@ def _pending_id(value: Any) -> bool:
 
 # Each button actionbot renders, and what its `value` must look like for its listener.
 BUTTONS: list[tuple[re.Pattern[str], Callable[[Any], bool]]] = [
-    (re.compile(r"^action_(done|on_track|at_risk|new_date|add_update)$"), _digits),
+    (action_ids(kind for kind, _ in ACTION_BUTTONS), _digits),
     (re.compile(r"^action_choose_[0-9]+$"), _choice),
     (re.compile(r"^page_(next|prev)$"), _page_state),
     (re.compile(r"^home_(next|prev)$"), _digits),
-    (re.compile(r"^import_(apply|cancel|again)$"), _pending_id),
-    (re.compile(rf"^{MAP_OWNER_ACTION}$"), _owner_name),
-    (re.compile(r"^action_(accept|reject|approve|decline)$"), _digits),
+    (ids_pattern(IMPORT_BUTTONS), _pending_id),
+    (ids_pattern([MAP_OWNER_ACTION]), _owner_name),
+    (action_ids(REVIEW_KINDS), _digits),
 ]
 # Each modal actionbot opens: its callback_id, the inputs its listener reads, and what its
 # private_metadata holds (an action id, or an owner name).

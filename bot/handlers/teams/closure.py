@@ -12,10 +12,11 @@ from microsoft_teams.cards import AdaptiveCard
 
 from bot.commands import buttons
 from bot.commands.types import Command
+from bot.commands.verbs import SAVE_DONE, SAVE_REASON
 from bot.core.messages import Reply, error
 from bot.handlers.file_fetch import FetchFailed, FileHosts, fetch_pre_authorised
 from bot.render import cards as render
-from bot.render.closure_cards import SAVE_DONE, SAVE_REASON, done_form, reason_form
+from bot.render.closure_cards import done_form, reason_form
 from bot.services.closure.evidence import (
     MAX_EVIDENCE_BYTES,
     Attachment,

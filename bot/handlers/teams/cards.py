@@ -1,0 +1,248 @@
+"""Teams card buttons (`Action.Execute` invokes), answered with the refreshed card. Each verb
+is registered on its own (`on_card_action_execute(verb)`); the Command a click stands for
+comes from bot/commands/buttons.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+from microsoft_teams.api.activities.invoke.adaptive_card import AdaptiveCardInvokeActivity
+from microsoft_teams.api.models import (
+    AdaptiveCardActionCardResponse,
+    AdaptiveCardActionMessageResponse,
+)
+from microsoft_teams.apps import ActivityContext, App
+from microsoft_teams.cards import AdaptiveCard
+
+from bot.commands import buttons, verbs
+from bot.commands.types import Command
+from bot.core.messages import Reply, error
+from bot.handlers.teams.closure import VERBS as CLOSURE_VERBS
+from bot.handlers.teams.closure import review_answer, review_step
+from bot.handlers.teams.door import InvokeAnswer, TeamsDoor, is_personal
+from bot.handlers.teams.errors import guarded
+from bot.messengers.teams_client import card_activity
+from bot.render import cards as render
+from bot.services.conversation import Who, action_ref, current_cards, form_refusal, local_today
+from bot.services.imports.decision import decide
+from bot.services.imports.preview import ChatImportAnswer, Decision
+
+log = logging.getLogger(__name__)
+
+
+def _picked(value: Any) -> list[str]:
+    """The people picker's value: AAD object ids, comma-separated."""
+    return [p.strip() for p in str(value or "").split(",") if p.strip()]
+
+
+class Cards:
+    """The handlers of card buttons."""
+
+    def __init__(self, door: TeamsDoor) -> None:
+        self.door = door
+
+    async def _clicked(
+        self, ctx: ActivityContext[AdaptiveCardInvokeActivity]
+    ) -> tuple[Who, dict[str, Any]]:
+        """Who clicked (remembered for later messages) and what the button carries."""
+        who = await self.door.who(ctx)
+        await self.door.remember(ctx, who)
+        return who, dict(ctx.activity.value.action.data or {})
+
+    async def on_import_click(
+        self, ctx: ActivityContext[AdaptiveCardInvokeActivity]
+    ) -> InvokeAnswer:
+        who, data = await self._clicked(ctx)
+        return await self._import_click(ctx, who, data)
+
+    async def on_map_owner(self, ctx: ActivityContext[AdaptiveCardInvokeActivity]) -> InvokeAnswer:
+        who, data = await self._clicked(ctx)
+        return await self._answered(ctx, await self._map_owner(ctx, who, data))
+
+    async def on_action_click(
+        self, ctx: ActivityContext[AdaptiveCardInvokeActivity]
+    ) -> InvokeAnswer:
+        """A button under an action (or a form it opened), a choice, or a verb not known."""
+        who, data = await self._clicked(ctx)
+        return await self._answered(ctx, await self._answer_click(who, data))
+
+    async def _answered(self, ctx: ActivityContext[Any], answer: Answer | str) -> InvokeAnswer:
+        if isinstance(answer, str):
+            return AdaptiveCardActionMessageResponse(value=answer)
+        if answer.shared:
+            await self._update_for_everyone(ctx, answer.card)
+        return AdaptiveCardActionCardResponse(value=answer.card)
+
+    async def _update_for_everyone(self, ctx: ActivityContext[Any], card: AdaptiveCard) -> None:
+        """The invoke's answer redraws the card for the person who clicked only; in a channel
+        or group chat everyone else would go on seeing the old status and buttons, so the
+        posted message itself is updated (`PUT …/activities/{id}`)."""
+        activity = ctx.activity
+        if is_personal(activity) or not activity.reply_to_id:
+            return
+        try:
+            await ctx.api.conversations.update_activity(
+                activity.conversation.id, activity.reply_to_id, card_activity("actionbot", [card])
+            )
+        except Exception as exc:  # noqa: BLE001 - the clicker has the answer either way
+            log.warning("could not update the card in Teams conversation for everyone: %s", exc)
+
+    async def _import_click(
+        self, ctx: ActivityContext[Any], who: Who, data: dict[str, Any]
+    ) -> InvokeAnswer:
+        """Import, Cancel or Preview again under a preview: the service decides. The outcome
+        replaces the clicked card; a refusal leaves it and answers beside it."""
+        answer: ChatImportAnswer = await asyncio.to_thread(
+            decide,
+            self.door.sessions,
+            str(data.get("value", "")),
+            cast(Decision, str(data["action"])),
+            platform="teams",
+            user_id=who.user_id,
+            email=who.email,
+            admins=self.door.settings.admin_ids,
+            now=self.door.clock.now(),
+            attach=False,
+        )
+        reply = answer.reply
+        if not reply.ok and not reply.choices:
+            return AdaptiveCardActionMessageResponse(value=render.summary(reply))
+        cards = render.reply_cards(reply)
+        for card in cards[1:]:  # a long fresh preview: the rest follows as messages
+            await ctx.send(card_activity(render.summary(reply), [card]))
+        return AdaptiveCardActionCardResponse(value=cards[0])
+
+    async def _map_owner(
+        self, ctx: ActivityContext[Any], who: Who, data: dict[str, Any]
+    ) -> Answer | str:
+        """ "Map…" opens the form (for those the service lets run `admin owner`: anyone else
+        is told so at the click); its Save runs the same `admin owner` command as text."""
+        owner = str(data.get("owner") or "")
+        if str(data.get("action")) == verbs.MAP_OWNER:
+            refused = await asyncio.to_thread(
+                form_refusal,
+                self.door.sessions,
+                who,
+                buttons.owner_form(owner),
+                admins=self.door.settings.admin_ids,
+                default_tz=self.door.settings.tz,
+                now=self.door.clock.now(),
+            )
+            return Answer(render.map_owner_form(owner=owner)) if refused is None else refused.text
+        holders, deputies = _picked(data.get("holders")), _picked(data.get("deputies"))
+        command = buttons.owner(owner, holders, deputies)
+        if isinstance(command, buttons.FormProblems):
+            return Answer(render.map_owner_form(owner=owner, problem=command.text))
+        people = await self.door.mentioned_people(ctx, dict.fromkeys([*holders, *deputies]), {})
+        outcome = await self.door.converse(who, command=command, mentioned=people)
+        if not outcome.reply.ok:
+            return Answer(render.map_owner_form(owner=owner, problem=outcome.reply.lines[0]))
+        return Answer(render.reply_cards(outcome.reply)[0])
+
+    async def _answer_click(self, who: Who, data: dict[str, Any]) -> Answer | str:
+        kind = str(data.get("action", ""))
+        head = str(data.get("head") or "")
+        if kind == verbs.CHOOSE:
+            pinned, _, raw = str(data.get("value", "")).partition("|")
+            if not pinned.isdigit():
+                return "That choice is no longer valid."
+            outcome = await self.door.converse(who, text=raw, pinned_action_id=int(pinned))
+            return Answer(render.reply_cards(outcome.reply)[0])
+        action_id = int(str(data.get("action_id", "0")) or "0")
+        ids = [int(i) for i in str(data.get("ids", "")).split(",") if i.isdigit()] or [action_id]
+        ids_text = ",".join(str(i) for i in ids)
+        today = local_today(self.door.clock.now(), self.door.settings.tz)
+        ref = await asyncio.to_thread(action_ref, self.door.sessions, action_id)
+        if ref is None:
+            return "That action no longer exists."
+
+        def date_form(**kept: Any) -> Answer:
+            return Answer(
+                render.new_date_form(
+                    action_id=action_id,
+                    label=ref.label,
+                    ids=ids_text,
+                    head=head,
+                    current=ref.due,
+                    today=today,
+                    **kept,
+                )
+            )
+
+        def update_form(**kept: Any) -> Answer:
+            return Answer(
+                render.add_update_form(
+                    action_id=action_id, label=ref.label, ids=ids_text, head=head, **kept
+                )
+            )
+
+        if kind == "new_date":
+            return date_form()
+        if kind == "add_update":
+            return update_form()
+        if kind == verbs.SHOW:
+            return Answer(await self._refreshed(Reply(), ids, today, head=head))
+        if kind in CLOSURE_VERBS or buttons.done_opens_form(kind, verified=ref.verified):
+            step = review_step(kind, ref, data, action_id=action_id, ids=ids_text, head=head)
+            if isinstance(step, AdaptiveCard):
+                return Answer(step)
+            done = await self.door.converse(who, command=step, pinned_action_id=action_id)
+            return Answer(review_answer(done.reply))
+        command: Command | buttons.FormProblems
+        if kind in buttons.QUICK:
+            command = buttons.quick(kind, ref.target)
+        elif kind == verbs.SAVE_DATE:
+            picked = str(data.get("new_due") or "") or None
+            reason = str(data.get("reason") or "").strip()
+            command = buttons.revision(ref.target, picked, reason, today=today)
+            if isinstance(command, buttons.FormProblems):
+                return date_form(problem=command.text, picked=picked, reason=reason)
+        elif kind == verbs.SAVE_UPDATE:
+            note = str(data.get("note") or "").strip()
+            rag = str(data.get("rag") or "none")
+            command = buttons.update(ref.target, note, rag)
+            if isinstance(command, buttons.FormProblems):
+                return update_form(problem=command.text, note=note, rag=rag)
+        else:
+            return Answer(render.refreshed_card(error("I don't know that button."), []))
+        outcome = await self.door.converse(who, command=command, pinned_action_id=action_id)
+        card = await self._refreshed(
+            outcome.reply, ids, today, head=head, changed=action_id if outcome.reply.ok else None
+        )
+        return Answer(card, shared=outcome.reply.ok)
+
+    async def _refreshed(
+        self, reply: Reply, ids: list[int], today: date, *, head: str, changed: int | None = None
+    ) -> AdaptiveCard:
+        cards = await asyncio.to_thread(current_cards, self.door.sessions, ids, today=today)
+        return render.refreshed_card(
+            Reply(lines=reply.lines, ok=reply.ok), cards, head=head, changed=changed
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The card that replaces the one clicked; `shared`: what it shows changed for everyone
+    who sees that card (a form, or a refusal, is only the clicker's)."""
+
+    card: AdaptiveCard
+    shared: bool = False
+
+
+def register(app: App, door: TeamsDoor) -> None:
+    """Card buttons are routed by their verb (`data.action`), one registration per verb."""
+    handlers = Cards(door)
+    for verb in verbs.IMPORT_BUTTONS:
+        app.on_card_action_execute(verb, guarded("card action", handlers.on_import_click))
+    for verb in (verbs.MAP_OWNER, verbs.SAVE_OWNER):
+        app.on_card_action_execute(verb, guarded("card action", handlers.on_map_owner))
+    action_verbs = (*buttons.QUICK, *verbs.OPEN_FORM, verbs.SAVE_DATE, verbs.SAVE_UPDATE)
+    for verb in (*action_verbs, *sorted(CLOSURE_VERBS), verbs.SHOW, verbs.CHOOSE):
+        app.on_card_action_execute(verb, guarded("card action", handlers.on_action_click))
+    # Last, so a verb registered above is answered there: any other (an old card's button).
+    app.on_card_action_execute(guarded("card action", handlers.on_action_click))
