@@ -30,7 +30,6 @@ from bot.services.closure.evidence import (
 )
 from bot.services.conversation import Who, action_ref
 
-
 BUTTONS = action_ids(buttons.REVIEW_KINDS)
 
 
