@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -25,10 +26,17 @@ from bot.core.messages import Reply, error
 from bot.handlers.teams.closure import VERBS as CLOSURE_VERBS
 from bot.handlers.teams.closure import review_answer, review_step
 from bot.handlers.teams.door import InvokeAnswer, TeamsDoor, is_personal
-from bot.handlers.teams.errors import guarded
+from bot.handlers.teams.errors import Handler, guarded
 from bot.messengers.teams_client import card_activity
 from bot.render import cards as render
-from bot.services.conversation import Who, action_ref, current_cards, form_refusal, local_today
+from bot.services.conversation import (
+    ActionRef,
+    Who,
+    action_ref,
+    current_cards,
+    form_refusal,
+    local_today,
+)
 from bot.services.imports.decision import decide
 from bot.services.imports.preview import ChatImportAnswer, Decision
 
@@ -64,12 +72,43 @@ class Cards:
         who, data = await self._clicked(ctx)
         return await self._answered(ctx, await self._map_owner(ctx, who, data))
 
-    async def on_action_click(
-        self, ctx: ActivityContext[AdaptiveCardInvokeActivity]
-    ) -> InvokeAnswer:
-        """A button under an action (or a form it opened), a choice, or a verb not known."""
+    async def on_choose(self, ctx: ActivityContext[AdaptiveCardInvokeActivity]) -> InvokeAnswer:
+        """One of several actions a reference matched: the text runs again, pinned to it."""
         who, data = await self._clicked(ctx)
-        return await self._answered(ctx, await self._answer_click(who, data))
+        pinned, _, raw = str(data.get("value", "")).partition("|")
+        if not pinned.isdigit():
+            return await self._answered(ctx, "That choice is no longer valid.")
+        outcome = await self.door.converse(who, text=raw, pinned_action_id=int(pinned))
+        return await self._answered(ctx, Answer(render.reply_cards(outcome.reply)[0]))
+
+    def on_action(self, answer: ClickAnswer) -> Handler:
+        """The handler of a button under an action (or a form it opened): the click read
+        once, `answer` given it, its answer sent."""
+
+        async def handle(ctx: ActivityContext[AdaptiveCardInvokeActivity]) -> InvokeAnswer:
+            who, data = await self._clicked(ctx)
+            click = await self._read(who, data)
+            return await self._answered(
+                ctx, click if isinstance(click, str) else await answer(click)
+            )
+
+        return handle
+
+    async def _read(self, who: Who, data: dict[str, Any]) -> Click | str:
+        action_id = int(str(data.get("action_id", "0")) or "0")
+        ref = await asyncio.to_thread(action_ref, self.door.sessions, action_id)
+        if ref is None:
+            return "That action no longer exists."
+        return Click(
+            who=who,
+            data=data,
+            verb=str(data.get("action", "")),
+            action_id=action_id,
+            ids=[int(i) for i in str(data.get("ids", "")).split(",") if i.isdigit()] or [action_id],
+            today=local_today(self.door.clock.now(), self.door.settings.tz),
+            ref=ref,
+            head=str(data.get("head") or ""),
+        )
 
     async def _answered(self, ctx: ActivityContext[Any], answer: Answer | str) -> InvokeAnswer:
         if isinstance(answer, str):
@@ -144,77 +183,70 @@ class Cards:
             return Answer(render.map_owner_form(owner=owner, problem=outcome.reply.lines[0]))
         return Answer(render.reply_cards(outcome.reply)[0])
 
-    async def _answer_click(self, who: Who, data: dict[str, Any]) -> Answer | str:
-        kind = str(data.get("action", ""))
-        head = str(data.get("head") or "")
-        if kind == verbs.CHOOSE:
-            pinned, _, raw = str(data.get("value", "")).partition("|")
-            if not pinned.isdigit():
-                return "That choice is no longer valid."
-            outcome = await self.door.converse(who, text=raw, pinned_action_id=int(pinned))
-            return Answer(render.reply_cards(outcome.reply)[0])
-        action_id = int(str(data.get("action_id", "0")) or "0")
-        ids = [int(i) for i in str(data.get("ids", "")).split(",") if i.isdigit()] or [action_id]
-        ids_text = ",".join(str(i) for i in ids)
-        today = local_today(self.door.clock.now(), self.door.settings.tz)
-        ref = await asyncio.to_thread(action_ref, self.door.sessions, action_id)
-        if ref is None:
-            return "That action no longer exists."
+    async def new_date(self, click: Click) -> Answer:
+        return _date_form(click)
 
-        def date_form(**kept: Any) -> Answer:
-            return Answer(
-                render.new_date_form(
-                    action_id=action_id,
-                    label=ref.label,
-                    ids=ids_text,
-                    head=head,
-                    current=ref.due,
-                    today=today,
-                    **kept,
-                )
-            )
+    async def add_update(self, click: Click) -> Answer:
+        return _update_form(click)
 
-        def update_form(**kept: Any) -> Answer:
-            return Answer(
-                render.add_update_form(
-                    action_id=action_id, label=ref.label, ids=ids_text, head=head, **kept
-                )
-            )
+    async def show(self, click: Click) -> Answer:
+        return Answer(await self._refreshed(Reply(), click.ids, click.today, head=click.head))
 
-        if kind == "new_date":
-            return date_form()
-        if kind == "add_update":
-            return update_form()
-        if kind == verbs.SHOW:
-            return Answer(await self._refreshed(Reply(), ids, today, head=head))
-        if kind in CLOSURE_VERBS or buttons.done_opens_form(kind, verified=ref.verified):
-            step = review_step(kind, ref, data, action_id=action_id, ids=ids_text, head=head)
-            if isinstance(step, AdaptiveCard):
-                return Answer(step)
-            done = await self.door.converse(who, command=step, pinned_action_id=action_id)
-            return Answer(review_answer(done.reply))
-        command: Command | buttons.FormProblems
-        if kind in buttons.QUICK:
-            command = buttons.quick(kind, ref.target)
-        elif kind == verbs.SAVE_DATE:
-            picked = str(data.get("new_due") or "") or None
-            reason = str(data.get("reason") or "").strip()
-            command = buttons.revision(ref.target, picked, reason, today=today)
-            if isinstance(command, buttons.FormProblems):
-                return date_form(problem=command.text, picked=picked, reason=reason)
-        elif kind == verbs.SAVE_UPDATE:
-            note = str(data.get("note") or "").strip()
-            rag = str(data.get("rag") or "none")
-            command = buttons.update(ref.target, note, rag)
-            if isinstance(command, buttons.FormProblems):
-                return update_form(problem=command.text, note=note, rag=rag)
-        else:
-            return Answer(render.refreshed_card(error("I don't know that button."), []))
-        outcome = await self.door.converse(who, command=command, pinned_action_id=action_id)
-        card = await self._refreshed(
-            outcome.reply, ids, today, head=head, changed=action_id if outcome.reply.ok else None
+    async def quick(self, click: Click) -> Answer:
+        """Done, On track, At risk: run at once, except Done on a plan with a verifier,
+        which opens the Done… form."""
+        if buttons.done_opens_form(click.verb, verified=click.ref.verified):
+            return await self.closure(click)
+        return await self._run(click, buttons.quick(click.verb, click.ref.target))
+
+    async def closure(self, click: Click) -> Answer:
+        """Accept, Reject…, Approve, Decline…, Done… and the Save of their forms."""
+        step = review_step(
+            click.verb,
+            click.ref,
+            click.data,
+            action_id=click.action_id,
+            ids=click.ids_text,
+            head=click.head,
         )
-        return Answer(card, shared=outcome.reply.ok)
+        if isinstance(step, AdaptiveCard):
+            return Answer(step)
+        done = await self.door.converse(click.who, command=step, pinned_action_id=click.action_id)
+        return Answer(review_answer(done.reply))
+
+    async def save_date(self, click: Click) -> Answer:
+        picked = click.text("new_due") or None
+        reason = click.text("reason").strip()
+        command = buttons.revision(click.ref.target, picked, reason, today=click.today)
+        if isinstance(command, buttons.FormProblems):
+            return _date_form(click, problem=command.text, picked=picked, reason=reason)
+        return await self._run(click, command)
+
+    async def save_update(self, click: Click) -> Answer:
+        note, rag = click.text("note").strip(), click.text("rag") or "none"
+        command = buttons.update(click.ref.target, note, rag)
+        if isinstance(command, buttons.FormProblems):
+            return _update_form(click, problem=command.text, note=note, rag=rag)
+        return await self._run(click, command)
+
+    async def unknown(self, click: Click) -> Answer:
+        """A verb no card draws any more (a button on an old card)."""
+        return Answer(render.refreshed_card(error("I don't know that button."), []))
+
+    async def _run(self, click: Click, command: Command) -> Answer:
+        """The command, then the clicked card redrawn for everyone who sees it."""
+        outcome = await self.door.converse(
+            click.who, command=command, pinned_action_id=click.action_id
+        )
+        ok = outcome.reply.ok
+        card = await self._refreshed(
+            outcome.reply,
+            click.ids,
+            click.today,
+            head=click.head,
+            changed=click.action_id if ok else None,
+        )
+        return Answer(card, shared=ok)
 
     async def _refreshed(
         self, reply: Reply, ids: list[int], today: date, *, head: str, changed: int | None = None
@@ -234,15 +266,80 @@ class Answer:
     shared: bool = False
 
 
+@dataclass(frozen=True)
+class Click:
+    """A click under an action, read once: who, what the button carries, its verb, the
+    action and the actions its card shows (`ids`), the clicker's today, the card's heading."""
+
+    who: Who
+    data: dict[str, Any]
+    verb: str
+    action_id: int
+    ids: list[int]
+    today: date
+    ref: ActionRef
+    head: str
+
+    @property
+    def ids_text(self) -> str:
+        return ",".join(str(i) for i in self.ids)
+
+    def text(self, field: str) -> str:
+        return str(self.data.get(field) or "")
+
+
+ClickAnswer = Callable[[Click], Awaitable[Answer]]
+
+
+def _date_form(click: Click, **kept: Any) -> Answer:
+    return Answer(
+        render.new_date_form(
+            action_id=click.action_id,
+            label=click.ref.label,
+            ids=click.ids_text,
+            head=click.head,
+            current=click.ref.due,
+            today=click.today,
+            **kept,
+        )
+    )
+
+
+def _update_form(click: Click, **kept: Any) -> Answer:
+    return Answer(
+        render.add_update_form(
+            action_id=click.action_id,
+            label=click.ref.label,
+            ids=click.ids_text,
+            head=click.head,
+            **kept,
+        )
+    )
+
+
 def register(app: App, door: TeamsDoor) -> None:
-    """Card buttons are routed by their verb (`data.action`), one registration per verb."""
-    handlers = Cards(door)
+    """Card buttons are routed by their verb (`data.action`), one handler per verb (the quick
+    buttons and the closure verbs each one handler, as their verb says what they run)."""
+    cards = Cards(door)
+
+    def on(verb: str, handler: Handler) -> None:
+        app.on_card_action_execute(verb, guarded("card action", handler))
+
     for verb in verbs.IMPORT_BUTTONS:
-        app.on_card_action_execute(verb, guarded("card action", handlers.on_import_click))
+        on(verb, cards.on_import_click)
     for verb in (verbs.MAP_OWNER, verbs.SAVE_OWNER):
-        app.on_card_action_execute(verb, guarded("card action", handlers.on_map_owner))
-    action_verbs = (*buttons.QUICK, *verbs.OPEN_FORM, verbs.SAVE_DATE, verbs.SAVE_UPDATE)
-    for verb in (*action_verbs, *sorted(CLOSURE_VERBS), verbs.SHOW, verbs.CHOOSE):
-        app.on_card_action_execute(verb, guarded("card action", handlers.on_action_click))
+        on(verb, cards.on_map_owner)
+    on(verbs.CHOOSE, cards.on_choose)
+    by_verb: dict[str, ClickAnswer] = {
+        verbs.NEW_DATE: cards.new_date,
+        verbs.ADD_UPDATE: cards.add_update,
+        verbs.SHOW: cards.show,
+        verbs.SAVE_DATE: cards.save_date,
+        verbs.SAVE_UPDATE: cards.save_update,
+        **dict.fromkeys(buttons.QUICK, cards.quick),
+        **dict.fromkeys(sorted(CLOSURE_VERBS), cards.closure),
+    }
+    for verb, answer in by_verb.items():
+        on(verb, cards.on_action(answer))
     # Last, so a verb registered above is answered there: any other (an old card's button).
-    app.on_card_action_execute(guarded("card action", handlers.on_action_click))
+    app.on_card_action_execute(guarded("card action", cards.on_action(cards.unknown)))
