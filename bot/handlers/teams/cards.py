@@ -92,6 +92,7 @@ class Cards:
                 ctx, click if isinstance(click, str) else await answer(click)
             )
 
+        handle.__name__ = answer.__name__
         return handle
 
     async def _read(self, who: Who, data: dict[str, Any]) -> Click | str:

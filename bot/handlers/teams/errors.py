@@ -49,4 +49,5 @@ def guarded(kind: str, handler: Handler) -> Handler:
                 raise  # the register is down: the gate before the door answers 503
             return await on_error(ctx, kind)
 
+    run.__name__ = handler.__name__  # the router's handlers named after what they answer
     return run
