@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.core.config import Settings  # noqa: E402
 from bot.core.runtime import open_runtime  # noqa: E402
+from bot.importer.limits import MAX_ROWS  # noqa: E402
 from bot.services.audit import Actor  # noqa: E402
 from bot.services.imports.apply import ImportOptions, ImportReport, import_file  # noqa: E402
 from store.db import make_engine, upgrade  # noqa: E402
@@ -159,7 +160,7 @@ def cli_import(url: str, path: Path, *, plan_code: str = "CLI") -> tuple[float, 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--rows", type=int, default=MAX_ROWS)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
