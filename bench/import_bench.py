@@ -160,7 +160,7 @@ def cli_import(url: str, path: Path, *, plan_code: str = "CLI") -> tuple[float, 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=MAX_ROWS)
+    parser.add_argument("--rows", type=int, default=MAX_ROWS - 100)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:

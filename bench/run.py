@@ -179,9 +179,10 @@ def main(argv: list[str] | None = None) -> int:
                     f"{p['rss_mb']:.0f} MB" if p else NA,
                 )
 
-            # 3. Import: the largest CSV a plan file may be (MAX_ROWS rows) through the CLI.
+            # 3. Import: a CSV near the most a plan file may hold (MAX_ROWS rows with content,
+            # section rows and the header included) through the CLI.
             plan = Path(tmp) / "plan.csv"
-            rows = min(small, MAX_ROWS)
+            rows = min(small, MAX_ROWS - 100)
             import_bench.write_plan(plan, rows)
 
             def cli_import(url: str) -> str:
@@ -190,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                 return f"{seconds(wall)} ({seconds(cpu)} CPU)"
 
             table.add(
-                f"import a {rows:,}-row CSV through the CLI (the most a file may hold)",
+                f"import a {rows:,}-action CSV through the CLI (near the file limit)",
                 "≤ 2 s",
                 *both(pg, cli_import, sqlite_url),
             )
