@@ -15,12 +15,8 @@ demo: $(BIN)/actionbot ## the offline demo: SQLite, the bundled sample plan, no 
 
 test: lint typecheck unit ## everything CI checks
 
-# Two pytest workers per core: many tests wait on a child process (the CLI, a killed sweep,
-# LibreOffice) or on PostgreSQL, and a core left idle while they wait is wasted time.
-WORKERS ?= $(shell $(PYTHON) -c "import os; print(2 * len(os.sched_getaffinity(0)))")
-
 unit: $(BIN)/actionbot
-	$(BIN)/pytest -q -n $(WORKERS) --dist worksteal
+	$(BIN)/pytest -q -n auto --dist worksteal
 
 lint: $(BIN)/actionbot
 	$(BIN)/ruff check .

@@ -14,13 +14,24 @@ from typer.testing import CliRunner
 from bot.cli.main import app
 from bot.core.clock import FixedClock
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.harness import SECRET, TOKEN, SlackWorld, seed_sample, slack_world
+from tests.harness import (
+    INLINE_ACK_BUDGET,
+    SECRET,
+    TOKEN,
+    SlackWorld,
+    seed_sample,
+    slack_world,
+)
 
 
 @pytest.fixture
 def world(db_url: str) -> Iterator[SlackWorld]:
     clock = FixedClock(datetime(2018, 3, 16, 9, 30, tzinfo=ZoneInfo("Europe/London")))
-    with slack_world(db_url, clock=clock, inline=False, with_jobs=True) as w:
+    # A busy machine must not turn "On it" into "Working on it": the budget is the inline
+    # tests' (the late path has its own test below, with a short budget and a locked register).
+    with slack_world(
+        db_url, clock=clock, inline=False, with_jobs=True, ack_budget=INLINE_ACK_BUDGET
+    ) as w:
         seed_sample(w.runtime, clock.now())
         w.fake.add_user("UADMIN", email="admin@northants.example")
         w.fake.add_user("UFIN", email="finance@northants.example")
